@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126120619 } from './Migration20261126120619';
+
+/** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
+export const postgresqlMigrations: MigrationObject[] = [{ name: 'Migration20261126120619', class: Migration20261126120619 }];

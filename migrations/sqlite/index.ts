@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126120610 } from './Migration20261126120610';
+
+/** Every SQLite migration, in order. `npm run cli -- db:diff` writes new ones; add them here. */
+export const sqliteMigrations: MigrationObject[] = [{ name: 'Migration20261126120610', class: Migration20261126120610 }];

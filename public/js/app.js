@@ -1,0 +1,14 @@
+// Progressive enhancement only: every page works without this file.
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-copy]');
+  if (!button || !navigator.clipboard) return;
+  navigator.clipboard.writeText(button.getAttribute('data-copy')).then(() => {
+    const label = button.textContent;
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+});
+document.addEventListener('submit', (event) => {
+  const message = event.target.getAttribute('data-confirm');
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -1,0 +1,120 @@
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import { BaseEntity } from '../../database/base.entity';
+import { Partner } from '../../partners/entities/partner.entity';
+import { Revocation } from '../../revocation/entities/revocation.entity';
+import {
+  familyValues,
+  type BillingState,
+  type LifecycleStatus,
+  type MessagingTier,
+  type QualityRating,
+  type RegistrationStatus,
+} from '../../statuses/catalogue';
+import { Client } from './client.entity';
+import { WabaAccount } from './waba-account.entity';
+
+export type RegistrationMethod = 'sms' | 'voice';
+
+/**
+ * A WhatsApp number (the provider's "channel"): the card on /accounts, the CSV row and the
+ * unit of revocation and billing.
+ */
+@Entity({ tableName: 'whatsapp_number' })
+@Unique({ properties: ['partner', 'providerId'] })
+@Index({ properties: ['partner', 'externalId'] })
+@Index({ properties: ['partner', 'status'] })
+@Index({ properties: ['partner', 'billingState'] })
+@Index({ properties: ['partner', 'providerCreatedAt', 'id'] })
+@Index({ properties: ['partner', 'clientName', 'id'] })
+@Index({ properties: ['partner', 'phoneNumber', 'id'] })
+@Index({ properties: ['client'] })
+@Index({ properties: ['wabaAccount'] })
+export class WhatsappNumber extends BaseEntity<
+  'status' | 'registrationStatus' | 'billingState' | 'qualityRating' | 'messagingTier' | 'ivr' | 'statusChangedAt' | 'revocation'
+> {
+  @ManyToOne(() => Partner, { deleteRule: 'cascade' })
+  partner: Partner;
+
+  @ManyToOne(() => Client, { deleteRule: 'cascade' })
+  client: Client;
+
+  @ManyToOne(() => WabaAccount, { deleteRule: 'cascade' })
+  wabaAccount: WabaAccount;
+
+  /** The provider's id of the channel (`partner_channels[].id`). */
+  @Property({ type: 'string', length: 64 })
+  providerId: string;
+
+  /** WABA Channel External ID. */
+  @Property({ type: 'string', length: 64 })
+  externalId: string;
+
+  /** E.164, validated at import: shown and exported exactly as stored. */
+  @Property({ type: 'string', length: 16 })
+  phoneNumber: string;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  displayName?: string | null;
+
+  @Enum({ items: familyValues('lifecycle'), type: 'string' })
+  status: LifecycleStatus = 'created';
+
+  /** When `status` last changed: "stuck in a pending state too long" reads it. */
+  @Property({ type: 'datetime' })
+  statusChangedAt: Date = new Date();
+
+  @Property({ type: 'string', length: 16, nullable: true })
+  accountMode?: string | null;
+
+  @Enum({ items: familyValues('registration'), type: 'string' })
+  registrationStatus: RegistrationStatus = 'not_registered';
+
+  @Enum({ items: ['sms', 'voice'], type: 'string', nullable: true })
+  registrationMethod?: RegistrationMethod | null;
+
+  @Property({ type: 'boolean' })
+  ivr: boolean = false;
+
+  @Enum({ items: familyValues('quality'), type: 'string' })
+  qualityRating: QualityRating = 'unknown';
+
+  @Enum({ items: familyValues('tier'), type: 'string' })
+  messagingTier: MessagingTier = 'tier_250';
+
+  @Enum({ items: familyValues('billing'), type: 'string' })
+  billingState: BillingState = 'partner_paid';
+
+  /** The open (not withdrawn) payment revocation, if any. */
+  @ManyToOne(() => Revocation, { nullable: true, deleteRule: 'set null' })
+  revocation?: Revocation | null;
+
+  /** When the provider created the channel (`created_at`); the "newest" sort key. */
+  @Property({ type: 'datetime' })
+  providerCreatedAt: Date;
+
+  /**
+   * Copies of the client's name and of every searchable text, kept in step by the import,
+   * so that sorting by client and searching need no join and keyset pagination stays on
+   * one index.
+   */
+  @Property({ type: 'string', length: 200 })
+  clientName: string;
+
+  @Property({ type: 'text' })
+  searchText: string;
+
+  constructor(init: {
+    partner: Partner;
+    client: Client;
+    wabaAccount: WabaAccount;
+    providerId: string;
+    externalId: string;
+    phoneNumber: string;
+    providerCreatedAt: Date;
+    clientName: string;
+    searchText: string;
+  }) {
+    super();
+    Object.assign(this, init);
+  }
+}

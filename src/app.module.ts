@@ -1,0 +1,45 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { Clock } from './common/clock';
+import { createLogger, LOGGER, type Logger } from './common/logger';
+import { MemberGuard } from './common/member.guard';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import { HealthModule } from './health/health.module';
+import { PartnersModule } from './partners/partners.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Wires the feature modules. Tests build it with their own clock and configuration. */
+@Module({})
+export class AppModule {
+  static forRoot({ config, clock = new Clock(), logger = createLogger(config.logLevel) }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, clock, logger),
+        DatabaseModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        AuditModule,
+        PartnersModule,
+        DemoModule,
+        HealthModule,
+        AuthModule,
+        UsersModule,
+        AccountsModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: MemberGuard }],
+    };
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Response } from 'express';
+import session from 'express-session';
+import hbs from 'hbs';
+import helmet from 'helmet';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { AuthService } from './auth/auth.service';
+import { DbSessionStore } from './auth/session.store';
+import { Clock } from './common/clock';
+import { csrfProtection, csrfToken } from './common/csrf';
+import { HtmlExceptionFilter } from './common/html-exception.filter';
+import type { HubRequest } from './common/http';
+import { LOGGER, type Logger } from './common/logger';
+import { rejectNulBytes } from './common/sanitize';
+import { viewHelpers } from './common/view-helpers';
+import { APP_CONFIG, type AppConfig } from './config/config';
+
+/** The project folder, from src/ under a test runner or dist/src/ when built. */
+export const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
+
+/**
+ * Everything between Express and the controllers: views, security headers, body limits,
+ * sessions, passport, CSRF, flash and the error pages. main.ts and the tests both call it,
+ * so the tests run the real app.
+ */
+export function configureApp(nest: INestApplication): NestExpressApplication {
+  const app = nest as NestExpressApplication;
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const logger = app.get<Logger>(LOGGER);
+  const clock = app.get(Clock);
+  const auth = app.get(AuthService);
+  const orm = app.get(MikroORM);
+
+  app.set('trust proxy', config.trustedProxyHops);
+  app.disable('x-powered-by');
+
+  // Views: one layout, partials by folder; the view cache is on in production.
+  const views = join(ROOT, 'views');
+  app.setBaseViewsDir(views);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', config.isProduction);
+  hbs.registerPartials(views);
+  for (const [name, fn] of Object.entries(viewHelpers)) hbs.registerHelper(name, fn as never);
+
+  app.use((req: HubRequest, res: Response, next: NextFunction) => {
+    req.id = randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: config.isProduction,
+      crossOriginEmbedderPolicy: false,
+      frameguard: { action: 'deny' },
+    }),
+  );
+  app.use('/public', express.static(join(ROOT, 'public'), { maxAge: config.isProduction ? '1h' : 0, index: false }));
+  // Everything after this is per person: never cached by a browser or a proxy.
+  app.use((_req: HubRequest, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
+  app.use(rejectNulBytes);
+
+  app.use(
+    session({
+      name: config.session.cookieName,
+      secret: config.session.secret,
+      store: new DbSessionStore(orm.em, clock, config.session.idleMs, config.session.absoluteMs),
+      resave: false,
+      saveUninitialized: false,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' },
+    }),
+  );
+
+  passport.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      auth.verifyCredentials(email, password).then((user) => done(null, user ?? false), done);
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, (user as { id: string }).id));
+  passport.deserializeUser((id: string, done) => done(null, { id }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  // The member is reloaded on every request: a removed membership is out at once.
+  app.use((req: HubRequest, _res: Response, next: NextFunction) => {
+    const userId = req.session?.passport?.user;
+    if (!userId) return next();
+    auth
+      .loadMember(userId, req.session.partnerId)
+      .then((ctx) => {
+        if (!ctx) {
+          logger.info({ event: 'session.revoked', requestId: req.id, userId }, 'membership gone: signed out');
+          return req.session.destroy(() => next());
+        }
+        req.member = ctx.member;
+        req.memberships = ctx.memberships;
+        req.session.partnerId = ctx.member.partnerId;
+        next();
+      })
+      .catch(next);
+  });
+
+  app.use(csrfProtection(new URL(config.baseUrl).origin));
+
+  app.use((req: HubRequest, res: Response, next: NextFunction) => {
+    // Read only when a page renders, so that a request rendering no form stores no session.
+    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, get: () => (req.session ? csrfToken(req) : '') });
+    res.locals.member = req.member;
+    res.locals.isOwner = req.member?.role === 'owner';
+    res.locals.memberships = req.memberships && req.memberships.length > 1 ? req.memberships : undefined;
+    res.locals.path = req.path;
+    if (req.session?.flash?.length) {
+      res.locals.flash = req.session.flash;
+      req.session.flash = undefined;
+    }
+    next();
+  });
+
+  app.useGlobalFilters(new HtmlExceptionFilter(logger));
+  return app;
+}

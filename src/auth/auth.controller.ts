@@ -1,0 +1,138 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import passport from 'passport';
+import { z } from 'zod';
+import { AuditService } from '../audit/audit.service';
+import { flash } from '../common/flash';
+import { parseForm } from '../common/forms';
+import { clientIp, type HubRequest } from '../common/http';
+import { LOGGER, type Logger } from '../common/logger';
+import { Public } from '../common/public.decorator';
+import { User } from '../users/entities/user.entity';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { AuthService } from './auth.service';
+import { LoginThrottleService } from './login-throttle.service';
+
+const loginForm = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .transform((v) => v.toLowerCase()),
+  password: z.string().max(1024),
+});
+
+const BAD_CREDENTIALS = 'The email or password is incorrect.';
+
+function authenticate(req: HubRequest, res: Response): Promise<User | false> {
+  return new Promise((resolve, reject) => {
+    passport.authenticate('local', { session: false }, (err: unknown, user: User | false) => (err ? reject(err) : resolve(user)))(
+      req,
+      res,
+      reject,
+    );
+  });
+}
+
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+    private readonly em: EntityManager,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Public()
+  @Get()
+  home(@Req() req: HubRequest, @Res() res: Response) {
+    res.redirect(303, req.member ? '/accounts' : '/login');
+  }
+
+  @Public()
+  @Get('login')
+  loginPage(@Req() req: HubRequest, @Res() res: Response) {
+    if (req.member) return res.redirect(303, '/accounts');
+    res.render('auth/login', { title: 'Sign in', values: {} });
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Req() req: HubRequest, @Res() res: Response, @Body() body: unknown) {
+    const form = parseForm(loginForm, body);
+    const ip = clientIp(req);
+    const values = { email: form.ok ? form.data.email : (form.values.email ?? '') };
+    if (!form.ok || !form.data.email || !form.data.password) {
+      return res.status(422).render('auth/login', { title: 'Sign in', values, error: 'Enter your email and password.' });
+    }
+    const { email } = form.data;
+    // Checked before the password, so the right password does not get through either.
+    const retryAfter = await this.throttle.retryAfterSeconds(email, ip);
+    if (retryAfter > 0) {
+      this.logger.warn({ event: 'login.throttled', requestId: req.id, ip, retryAfter }, 'sign-in throttled');
+      res.setHeader('Retry-After', String(retryAfter));
+      return res.status(429).render('auth/login', {
+        title: 'Sign in',
+        values,
+        error: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+      });
+    }
+    const user = await authenticate(req, res);
+    if (!user) {
+      await this.throttle.recordFailure(email, ip);
+      this.logger.info({ event: 'login.failure', requestId: req.id, ip }, 'sign-in failed');
+      return res.status(422).render('auth/login', { title: 'Sign in', values, error: BAD_CREDENTIALS });
+    }
+    // logIn regenerates the session: a new id, nothing carried over from before sign-in.
+    await new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
+    const ctx = await this.auth.loadMember(user.id);
+    if (ctx) {
+      req.session.partnerId = ctx.member.partnerId;
+      const em = this.em.fork();
+      this.audit.record(em, {
+        action: 'auth.signed_in',
+        partnerId: ctx.member.partnerId,
+        actor: { id: user.id, name: user.name, email: user.email },
+        req,
+      });
+      await em.flush();
+    }
+    this.logger.info({ event: 'login.success', requestId: req.id, ip, userId: user.id }, 'signed in');
+    void this.throttle.prune().catch(() => undefined);
+    res.redirect(303, '/accounts');
+  }
+
+  @Post('logout')
+  async logout(@Req() req: HubRequest, @Res() res: Response) {
+    const member = req.member!;
+    const em = this.em.fork();
+    this.audit.record(em, {
+      action: 'auth.signed_out',
+      partnerId: member.partnerId,
+      actor: { id: member.userId, name: member.userName, email: member.email },
+      req,
+    });
+    await em.flush();
+    this.logger.info({ event: 'logout', requestId: req.id, userId: member.userId }, 'signed out');
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    res.clearCookie(this.config.session.cookieName, { path: '/' });
+    res.redirect(303, '/login');
+  }
+
+  /** The partner switcher, for people on more than one partner's team. */
+  @Post('partner')
+  switchPartner(@Req() req: HubRequest, @Res() res: Response, @Body() body: unknown) {
+    const form = parseForm(z.object({ partnerId: z.string().max(64) }), body);
+    const target = form.ok ? req.memberships?.find((m) => m.partnerId === form.data.partnerId) : undefined;
+    if (!target) {
+      flash(req, 'alert', 'You are not on that partner’s team.');
+    } else {
+      req.session.partnerId = target.partnerId;
+      flash(req, 'notice', `You are now looking at ${target.partnerName}.`);
+    }
+    res.redirect(303, '/accounts');
+  }
+}

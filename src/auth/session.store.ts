@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/core';
+import session from 'express-session';
+import type { Clock } from '../common/clock';
+import { SessionRecord } from './entities/session.entity';
+
+type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+
+/**
+ * express-session store in the application database, so every instance sees every session.
+ * Sessions expire after `idleMs` without a request and `absoluteMs` after sign-in (a new
+ * session id is issued at sign-in, and the absolute limit is set when an id is first stored).
+ */
+export class DbSessionStore extends session.Store {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly idleMs: number,
+    private readonly absoluteMs: number,
+  ) {
+    super();
+  }
+
+  private fork() {
+    return this.em.fork({ clear: true, useContext: false });
+  }
+
+  get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.read(sid).then((v) => cb(null, v), cb);
+  }
+
+  private async read(sid: string): Promise<session.SessionData | null> {
+    const em = this.fork();
+    const row = await em.findOne(SessionRecord, { sid });
+    if (!row) return null;
+    const now = this.clock.now();
+    if (row.expiresAt <= now || row.absoluteExpiresAt <= now) {
+      await em.nativeDelete(SessionRecord, { sid });
+      return null;
+    }
+    return JSON.parse(row.data) as session.SessionData;
+  }
+
+  set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.save(sid, sess).then(
+      () => cb?.(),
+      (e) => cb?.(e),
+    );
+  }
+
+  private async save(sid: string, sess: session.SessionData): Promise<void> {
+    const em = this.fork();
+    const now = this.clock.now();
+    const data = JSON.stringify(sess);
+    const userId = (sess as { passport?: { user?: string } }).passport?.user ?? null;
+    const expiresAt = new Date(now.getTime() + this.idleMs);
+    const updated = await em.nativeUpdate(SessionRecord, { sid }, { data, userId, expiresAt });
+    if (updated === 0) {
+      await em.insert(SessionRecord, { sid, data, userId, expiresAt, absoluteExpiresAt: new Date(now.getTime() + this.absoluteMs) });
+    }
+  }
+
+  touch(sid: string, _sess: session.SessionData, cb?: Callback): void {
+    const expiresAt = new Date(this.clock.now().getTime() + this.idleMs);
+    this.fork()
+      .nativeUpdate(SessionRecord, { sid }, { expiresAt })
+      .then(
+        () => cb?.(),
+        (e) => cb?.(e),
+      );
+  }
+
+  destroy(sid: string, cb?: Callback): void {
+    this.fork()
+      .nativeDelete(SessionRecord, { sid })
+      .then(
+        () => cb?.(),
+        (e) => cb?.(e),
+      );
+  }
+}

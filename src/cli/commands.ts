@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import type { AppConfig } from '../config/config';
+import { dbDiff, dbMigrate } from './db-commands';
+
+/** Every operator command, registered on the one program. */
+export function registerCommands(program: Command, config: AppConfig): void {
+  program
+    .command('db:migrate')
+    .description('Apply every pending migration (a release step in production)')
+    .action(() => dbMigrate(config));
+
+  program
+    .command('db:diff')
+    .description('Developers: write a migration for the entity changes since the last one (DATABASE_URL picks the dialect)')
+    .option('--initial', 'write the initial migration of an empty database')
+    .action((opts: { initial?: boolean }) => dbDiff(config, !!opts.initial));
+}

@@ -1,0 +1,53 @@
+import { BadRequestException } from '@nestjs/common';
+import { z } from 'zod';
+
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/**
+ * Reads a url-encoded form against a zod object of string fields. A malformed request
+ * (unknown field, repeated field or `field[]=`, not a string) is a 400; a value that breaks a
+ * rule gives field errors for the form to re-render with a 422.
+ */
+export function parseForm<S extends z.ZodObject>(schema: S, body: unknown): FormResult<z.output<S>> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestException('The form could not be read.');
+  }
+  const allowed = new Set([...Object.keys(schema.shape), '_csrf']);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (!allowed.has(key)) throw new BadRequestException(`Unexpected field "${key.slice(0, 40)}".`);
+    if (typeof value !== 'string') throw new BadRequestException(`The field "${key.slice(0, 40)}" must be given once.`);
+    if (key !== '_csrf') values[key] = value;
+  }
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors, values };
+}
+
+/** A trimmed, required single-line text field of at most `max` characters. */
+export function text(label: string, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, `${label} is required.`)
+    .max(max, `${label} must be at most ${max} characters.`)
+    .refine((v) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v), `${label} contains characters that are not allowed.`);
+}
+
+/** An email address: one line, no header injection, normalised to lower case. */
+export function email() {
+  return z
+    .string()
+    .trim()
+    .min(1, 'Email is required.')
+    .max(254, 'Email must be at most 254 characters.')
+    .refine((v) => /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/.test(v), 'Enter a valid email address.')
+    .transform((v) => v.toLowerCase());
+}

@@ -1,0 +1,84 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { CsrfRejected } from './csrf';
+import { DomainError } from './domain-error';
+import type { HubRequest } from './http';
+import type { Logger } from './logger';
+import { SignInRequired } from './member.guard';
+
+const TITLES: Record<number, string> = {
+  400: 'The request could not be understood',
+  403: 'You cannot do this',
+  404: 'Page not found',
+  405: 'Not allowed',
+  413: 'The request is too large',
+  415: 'Unsupported request',
+  422: 'This cannot be done',
+  429: 'Too many requests',
+};
+
+/**
+ * Maps every failure to an HTML page that leaks nothing: 4xx with a plain sentence, anything
+ * unexpected logged with its request id and shown as a generic 500 page.
+ */
+@Catch()
+export class HtmlExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<HubRequest>();
+    const res = ctx.getResponse<Response>();
+    if (res.headersSent) {
+      this.logger.error({ requestId: req.id, err: error }, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    if (error instanceof SignInRequired) {
+      res.redirect(303, '/login');
+      return;
+    }
+    const { status, message } = this.describe(error);
+    if (status >= 500) {
+      this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
+      this.render500(req, res);
+      return;
+    }
+    res.status(status);
+    res.render(status === 404 ? 'errors/404' : 'errors/error', { title: TITLES[status] ?? 'Error', status, message }, (err, html) => {
+      if (err) return this.render500(req, res);
+      res.send(html);
+    });
+  }
+
+  private describe(error: unknown): { status: number; message: string } {
+    if (error instanceof CsrfRejected) {
+      return { status: 403, message: 'This form has expired or was sent from another site. Go back, reload the page and try again.' };
+    }
+    if (error instanceof DomainError) return { status: error.status, message: error.message };
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
+      return {
+        status,
+        message: status === 404 ? 'There is nothing at this address.' : String(Array.isArray(message) ? message[0] : message),
+      };
+    }
+    // body-parser and other Express middleware report client errors with a status.
+    const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown };
+    const status = Number(e?.status ?? e?.statusCode);
+    if (status >= 400 && status < 500) {
+      const message = e.type === 'entity.too.large' ? 'The form is larger than 100 kB.' : 'The request could not be read.';
+      return { status, message };
+    }
+    return { status: 500, message: '' };
+  }
+
+  private render500(req: HubRequest, res: Response): void {
+    res.status(500);
+    res.render('errors/500', { layout: false, requestId: req.id }, (err, html) => {
+      res.type('html').send(err ? 'Something went wrong.' : html);
+    });
+  }
+}

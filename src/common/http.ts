@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+
+export interface CurrentMember {
+  userId: string;
+  userName: string;
+  email: string;
+  partnerId: string;
+  partnerName: string;
+  partnerSlug: string;
+  role: 'owner' | 'member';
+  membershipId: string;
+}
+
+export interface SessionData {
+  passport?: { user?: string };
+  csrfSecret?: string;
+  partnerId?: string;
+  flash?: { kind: 'notice' | 'alert'; message: string }[];
+  /** Invitation / reset token moved out of the URL into the session. */
+  pendingToken?: string;
+}
+
+/** The request as our middleware leaves it. */
+export type HubRequest = Request & {
+  id: string;
+  member?: CurrentMember;
+  memberships?: { partnerId: string; partnerName: string }[];
+  session: Request['session'] & SessionData;
+};
+
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,10 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const IS_PUBLIC = 'isPublic';
+export const OWNER_ONLY = 'ownerOnly';
+
+/** Marks a route that needs no signed-in member. Every other route does (deny by default). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Marks a route only owners may use; members get 403. */
+export const OwnerOnly = () => SetMetadata(OWNER_ONLY, true);

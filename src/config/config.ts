@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the hub reads, validated once at start.
+ * `.env.example` documents the same list; keep them in step.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).default(def);
+
+const DEV_SESSION_SECRET = 'development-only-session-secret-do-not-use-in-production';
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: int(3000, 0, 65535),
+    APP_BASE_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    SQLITE_PATH: z.string().default('var/partner-hub.sqlite'),
+    DB_POOL_MAX: int(10, 1, 100),
+    SESSION_SECRET: z.string().optional(),
+    SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
+    SESSION_ABSOLUTE_HOURS: int(12, 1, 24 * 30),
+    TRUSTED_PROXY_HOPS: z
+      .string()
+      .regex(/^\d+$/, 'must be a number of proxy hops (0 when the hub faces the internet)')
+      .transform(Number)
+      .default(0),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().default('Partner Hub <no-reply@partner-hub.localhost>'),
+    MAIL_DIR: z.string().default('var/mail'),
+    MAIL_MAX_ATTEMPTS: int(8, 1, 50),
+    INVITATION_TTL_HOURS: int(168, 1, 24 * 60),
+    PASSWORD_RESET_TTL_MINUTES: int(60, 5, 24 * 60),
+    JOBS_ENABLED: bool.default(true),
+    MAIL_CRON: z.string().default('*/5 * * * * *'),
+    REVOCATION_CRON: z.string().default('0 * * * * *'),
+    CLIENT_PAYMENT_METHOD_URL: z.url().default('https://provider.example/payment-method'),
+    CLIENT_TERMINATE_URL: z.url().default('https://provider.example/terminate-number'),
+    DEMO_SEED: bool.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+    if (!env.SESSION_SECRET || Buffer.byteLength(env.SESSION_SECRET) < 32) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must be at least 32 bytes in production' });
+    }
+    if (!env.APP_BASE_URL || !env.APP_BASE_URL.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['APP_BASE_URL'], message: 'must be an https:// URL in production' });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  baseUrl: string;
+  database: { url?: string; sqlitePath: string; poolMax: number };
+  session: { secret: string; idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
+  trustedProxyHops: number;
+  mail: { smtpUrl?: string; from: string; dir: string; maxAttempts: number };
+  tokens: { invitationTtlMs: number; resetTtlMs: number };
+  jobs: { enabled: boolean; mailCron: string; revocationCron: string };
+  revocationLinks: { paymentMethodUrl: string; terminateUrl: string };
+  demoSeed: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    host: e.HOST,
+    port: e.PORT,
+    baseUrl: (e.APP_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    database: { url: e.DATABASE_URL, sqlitePath: e.SQLITE_PATH, poolMax: e.DB_POOL_MAX },
+    session: {
+      secret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
+      idleMs: e.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      // __Host- needs Secure, which needs https: production only.
+      cookieName: isProduction ? '__Host-hub.sid' : 'hub.sid',
+      secureCookie: isProduction,
+    },
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR, maxAttempts: e.MAIL_MAX_ATTEMPTS },
+    tokens: {
+      invitationTtlMs: e.INVITATION_TTL_HOURS * 3_600_000,
+      resetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
+    },
+    jobs: { enabled: e.JOBS_ENABLED, mailCron: e.MAIL_CRON, revocationCron: e.REVOCATION_CRON },
+    revocationLinks: { paymentMethodUrl: e.CLIENT_PAYMENT_METHOD_URL, terminateUrl: e.CLIENT_TERMINATE_URL },
+    demoSeed: e.DEMO_SEED ?? e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}
+
+/** Injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config/config';
+import { postgresqlMigrations } from '../../migrations/postgresql';
+import { sqliteMigrations } from '../../migrations/sqlite';
+import { ENTITIES } from './entities';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export function dialectOf(config: AppConfig): Dialect {
+  return config.database.url ? 'postgresql' : 'sqlite';
+}
+
+/** Where `db:diff` writes new migrations; the app itself loads them from the lists below. */
+export function migrationsFolder(dialect: Dialect): string {
+  return join(process.cwd(), 'migrations', dialect);
+}
+
+/**
+ * MikroORM options for the configured database. Migrations are imported as classes (not
+ * globbed from disk), so the app, the CLI and the tests run the very same committed list.
+ */
+export function ormOptions(config: AppConfig): Options {
+  const dialect = dialectOf(config);
+  const common = {
+    entities: ENTITIES,
+    discovery: { requireEntitiesArray: true },
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    ignoreUndefinedInQuery: true,
+    allowGlobalContext: false,
+    debug: false,
+    migrations: {
+      path: migrationsFolder(dialect),
+      pathTs: migrationsFolder(dialect),
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      snapshotName: '.snapshot',
+      silent: true,
+      emit: 'ts' as const,
+      migrationsList: dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,
+    },
+  };
+  if (dialect === 'postgresql') {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: config.database.url,
+      pool: { min: 0, max: config.database.poolMax },
+    } as Options;
+  }
+  const file = config.database.sqlitePath;
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return {
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: file,
+    // One connection: better-sqlite3 is synchronous, and WAL lets readers in other processes
+    // (the CLI) work beside the app; the busy timeout waits for a writer instead of failing.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('synchronous = NORMAL');
+        done(null, conn);
+      },
+    },
+  } as Options;
+}

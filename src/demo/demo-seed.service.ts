@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { Client } from '../accounts/entities/client.entity';
+import { NumberStatusChange } from '../accounts/entities/number-status-change.entity';
+import { WabaAccount } from '../accounts/entities/waba-account.entity';
+import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
+import { searchTextFor } from '../accounts/search-text';
+import { hashPassword } from '../auth/passwords';
+import { Clock } from '../common/clock';
+import { newId } from '../database/ids';
+import { Partner } from '../partners/entities/partner.entity';
+import { PartnersService } from '../partners/partners.service';
+import { familyValues, type FamilyKey } from '../statuses/catalogue';
+import { Membership } from '../users/entities/membership.entity';
+import { User } from '../users/entities/user.entity';
+
+/** A small deterministic generator: the same seed gives the same demo data. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COMPANIES = [
+  'Acme Retail',
+  'Nordlicht Reisen',
+  'Café Lumière',
+  'Sakura Foods',
+  'Blue Harbor Logistics',
+  'Müller & Söhne',
+  'Rio Verde Seguros',
+  'Atlas Telecom',
+  'Kestrel Health',
+  'Orchid Beauty',
+  'Pampa Motors',
+  'Zenith Bank',
+];
+const SUFFIXES = ['GmbH', 'Ltd', 'SA', 'Inc.', 'BV', 'AG', 'S.L.', 'Pty Ltd'];
+// Valid mobile ranges: Germany, United Kingdom, Brazil, India, Spain.
+const PHONE_PREFIXES = ['+49151', '+447700', '+55119', '+9198', '+346'];
+const PHONE_LENGTHS = [13, 13, 14, 13, 12];
+
+export interface DemoResult {
+  partner: Partner;
+  numbers: number;
+  owner?: { email: string; password: string };
+}
+
+@Injectable()
+export class DemoSeedService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly partners: PartnersService,
+  ) {}
+
+  /** True when the database holds no partner yet (first start of the embedded default). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.em.fork().count(Partner, {})) === 0;
+  }
+
+  /**
+   * A partner with `count` numbers spread over clients, WABA accounts and every status of
+   * every family, deterministic for a given seed. With `ownerEmail`, an owner who can sign in
+   * at once with the returned password (development only).
+   */
+  async seed(opts: { partnerName: string; count: number; seed?: number; ownerEmail?: string }): Promise<DemoResult> {
+    const rand = prng(opts.seed ?? 42);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+    const now = this.clock.now();
+    const em = this.em.fork();
+    return em.transactional(async (tx) => {
+      const partner = await this.partners.create(tx, opts.partnerName);
+      let owner: DemoResult['owner'];
+      if (opts.ownerEmail) {
+        const password = randomBytes(12).toString('base64url');
+        const user = (await tx.findOne(User, { email: opts.ownerEmail })) ?? new User(opts.ownerEmail, 'Demo Owner');
+        user.passwordHash = await hashPassword(password);
+        const membership = new Membership(partner, user, 'owner');
+        membership.acceptedAt = now;
+        tx.persist([user, membership]);
+        owner = { email: opts.ownerEmail, password };
+      }
+      await tx.flush();
+
+      const families: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'quality', 'tier'];
+      const values = Object.fromEntries(families.map((f) => [f, familyValues(f)])) as Record<FamilyKey, string[]>;
+      // Mostly healthy, like a real portfolio, but every value appears.
+      const status = (f: FamilyKey, i: number, healthy: string) =>
+        i < values[f].length ? values[f][i] : rand() < 0.7 ? healthy : pick(values[f]);
+
+      const batch = 500;
+      let made = 0;
+      let clientNo = 0;
+      while (made < opts.count) {
+        const clients: object[] = [];
+        const wabas: object[] = [];
+        const numbers: object[] = [];
+        const history: object[] = [];
+        while (numbers.length < batch && made < opts.count) {
+          clientNo++;
+          const clientName = `${pick(COMPANIES)} ${clientNo} ${pick(SUFFIXES)}`;
+          const client = {
+            id: newId(),
+            createdAt: now,
+            updatedAt: now,
+            partner: partner.id,
+            providerId: `CL${String(clientNo).padStart(7, '0')}`,
+            name: clientName,
+            contactEmail: `ops${clientNo}@client${clientNo}.example`,
+            consentStatus: status('consent', clientNo - 1, 'granted'),
+          };
+          clients.push(client);
+          const wabaCount = 1 + Math.floor(rand() * 2);
+          for (let w = 0; w < wabaCount && made < opts.count; w++) {
+            const waba = {
+              id: newId(),
+              createdAt: now,
+              updatedAt: now,
+              partner: partner.id,
+              client: client.id,
+              providerId: `WA${String(clientNo).padStart(7, '0')}${w}`,
+              externalId: String(1_000_000_000_000 + clientNo * 10 + w),
+              namespace: `${clientNo}_${randomHex(rand, 8)}`,
+              timezoneId: Math.floor(rand() * 480),
+              status: status('waba', made, 'approved'),
+              businessVerificationStatus: status('verification', made, 'verified'),
+              messageOnBehalfStatus: status('onBehalf', made, 'approved'),
+            };
+            wabas.push(waba);
+            const numberCount = 1 + Math.floor(rand() * 2);
+            for (let k = 0; k < numberCount && made < opts.count; k++) {
+              const p = made % PHONE_PREFIXES.length;
+              const prefix = PHONE_PREFIXES[p];
+              const digits = PHONE_LENGTHS[p] - (prefix.length - 1);
+              const phoneNumber = prefix + String(Math.floor(rand() * 10 ** digits)).padStart(digits, '0');
+              const displayName = `${clientName.split(' ')[0]} ${pick(['Support', 'Sales', 'Bookings', 'Alerts', 'Care'])}`;
+              const providerId = `CH${String(made + 1).padStart(8, '0')}`;
+              const externalId = String(100_000_000_000 + made);
+              const createdAt = new Date(now.getTime() - Math.floor(rand() * 400) * 86_400_000 - made * 1000);
+              const lifecycle = status('lifecycle', made, pick(['running', 'live']));
+              const id = newId();
+              numbers.push({
+                id,
+                createdAt: now,
+                updatedAt: now,
+                partner: partner.id,
+                client: client.id,
+                wabaAccount: waba.id,
+                providerId,
+                externalId,
+                phoneNumber,
+                displayName,
+                status: lifecycle,
+                statusChangedAt: createdAt,
+                accountMode: 'live',
+                registrationStatus: status('registration', made, 'registered'),
+                registrationMethod: rand() < 0.8 ? 'sms' : 'voice',
+                ivr: rand() < 0.1,
+                qualityRating: status('quality', made, 'green'),
+                messagingTier: status('tier', made, 'tier_1k'),
+                billingState: 'partner_paid',
+                providerCreatedAt: createdAt,
+                clientName,
+                searchText: searchTextFor({
+                  phoneNumber,
+                  displayName,
+                  clientName,
+                  contactEmail: client.contactEmail,
+                  ids: [providerId, externalId, waba.externalId, waba.providerId, client.providerId],
+                }),
+              });
+              history.push({
+                id: newId(),
+                createdAt: now,
+                updatedAt: now,
+                partner: partner.id,
+                number: id,
+                family: 'lifecycle',
+                fromValue: null,
+                toValue: lifecycle,
+                source: 'demo',
+                changedAt: createdAt,
+              });
+              made++;
+            }
+          }
+        }
+        await tx.insertMany(Client, clients as never[]);
+        await tx.insertMany(WabaAccount, wabas as never[]);
+        await tx.insertMany(WhatsappNumber, numbers as never[]);
+        await tx.insertMany(NumberStatusChange, history as never[]);
+      }
+      return { partner, numbers: made, owner };
+    });
+  }
+}
+
+function randomHex(rand: () => number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += Math.floor(rand() * 16).toString(16);
+  return s;
+}

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoginAttempt } from '../../src/auth/entities/login-attempt.entity';
+import { SessionRecord } from '../../src/auth/entities/session.entity';
+import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
+import { User } from '../../src/users/entities/user.entity';
+import { createTestApp, type TestApp } from '../support/app';
+import { MINUTE, HOUR } from '../support/clock';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
+
+describe('signing in and out', () => {
+  let t: TestApp;
+  let owner: MemberFixture;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const partner = await createPartner(t.em(), { name: 'Globex Partners' });
+    owner = await createMember(t.em(), partner, { role: 'owner' });
+  });
+  afterAll(() => t.close());
+
+  it('signs in with the real form, gives a new session id, and lands on WhatsApp Accounts', async () => {
+    const agent = t.agent();
+    const page = await agent.get('/login');
+    const before = /hub\.sid=([^;]+)/.exec(String(page.headers['set-cookie']))![1];
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: owner.email.toUpperCase(), password: owner.password });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/accounts');
+    const after = /hub\.sid=([^;]+)/.exec(String(res.headers['set-cookie']))![1];
+    expect(after).not.toBe(before);
+    const home = await agent.get('/accounts');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Globex Partners');
+    const rows = await t.em().find(SessionRecord, {});
+    const mine = rows.find((r) => r.userId === owner.user.id)!;
+    expect(Object.keys(JSON.parse(mine.data)).sort()).toEqual(['cookie', 'csrfSecret', 'partnerId', 'passport']);
+    const audit = await t.em().find(AuditEvent, { action: 'auth.signed_in', actor: owner.user.id });
+    expect(audit).toHaveLength(1);
+    expect(t.logs.join('\n')).not.toContain(owner.password);
+  });
+
+  it('sets an HttpOnly, SameSite=Lax session cookie and security headers', async () => {
+    const res = await t.http().get('/login');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toContain("base-uri 'none'");
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each([
+    ['an unknown email', 'nobody@example.com', 'whatever password'],
+    ['a wrong password', null, 'wrong password entirely'],
+  ])('answers %s with the same 422 page', async (_case, email, password) => {
+    const res = await postForm(t.agent(), '/login', { email: email ?? owner.email, password });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('The email or password is incorrect.');
+  });
+
+  it('treats an invitation not yet accepted and a removed membership like a wrong password', async () => {
+    const partner = await createPartner(t.em());
+    const invited = await createMember(t.em(), partner, { accepted: false });
+    const invitedRes = await postForm(t.agent(), '/login', { email: invited.email, password: 'anything at all here' });
+    expect(invitedRes.status).toBe(422);
+    expect(invitedRes.text).toContain('The email or password is incorrect.');
+
+    const removed = await createMember(t.em(), partner, { role: 'member' });
+    await t.em().nativeDelete('Membership', { id: removed.membership.id });
+    const removedRes = await postForm(t.agent(), '/login', { email: removed.email, password: removed.password });
+    expect(removedRes.status).toBe(422);
+    expect(removedRes.text).toContain('The email or password is incorrect.');
+  });
+
+  it('refuses a password over 72 bytes instead of truncating it', async () => {
+    const partner = await createPartner(t.em());
+    const long = 'é'.repeat(36); // 72 bytes exactly
+    const member = await createMember(t.em(), partner, { password: long });
+    expect((await postForm(t.agent(), '/login', { email: member.email, password: long })).status).toBe(303);
+    expect((await postForm(t.agent(), '/login', { email: member.email, password: `${long}x` })).status).toBe(422);
+  });
+
+  it('logs out with POST only, deleting the session; GET /logout changes nothing', async () => {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    expect((await agent.get('/logout')).status).toBe(404);
+    expect((await agent.get('/accounts')).status).toBe(200);
+    const sessionsBefore = await t.em().count(SessionRecord, { userId: owner.user.id });
+    const _csrf = await csrfOf(agent, '/accounts');
+    const res = await agent.post('/logout').type('form').send({ _csrf });
+    expect(res.status).toBe(303);
+    expect(await t.em().count(SessionRecord, { userId: owner.user.id })).toBe(sessionsBefore - 1);
+    const after = await agent.get('/accounts');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+  });
+
+  it('signs a person out at the next request once the membership is removed or the user disabled', async () => {
+    const partner = await createPartner(t.em());
+    const a = await createMember(t.em(), partner, { role: 'member' });
+    const b = await createMember(t.em(), partner, { role: 'member' });
+    const agentA = t.agent();
+    const agentB = t.agent();
+    await signIn(agentA, a.email, a.password);
+    await signIn(agentB, b.email, b.password);
+    await t.em().nativeDelete('Membership', { id: a.membership.id });
+    await t.em().nativeUpdate(User, { id: b.user.id }, { disabledAt: new Date() });
+    expect((await agentA.get('/accounts')).headers.location).toBe('/login');
+    expect((await agentB.get('/accounts')).headers.location).toBe('/login');
+  });
+
+  it('expires a session after 30 idle minutes and after 12 hours in all', async () => {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    t.clock.advance(29 * MINUTE);
+    expect((await agent.get('/accounts')).status).toBe(200);
+    t.clock.advance(29 * MINUTE);
+    expect((await agent.get('/accounts')).status).toBe(200);
+    t.clock.advance(31 * MINUTE);
+    expect((await agent.get('/accounts')).headers.location).toBe('/login');
+
+    const busy = t.agent();
+    await signIn(busy, owner.email, owner.password);
+    for (let elapsed = 0; elapsed < 12 * HOUR - 20 * MINUTE; elapsed += 20 * MINUTE) {
+      t.clock.advance(20 * MINUTE);
+      expect((await busy.get('/accounts')).status).toBe(200);
+    }
+    t.clock.advance(25 * MINUTE);
+    expect((await busy.get('/accounts')).headers.location).toBe('/login');
+  });
+});
+
+describe('sign-in throttling', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 with Retry-After after 5 failures for one email and IP, even for the right password, until the window passes', async () => {
+    const partner = await createPartner(t.em());
+    const m = await createMember(t.em(), partner);
+    for (let i = 0; i < 5; i++) {
+      expect((await postForm(t.agent(), '/login', { email: m.email, password: 'wrong password!!' })).status).toBe(422);
+    }
+    const blocked = await postForm(t.agent(), '/login', { email: m.email, password: m.password });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    expect(await t.em().count(LoginAttempt, { email: m.email })).toBe(5);
+    t.clock.advance(15 * MINUTE + 1000);
+    expect((await postForm(t.agent(), '/login', { email: m.email, password: m.password })).status).toBe(303);
+    expect(t.logs.some((l) => l.includes('"login.throttled"'))).toBe(true);
+  });
+
+  it('answers 429 after 20 failures from one IP across emails', async () => {
+    const partner = await createPartner(t.em());
+    const m = await createMember(t.em(), partner);
+    for (let i = 0; i < 20; i++) {
+      await postForm(t.agent(), '/login', { email: `someone${i}@example.com`, password: 'wrong password!!' });
+    }
+    expect((await postForm(t.agent(), '/login', { email: m.email, password: m.password })).status).toBe(429);
+    t.clock.advance(16 * MINUTE);
+  });
+});

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { createLogger } from '../../src/common/logger';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { migrateUp } from '../../src/database/migrations';
+import { TestClock } from './clock';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  clock: TestClock;
+  orm: MikroORM;
+  /** A fresh entity manager for reading and arranging data. */
+  em(): EntityManager;
+  /** The app's HTTP server, for supertest. */
+  http(): ReturnType<typeof request>;
+  agent(): ReturnType<typeof request.agent>;
+  /** Base URL of the listening server (listen: true). */
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: TestClock;
+  /** Start an HTTP listener (browser tests, SMTP links, several instances). */
+  listen?: boolean;
+  /** Share another app's database instead of making a new one (several instances). */
+  database?: TestDatabase;
+  migrate?: boolean;
+}
+
+/**
+ * The real app, as main.ts builds it (configureApp, migrations, real database), with a test
+ * clock and its own database. Logs are kept in memory so tests can read what was logged.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JOBS_ENABLED: 'false',
+    DEMO_SEED: 'false',
+    LOG_LEVEL: 'info',
+    MAIL_DIR: `${database.env.SQLITE_PATH ?? '/tmp/hub-test'}-mail`,
+    ...database.env,
+    ...options.env,
+  });
+  const clock = options.clock ?? new TestClock();
+  const logs: string[] = [];
+  // Structured lines are kept for the test to read instead of printed.
+  const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, clock, logger }), {
+    bodyParser: false,
+    logger: ['error'],
+  });
+  configureApp(app);
+  const orm = app.get(MikroORM);
+  if (options.migrate !== false) await migrateUp(orm);
+  let url = '';
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  } else {
+    await app.init();
+  }
+  return {
+    app,
+    config,
+    clock,
+    orm,
+    em: () => orm.em.fork(),
+    http: () => request(app.getHttpServer()),
+    agent: () => request.agent(app.getHttpServer()),
+    url,
+    logs,
+    close: async () => {
+      await app.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
