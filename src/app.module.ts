@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { PartnersModule } from './partners/partners.module';
 import { UsersModule } from './users/users.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         ScheduleModule.forRoot(),
         AuditModule,
+        MailModule,
         PartnersModule,
         DemoModule,
         HealthModule,

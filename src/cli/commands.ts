@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AppConfig } from '../config/config';
 import { dbDiff, dbMigrate } from './db-commands';
+import { registerDemoCommands } from './demo-commands';
 
 /** Every operator command, registered on the one program. */
 export function registerCommands(program: Command, config: AppConfig): void {
@@ -14,4 +15,6 @@ export function registerCommands(program: Command, config: AppConfig): void {
     .description('Developers: write a migration for the entity changes since the last one (DATABASE_URL picks the dialect)')
     .option('--initial', 'write the initial migration of an empty database')
     .action((opts: { initial?: boolean }) => dbDiff(config, !!opts.initial));
+
+  registerDemoCommands(program, config);
 }

@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
 import { registerCommands } from './commands';
+import { UsageError } from './usage-error';
 
 /** Operator command line: `npm run cli -- <command> --help`. Bad arguments exit with code 2. */
-export class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
   const program = new Command('partner-hub').description('Partner Hub operator commands').exitOverride().showHelpAfterError();
   let config;
@@ -27,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       // --help and --version are "errors" to commander, but successful runs to the operator.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`error: ${err.message}`);
       return 2;
     }

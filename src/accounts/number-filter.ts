@@ -1,0 +1,125 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { BadRequestException } from '@nestjs/common';
+import { raw } from '@mikro-orm/core';
+import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
+import type { WhatsappNumber } from './entities/whatsapp-number.entity';
+
+/**
+ * What a partner is looking at on /accounts: search, one filter per status family, sort.
+ * The list, the summary links and the CSV download all read the same filter from the same
+ * query string, so "Download CSV" exports exactly what the list shows.
+ */
+export const SORTS = ['newest', 'client', 'phone'] as const;
+export type Sort = (typeof SORTS)[number];
+
+/** Status families a partner can filter on, with the query parameter of each. */
+export const FILTER_FAMILIES = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'billing'] as const;
+export type FilterFamily = (typeof FILTER_FAMILIES)[number];
+
+export const MAX_SEARCH_LENGTH = 200;
+/** A number waiting in a pending state longer than this needs attention. */
+export const STUCK_AFTER_DAYS = 7;
+
+export interface NumberFilter {
+  q?: string;
+  status: Partial<Record<FilterFamily, string>>;
+  attention: boolean;
+  sort: Sort;
+}
+
+const KNOWN_PARAMS = new Set<string>(['q', 'sort', 'attention', 'after', 'bom', ...FILTER_FAMILIES]);
+
+function single(query: Record<string, unknown>, key: string): string | undefined {
+  const v = query[key];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new BadRequestException(`"${key}" must be given once.`);
+  return v;
+}
+
+/** Reads the filter from a query string; unknown parameters or values are a 400. */
+export function parseNumberFilter(query: Record<string, unknown>): NumberFilter {
+  for (const key of Object.keys(query)) {
+    if (!KNOWN_PARAMS.has(key)) throw new BadRequestException(`Unknown parameter "${key.slice(0, 40)}".`);
+  }
+  const q = single(query, 'q')?.trim();
+  if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
+  const sort = (single(query, 'sort') ?? 'newest') as Sort;
+  if (!SORTS.includes(sort)) throw new BadRequestException(`Unknown sort "${String(sort).slice(0, 40)}".`);
+  const status: NumberFilter['status'] = {};
+  for (const family of FILTER_FAMILIES) {
+    const value = single(query, family);
+    if (value === undefined) continue;
+    if (!isStatus(family, value) || value === 'removed') {
+      throw new BadRequestException(`Unknown ${FAMILIES[family].label.toLowerCase()} "${value.slice(0, 40)}".`);
+    }
+    status[family] = value;
+  }
+  const attention = single(query, 'attention');
+  if (attention !== undefined && attention !== '1') throw new BadRequestException('"attention" can only be 1.');
+  return { q: q || undefined, status, attention: attention === '1', sort };
+}
+
+/** The query string of a filter (without the cursor), for links that keep it. */
+export function filterQueryString(filter: NumberFilter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  if (filter.q) params.set('q', filter.q);
+  for (const family of FILTER_FAMILIES) if (filter.status[family]) params.set(family, filter.status[family]!);
+  if (filter.attention) params.set('attention', '1');
+  if (filter.sort !== 'newest') params.set('sort', filter.sort);
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function isFiltered(filter: NumberFilter): boolean {
+  return !!filter.q || filter.attention || Object.keys(filter.status).length > 0;
+}
+
+/** Digits only when the term looks like a phone number in any format ("+49 151 / 234-5"). */
+export function searchTerm(q: string): string {
+  return /^[\d\s()+./-]+$/.test(q) && /\d/.test(q) ? q.replace(/\D/g, '') : q.toLowerCase();
+}
+
+const attentionValues = (family: FamilyKey) =>
+  (FAMILIES[family].statuses as readonly { value: string; attention?: boolean }[]).filter((s) => s.attention).map((s) => s.value);
+const pendingValues = (family: FamilyKey) =>
+  (FAMILIES[family].statuses as readonly { value: string; pending?: boolean }[]).filter((s) => s.pending).map((s) => s.value);
+
+/**
+ * Conditions that select the numbers of one partner matching a filter. Removed numbers have
+ * left the hub: they never match. The partner always comes from the session.
+ */
+export function numberConditions(partnerId: string, filter: NumberFilter, now: Date): FilterQuery<WhatsappNumber> {
+  const and: FilterQuery<WhatsappNumber>[] = [{ partner: partnerId }, { billingState: { $ne: 'removed' } }];
+  const s = filter.status;
+  if (s.lifecycle) and.push({ status: s.lifecycle as never });
+  if (s.registration) and.push({ registrationStatus: s.registration as never });
+  if (s.billing) and.push({ billingState: s.billing as never });
+  if (s.waba) and.push({ wabaAccount: { status: s.waba as never } });
+  if (s.verification) and.push({ wabaAccount: { businessVerificationStatus: s.verification as never } });
+  if (s.onBehalf) and.push({ wabaAccount: { messageOnBehalfStatus: s.onBehalf as never } });
+  if (s.consent) and.push({ client: { consentStatus: s.consent as never } });
+  if (filter.q) {
+    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text. The CASE
+    // makes a value both SQLite and PostgreSQL compare alike.
+    const pattern = `%${searchTerm(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const matches = raw((alias) => `(case when ${alias}.search_text like ? escape '\\' then 1 else 0 end)`, [pattern]);
+    and.push({ [matches]: 1 } as FilterQuery<WhatsappNumber>);
+  }
+  if (filter.attention) and.push(attentionConditions(now));
+  return { $and: and };
+}
+
+export function attentionConditions(now: Date): FilterQuery<WhatsappNumber> {
+  const stuckSince = new Date(now.getTime() - STUCK_AFTER_DAYS * 86_400_000);
+  return {
+    $or: [
+      { status: { $in: attentionValues('lifecycle') as never[] } },
+      { registrationStatus: { $in: attentionValues('registration') as never[] } },
+      { wabaAccount: { status: { $in: attentionValues('waba') as never[] } } },
+      { wabaAccount: { businessVerificationStatus: { $in: attentionValues('verification') as never[] } } },
+      { wabaAccount: { messageOnBehalfStatus: { $in: attentionValues('onBehalf') as never[] } } },
+      { status: { $in: pendingValues('lifecycle') as never[] }, statusChangedAt: { $lt: stuckSince } },
+    ],
+  };
+}

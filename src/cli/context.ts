@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { AppModule } from '../app.module';
+import { createLogger } from '../common/logger';
+import type { AppConfig } from '../config/config';
+
+/**
+ * The app's services without an HTTP server, for operator commands. Scheduled jobs stay off:
+ * a command does its one thing and exits.
+ */
+export async function withAppContext<T>(config: AppConfig, fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  const cliConfig: AppConfig = { ...config, jobs: { ...config.jobs, enabled: false } };
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: cliConfig, logger: createLogger(config.logLevel) }), {
+    logger: ['error'],
+  });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
