@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
+
+/**
+ * The one explicit list of routes that need no signed-in member. Every other registered
+ * route must send a signed-out visitor to the sign-in page.
+ */
+const PUBLIC_ROUTES = new Set([
+  'GET /',
+  'GET /login',
+  'POST /login',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /invitations/:token',
+  'GET /invitations',
+  'POST /invitations',
+  'GET /password/forgot',
+  'POST /password/forgot',
+  'GET /password/reset/:token',
+  'GET /password/reset',
+  'POST /password/reset',
+]);
+
+function registeredRoutes(t: TestApp): { method: string; path: string }[] {
+  const router = t.app.getHttpAdapter().getInstance().router as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  return (
+    router.stack
+      // Nest's own catch-all answers unknown paths with 404; it is no route of ours.
+      .filter((layer) => layer.route && layer.route.path !== '/{*all}')
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => ({ method: m.toUpperCase(), path: layer.route!.path })))
+  );
+}
+
+describe('deny by default', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('sends a signed-out visitor to sign in on every registered route that is not on the public list', async () => {
+    const routes = registeredRoutes(t);
+    expect(routes.length).toBeGreaterThan(5);
+    const guarded = routes.filter((r) => !PUBLIC_ROUTES.has(`${r.method} ${r.path}`));
+    expect(guarded.length).toBeGreaterThan(0);
+    const agent = t.agent();
+    const _csrf = await csrfOf(agent, '/login');
+    for (const route of guarded) {
+      const path = route.path.replace(/:[a-zA-Z]+/g, 'AAAAAAAAAAAAAAAAAAAAAA');
+      const res = route.method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ _csrf });
+      expect({ route: `${route.method} ${route.path}`, status: res.status, location: res.headers.location }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 303,
+        location: '/login',
+      });
+    }
+  });
+
+  it('marks signed-in pages Cache-Control: no-store', async () => {
+    const partner = await createPartner(t.em());
+    const m = await createMember(t.em(), partner);
+    const agent = t.agent();
+    await signIn(agent, m.email, m.password);
+    const res = await agent.get('/accounts');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('reports liveness always and readiness only with no pending migration', async () => {
+    const fresh = await createTestApp({ migrate: false });
+    try {
+      expect((await fresh.http().get('/healthz')).status).toBe(200);
+      const notReady = await fresh.http().get('/readyz');
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.pendingMigrations.length).toBeGreaterThan(0);
+      await fresh.orm.getMigrator().up();
+      expect((await fresh.http().get('/readyz')).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('cross-site request forgery', () => {
+  let t: TestApp;
+  let member: MemberFixture;
+  beforeAll(async () => {
+    t = await createTestApp();
+    member = await createMember(t.em(), await createPartner(t.em()));
+  });
+  afterAll(() => t.close());
+
+  it('refuses a sign-in without the form token, or with another session’s token', async () => {
+    const noToken = await t.agent().post('/login').type('form').send({ email: member.email, password: member.password });
+    expect(noToken.status).toBe(403);
+    const otherToken = await csrfOf(t.agent(), '/login');
+    const agent = t.agent();
+    await agent.get('/login');
+    const res = await agent.post('/login').type('form').send({ _csrf: otherToken, email: member.email, password: member.password });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('This form has expired');
+  });
+
+  it('refuses a POST a browser marks cross-site, or from a foreign Origin, even with the right token', async () => {
+    const agent = t.agent();
+    const _csrf = await csrfOf(agent, '/login');
+    const crossSite = await agent
+      .post('/login')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({ _csrf, email: member.email, password: member.password });
+    expect(crossSite.status).toBe(403);
+    const foreign = await agent
+      .post('/login')
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ _csrf, email: member.email, password: member.password });
+    expect(foreign.status).toBe(403);
+    const sameOrigin = await agent
+      .post('/login')
+      .set('Origin', t.config.baseUrl)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .type('form')
+      .send({ _csrf, email: member.email, password: member.password });
+    expect(sameOrigin.status).toBe(303);
+  });
+
+  it('refuses to log out without the token, leaving the session signed in', async () => {
+    const agent = t.agent();
+    await signIn(agent, member.email, member.password);
+    expect((await agent.post('/logout').type('form').send({})).status).toBe(403);
+    expect((await agent.get('/accounts')).status).toBe(200);
+  });
+});
+
+describe('bad input', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  async function post(body: string) {
+    const agent = t.agent();
+    const _csrf = await csrfOf(agent, '/login');
+    return agent
+      .post('/login')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(_csrf)}&${body}`);
+  }
+
+  it.each([
+    ['a body over 100 kB', `email=${'a'.repeat(110_000)}&password=x`, 413],
+    ['an array where one value is expected', 'email[]=a@b.example&password=x', 400],
+    ['a repeated field', 'email=a@b.example&email=c@d.example&password=x', 400],
+    ['an unknown field', 'email=a@b.example&password=x&role=owner', 400],
+    ['a NUL byte', 'email=a%00@b.example&password=x', 400],
+  ])('answers %s with a clear 4xx page, never a 500', async (_what, body, status) => {
+    const res = await post(body);
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
+  it('re-renders an empty sign-in form with 422', async () => {
+    const res = await post('email=&password=');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Enter your email and password.');
+  });
+
+  it('answers an unknown page with the 404 page', async () => {
+    const res = await t.http().get('/no/such/page');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('Page not found');
+  });
+
+  it('never shows the form token in a redirect or leaks it across pages', async () => {
+    const agent = t.agent();
+    const page = await agent.get('/login');
+    expect(csrfFrom(page.text)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(page.headers.location).toBeUndefined();
+  });
+});
+
+describe('posting forms', () => {
+  it('postForm reads the token from the page it posts to', async () => {
+    const t = await createTestApp();
+    try {
+      const res = await postForm(t.agent(), '/login', { email: 'x@example.com', password: 'nope nope nope' });
+      expect(res.status).toBe(422);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://hub@db.internal:5432/hub',
+  SESSION_SECRET: 'x'.repeat(32),
+  APP_BASE_URL: 'https://hub.example.com',
+  TRUSTED_PROXY_HOPS: '1',
+};
+
+function errorOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('starts in development with defaults: SQLite under var/, demo data, a local base URL', () => {
+    const config = loadConfig({});
+    expect(config.env).toBe('development');
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.sqlitePath).toBe('var/partner-hub.sqlite');
+    expect(config.demoSeed).toBe(true);
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.session.idleMs).toBe(30 * 60_000);
+    expect(config.session.absoluteMs).toBe(12 * 3_600_000);
+    expect(config.session.cookieName).toBe('hub.sid');
+  });
+
+  it('accepts a complete production configuration with a Secure __Host- cookie and no demo data', () => {
+    const config = loadConfig(production);
+    expect(config.isProduction).toBe(true);
+    expect(config.session.cookieName).toBe('__Host-hub.sid');
+    expect(config.session.secureCookie).toBe(true);
+    expect(config.trustedProxyHops).toBe(1);
+    expect(config.demoSeed).toBe(false);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: undefined }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'short-secret' }],
+    ['SESSION_SECRET', { SESSION_SECRET: undefined }],
+    ['APP_BASE_URL', { APP_BASE_URL: 'http://hub.example.com' }],
+    ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: 'two' }],
+  ])('refuses to start in production, naming %s', (name, change) => {
+    expect(errorOf({ ...production, ...change })).toContain(name);
+  });
+
+  it('counts the secret in bytes, not characters', () => {
+    expect(errorOf({ ...production, SESSION_SECRET: 'é'.repeat(15) })).toContain('SESSION_SECRET');
+    expect(loadConfig({ ...production, SESSION_SECRET: 'é'.repeat(16) }).session.secret).toHaveLength(16);
+  });
+
+  it('names every bad variable at once, in any environment', () => {
+    const message = errorOf({ PORT: 'eighty', SESSION_IDLE_MINUTES: '-5', SMTP_URL: 'http://mail' });
+    expect(message).toContain('PORT');
+    expect(message).toContain('SESSION_IDLE_MINUTES');
+    expect(message).toContain('SMTP_URL');
+  });
+});
