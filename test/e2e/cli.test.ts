@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { runCli } from '../../src/cli/program';
+import { Partner } from '../../src/partners/entities/partner.entity';
+import { familyValues } from '../../src/statuses/catalogue';
+import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+describe('operator command line', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const env = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...db.env });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await runCli(['db:migrate'], env())).toBe(0);
+    t = await createTestApp({ database: db, migrate: false });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+    vi.restoreAllMocks();
+  });
+
+  it('applies the migrations with db:migrate, and a second run finds nothing to do', async () => {
+    expect(await runCli(['db:migrate'], env())).toBe(0);
+    expect(console.log).toHaveBeenLastCalledWith('The database is up to date.');
+  });
+
+  it('seeds deterministic demo numbers across every lifecycle status', async () => {
+    expect(await runCli(['demo:seed', '--numbers', '40', '--name', 'Seeded Partner', '--seed', '7'], env())).toBe(0);
+    const partner = await t.em().findOneOrFail(Partner, { name: 'Seeded Partner' });
+    const numbers = await t.em().find(WhatsappNumber, { partner }, { orderBy: { providerId: 'asc' } });
+    expect(numbers).toHaveLength(40);
+    expect(new Set(numbers.map((n) => n.status))).toEqual(new Set(familyValues('lifecycle')));
+    expect(numbers.every((n) => /^\+[1-9]\d{7,14}$/.test(n.phoneNumber))).toBe(true);
+
+    expect(await runCli(['demo:seed', '--numbers', '40', '--name', 'Seeded Again', '--seed', '7'], env())).toBe(0);
+    const again = await t.em().find(WhatsappNumber, { partner: { name: 'Seeded Again' } }, { orderBy: { providerId: 'asc' } });
+    expect(again.map((n) => n.phoneNumber)).toEqual(numbers.map((n) => n.phoneNumber));
+  });
+
+  it.each([
+    [['demo:seed', '--numbers', 'lots']],
+    [['demo:seed', '--numbers', '0']],
+    [['demo:seed', '--unknown-flag']],
+    [['no:such-command']],
+  ])('exits with code 2 and writes nothing for bad arguments: %j', async (argv) => {
+    const before = await t.em().count(Partner, {});
+    expect(await runCli(argv, env())).toBe(2);
+    expect(await t.em().count(Partner, {})).toBe(before);
+  });
+
+  it('exits with code 2 naming the variable when the configuration is bad', async () => {
+    expect(await runCli(['db:migrate'], { ...env(), PORT: 'eighty' })).toBe(2);
+    expect(console.error).toHaveBeenLastCalledWith(expect.stringContaining('PORT'));
+  });
+
+  it('documents every command with --help', async () => {
+    expect(await runCli(['--help'], env())).toBe(0);
+    expect(await runCli(['demo:seed', '--help'], env())).toBe(0);
+  });
+});
