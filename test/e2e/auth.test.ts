@@ -4,6 +4,7 @@ import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase } from '../support/database';
 import { MINUTE, HOUR } from '../support/clock';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
@@ -168,5 +169,41 @@ describe('sign-in throttling', () => {
     }
     expect((await postForm(t.agent(), '/login', { email: m.email, password: m.password })).status).toBe(429);
     t.clock.advance(16 * MINUTE);
+  });
+});
+
+describe('sessions across instances and failures', () => {
+  it('keeps a session signed in on another app instance sharing the database', async () => {
+    const db = await createTestDatabase();
+    const one = await createTestApp({ database: db });
+    const two = await createTestApp({ database: db, migrate: false });
+    try {
+      const m = await createMember(one.em(), await createPartner(one.em()));
+      const agent = one.agent();
+      const res = await signIn(agent, m.email, m.password);
+      const cookie = String(res.headers['set-cookie']).split(';')[0];
+      const onTwo = await two.http().get('/accounts').set('Cookie', cookie);
+      expect(onTwo.status).toBe(200);
+      expect(onTwo.text).toContain(m.user.name);
+    } finally {
+      await two.close();
+      await one.close();
+      await db.drop();
+    }
+  });
+
+  it('shows a generic 500 page with a reference, logged with the request id, when the database is gone', async () => {
+    const t = await createTestApp();
+    const m = await createMember(t.em(), await createPartner(t.em()));
+    const agent = t.agent();
+    await signIn(agent, m.email, m.password);
+    await t.orm.close(true);
+    const res = await agent.get('/accounts');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('Something went wrong');
+    expect(res.text).toContain(res.headers['x-request-id']);
+    expect(res.text).not.toMatch(/at .*\.(ts|js):\d+|Error:/);
+    expect(t.logs.some((l) => l.includes(res.headers['x-request-id']) && l.includes('unhandled error'))).toBe(true);
+    await t.close().catch(() => undefined);
   });
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -45,6 +45,14 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const ownsDatabase = !options.database;
+  // A listening app learns its port before its config is made, so that APP_BASE_URL (links in
+  // emails, the CSRF Origin check) is the server's own origin.
+  const listenEnv: Record<string, string> = {};
+  if (options.listen && !options.env?.PORT) {
+    const port = await freePort();
+    listenEnv.PORT = String(port);
+    if (!options.env?.APP_BASE_URL) listenEnv.APP_BASE_URL = `http://127.0.0.1:${port}`;
+  }
   const config = loadConfig({
     NODE_ENV: 'test',
     JOBS_ENABLED: 'false',
@@ -52,6 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: 'info',
     MAIL_DIR: `${database.env.SQLITE_PATH ?? '/tmp/hub-test'}-mail`,
     ...database.env,
+    ...listenEnv,
     ...options.env,
   });
   const clock = options.clock ?? new TestClock();
@@ -67,7 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.migrate !== false) await migrateUp(orm);
   let url = '';
   if (options.listen) {
-    await app.listen(0, '127.0.0.1');
+    await app.listen(config.port, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   } else {
     await app.init();
@@ -83,8 +92,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     url,
     logs,
     close: async () => {
-      await app.close();
-      if (ownsDatabase) await database.drop();
+      try {
+        await app.close();
+      } finally {
+        if (ownsDatabase) await database.drop();
+      }
     },
   };
+}
+
+/** A TCP port that is free right now on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
