@@ -24,7 +24,7 @@ export function migrationsFolder(dialect: Dialect): string {
  * MikroORM options for the configured database. Migrations are imported as classes (not
  * globbed from disk), so the app, the CLI and the tests run the very same committed list.
  */
-export function ormOptions(config: AppConfig): Options {
+export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } = {}): Options {
   const dialect = dialectOf(config);
   const common = {
     entities: ENTITIES,
@@ -40,7 +40,8 @@ export function ormOptions(config: AppConfig): Options {
       tableName: 'mikro_orm_migrations',
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
+      // Only `db:diff` writes the snapshot: running migrations must not touch the install folder.
+      snapshot: opts.writeSnapshot ?? false,
       snapshotName: '.snapshot',
       silent: true,
       emit: 'ts' as const,
