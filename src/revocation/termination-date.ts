@@ -126,3 +126,8 @@ export function countdown(terminationDate: string, now: Date, timeZone = 'UTC'):
   const label = daysLeft > 1 ? `${daysLeft} days left` : daysLeft === 1 ? '1 day left' : daysLeft === 0 ? 'Last day today' : 'Ended';
   return { daysLeft, label };
 }
+
+/** A calendar date for people: "2026-12-31" → "31 December 2026". */
+export function longDate(date: string): string {
+  return new Date(parseDate(date)).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+}
