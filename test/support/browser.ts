@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/**
+ * Browser tests drive Debian's Chromium (`apt-get install -y chromium`; `.ci/run` installs it)
+ * through playwright-core: no browser download at test time. CHROMIUM_PATH overrides the path.
+ */
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(Boolean) as string[];
+
+export const ARTIFACTS = resolve(__dirname, '../artifacts');
+
+export function chromiumPath(): string {
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found) throw new Error(`Chromium not found (looked at ${CANDIDATES.join(', ')}): apt-get install -y chromium`);
+  return found;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    // As root in a container there is no sandbox; the network flags keep Chromium from
+    // calling home, which this machine's closed network refuses.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** A page in a fresh context (no cookies shared with other pages), downloads allowed. */
+export async function newPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, viewport });
+  return context.newPage();
+}
+
+/** Signs in through the real login form, as a person would; waits for the page after it. */
+export async function signInAs(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(new URL('/login', baseUrl).toString());
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  if (answer.status() !== 303) {
+    throw new Error(`sign-in as ${email} answered ${answer.status()}: ${(await answer.text()).replace(/\s+/g, ' ').slice(0, 600)}`);
+  }
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core in the page and throws, listing them, on serious or critical violations.
+ * The app's CSP forbids inline script, so axe is evaluated through the DevTools protocol
+ * (page.evaluate), which CSP does not govern, rather than added as a <script> tag.
+ */
+export async function expectAccessible(page: Page, options: { disableRules?: string[] } = {}): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(__filename).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(async (disabled: string[]) => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const rules = Object.fromEntries(disabled.map((id) => [id, { enabled: false }]));
+    const result = await axe.run(document, { resultTypes: ['violations'], rules });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
+  }, options.disableRules ?? [])) as AxeViolation[];
+  const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (blocking.length) {
+    const list = blocking
+      .map((v) => `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${v.nodes.map((n) => `    at ${n.target.join(' ')}`).join('\n')}`)
+      .join('\n');
+    throw new Error(`Accessibility violations on ${page.url()}:\n${list}`);
+  }
+  return violations;
+}
+
+/** A full-page screenshot kept under the git-ignored test/artifacts/; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
