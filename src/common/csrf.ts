@@ -26,7 +26,11 @@ export function csrfProtection(allowedOrigin: string) {
     if (SAFE_METHODS.has(req.method)) return next();
     if (req.get('sec-fetch-site') === 'cross-site') return next(new CsrfRejected('cross-site request'));
     const origin = req.get('origin');
-    if (origin && origin !== allowedOrigin && origin !== `${req.protocol}://${req.get('host')}`) {
+    // Pages are served with Referrer-Policy: no-referrer, so browsers send `Origin: null` on the
+    // app's own forms; then only a browser's own Sec-Fetch-Site: same-origin vouches for it.
+    if (origin === 'null') {
+      if (req.get('sec-fetch-site') !== 'same-origin') return next(new CsrfRejected('opaque origin'));
+    } else if (origin && origin !== allowedOrigin && origin !== `${req.protocol}://${req.get('host')}`) {
       return next(new CsrfRejected('foreign origin'));
     }
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
