@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAccountsCommands } from '../accounts/import/accounts-import.command';
 import type { AppConfig } from '../config/config';
 import { dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, config: AppConfig): void {
     .action((opts: { initial?: boolean }) => dbDiff(config, !!opts.initial));
 
   registerDemoCommands(program, config);
+  registerAccountsCommands(program, config);
 }

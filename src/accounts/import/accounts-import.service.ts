@@ -1,0 +1,334 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { Partner } from '../../partners/entities/partner.entity';
+import type { FamilyKey } from '../../statuses/catalogue';
+import { Client } from '../entities/client.entity';
+import { NumberStatusChange } from '../entities/number-status-change.entity';
+import { WabaAccount } from '../entities/waba-account.entity';
+import { WhatsappNumber } from '../entities/whatsapp-number.entity';
+import { searchTextFor } from '../search-text';
+import type { ImportRecord } from './import-record';
+import { detectFormat, readSource, type ImportFormat, type SourceItem } from './sources';
+
+export interface ImportOptions {
+  /** Import the valid records even when some are invalid. */
+  skipInvalid?: boolean;
+  format?: ImportFormat;
+  batchSize?: number;
+}
+
+export interface ImportProblem {
+  position: string;
+  reason: string;
+}
+
+export interface ImportResult {
+  format: ImportFormat;
+  records: number;
+  invalid: number;
+  /** The first MAX_PROBLEMS problems (`invalid` counts them all). */
+  problems: ImportProblem[];
+  written: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  statusChanges: number;
+}
+
+const MAX_PROBLEMS = 1_000;
+const DEFAULT_BATCH = 1_000;
+
+type Change = { family: FamilyKey; from: string | null; to: string };
+
+/** Sets a field when the value differs (dates by instant); says whether it changed. */
+function assign<T extends object, K extends keyof T>(entity: T, key: K, value: T[K] | undefined): boolean {
+  if (value === undefined) return false;
+  const current = entity[key];
+  if (current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : current === value) return false;
+  entity[key] = value;
+  return true;
+}
+
+/**
+ * Imports a partner's account data (the JSON form of the Partner API, or the CSV export's
+ * form), keyed by the provider's ids. Every record is validated first, in a pass that keeps
+ * no records; only then are they written, streamed again in batches with the identity map
+ * cleared between them, so memory stays bounded whatever the file size. A re-import of the
+ * same data writes nothing; each changed status is appended to the number's history.
+ */
+@Injectable()
+export class AccountsImportService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  async importFile(partnerId: string, path: string, options: ImportOptions = {}): Promise<ImportResult> {
+    const format = options.format ?? (await detectFormat(path));
+    const result: ImportResult = {
+      format,
+      records: 0,
+      invalid: 0,
+      problems: [],
+      written: false,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      statusChanges: 0,
+    };
+
+    // Pass 1: validate everything, keep only the problems.
+    for await (const item of this.validated(path, format)) {
+      result.records++;
+      if (!item.ok) {
+        result.invalid++;
+        if (result.problems.length < MAX_PROBLEMS) result.problems.push({ position: item.position, reason: item.reason });
+      }
+    }
+    if (result.invalid > 0 && !options.skipInvalid) return result;
+
+    // Pass 2: write the valid records in one transaction, batch by batch.
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    const now = this.clock.now();
+    await this.em.fork().transactional(async (tx) => {
+      let batch: ImportRecord[] = [];
+      for await (const item of this.validated(path, format)) {
+        if (!item.ok) continue;
+        batch.push(item.record);
+        if (batch.length >= batchSize) {
+          await this.writeBatch(tx, partnerId, batch, now, result);
+          batch = [];
+        }
+      }
+      if (batch.length) await this.writeBatch(tx, partnerId, batch, now, result);
+    });
+    result.written = true;
+    return result;
+  }
+
+  /** The file's records, with a number id that appears twice reported at its second place. */
+  private async *validated(path: string, format: ImportFormat): AsyncGenerator<SourceItem> {
+    const seen = new Set<string>();
+    for await (const item of readSource(path, format)) {
+      if (item.ok) {
+        const id = item.record.number.providerId;
+        if (seen.has(id)) {
+          yield { ok: false, reason: `the number id "${id.slice(0, 64)}" appears earlier in the file`, position: item.position };
+          continue;
+        }
+        seen.add(id);
+      }
+      yield item;
+    }
+  }
+
+  private async writeBatch(tx: EntityManager, partnerId: string, records: ImportRecord[], now: Date, result: ImportResult): Promise<void> {
+    const partner = tx.getReference(Partner, partnerId);
+    const unique = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+
+    const clientIds = unique(records.map((r) => r.client.providerId));
+    const wabaIds = unique(records.map((r) => r.waba.providerId));
+    // The CSV form has no WABA provider id: its WABA is found by external id.
+    const wabaExternalIds = unique(records.filter((r) => !r.waba.providerId).map((r) => r.waba.externalId));
+    const numberIds = unique(records.map((r) => r.number.providerId));
+
+    const clients = new Map((await tx.find(Client, { partner: partnerId, providerId: { $in: clientIds } })).map((c) => [c.providerId, c]));
+    const wabaList = await tx.find(WabaAccount, {
+      partner: partnerId,
+      $or: [{ providerId: { $in: [...wabaIds, ...wabaExternalIds] } }, { externalId: { $in: wabaExternalIds } }],
+    });
+    const wabasById = new Map(wabaList.map((w) => [w.providerId, w]));
+    const wabasByExternalId = new Map<string, WabaAccount>();
+    for (const w of wabaList) if (!wabasByExternalId.has(w.externalId)) wabasByExternalId.set(w.externalId, w);
+    const numbers = new Map(
+      (await tx.find(WhatsappNumber, { partner: partnerId, providerId: { $in: numberIds } })).map((n) => [n.providerId, n]),
+    );
+
+    const history: NumberStatusChange[] = [];
+    const newNumbers = new Set<WhatsappNumber>();
+    const touchedClients = new Set<Client>();
+    const touchedWabas = new Set<WabaAccount>();
+    const clientChanges = new Map<Client, Change[]>();
+    const wabaChanges = new Map<WabaAccount, Change[]>();
+    const addChange = <K>(map: Map<K, Change[]>, key: K, change: Change) => {
+      const list = map.get(key) ?? [];
+      list.push(change);
+      map.set(key, list);
+    };
+    const newEntity = <T extends { createdAt: Date; updatedAt: Date }>(entity: T): T => {
+      entity.createdAt = entity.updatedAt = now;
+      tx.persist(entity);
+      return entity;
+    };
+
+    for (const r of records) {
+      let changed = false;
+
+      // Client
+      let client = clients.get(r.client.providerId);
+      const clientIsNew = !client;
+      if (!client) {
+        client = newEntity(new Client(partner, r.client.providerId, r.client.name));
+        clients.set(client.providerId, client);
+      }
+      const oldConsent = client.consentStatus;
+      const nameChanged = assign(client, 'name', r.client.name);
+      const emailChanged = assign(client, 'contactEmail', r.client.contactEmail);
+      if ((nameChanged || emailChanged) && !clientIsNew) touchedClients.add(client);
+      if (assign(client, 'consentStatus', r.client.consentStatus as Client['consentStatus'])) {
+        if (!clientIsNew) addChange(clientChanges, client, { family: 'consent', from: oldConsent, to: client.consentStatus });
+        changed = true;
+      }
+      if (touchedClients.has(client)) changed = true;
+
+      // WABA account
+      let waba = r.waba.providerId
+        ? wabasById.get(r.waba.providerId)
+        : (wabasByExternalId.get(r.waba.externalId) ?? wabasById.get(r.waba.externalId));
+      const wabaIsNew = !waba;
+      if (!waba) {
+        waba = newEntity(new WabaAccount(partner, client, r.waba.providerId ?? r.waba.externalId, r.waba.externalId));
+        wabasById.set(waba.providerId, waba);
+        wabasByExternalId.set(waba.externalId, waba);
+      }
+      if (waba.client !== client) {
+        waba.client = client;
+        changed = true;
+      }
+      if (assign(waba, 'externalId', r.waba.externalId)) {
+        if (!wabaIsNew) touchedWabas.add(waba);
+        changed = true;
+      }
+      changed = assign(waba, 'namespace', r.waba.namespace) || changed;
+      changed = assign(waba, 'timezoneId', r.waba.timezoneId) || changed;
+      const wabaFamilies: [FamilyKey, 'status' | 'businessVerificationStatus' | 'messageOnBehalfStatus'][] = [
+        ['waba', 'status'],
+        ['verification', 'businessVerificationStatus'],
+        ['onBehalf', 'messageOnBehalfStatus'],
+      ];
+      for (const [family, key] of wabaFamilies) {
+        const from = waba[key];
+        if (assign(waba, key, r.waba[key] as never)) {
+          if (!wabaIsNew) addChange(wabaChanges, waba, { family, from, to: waba[key] });
+          changed = true;
+        }
+      }
+
+      // Number
+      let number = numbers.get(r.number.providerId);
+      if (!number) {
+        number = newEntity(
+          new WhatsappNumber({
+            partner,
+            client,
+            wabaAccount: waba,
+            providerId: r.number.providerId,
+            externalId: r.number.externalId,
+            phoneNumber: r.number.phoneNumber,
+            providerCreatedAt: r.number.providerCreatedAt,
+            clientName: client.name,
+            searchText: '',
+          }),
+        );
+        number.statusChangedAt = now;
+        numbers.set(number.providerId, number);
+        newNumbers.add(number);
+      }
+      const isNew = newNumbers.has(number);
+      if (number.client !== client) {
+        number.client = client;
+        changed = true;
+      }
+      if (number.wabaAccount !== waba) {
+        number.wabaAccount = waba;
+        changed = true;
+      }
+      for (const key of [
+        'externalId',
+        'phoneNumber',
+        'displayName',
+        'accountMode',
+        'registrationMethod',
+        'ivr',
+        'providerCreatedAt',
+      ] as const) {
+        changed = assign(number, key, r.number[key] as never) || changed;
+      }
+      const numberFamilies: [FamilyKey, 'status' | 'registrationStatus' | 'qualityRating' | 'messagingTier'][] = [
+        ['lifecycle', 'status'],
+        ['registration', 'registrationStatus'],
+        ['quality', 'qualityRating'],
+        ['tier', 'messagingTier'],
+      ];
+      for (const [family, key] of numberFamilies) {
+        const from = number[key];
+        if (assign(number, key, r.number[key] as never)) {
+          changed = true;
+          if (!isNew) history.push(this.change(partner, number, { family, from, to: number[key] }, now));
+          if (key === 'status') number.statusChangedAt = now;
+        }
+      }
+      if (isNew) history.push(this.change(partner, number, { family: 'lifecycle', from: null, to: number.status }, now));
+      this.syncCopies(number);
+
+      if (isNew) result.created++;
+      else if (changed) result.updated++;
+      else result.unchanged++;
+    }
+
+    // Numbers not in this batch whose client or WABA changed: their copies and history follow.
+    const affectedClients = [...new Set([...touchedClients, ...clientChanges.keys()])];
+    const affectedWabas = [...new Set([...touchedWabas, ...wabaChanges.keys()])];
+    if (affectedClients.length || affectedWabas.length) {
+      const or: object[] = [];
+      if (affectedClients.length) or.push({ client: { $in: affectedClients.map((c) => c.id) } });
+      if (affectedWabas.length) or.push({ wabaAccount: { $in: affectedWabas.map((w) => w.id) } });
+      const others = await tx.find(WhatsappNumber, { partner: partnerId, $or: or }, { populate: ['client', 'wabaAccount'] });
+      for (const n of others) {
+        if (newNumbers.has(n)) continue;
+        this.syncCopies(n);
+        for (const change of [...(clientChanges.get(n.client) ?? []), ...(wabaChanges.get(n.wabaAccount) ?? [])]) {
+          history.push(this.change(partner, n, change, now));
+        }
+      }
+    }
+
+    tx.persist(history);
+    result.statusChanges += history.filter((h) => h.fromValue !== null).length;
+    await tx.flush();
+    tx.clear();
+  }
+
+  private change(partner: Partner, number: WhatsappNumber, change: Change, now: Date): NumberStatusChange {
+    const entry = new NumberStatusChange({
+      partner,
+      number,
+      family: change.family,
+      fromValue: change.from,
+      toValue: change.to,
+      source: 'import',
+      changedAt: now,
+    });
+    entry.createdAt = entry.updatedAt = now;
+    return entry;
+  }
+
+  /** The client name and search text a number carries, kept in step with their sources. */
+  private syncCopies(n: WhatsappNumber): void {
+    const client = n.client;
+    const waba = n.wabaAccount;
+    assign(n, 'clientName', client.name);
+    assign(
+      n,
+      'searchText',
+      searchTextFor({
+        phoneNumber: n.phoneNumber,
+        displayName: n.displayName,
+        clientName: client.name,
+        contactEmail: client.contactEmail,
+        ids: [n.providerId, n.externalId, waba.externalId, waba.providerId, client.providerId],
+      }),
+    );
+  }
+}
