@@ -1,10 +1,58 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import type { HubRequest } from '../common/http';
+import { detailsView, filterForm, groupByClient, historyView, summaryView } from './accounts.presenter';
+import { AccountsService } from './accounts.service';
+import { decodeCursor, filterQueryString, isEntityId, isFiltered, parseNumberFilter } from './number-filter';
 
-@Controller()
+/** WhatsApp Accounts: the list of a partner's numbers and one number's details. */
+@Controller('accounts')
 export class AccountsController {
-  @Get('accounts')
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
   @Render('accounts/index')
-  index() {
-    return { title: 'WhatsApp Accounts' };
+  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
+    const partnerId = req.member!.partnerId;
+    const filter = parseNumberFilter(query);
+    const cursor = decodeCursor(query.after, filter.sort);
+    const [page, summary] = await Promise.all([this.accounts.page(partnerId, filter, cursor), this.accounts.summary(partnerId)]);
+    const now = this.clock.now();
+    const filtered = isFiltered(filter);
+    return {
+      title: 'WhatsApp Accounts',
+      groups: groupByClient(page.numbers, now),
+      form: filterForm(filter),
+      summary: summaryView(summary),
+      csvHref: `/accounts/export.csv${filterQueryString(filter)}`,
+      filtered,
+      nextHref: page.next ? `/accounts${filterQueryString(filter, { after: page.next })}` : undefined,
+      firstHref: cursor ? `/accounts${filterQueryString(filter)}` : undefined,
+      empty: page.numbers.length === 0,
+      emptyKind: page.numbers.length ? undefined : summary.total === 0 && !filtered ? 'none' : cursor ? 'end' : 'no-match',
+    };
+  }
+
+  @Get(':id')
+  @Render('accounts/show')
+  async show(@Req() req: HubRequest, @Param('id') id: string) {
+    // Malformed, unknown, another partner's and removed numbers all look the same: not found.
+    if (!isEntityId(id)) throw new NotFoundException();
+    const partnerId = req.member!.partnerId;
+    const number = await this.accounts.findVisible(partnerId, id);
+    if (!number) throw new NotFoundException();
+    const history = await this.accounts.history(partnerId, number.id);
+    const view = detailsView(number, this.clock.now());
+    return {
+      title: `${view.phone.formatted} · ${number.clientName}`,
+      view,
+      history: historyView(history),
+      // For the Danger Zone partial (owned by the revocation feature).
+      number,
+      revocation: number.revocation ?? null,
+    };
   }
 }

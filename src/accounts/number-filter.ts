@@ -110,6 +110,69 @@ export function numberConditions(partnerId: string, filter: NumberFilter, now: D
   return { $and: and };
 }
 
+/** The last row of a page: where the next page starts (keyset pagination, no OFFSET). */
+export interface Cursor {
+  sort: Sort;
+  /** The sort key of the last row: an ISO instant (newest) or a string (client, phone). */
+  key: string;
+  id: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const MAX_CURSOR_LENGTH = 600;
+
+export function isEntityId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
+/** An opaque `after` value: base64url JSON of the sort, the sort key and the id. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
+}
+
+/**
+ * Reads an `after` value. Anything that is not a cursor this app made for this sort (edited,
+ * truncated, from another sort) is a 400, never a query.
+ */
+export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
+  if (value === undefined || value === '') return undefined;
+  const invalid = () => new BadRequestException('The page link is not valid. Start again from the first page.');
+  if (typeof value !== 'string' || value.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
+  const [s, key, id] = parsed as unknown[];
+  if (s !== sort || typeof key !== 'string' || key.length > 200 || !isEntityId(id)) throw invalid();
+  if (sort === 'newest' && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) || Number.isNaN(Date.parse(key)))) throw invalid();
+  return { sort, key, id };
+}
+
+const SORT_FIELD = { newest: 'providerCreatedAt', client: 'clientName', phone: 'phoneNumber' } as const;
+
+/** The order of a sort, on the (partner, key, id) index that serves it. */
+export function sortOrder(sort: Sort): Record<string, 'asc' | 'desc'>[] {
+  const dir = sort === 'newest' ? 'desc' : 'asc';
+  return [{ [SORT_FIELD[sort]]: dir }, { id: dir }];
+}
+
+/** The sort key of a row, for the cursor of the page that ends with it. */
+export function cursorFor(sort: Sort, row: Pick<WhatsappNumber, 'id' | 'providerCreatedAt' | 'clientName' | 'phoneNumber'>): string {
+  const key = sort === 'newest' ? row.providerCreatedAt.toISOString() : sort === 'client' ? row.clientName : row.phoneNumber;
+  return encodeCursor({ sort, key, id: row.id });
+}
+
+/** Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0). */
+export function afterConditions(cursor: Cursor): FilterQuery<WhatsappNumber> {
+  const field = SORT_FIELD[cursor.sort];
+  const key = cursor.sort === 'newest' ? new Date(cursor.key) : cursor.key;
+  const op = cursor.sort === 'newest' ? '$lt' : '$gt';
+  return { $or: [{ [field]: { [op]: key } }, { [field]: key, id: { [op]: cursor.id } }] } as FilterQuery<WhatsappNumber>;
+}
+
 export function attentionConditions(now: Date): FilterQuery<WhatsappNumber> {
   const stuckSince = new Date(now.getTime() - STUCK_AFTER_DAYS * 86_400_000);
   return {

@@ -1,0 +1,223 @@
+import { countdown } from '../revocation/termination-date';
+import { FAMILIES, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
+import type { NumberStatusChange } from './entities/number-status-change.entity';
+import type { WhatsappNumber } from './entities/whatsapp-number.entity';
+import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
+import { phoneView, type PhoneView } from './phone';
+import { metaTimezoneName } from './timezones';
+import type { AccountsSummary } from './accounts.service';
+
+/**
+ * Turns numbers into what the templates show, so that templates only print: every status
+ * comes with its label, colour, meaning and next step from the one catalogue.
+ */
+export interface StatusView {
+  family: FamilyKey;
+  familyLabel: string;
+  value: string;
+  label: string;
+  colour: Colour;
+  meaning: string;
+  next: string;
+}
+
+export interface CardView {
+  id: string;
+  phone: PhoneView;
+  displayName?: string | null;
+  clientName: string;
+  badges: { family: FamilyKey; value: string }[];
+  overview: StatusView[];
+  attention: boolean;
+  revocation?: { terminationDate: string; label: string };
+}
+
+/** The families on a card, in the order they are shown. */
+const CARD_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing'];
+const OVERVIEW_FAMILIES: FamilyKey[] = [
+  'lifecycle',
+  'waba',
+  'verification',
+  'onBehalf',
+  'registration',
+  'consent',
+  'billing',
+  'quality',
+  'tier',
+];
+
+export const COLOUR_HEX: Record<Colour, string> = {
+  green: '#1a7f37',
+  blue: '#0a58ca',
+  amber: '#8a5a00',
+  red: '#b42318',
+  grey: '#57606a',
+};
+
+export function familyValue(n: WhatsappNumber, family: FamilyKey): string {
+  switch (family) {
+    case 'lifecycle':
+      return n.status;
+    case 'waba':
+      return n.wabaAccount.status;
+    case 'verification':
+      return n.wabaAccount.businessVerificationStatus;
+    case 'onBehalf':
+      return n.wabaAccount.messageOnBehalfStatus;
+    case 'registration':
+      return n.registrationStatus;
+    case 'consent':
+      return n.client.consentStatus;
+    case 'billing':
+      return n.billingState;
+    case 'quality':
+      return n.qualityRating;
+    case 'tier':
+      return n.messagingTier;
+  }
+}
+
+export function statusView(family: FamilyKey, value: string): StatusView {
+  const def = statusDef(family, value);
+  return {
+    family,
+    familyLabel: FAMILIES[family].label,
+    value,
+    label: def?.label ?? value,
+    colour: def?.colour ?? 'grey',
+    meaning: def?.meaning ?? '',
+    next: def?.next ?? '',
+  };
+}
+
+/** Whether a number shows up under "needs attention" (the same rule as attentionConditions). */
+export function needsAttention(n: WhatsappNumber, now: Date): boolean {
+  const families: FamilyKey[] = ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'];
+  if (families.some((f) => statusDef(f, familyValue(n, f))?.attention)) return true;
+  const stuck = now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_DAYS * 86_400_000;
+  return stuck && !!statusDef('lifecycle', n.status)?.pending;
+}
+
+export function revocationView(n: WhatsappNumber, now: Date): CardView['revocation'] {
+  const r = n.revocation;
+  if (!r || n.billingState !== 'revocation_requested') return undefined;
+  return { terminationDate: r.terminationDate, label: countdown(r.terminationDate, now, r.billingTimeZone).label };
+}
+
+export function cardView(n: WhatsappNumber, now: Date): CardView {
+  return {
+    id: n.id,
+    phone: phoneView(n.phoneNumber),
+    displayName: n.displayName,
+    clientName: n.clientName,
+    badges: CARD_FAMILIES.map((family) => ({ family, value: familyValue(n, family) })),
+    overview: OVERVIEW_FAMILIES.map((family) => statusView(family, familyValue(n, family))),
+    attention: needsAttention(n, now),
+    revocation: revocationView(n, now),
+  };
+}
+
+/** Cards under their client's heading, in page order: consecutive cards of one client share it. */
+export function groupByClient(numbers: WhatsappNumber[], now: Date): { clientName: string; cards: CardView[] }[] {
+  const groups: { clientId: string; clientName: string; cards: CardView[] }[] = [];
+  for (const n of numbers) {
+    const last = groups[groups.length - 1];
+    const card = cardView(n, now);
+    if (last && last.clientId === n.client.id) last.cards.push(card);
+    else groups.push({ clientId: n.client.id, clientName: n.clientName, cards: [card] });
+  }
+  return groups;
+}
+
+const SORT_LABELS: Record<Sort, string> = { newest: 'Newest first', client: 'Client name', phone: 'Phone number' };
+
+/** The filter form: one select per family, from the catalogue, with the current choice. */
+export function filterForm(filter: NumberFilter) {
+  return {
+    q: filter.q ?? '',
+    attention: filter.attention,
+    families: FILTER_FAMILIES.map((family) => ({
+      family,
+      id: `filter-${family}`,
+      label: FAMILIES[family].label,
+      options: (FAMILIES[family].statuses as readonly { value: string; label: string }[])
+        .filter((s) => !(family === 'billing' && s.value === 'removed'))
+        .map((s) => ({ value: s.value, label: s.label, selected: filter.status[family] === s.value })),
+    })),
+    sorts: (Object.keys(SORT_LABELS) as Sort[]).map((value) => ({ value, label: SORT_LABELS[value], selected: filter.sort === value })),
+    filtered: isFiltered(filter),
+  };
+}
+
+/** Summary counts with links to their filtered lists, and the status mix as SVG bar segments. */
+export function summaryView(summary: AccountsSummary) {
+  const statuses = FAMILIES.lifecycle.statuses.map((s) => ({
+    value: s.value,
+    label: s.label,
+    colour: s.colour,
+    hex: COLOUR_HEX[s.colour],
+    count: summary.byStatus[s.value] ?? 0,
+    href: `/accounts${filterQueryString({ status: { lifecycle: s.value }, attention: false, sort: 'newest' })}`,
+  }));
+  let x = 0;
+  const segments = [];
+  for (const s of statuses) {
+    if (!s.count || !summary.total) continue;
+    const width = (s.count / summary.total) * 100;
+    segments.push({ x: x.toFixed(3), width: width.toFixed(3), fill: COLOUR_HEX[s.colour], title: `${s.label}: ${s.count}` });
+    x += width;
+  }
+  const description = statuses
+    .filter((s) => s.count)
+    .map((s) => `${s.label} ${s.count}`)
+    .join(', ');
+  return {
+    total: summary.total,
+    attention: summary.attention,
+    attentionHref: '/accounts?attention=1',
+    statuses,
+    segments,
+    chartLabel: summary.total ? `Status mix of ${summary.total} numbers: ${description}` : 'No numbers yet',
+  };
+}
+
+export function historyView(changes: NumberStatusChange[]) {
+  return changes.map((c) => ({
+    changedAt: c.changedAt,
+    familyLabel: FAMILIES[c.family]?.label ?? c.family,
+    from: c.fromValue ? statusView(c.family, c.fromValue) : undefined,
+    to: statusView(c.family, c.toValue),
+    source: c.source,
+  }));
+}
+
+/** Everything the details page shows about a number, its WABA account and its client. */
+export function detailsView(n: WhatsappNumber, now: Date) {
+  const waba = n.wabaAccount;
+  const client = n.client;
+  return {
+    ...cardView(n, now),
+    number: {
+      providerId: n.providerId,
+      externalId: n.externalId,
+      accountMode: n.accountMode,
+      registrationMethod: n.registrationMethod,
+      ivr: n.ivr,
+      providerCreatedAt: n.providerCreatedAt,
+      statusChangedAt: n.statusChangedAt,
+    },
+    waba: {
+      providerId: waba.providerId,
+      externalId: waba.externalId,
+      namespace: waba.namespace,
+      timezoneId: waba.timezoneId,
+      timezoneName: metaTimezoneName(waba.timezoneId),
+    },
+    client: {
+      providerId: client.providerId,
+      name: client.name,
+      contactEmail: client.contactEmail,
+      consent: statusView('consent', client.consentStatus),
+    },
+  };
+}

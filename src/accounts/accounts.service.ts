@@ -1,0 +1,108 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { NumberStatusChange } from './entities/number-status-change.entity';
+import { WhatsappNumber } from './entities/whatsapp-number.entity';
+import { afterConditions, cursorFor, numberConditions, sortOrder, type Cursor, type NumberFilter } from './number-filter';
+
+export const PAGE_SIZE = 24;
+/** Summary counts are reused this long: they would otherwise cost a scan per page view. */
+export const SUMMARY_TTL_MS = 30_000;
+const SUMMARY_CACHE_MAX = 1_000;
+
+export interface AccountsPage {
+  numbers: WhatsappNumber[];
+  /** The cursor of the next page, when there is one. */
+  next?: string;
+}
+
+export interface AccountsSummary {
+  /** Numbers per lifecycle status, removed numbers left out. */
+  byStatus: Record<string, number>;
+  total: number;
+  attention: number;
+}
+
+/** Reads a partner's numbers for the WhatsApp Accounts pages. Every query is scoped by partner. */
+@Injectable()
+export class AccountsService {
+  /**
+   * Per-process cache of the summary, keyed by partner. It holds nothing another instance
+   * needs: a miss just recomputes. Its age is read from the injected clock.
+   */
+  private readonly summaries = new Map<string, { at: number; value: AccountsSummary }>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * One page in the filter's sort order, after the cursor: keyset pagination on the
+   * (partner, key, id) index, so a deep page costs what the first one does. One row more
+   * than the page tells whether a next page exists, without counting.
+   */
+  async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
+    const where = numberConditions(partnerId, filter, this.clock.now());
+    const conditions = cursor ? { $and: [where, afterConditions(cursor)] } : where;
+    const rows = await this.em.find(WhatsappNumber, conditions, {
+      orderBy: sortOrder(filter.sort),
+      limit: size + 1,
+      populate: ['client', 'wabaAccount', 'revocation'],
+    });
+    const numbers = rows.slice(0, size);
+    const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
+    return { numbers, next };
+  }
+
+  /**
+   * Counts per lifecycle status (one grouped count on the (partner, status) index, minus the
+   * few removed numbers found through the (partner, billing state) index) and the number that
+   * need attention. Cached briefly per partner: the counts may lag a change by SUMMARY_TTL_MS.
+   */
+  async summary(partnerId: string): Promise<AccountsSummary> {
+    const now = this.clock.now();
+    const cached = this.summaries.get(partnerId);
+    if (cached && now.getTime() - cached.at < SUMMARY_TTL_MS && now.getTime() >= cached.at) return cached.value;
+
+    const conn = this.em.getConnection();
+    const all = await conn.execute<{ status: string; n: number | string }[]>(
+      'select status, count(*) as n from whatsapp_number where partner_id = ? group by status',
+      [partnerId],
+    );
+    const removed = await conn.execute<{ status: string; n: number | string }[]>(
+      "select status, count(*) as n from whatsapp_number where partner_id = ? and billing_state = 'removed' group by status",
+      [partnerId],
+    );
+    const byStatus: Record<string, number> = {};
+    for (const row of all) byStatus[row.status] = Number(row.n);
+    for (const row of removed) byStatus[row.status] = (byStatus[row.status] ?? 0) - Number(row.n);
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const attention =
+      total === 0
+        ? 0
+        : await this.em.count(WhatsappNumber, numberConditions(partnerId, { status: {}, attention: true, sort: 'newest' }, now));
+    const value = { byStatus, total, attention };
+    if (this.summaries.size >= SUMMARY_CACHE_MAX) this.summaries.clear();
+    this.summaries.set(partnerId, { at: now.getTime(), value });
+    return value;
+  }
+
+  /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
+  async findVisible(partnerId: string, id: string): Promise<WhatsappNumber | null> {
+    return this.em.findOne(
+      WhatsappNumber,
+      { id, partner: partnerId, billingState: { $ne: 'removed' } },
+      { populate: ['client', 'wabaAccount', 'revocation'] },
+    );
+  }
+
+  /** The number's status history, newest first. */
+  async history(partnerId: string, numberId: string, limit = 200): Promise<NumberStatusChange[]> {
+    return this.em.find(
+      NumberStatusChange,
+      { partner: partnerId, number: numberId },
+      { orderBy: [{ changedAt: 'desc' }, { id: 'desc' }], limit },
+    );
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Meta's timezone ids (the `timezone_id` of a WhatsApp Business Account, 0–479) with their
+ * IANA names. Only the ids we are sure of are listed (Meta numbers its zones by country code,
+ * AE to DE here); any other id is shown as its number alone rather than guessed.
+ */
+const META_TIMEZONES: Record<number, string> = {
+  1: 'America/Los_Angeles',
+  2: 'America/Denver',
+  3: 'Pacific/Honolulu',
+  4: 'America/Anchorage',
+  5: 'America/Phoenix',
+  6: 'America/Chicago',
+  7: 'America/New_York',
+  8: 'Asia/Dubai',
+  9: 'America/Argentina/San_Luis',
+  10: 'America/Argentina/Buenos_Aires',
+  11: 'America/Argentina/Salta',
+  12: 'Europe/Vienna',
+  13: 'Australia/Perth',
+  14: 'Australia/Broken_Hill',
+  15: 'Australia/Sydney',
+  16: 'Europe/Sarajevo',
+  17: 'Asia/Dhaka',
+  18: 'Europe/Brussels',
+  19: 'Europe/Sofia',
+  20: 'Asia/Bahrain',
+  21: 'America/La_Paz',
+  22: 'America/Noronha',
+  23: 'America/Campo_Grande',
+  24: 'America/Belem',
+  25: 'America/Sao_Paulo',
+  26: 'America/Nassau',
+  27: 'America/Dawson',
+  28: 'America/Vancouver',
+  29: 'America/Dawson_Creek',
+  30: 'America/Edmonton',
+  31: 'America/Rainy_River',
+  32: 'America/Regina',
+  33: 'America/Atikokan',
+  34: 'America/Iqaluit',
+  35: 'America/Toronto',
+  36: 'America/Blanc-Sablon',
+  37: 'America/Halifax',
+  38: 'America/St_Johns',
+  39: 'Europe/Zurich',
+  40: 'Pacific/Easter',
+  41: 'America/Santiago',
+  42: 'Asia/Shanghai',
+  43: 'America/Bogota',
+  44: 'America/Costa_Rica',
+  45: 'Asia/Nicosia',
+  46: 'Europe/Prague',
+  47: 'Europe/Berlin',
+};
+
+export function metaTimezoneName(id: number | null | undefined): string | undefined {
+  return id === null || id === undefined ? undefined : META_TIMEZONES[id];
+}
