@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { ActivityController } from './activity.controller';
 import { AuditService } from './audit.service';
 
 @Global()
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ controllers: [ActivityController], providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

@@ -3,6 +3,7 @@ import { registerAccountsCommands } from '../accounts/import/accounts-import.com
 import type { AppConfig } from '../config/config';
 import { dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
+import { registerOnboardingCommands } from './onboarding-commands';
 
 /** Every operator command, registered on the one program. */
 export function registerCommands(program: Command, config: AppConfig): void {
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, config: AppConfig): void {
     .action((opts: { initial?: boolean }) => dbDiff(config, !!opts.initial));
 
   registerDemoCommands(program, config);
+  registerOnboardingCommands(program, config);
   registerAccountsCommands(program, config);
 }

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { InvitationsController } from './invitations.controller';
 import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
-@Module({ controllers: [UsersController] })
+@Module({
+  imports: [AuthModule],
+  controllers: [UsersController, InvitationsController],
+  providers: [UsersService],
+  exports: [UsersService],
+})
 export class UsersModule {}

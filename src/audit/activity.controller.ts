@@ -1,0 +1,109 @@
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { HubRequest } from '../common/http';
+import { OwnerOnly } from '../common/public.decorator';
+import { AuditEvent } from './entities/audit-event.entity';
+
+export const ACTIVITY_PAGE_SIZE = 50;
+
+/** What each action means to the owner reading the log; unknown actions show as they are. */
+export const ACTION_LABELS: Record<string, string> = {
+  'auth.signed_in': 'Signed in',
+  'auth.signed_out': 'Signed out',
+  'auth.password_reset': 'Reset their password',
+  'auth.password_changed': 'Changed their password',
+  'partner.created': 'Partner created',
+  'team.invited': 'Invited someone',
+  'team.invitation_resent': 'Resent an invitation',
+  'team.invitation_revoked': 'Revoked an invitation',
+  'team.joined': 'Joined the team',
+  'team.role_changed': 'Changed a role',
+  'team.removed': 'Removed someone',
+};
+
+/** The keyset cursor: the created-at and id of the last event shown. */
+function encodeCursor(e: AuditEvent): string {
+  return Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
+}
+
+function decodeCursor(raw: string): { at: Date; id: string } {
+  const [iso, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  const at = new Date(iso ?? '');
+  if (!id || Number.isNaN(at.getTime()) || id.length > 32) throw new BadRequestException('This page link is not valid.');
+  return { at, id };
+}
+
+function one(value: unknown, max = 200): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > max) throw new BadRequestException('A filter could not be read.');
+  return value;
+}
+
+/** Activity: the partner's audit trail for its owners, newest first, filtered, keyset-paginated. */
+@Controller('activity')
+export class ActivityController {
+  constructor(private readonly em: EntityManager) {}
+
+  @OwnerOnly()
+  @Get()
+  async index(@Req() req: HubRequest, @Res() res: Response, @Query() query: Record<string, unknown>) {
+    const partnerId = req.member!.partnerId;
+    const action = one(query.action, 64);
+    const actor = one(query.actor, 32);
+    const after = one(query.after, 200);
+    const em = this.em.fork();
+
+    const where: FilterQuery<AuditEvent> = { partner: partnerId };
+    if (action) where.action = action;
+    if (actor) where.actor = actor;
+    if (after) {
+      // Keyset pagination: rows strictly older than the last one shown; no OFFSET to scan.
+      const c = decodeCursor(after);
+      where.$or = [{ createdAt: { $lt: c.at } }, { createdAt: c.at, id: { $lt: c.id } }];
+    }
+    const rows = await em.find(AuditEvent, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: ACTIVITY_PAGE_SIZE + 1 });
+    const hasMore = rows.length > ACTIVITY_PAGE_SIZE;
+    const events = rows.slice(0, ACTIVITY_PAGE_SIZE).map((e) => ({
+      at: e.createdAt,
+      who: e.actorLabel,
+      action: e.action,
+      label: ACTION_LABELS[e.action] ?? e.action,
+      details: describe(e.data),
+      ip: e.ip ?? '',
+    }));
+    const next = hasMore
+      ? new URLSearchParams({ ...(action && { action }), ...(actor && { actor }), after: encodeCursor(rows[ACTIVITY_PAGE_SIZE - 1]) })
+      : null;
+
+    // The filters offer what this partner's log holds, people who have left included.
+    const conn = em.getConnection();
+    const actions = (await conn.execute('select distinct action from audit_event where partner_id = ? order by action', [partnerId])) as {
+      action: string;
+    }[];
+    const people = (await conn.execute(
+      'select distinct actor_id, actor_label from audit_event where partner_id = ? and actor_id is not null order by actor_label limit 500',
+      [partnerId],
+    )) as { actor_id: string; actor_label: string }[];
+
+    res.render('activity/index', {
+      title: 'Activity',
+      events,
+      filter: { action: action ?? '', actor: actor ?? '' },
+      actions: actions.map((a) => ({ value: a.action, label: ACTION_LABELS[a.action] ?? a.action })),
+      people: people.map((p) => ({ value: p.actor_id, label: p.actor_label })),
+      nextUrl: next ? `/activity?${next.toString()}` : null,
+      firstUrl: after ? `/activity?${new URLSearchParams({ ...(action && { action }), ...(actor && { actor }) }).toString()}` : null,
+    });
+  }
+}
+
+/** A short, plain description of an event's data (escaped by the view like everything else). */
+function describe(data: Record<string, unknown> | null | undefined): string {
+  if (!data) return '';
+  return Object.entries(data)
+    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(', ')
+    .slice(0, 300);
+}

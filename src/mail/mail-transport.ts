@@ -1,0 +1,45 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+
+export interface Message {
+  id: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** The link in the message, logged when mail goes to files (no SMTP in development). */
+  link?: string;
+}
+
+export interface MailTransport {
+  send(message: Message): Promise<void>;
+  close(): void;
+}
+
+/** SMTP when SMTP_URL is set; otherwise .eml files in MAIL_DIR with their links in the log. */
+export function createMailTransport(config: AppConfig, logger: Logger): MailTransport {
+  if (config.mail.smtpUrl) {
+    const smtp: Transporter = nodemailer.createTransport(config.mail.smtpUrl);
+    return {
+      async send(m) {
+        await smtp.sendMail({ from: config.mail.from, to: m.to, subject: m.subject, html: m.html, text: m.text });
+      },
+      close: () => smtp.close(),
+    };
+  }
+  const files: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const dir = resolve(config.mail.dir);
+  return {
+    async send(m) {
+      const info = await files.sendMail({ from: config.mail.from, to: m.to, subject: m.subject, html: m.html, text: m.text });
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
+      writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+      logger.info({ event: 'mail.written', outboxId: m.id, file, link: m.link }, `mail written to ${file}`);
+    },
+    close: () => files.close(),
+  };
+}

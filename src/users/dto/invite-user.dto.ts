@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { email, text } from '../../common/forms';
+import { ROLES } from '../entities/membership.entity';
+
+/** + Add user: name, email and role of the person to invite. */
+export const inviteUserForm = z.object({
+  name: text('Name', 200),
+  email: email(),
+  role: z.enum(ROLES as ['owner', 'member'], { message: 'Choose owner or member.' }),
+});
+export type InviteUser = z.output<typeof inviteUserForm>;
+
+export const changeRoleForm = z.object({ role: z.enum(ROLES as ['owner', 'member'], { message: 'Choose owner or member.' }) });

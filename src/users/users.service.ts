@@ -1,0 +1,279 @@
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { SessionRecord } from '../auth/entities/session.entity';
+import { hashPassword } from '../auth/passwords';
+import { TokensService } from '../auth/tokens.service';
+import { Clock } from '../common/clock';
+import type { CurrentMember, HubRequest } from '../common/http';
+import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
+import { Partner } from '../partners/entities/partner.entity';
+import { PartnersService } from '../partners/partners.service';
+import type { InviteUser } from './dto/invite-user.dto';
+import { Membership, type Role } from './entities/membership.entity';
+import { User } from './entities/user.entity';
+import { UsersErrors } from './users.errors';
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: 'invited' | 'active';
+  lastSignInAt: Date | null;
+  invitedAt: Date;
+  isSelf: boolean;
+}
+
+export interface InvitationView {
+  email: string;
+  name: string;
+  partnerName: string;
+  hasPassword: boolean;
+}
+
+type Actor = { id: string; name: string; email: string } | null;
+
+const actorOf = (m: CurrentMember): Actor => ({ id: m.userId, name: m.userName, email: m.email });
+
+/**
+ * The team of a partner: invitations, roles, removal. Every change runs in one transaction
+ * with its audit event and its email; changes that count owners first lock the partner row,
+ * so two owners demoting each other at once cannot leave the partner without one.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+    private readonly partners: PartnersService,
+  ) {}
+
+  async team(member: CurrentMember): Promise<TeamRow[]> {
+    const em = this.em.fork();
+    const memberships = await em.find(Membership, { partner: member.partnerId }, { populate: ['user'], orderBy: { createdAt: 'asc' } });
+    // An invited person is shown by the name the inviter typed: their name elsewhere, and
+    // whether they sign in elsewhere, is nothing this team learns from an invitation.
+    const pending = memberships.filter((m) => !m.acceptedAt).map((m) => m.id);
+    const typed = new Map<string, string>();
+    if (pending.length) {
+      const events = await em.find(
+        AuditEvent,
+        { partner: member.partnerId, action: { $in: ['team.invited', 'team.invitation_resent'] }, subjectId: { $in: pending } },
+        { orderBy: { createdAt: 'asc' } },
+      );
+      for (const e of events) if (typeof e.data?.name === 'string') typed.set(e.subjectId!, e.data.name);
+    }
+    const rows = memberships.map((m) => ({
+      id: m.id,
+      name: m.acceptedAt ? m.user.name : (typed.get(m.id) ?? m.user.name),
+      email: m.user.email,
+      role: m.role,
+      status: m.acceptedAt ? ('active' as const) : ('invited' as const),
+      lastSignInAt: m.acceptedAt ? (m.user.lastSignInAt ?? null) : null,
+      invitedAt: m.createdAt,
+      isSelf: m.user.id === member.userId,
+    }));
+    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+  }
+
+  /** The operator's partner:create: the partner and its first owner's invitation, at once. */
+  async createPartnerWithOwner(input: {
+    name: string;
+    terms: Partial<ContractTerms>;
+    owner: { email: string; name: string };
+  }): Promise<Partner> {
+    return this.em.fork().transactional(async (tx) => {
+      const partner = await this.partners.create(tx, input.name, input.terms);
+      this.audit.record(tx, {
+        action: 'partner.created',
+        partnerId: partner.id,
+        subjectType: 'partner',
+        subjectId: partner.id,
+        data: { name: partner.name },
+      });
+      await tx.flush();
+      await this.inviteInto(tx, partner, { ...input.owner, role: 'owner' }, null);
+      return partner;
+    });
+  }
+
+  /** An invitation to a partner: by an owner (actor, req) or by the operator (no actor). */
+  async invite(partnerId: string, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
+    try {
+      return await this.em.fork().transactional(async (tx) => {
+        const partner = await tx.findOneOrFail(Partner, partnerId);
+        return this.inviteInto(tx, partner, input, actor, req);
+      });
+    } catch (err) {
+      // Two owners adding the same address at the same moment: the unique index decides.
+      if (err instanceof UniqueConstraintViolationException) throw UsersErrors.alreadyOnTeam();
+      throw err;
+    }
+  }
+
+  private async inviteInto(tx: EntityManager, partner: Partner, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
+    const now = this.clock.now();
+    let user = await tx.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
+    if (user && (await tx.count(Membership, { partner, user }))) throw UsersErrors.alreadyOnTeam();
+    if (!user) {
+      user = new User(input.email, input.name);
+      user.createdAt = user.updatedAt = now;
+      tx.persist(user);
+    }
+    const membership = new Membership(partner, user, input.role);
+    membership.createdAt = membership.updatedAt = now;
+    membership.acceptedAt = null;
+    membership.invitedBy = actor ? tx.getReference(User, actor.id) : null;
+    tx.persist(membership);
+    await tx.flush();
+    await this.tokens.sendInvitation(tx, membership, { name: input.name, inviterName: actor?.name, hasPassword: !!user.passwordHash });
+    this.audit.record(tx, {
+      action: 'team.invited',
+      partnerId: partner.id,
+      actor,
+      subjectType: 'membership',
+      subjectId: membership.id,
+      data: { name: input.name, email: input.email, role: input.role },
+      req,
+    });
+    await tx.flush();
+    return membership;
+  }
+
+  async resendInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+    return this.em.fork().transactional(async (tx) => {
+      const m = await this.find(tx, member.partnerId, membershipId);
+      if (m.acceptedAt) throw UsersErrors.notInvited();
+      const typed = await tx.findOne(
+        AuditEvent,
+        { partner: member.partnerId, action: 'team.invited', subjectId: m.id },
+        { orderBy: { createdAt: 'desc' } },
+      );
+      const name = typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
+      const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
+      await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
+      this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, req);
+      return m;
+    });
+  }
+
+  async revokeInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+    return this.em.fork().transactional(async (tx) => {
+      const m = await this.find(tx, member.partnerId, membershipId);
+      if (m.acceptedAt) throw UsersErrors.notInvited();
+      await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
+      this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email }, req);
+      await tx.nativeDelete(Membership, { id: m.id });
+      return m;
+    });
+  }
+
+  async changeRole(member: CurrentMember, membershipId: string, role: Role, req: HubRequest): Promise<Membership> {
+    return this.em.fork().transactional(async (tx) => {
+      await this.lockPartner(tx, member.partnerId);
+      const m = await this.find(tx, member.partnerId, membershipId);
+      if (m.role === role) return m;
+      if (m.role === 'owner' && m.acceptedAt && (await this.otherActiveOwners(tx, member.partnerId, m.id)) === 0) {
+        throw UsersErrors.lastOwner();
+      }
+      const from = m.role;
+      await tx.nativeUpdate(Membership, { id: m.id }, { role, updatedAt: this.clock.now() });
+      this.record(tx, member, 'team.role_changed', m, { email: m.user.email, from, to: role }, req);
+      return m;
+    });
+  }
+
+  /** Removes someone from this partner; every session of theirs ends at once. */
+  async remove(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+    return this.em.fork().transactional(async (tx) => {
+      await this.lockPartner(tx, member.partnerId);
+      const m = await this.find(tx, member.partnerId, membershipId);
+      if (m.role === 'owner' && m.acceptedAt && (await this.otherActiveOwners(tx, member.partnerId, m.id)) === 0) {
+        throw UsersErrors.lastOwner();
+      }
+      await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
+      this.record(tx, member, 'team.removed', m, { email: m.user.email, role: m.role }, req);
+      await tx.nativeDelete(Membership, { id: m.id });
+      // Sessions are not tied to one partner: ending them all is the safe reading of "at once".
+      await tx.nativeDelete(SessionRecord, { userId: m.user.id });
+      return m;
+    });
+  }
+
+  /** What the Create Password page shows for a usable invitation, or null. */
+  async describeInvitation(hash: string): Promise<InvitationView | null> {
+    const em = this.em.fork();
+    const token = await this.tokens.findUsable(em, 'invitation', hash);
+    if (!token?.partner) return null;
+    const m = await em.findOne(Membership, { partner: token.partner, user: token.user, acceptedAt: null });
+    if (!m) return null;
+    const user = await em.findOneOrFail(User, token.user.id, { populate: ['passwordHash'] });
+    return { email: user.email, name: user.name, partnerName: token.partner.name, hasPassword: !!user.passwordHash };
+  }
+
+  /**
+   * Accepts an invitation once. A person new to the hub sets a password (hashed before the
+   * transaction); a person who already has one keeps it. No sign-in happens here.
+   */
+  async acceptInvitation(hash: string, passwordHash: string | null, req: HubRequest): Promise<{ partnerName: string }> {
+    return this.em.fork().transactional(async (tx) => {
+      const token = await this.tokens.consume(tx, 'invitation', hash);
+      if (!token?.partner) throw UsersErrors.linkInvalid();
+      const m = await tx.findOne(
+        Membership,
+        { partner: token.partner, user: token.user, acceptedAt: null },
+        { populate: ['user', 'partner'] },
+      );
+      if (!m) throw UsersErrors.linkInvalid();
+      const user = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
+      const now = this.clock.now();
+      if (!user.passwordHash) {
+        if (!passwordHash) throw UsersErrors.passwordRequired();
+        await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: now, updatedAt: now });
+      }
+      await tx.nativeUpdate(Membership, { id: m.id }, { acceptedAt: now, updatedAt: now });
+      this.audit.record(tx, {
+        action: 'team.joined',
+        partnerId: m.partner.id,
+        actor: { id: user.id, name: user.name, email: user.email },
+        subjectType: 'membership',
+        subjectId: m.id,
+        data: { role: m.role },
+        req,
+      });
+      return { partnerName: m.partner.name };
+    });
+  }
+
+  private async find(tx: EntityManager, partnerId: string, membershipId: string): Promise<Membership> {
+    // Scoped by the partner of the session: another partner's id is simply not found.
+    const m = await tx.findOne(Membership, { id: membershipId, partner: partnerId }, { populate: ['user', 'partner'] });
+    if (!m) throw new NotFoundException();
+    return m;
+  }
+
+  private otherActiveOwners(tx: EntityManager, partnerId: string, exceptId: string): Promise<number> {
+    return tx.count(Membership, { partner: partnerId, role: 'owner', acceptedAt: { $ne: null }, id: { $ne: exceptId } });
+  }
+
+  /** A write to the partner row: PostgreSQL locks it until commit, SQLite serialises writers. */
+  private async lockPartner(tx: EntityManager, partnerId: string): Promise<void> {
+    await tx.nativeUpdate(Partner, { id: partnerId }, { updatedAt: this.clock.now() });
+  }
+
+  private record(tx: EntityManager, member: CurrentMember, action: string, m: Membership, data: Record<string, unknown>, req: HubRequest) {
+    this.audit.record(tx, {
+      action,
+      partnerId: member.partnerId,
+      actor: actorOf(member),
+      subjectType: 'membership',
+      subjectId: m.id,
+      data,
+      req,
+    });
+  }
+}
