@@ -11,6 +11,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { PartnersModule } from './partners/partners.module';
@@ -39,6 +40,8 @@ export class AppModule {
         HealthModule,
         AuthModule,
         UsersModule,
+        // Before AccountsModule: /accounts/export.csv must win over /accounts/:id.
+        ExportsModule,
         AccountsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: MemberGuard }],

@@ -1,0 +1,294 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify';
+import type { Response } from 'express';
+import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
+import { FILTER_FAMILIES, numberConditions, type NumberFilter, type Sort } from '../accounts/number-filter';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import type { CurrentMember, HubRequest } from '../common/http';
+import { LOGGER, type Logger } from '../common/logger';
+import { CSV_HEADERS, csvRecord, type ExportRow } from './csv-columns';
+import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
+
+export const EXPORT_AUDIT_ACTION = 'accounts.exported';
+const HOUR_MS = 3_600_000;
+
+/** Rows read per query. Each batch is written out before the next is read. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+export interface WriteCsvOptions {
+  /** UTF-8 byte order mark first, so spreadsheet programs read accents (default true). */
+  bom?: boolean;
+  /** Aborting stops reading at the next batch or while waiting for the writable to drain. */
+  signal?: AbortSignal;
+  /** "Now" for the attention filter; the injected clock by default. */
+  now?: Date;
+  batchSize?: number;
+  /** Runs once every row is written, before the file ends (the download records its audit event here). */
+  beforeEnd?: (rows: number) => Promise<void>;
+}
+
+export interface WriteCsvResult {
+  /** Data rows handed to the writer (the header row not counted). */
+  rows: number;
+  /** False when the signal aborted or the writable closed before the end. */
+  completed: boolean;
+}
+
+/** One row per number, read with one joined query (database column names, aliased to ExportRow). */
+const SELECT = [
+  'c.name as companyName',
+  'n.phone_number as phoneNumber',
+  'c.contact_email as contactEmail',
+  'w.message_on_behalf_status as onBehalf',
+  'w.business_verification_status as verification',
+  'n.registration_status as registration',
+  'c.provider_id as clientId',
+  'n.provider_id as numberId',
+  'w.external_id as wabaExternalId',
+  'n.external_id as channelExternalId',
+  'w.namespace as namespace',
+  'n.status as lifecycle',
+  'c.consent_status as consent',
+  'n.billing_state as billing',
+  'r.termination_date as terminationDate',
+  'n.provider_created_at as createdAt',
+  // keyset cursor
+  'n.id as cursorId',
+  'n.client_name as cursorClientName',
+];
+
+type Row = ExportRow & { cursorId: string; cursorClientName: string };
+
+/** The list's sorts, each ending with the id so the order is total and keyset-pageable. */
+const ORDER: Record<Sort, { key: 'providerCreatedAt' | 'clientName' | 'phoneNumber'; dir: 'asc' | 'desc' }> = {
+  newest: { key: 'providerCreatedAt', dir: 'desc' },
+  client: { key: 'clientName', dir: 'asc' },
+  phone: { key: 'phoneNumber', dir: 'asc' },
+};
+
+/**
+ * The CSV download of a partner's numbers: what the list shows, streamed in keyset batches
+ * so memory stays flat and other requests are served while it runs.
+ */
+@Injectable()
+export class ExportsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Writes the CSV of one partner's numbers matching `filter` into `out` and ends it. Rows
+   * are read `batchSize` at a time in the filter's sort order and written as they are read;
+   * the next batch is read only once `out` has taken the previous one (backpressure), after
+   * yielding to the event loop (SQLite queries block it). Resolves with the rows written;
+   * rejects, destroying `out`, if the database fails.
+   */
+  async writeCsv(partnerId: string, filter: NumberFilter, out: Writable, options: WriteCsvOptions = {}): Promise<WriteCsvResult> {
+    const { bom = true, batchSize = DEFAULT_BATCH_SIZE } = options;
+    const now = options.now ?? this.clock.now();
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) stop.abort();
+
+    const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom, record_delimiter: '\r\n' });
+    // If `out` closes early (client gone) the pipeline fails: stop reading.
+    let failure: unknown;
+    const piped = pipeline(csv, out).catch((err: unknown) => {
+      failure = err;
+      stop.abort();
+    });
+
+    const em = this.em.fork() as SqlEntityManager;
+    const where = numberConditions(partnerId, filter, now);
+    const order = ORDER[filter.sort];
+    let rows = 0;
+    let after: Row | undefined;
+    try {
+      while (!stop.signal.aborted) {
+        const batch = await this.readBatch(em, where, order, after, batchSize);
+        for (const row of batch) {
+          if (!csv.write(csvRecord(row))) await once(csv, 'drain', { signal: stop.signal });
+          rows++;
+        }
+        if (batch.length < batchSize) break;
+        after = batch[batch.length - 1];
+        await nextTick();
+      }
+    } catch (err) {
+      if (!stop.signal.aborted) {
+        csv.destroy(err as Error);
+        await piped;
+        throw err;
+      }
+      // Aborted while waiting for drain: fall through and report an incomplete export.
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    if (stop.signal.aborted) {
+      csv.destroy();
+      await piped;
+      return { rows, completed: false };
+    }
+    await options.beforeEnd?.(rows);
+    csv.end();
+    await piped;
+    return { rows, completed: failure === undefined };
+  }
+
+  private async readBatch(
+    em: SqlEntityManager,
+    where: FilterQuery<WhatsappNumber>,
+    order: (typeof ORDER)[Sort],
+    after: Row | undefined,
+    limit: number,
+  ): Promise<Row[]> {
+    const qb = em
+      .createQueryBuilder(WhatsappNumber, 'n')
+      .select(SELECT)
+      .leftJoin('n.client', 'c')
+      .leftJoin('n.wabaAccount', 'w')
+      // Only the open request has a termination date to show.
+      .leftJoin('n.revocation', 'r', { withdrawnAt: null })
+      .where(where as QBFilterQuery<WhatsappNumber>);
+    if (after) qb.andWhere(keysetAfter(order, after) as QBFilterQuery<WhatsappNumber>);
+    qb.orderBy({ [order.key]: order.dir, id: order.dir }).limit(limit);
+    return qb.execute<Row[]>('all', false);
+  }
+
+  /**
+   * Refuses the 11th export of one person within an hour. Counts the audit events, so every
+   * instance sees the same count; an export is recorded when it ends, so several started at
+   * the very same moment may each pass.
+   */
+  async assertWithinLimit(userId: string): Promise<void> {
+    const now = this.clock.now();
+    const recent = await this.em
+      .fork()
+      .find(
+        AuditEvent,
+        { actor: userId, action: EXPORT_AUDIT_ACTION, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } },
+        { orderBy: { createdAt: 'desc' }, limit: EXPORTS_PER_HOUR, fields: ['createdAt'] },
+      );
+    if (recent.length < EXPORTS_PER_HOUR) return;
+    const freeAt = recent[EXPORTS_PER_HOUR - 1].createdAt.getTime() + HOUR_MS;
+    throw new ExportLimitReached(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
+  }
+
+  /** whatsapp-accounts-<partner-slug>-<YYYY-MM-DD>.csv, dated by the clock (UTC). */
+  filename(partnerSlug: string): string {
+    const slug = partnerSlug.replace(/[^a-z0-9-]/gi, '-') || 'partner';
+    return `whatsapp-accounts-${slug}-${this.clock.now().toISOString().slice(0, 10)}.csv`;
+  }
+
+  /**
+   * The HTTP download: rate limit, headers, the streamed file and the audit event with the
+   * filters and the number of rows (also when the client went away halfway, so disconnecting
+   * does not dodge the limit).
+   */
+  async download(member: CurrentMember, filter: NumberFilter, bom: boolean, req: HubRequest, res: Response): Promise<void> {
+    try {
+      await this.assertWithinLimit(member.userId);
+    } catch (err) {
+      if (err instanceof ExportLimitReached) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      throw err;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${this.filename(member.partnerSlug)}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.on('close', onClose);
+    const started = Date.now();
+    // Recorded before the file ends, so the next download already counts it; or, when the
+    // client went away or the database failed, with the rows written so far.
+    let recorded = false;
+    const record = (r: WriteCsvResult) => {
+      recorded = true;
+      return this.recordExport(member, filter, r, req);
+    };
+    let result: WriteCsvResult = { rows: 0, completed: false };
+    try {
+      result = await this.writeCsv(member.partnerId, filter, res, {
+        bom,
+        signal: gone.signal,
+        beforeEnd: (rows) => record({ rows, completed: true }),
+      });
+    } finally {
+      res.off('close', onClose);
+      if (!recorded) await record(result);
+    }
+    this.logger.info(
+      {
+        event: 'accounts.exported',
+        requestId: req.id,
+        partnerId: member.partnerId,
+        rows: result.rows,
+        completed: result.completed,
+        ms: Date.now() - started,
+      },
+      'accounts exported',
+    );
+  }
+
+  private async recordExport(member: CurrentMember, filter: NumberFilter, result: WriteCsvResult, req: HubRequest): Promise<void> {
+    try {
+      const em = this.em.fork();
+      this.audit.record(em, {
+        action: EXPORT_AUDIT_ACTION,
+        partnerId: member.partnerId,
+        actor: { id: member.userId, name: member.userName, email: member.email },
+        data: { filters: describeFilter(filter), rows: result.rows, completed: result.completed },
+        req,
+      });
+      await em.flush();
+    } catch (err) {
+      this.logger.error({ requestId: req.id, err }, 'could not record the export in the audit log');
+    }
+  }
+}
+
+/** Rows strictly after `last` in the order (sort key, id). */
+function keysetAfter(order: (typeof ORDER)[Sort], last: Row): FilterQuery<WhatsappNumber> {
+  const op = order.dir === 'asc' ? '$gt' : '$lt';
+  const value =
+    order.key === 'providerCreatedAt' ? toDate(last.createdAt) : order.key === 'clientName' ? last.cursorClientName : last.phoneNumber;
+  return {
+    $or: [{ [order.key]: { [op]: value } }, { [order.key]: value, id: { [op]: last.cursorId } }],
+  } as FilterQuery<WhatsappNumber>;
+}
+
+function toDate(v: Date | number | string): Date {
+  return v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+}
+
+/** The filter as the audit log shows it: only what was set. */
+function describeFilter(filter: NumberFilter): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (filter.q) out.q = filter.q;
+  for (const family of FILTER_FAMILIES) if (filter.status[family]) out[family] = filter.status[family];
+  if (filter.attention) out.attention = true;
+  out.sort = filter.sort;
+  return out;
+}

@@ -1,0 +1,466 @@
+import { get as httpGet } from 'node:http';
+import { Writable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { parseNumberFilter } from '../../src/accounts/number-filter';
+import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
+import { ExportsService } from '../../src/exports/exports.service';
+import type { Partner } from '../../src/partners/entities/partner.entity';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createNumber, createRevocation } from '../factories/exports';
+import { createTestApp, type TestApp } from '../support/app';
+import { HOUR, MINUTE } from '../support/clock';
+import { signIn } from '../support/http';
+
+const HEADERS = [
+  'Company legal name',
+  'WhatsApp number',
+  'Contact email',
+  'Message on behalf',
+  'Facebook business verification',
+  'Number registration',
+  'Client ID',
+  'Number ID',
+  'WABA Account External ID',
+  'WABA Channel External ID',
+  'Namespace',
+  'Lifecycle status',
+  'Consent status',
+  'Billing state',
+  'Termination date',
+  'Created at',
+];
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+// OWASP's list of characters that make a spreadsheet run a cell (plus LF).
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+
+type Agent = ReturnType<TestApp['agent']>;
+
+/** GETs the download as raw bytes. */
+function download(agent: Agent, query = '') {
+  return agent
+    .get(`/accounts/export.csv${query}`)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+}
+
+/** Parses the file as strictly as a careful consumer would: RFC 4180 quotes, CRLF, header row. */
+function parseCsv(body: Buffer): Record<string, string>[] {
+  const text = body.toString('utf8');
+  if (text.length > 0) expect(text.endsWith('\r\n')).toBe(true);
+  // No bare LF outside quoted fields: every record ends with CRLF.
+  const records = parse(body, {
+    bom: true,
+    columns: (header: string[]) => {
+      expect(header).toEqual(HEADERS);
+      return header;
+    },
+    relax_quotes: false,
+    relax_column_count: false,
+    record_delimiter: '\r\n',
+    skip_empty_lines: false,
+  }) as Record<string, string>[];
+  return records;
+}
+
+/** What the importer does: strips the one quote that neutralized a formula. */
+const unneutralize = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
+
+/** Every column of every exported number, straight from the database. */
+async function expectedRows(t: TestApp, partnerId: string): Promise<Record<string, string>[]> {
+  const numbers = await t
+    .em()
+    .find(
+      WhatsappNumber,
+      { partner: partnerId, billingState: { $ne: 'removed' } },
+      { populate: ['client', 'wabaAccount', 'revocation'], orderBy: [{ providerCreatedAt: 'desc' }, { id: 'desc' }] },
+    );
+  return numbers.map((n) => ({
+    'Company legal name': n.client.name,
+    'WhatsApp number': n.phoneNumber,
+    'Contact email': n.client.contactEmail ?? '',
+    'Message on behalf': n.wabaAccount.messageOnBehalfStatus,
+    'Facebook business verification': n.wabaAccount.businessVerificationStatus,
+    'Number registration': n.registrationStatus,
+    'Client ID': n.client.providerId,
+    'Number ID': n.providerId,
+    'WABA Account External ID': n.wabaAccount.externalId,
+    'WABA Channel External ID': n.externalId,
+    Namespace: n.wabaAccount.namespace ?? '',
+    'Lifecycle status': n.status,
+    'Consent status': n.client.consentStatus,
+    'Billing state': n.billingState,
+    'Termination date': n.revocation && !n.revocation.withdrawnAt ? n.revocation.terminationDate : '',
+    'Created at': n.providerCreatedAt.toISOString(),
+  }));
+}
+
+describe('CSV download of all accounts', () => {
+  let t: TestApp;
+  let partner: Partner;
+  let owner: MemberFixture;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true });
+    partner = await createPartner(t.em(), { name: 'Globex Partners' });
+    owner = await createMember(t.em(), partner, { role: 'owner' });
+    const base = Date.UTC(2026, 5, 1);
+    for (let i = 0; i < 12; i++) {
+      await createNumber(t.em(), partner, {
+        providerCreatedAt: new Date(base + i * 3_600_123),
+        status: i % 4 === 0 ? 'error' : 'running',
+        consentStatus: i % 3 === 0 ? 'pending' : 'granted',
+        wabaStatus: i % 5 === 0 ? 'unverified' : 'approved',
+        contactEmail: i === 3 ? null : undefined,
+        namespace: i === 4 ? null : undefined,
+      });
+    }
+    const revoked = await createNumber(t.em(), partner, { providerCreatedAt: new Date(base - 86_400_000) });
+    await createRevocation(t.em(), partner, revoked, '2026-12-31');
+    const withdrawn = await createNumber(t.em(), partner, { providerCreatedAt: new Date(base - 2 * 86_400_000) });
+    await createRevocation(t.em(), partner, withdrawn, '2026-12-15', { withdrawnAt: new Date() });
+  });
+  afterAll(() => t.close());
+  // Tests move the clock: sign in afresh so the session never idles out.
+  beforeEach(async () => {
+    agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+  });
+
+  it('downloads every number of the partner with every column as stored, newest first', async () => {
+    const res = await download(agent);
+    expect(res.status).toBe(200);
+    const rows = parseCsv(res.body as Buffer);
+    const expected = await expectedRows(t, partner.id);
+    expect(rows).toHaveLength(14);
+    expect(rows).toEqual(expected);
+    expect(rows.find((r) => r['Termination date'] === '2026-12-31')?.['Billing state']).toBe('revocation_requested');
+    expect(rows.filter((r) => r['Termination date'] !== '')).toHaveLength(1);
+  });
+
+  it('sends a UTF-8 attachment with a BOM, named after the partner and the date, never cached', async () => {
+    t.clock.set('2026-11-26T23:30:00Z');
+    const late = t.agent();
+    await signIn(late, owner.email, owner.password);
+    const res = await download(late);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="whatsapp-accounts-${partner.slug}-2026-11-26.csv"`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect((res.body as Buffer).subarray(0, 3)).toEqual(BOM);
+    expect((res.body as Buffer).subarray(3).toString('utf8').split('\r\n')[0]).toBe(HEADERS.join(','));
+  });
+
+  it('leaves the BOM out with ?bom=0 and refuses other values with a 400 page', async () => {
+    const res = await download(agent, '?bom=0');
+    expect(res.status).toBe(200);
+    const body = res.body as Buffer;
+    expect(body.subarray(0, 3)).not.toEqual(BOM);
+    expect(body.toString('utf8').startsWith('Company legal name,')).toBe(true);
+    expect(parseCsv(body)).toHaveLength(14);
+    const bad = await agent.get('/accounts/export.csv?bom=yes');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('can only be 0 or 1.');
+    expect((await agent.get('/accounts/export.csv?nope=1')).status).toBe(400);
+  });
+
+  it('exports only what the filters select, in the chosen sort', async () => {
+    const all = await expectedRows(t, partner.id);
+    const cases: [string, (r: Record<string, string>) => boolean][] = [
+      ['?lifecycle=error', (r) => r['Lifecycle status'] === 'error'],
+      ['?consent=pending', (r) => r['Consent status'] === 'pending'],
+      ['?billing=revocation_requested', (r) => r['Billing state'] === 'revocation_requested'],
+    ];
+    for (const [query, keep] of cases) {
+      const rows = parseCsv((await download(agent, query)).body as Buffer);
+      expect(rows, query).toEqual(all.filter(keep));
+      expect(rows.length, query).toBeGreaterThan(0);
+    }
+    const one = all[5];
+    const bySearch = parseCsv((await download(agent, `?q=${encodeURIComponent(one['Number ID'])}`)).body as Buffer);
+    expect(bySearch).toEqual([one]);
+    const attention = parseCsv((await download(agent, '?attention=1')).body as Buffer);
+    expect(attention.map((r) => r['Number ID']).sort()).toEqual(
+      all
+        .filter((r) => r['Lifecycle status'] === 'error')
+        .map((r) => r['Number ID'])
+        .sort(),
+    );
+    const byPhone = parseCsv((await download(agent, '?sort=phone')).body as Buffer);
+    expect(byPhone.map((r) => r['WhatsApp number'])).toEqual(all.map((r) => r['WhatsApp number']).sort());
+    const none = await download(agent, '?q=nothing-matches-this');
+    expect(parseCsv(none.body as Buffer)).toEqual([]);
+    expect((none.body as Buffer).toString('utf8')).toBe(`\ufeff${HEADERS.join(',')}\r\n`);
+  });
+
+  it("never exports another partner's numbers or numbers removed from the hub", async () => {
+    const other = await createPartner(t.em());
+    const theirs = await createNumber(t.em(), other, { clientName: 'Globex Partners Rival', providerId: 'CH-RIVAL-1' });
+    const removed = await createNumber(t.em(), partner, { billingState: 'removed', providerId: 'CH-REMOVED-1' });
+    const text = ((await download(agent)).body as Buffer).toString('utf8');
+    expect(text).not.toContain(theirs.providerId);
+    expect(text).not.toContain(theirs.phoneNumber);
+    expect(text).not.toContain(removed.providerId);
+    expect(parseCsv(Buffer.from(text))).toHaveLength(14);
+    expect((await download(agent, '?q=rival')).body.toString()).not.toContain('Rival');
+  });
+
+  it('lets members export too, and sends signed-out visitors to the sign-in page', async () => {
+    const member = await createMember(t.em(), partner, { role: 'member' });
+    const memberAgent = t.agent();
+    await signIn(memberAgent, member.email, member.password);
+    const res = await download(memberAgent);
+    expect(res.status).toBe(200);
+    expect(parseCsv(res.body as Buffer)).toHaveLength(14);
+    const anonymous = await t.http().get('/accounts/export.csv');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toBe('/login');
+  });
+
+  it('records each export in Activity with its filters and row count', async () => {
+    const member = await createMember(t.em(), partner, { role: 'member', name: 'Audit Person' });
+    const a = t.agent();
+    await signIn(a, member.email, member.password);
+    await download(a, '?lifecycle=error&sort=client');
+    const events = await t.em().find(AuditEvent, { action: 'accounts.exported', actor: member.user.id });
+    expect(events).toHaveLength(1);
+    expect(events[0].partner?.id).toBe(partner.id);
+    expect(events[0].actorLabel).toBe(`Audit Person <${member.email}>`);
+    expect(events[0].data).toEqual({ filters: { lifecycle: 'error', sort: 'client' }, rows: 3, completed: true });
+    expect(events[0].requestId).toBeTruthy();
+  });
+
+  it('answers the 11th export within an hour with a 429 page and Retry-After, then allows it once the hour has passed', async () => {
+    const member = await createMember(t.em(), partner, { role: 'member' });
+    t.clock.set('2026-11-27T09:00:00Z');
+    let a = t.agent();
+    await signIn(a, member.email, member.password);
+    for (let i = 0; i < 10; i++) {
+      expect((await download(a)).status).toBe(200);
+      t.clock.advance(MINUTE);
+    }
+    const blocked = await a.get('/accounts/export.csv');
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['content-type']).toMatch(/^text\/html/);
+    expect(blocked.text).toContain('Too many requests');
+    expect(blocked.text).toContain('You can download it again in 50 minutes.');
+    expect(Number(blocked.headers['retry-after'])).toBe(50 * 60);
+    // Another person of the same partner is not held back.
+    const other = t.agent();
+    await signIn(other, owner.email, owner.password);
+    expect((await download(other)).status).toBe(200);
+    expect(await t.em().count(AuditEvent, { action: 'accounts.exported', actor: member.user.id })).toBe(10);
+    t.clock.advance(50 * MINUTE - 1000);
+    a = t.agent();
+    await signIn(a, member.email, member.password);
+    expect((await a.get('/accounts/export.csv')).status).toBe(429);
+    t.clock.advance(1000);
+    expect((await download(a)).status).toBe(200);
+    t.clock.advance(HOUR);
+  });
+
+  it('records an export the client abandoned halfway as incomplete', async () => {
+    const big = await createPartner(t.em());
+    const m = await createMember(t.em(), big);
+    await bulkNumbers(t, big, 3000);
+    const a = t.agent();
+    await signIn(a, m.email, m.password);
+    const cookie = (a as unknown as { jar: { getCookies(o: object): { toValueString(): string }[] } }).jar
+      .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
+      .map((c) => c.toValueString())
+      .join('; ');
+    await new Promise<void>((resolve, reject) => {
+      const req = httpGet(`${t.url}/accounts/export.csv`, { headers: { cookie } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (err) => (err.message === 'socket hang up' ? resolve() : reject(err)));
+    });
+    await vi.waitFor(async () => {
+      const events = await t.em().find(AuditEvent, { action: 'accounts.exported', actor: m.user.id });
+      expect(events).toHaveLength(1);
+      expect(events[0].data).toMatchObject({ completed: false });
+      expect(events[0].data!.rows as number).toBeLessThan(3000);
+    });
+  });
+});
+
+describe('hostile values in the CSV', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  // The OWASP formula starts, quotes, delimiters, line breaks, emoji and bidi marks.
+  const HOSTILE = [
+    '=HYPERLINK("http://evil.example","click")',
+    '+49 (0) 151',
+    '-2+3',
+    '@SUM(A1:A2)',
+    '\tTabbed',
+    '\rCarriage',
+    '\nLinefeed',
+    'He said "hi", then left',
+    'Comma, Inc.',
+    'Line one\r\nLine two\nLine three',
+    'Smile 😀 GmbH',
+    '\u202Eevil\u202C txt.exe',
+    '\u200Fשלום Ltd',
+    "'Tis the Season Ltd",
+    '＝1+1',
+    '  spaced  ',
+  ];
+
+  it('round-trips every hostile value and leaves no cell that a spreadsheet would run', async () => {
+    const partner = await createPartner(t.em(), { name: 'Hostile Partners' });
+    const owner = await createMember(t.em(), partner);
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    for (const [i, value] of HOSTILE.entries()) {
+      await createNumber(t.em(), partner, {
+        clientName: value,
+        displayName: value,
+        contactEmail: `${value}@x.example`,
+        namespace: value,
+        clientProviderId: `-CL${i}`,
+        providerCreatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+      });
+    }
+    const rows = parseCsv((await download(agent)).body as Buffer);
+    const expected = await expectedRows(t, partner.id);
+    expect(rows).toHaveLength(HOSTILE.length);
+    for (const [i, row] of rows.entries()) {
+      for (const header of HEADERS) {
+        const cell = row[header];
+        const want = expected[i][header];
+        if (header === 'WhatsApp number') {
+          // Validated E.164: exactly as stored, "+" and all.
+          expect(cell).toBe(want);
+          continue;
+        }
+        expect(FORMULA_START.test(cell), `${header}: ${JSON.stringify(cell)}`).toBe(false);
+        expect(unneutralize(cell), header).toBe(want);
+        const needsQuote = /^[=+\-@\t\r\n'＝＋－＠]/.test(want);
+        expect(cell, header).toBe(needsQuote ? `'${want}` : want);
+      }
+    }
+    expect(rows.map((r) => unneutralize(r['Company legal name'])).sort()).toEqual([...HOSTILE].sort());
+  });
+});
+
+describe('ExportsService.writeCsv', () => {
+  let t: TestApp;
+  let partner: Partner;
+  let service: ExportsService;
+  const TOTAL = 2500;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    partner = await createPartner(t.em());
+    await bulkNumbers(t, partner, TOTAL, { sameTimestampEvery: 7 });
+    service = t.app.get(ExportsService);
+  });
+  afterAll(() => t.close());
+
+  it('reads in keyset batches and writes each one before reading the next, with no row lost or repeated at batch edges', async () => {
+    const readBatch = vi.spyOn(service as unknown as { readBatch: () => Promise<unknown> }, 'readBatch');
+    let batchesAtFirstChunk = -1;
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (batchesAtFirstChunk < 0) batchesAtFirstChunk = readBatch.mock.calls.length;
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const filter = parseNumberFilter({});
+    const result = await service.writeCsv(partner.id, filter, sink, { batchSize: 100 });
+    expect(result).toEqual({ rows: TOTAL, completed: true });
+    expect(readBatch.mock.calls.length).toBe(26);
+    expect(batchesAtFirstChunk).toBe(1);
+    const rows = parseCsv(Buffer.concat(chunks));
+    expect(rows).toHaveLength(TOTAL);
+    expect(new Set(rows.map((r) => r['Number ID'])).size).toBe(TOTAL);
+    const times = rows.map((r) => Date.parse(r['Created at']));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    readBatch.mockRestore();
+  });
+
+  it('keeps every sort complete across batches', async () => {
+    for (const sort of ['client', 'phone'] as const) {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          chunks.push(chunk);
+          done();
+        },
+      });
+      const result = await service.writeCsv(partner.id, parseNumberFilter({ sort }), sink, { batchSize: 333, bom: false });
+      expect(result.rows).toBe(TOTAL);
+      const rows = parseCsv(Buffer.concat(chunks));
+      expect(new Set(rows.map((r) => r['Number ID'])).size).toBe(TOTAL);
+    }
+  });
+
+  it('stops reading when aborted while the writer is slow, and waits for it (backpressure)', async () => {
+    const readBatch = vi.spyOn(service as unknown as { readBatch: () => Promise<unknown> }, 'readBatch');
+    const abort = new AbortController();
+    let written = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(_chunk, _enc, done) {
+        written++;
+        if (written === 3) abort.abort();
+        setTimeout(done, 5);
+      },
+    });
+    const result = await service.writeCsv(partner.id, parseNumberFilter({}), slow, { signal: abort.signal, batchSize: 500 });
+    expect(result.completed).toBe(false);
+    expect(result.rows).toBeLessThan(TOTAL);
+    expect(readBatch.mock.calls.length).toBe(1);
+    readBatch.mockRestore();
+  });
+});
+
+/** Many numbers at once (insertMany), for batch boundaries and disconnects. */
+async function bulkNumbers(t: TestApp, partner: Partner, count: number, o: { sameTimestampEvery?: number } = {}) {
+  const first = await createNumber(t.em(), partner, { providerCreatedAt: new Date(Date.UTC(2025, 0, 1)) });
+  const em = t.em();
+  const rows: object[] = [];
+  const base = Date.UTC(2026, 0, 1);
+  for (let i = 1; i < count; i++) {
+    const ts = o.sameTimestampEvery ? base + Math.floor(i / o.sameTimestampEvery) * 1000 : base + i * 1000;
+    const id = `${partner.id.slice(0, 10)}${String(i).padStart(12, '0')}`;
+    rows.push({
+      id,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      partner: partner.id,
+      client: first.client.id,
+      wabaAccount: first.wabaAccount.id,
+      providerId: `CHB${i}`,
+      externalId: String(300_000_000_000 + i),
+      phoneNumber: `+4916${String(i).padStart(9, '0')}`,
+      displayName: `Bulk ${i}`,
+      status: 'running',
+      statusChangedAt: new Date(ts),
+      registrationStatus: 'registered',
+      billingState: 'partner_paid',
+      providerCreatedAt: new Date(ts),
+      clientName: `${first.clientName} ${i % 10}`,
+      searchText: `bulk ${i}`,
+    });
+    if (rows.length === 500) await em.insertMany(WhatsappNumber, rows.splice(0) as never[]);
+  }
+  if (rows.length) await em.insertMany(WhatsappNumber, rows as never[]);
+}
