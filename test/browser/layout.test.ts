@@ -55,7 +55,10 @@ describe('the layout in a real browser', () => {
     // Usable from a phone to a wide screen: nothing wider than the viewport.
     for (const width of [360, 1440]) {
       await page.setViewportSize({ width, height: 900 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(() => {
+        const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+        return w.document.documentElement.scrollWidth - w.innerWidth;
+      });
       expect(overflow, `horizontal overflow at ${width} px`).toBeLessThanOrEqual(0);
       await expectAccessible(page);
       const file = await screenshot(page, `layout-accounts-${width}`);

@@ -72,12 +72,13 @@ let axeSource: string | undefined;
  * (page.evaluate), which CSP does not govern, rather than added as a <script> tag.
  */
 export async function expectAccessible(page: Page, options: { disableRules?: string[] } = {}): Promise<AxeViolation[]> {
+  // The page functions below run in Chromium; the project compiles without the DOM types.
   axeSource ??= readFileSync(createRequire(__filename).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(axeSource);
   const violations = (await page.evaluate(async (disabled: string[]) => {
     const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const rules = Object.fromEntries(disabled.map((id) => [id, { enabled: false }]));
-    const result = await axe.run(document, { resultTypes: ['violations'], rules });
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'], rules });
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
