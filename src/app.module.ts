@@ -15,6 +15,7 @@ import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { PartnersModule } from './partners/partners.module';
+import { RevocationModule } from './revocation/revocation.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -43,6 +44,7 @@ export class AppModule {
         // Before AccountsModule: /accounts/export.csv must win over /accounts/:id.
         ExportsModule,
         AccountsModule,
+        RevocationModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: MemberGuard }],
     };

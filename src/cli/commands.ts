@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config';
 import { dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
 import { registerOnboardingCommands } from './onboarding-commands';
+import { registerRevocationCommands } from './revocation-commands';
 
 /** Every operator command, registered on the one program. */
 export function registerCommands(program: Command, config: AppConfig): void {
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, config: AppConfig): void {
   registerDemoCommands(program, config);
   registerOnboardingCommands(program, config);
   registerAccountsCommands(program, config);
+  registerRevocationCommands(program, config);
 }

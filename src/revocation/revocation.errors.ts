@@ -1,0 +1,42 @@
+import { DomainError } from '../common/domain-error';
+
+/** A revocation refused because of the number's state: nothing was changed. */
+export class RevocationConflict extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, message, 409);
+  }
+}
+
+/** A form field the owner must correct: the form is re-rendered with the message beside it (422). */
+export class RevocationFieldError extends DomainError {
+  constructor(
+    readonly field: 'confirmation' | 'reason',
+    message: string,
+  ) {
+    super(`revocation.${field}`, message, 422);
+  }
+}
+
+export const RevocationErrors = {
+  alreadyRequested: (terminationDate: string) =>
+    new RevocationConflict(
+      'revocation.already_requested',
+      `Revocation was already requested for this number (termination date ${terminationDate}). Nothing was changed.`,
+    ),
+  billingEnded: () =>
+    new RevocationConflict(
+      'revocation.billing_ended',
+      'Billing for this number has already ended after its revocation; it leaves the hub after the grace period. Nothing was changed.',
+    ),
+  removed: () =>
+    new RevocationConflict('revocation.removed', 'This number was removed from the hub after its revocation. Nothing was changed.'),
+  notRequested: () =>
+    new RevocationConflict('revocation.not_requested', 'There is no open revocation request for this number. Nothing was changed.'),
+  tooLateToWithdraw: (terminationDate: string) =>
+    new RevocationConflict(
+      'revocation.too_late',
+      `The termination date (${terminationDate}) has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
+    ),
+  wrongConfirmation: () => new RevocationFieldError('confirmation', 'Type the phone number exactly as shown above (spaces do not matter).'),
+  reasonTooLong: () => new RevocationFieldError('reason', 'The reason must be at most 500 characters.'),
+};

@@ -1,0 +1,451 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
+import { runCli } from '../../src/cli/program';
+import type { CurrentMember } from '../../src/common/http';
+import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
+import { MailWorker } from '../../src/mail/mail-worker.service';
+import { OutboxService } from '../../src/mail/outbox.service';
+import { Partner } from '../../src/partners/entities/partner.entity';
+import { Revocation } from '../../src/revocation/entities/revocation.entity';
+import { RevocationService } from '../../src/revocation/revocation.service';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createNumber as createAccountNumber } from '../factories/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { csrfOf, postForm, signIn } from '../support/http';
+import { startSmtp, type TestSmtp } from '../support/smtp';
+
+const START = '2026-11-26T10:00:00Z';
+
+/** A number with its client; the client's contact email and name can be chosen. */
+function createNumber(
+  em: ReturnType<TestApp['em']>,
+  partner: Partner,
+  o: { phoneNumber?: string; contactEmail?: string; clientName?: string } = {},
+) {
+  const client: Record<string, string> = {};
+  if (o.contactEmail) client.contactEmail = o.contactEmail;
+  if (o.clientName) client.name = o.clientName;
+  return createAccountNumber(em, partner, { ...(o.phoneNumber && { phoneNumber: o.phoneNumber }), client });
+}
+
+function asMember(partner: Partner, m: MemberFixture, role: 'owner' | 'member' = 'owner'): CurrentMember {
+  return {
+    userId: m.user.id,
+    userName: m.user.name,
+    email: m.email,
+    partnerId: partner.id,
+    partnerName: partner.name,
+    partnerSlug: partner.slug,
+    role,
+    membershipId: m.membership.id,
+  };
+}
+
+describe('payment revocation', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let smtp: TestSmtp;
+  let partner: Partner;
+  let owner: MemberFixture;
+  let member: MemberFixture;
+  let service: RevocationService;
+  const cliEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', ...db.env });
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    db = await createTestDatabase();
+    t = await createTestApp({ database: db, env: { SMTP_URL: smtp.url } });
+    partner = await createPartner(t.em(), { name: 'Globex Partners', terms: { noticeDays: 30, alignment: 'end_of_month' } });
+    owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
+    member = await createMember(t.em(), partner, { role: 'member' });
+    service = t.app.get(RevocationService);
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+    await smtp.close();
+    vi.restoreAllMocks();
+  });
+
+  async function ownerAgent() {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    return agent;
+  }
+
+  const sendMail = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const reload = (id: string) => t.em().findOneOrFail(WhatsappNumber, id, { populate: ['revocation'] });
+
+  it('requests revocation with on-screen instructions, emails the client over SMTP, and the job ends billing once after the termination date', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner, {
+      phoneNumber: '+4915123456789',
+      contactEmail: 'ops@acme.example',
+      clientName: 'Acme Retail GmbH',
+    });
+    const agent = await ownerAgent();
+
+    const details = await agent.get(`/accounts/${number.id}`);
+    expect(details.status).toBe(200);
+    expect(details.text).toContain(`href="/accounts/${number.id}/revocation/new"`);
+
+    const page = await agent.get(`/accounts/${number.id}/revocation/new`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('31 December 2026'); // termination date
+    expect(page.text).toContain('15 January 2027'); // leaves the hub
+    expect(page.text).toContain('ops@acme.example'); // the client will be emailed
+
+    const res = await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: '+49 151 2345 6789', reason: 'The client pays directly from January.' },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/accounts/${number.id}`);
+    const after = await agent.get(`/accounts/${number.id}`);
+    expect(after.text).toContain('you are billed until the end of 31 December 2026');
+    expect(after.text).toContain('Revocation requested');
+    expect(after.text).toContain('35 days left');
+    expect(after.text).toContain(`href="/accounts/${number.id}/revocation/withdraw"`);
+
+    const requested = await reload(number.id);
+    expect(requested.billingState).toBe('revocation_requested');
+    const revocation = requested.revocation!;
+    expect(revocation.terminationDate).toBe('2026-12-31');
+    expect(revocation.billingEndsAt.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(revocation.removeAt.toISOString()).toBe('2027-01-15T00:00:00.000Z');
+    expect(revocation.reason).toBe('The client pays directly from January.');
+    expect(
+      await t
+        .em()
+        .count(NumberStatusChange, { number: number.id, family: 'billing', toValue: 'revocation_requested', source: 'revocation' }),
+    ).toBe(1);
+    const audit = await t.em().find(AuditEvent, { action: 'revocation.requested', subjectId: number.id });
+    expect(audit).toHaveLength(1);
+    expect(audit[0].actorLabel).toContain('Olivia Owner');
+
+    await sendMail();
+    const mail = await smtp.waitFor('ops@acme.example');
+    expect(mail.subject).toContain('Globex Partners');
+    expect(mail.text).toContain('+4915123456789');
+    expect(mail.text).toContain('31 December 2026');
+    expect(mail.text).toContain(t.config.revocationLinks.paymentMethodUrl);
+    expect(mail.text).toContain(t.config.revocationLinks.terminateUrl);
+    expect(mail.html).toContain('Add a payment method');
+
+    // The last instant of the termination date: nothing happens yet.
+    t.clock.set('2026-12-31T23:59:59Z');
+    expect((await service.runDue(t.clock.now())).billingEnded).toBe(0);
+    expect((await reload(number.id)).billingState).toBe('revocation_requested');
+
+    t.clock.set('2027-01-01T00:00:00Z');
+    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 1, removed: 0 });
+    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 0 });
+    const ended = await reload(number.id);
+    expect(ended.billingState).toBe('partner_billing_ended');
+    expect(ended.revocation!.billingEndedAt?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(await t.em().count(AuditEvent, { action: 'revocation.billing_ended', subjectId: number.id })).toBe(1);
+    expect(await t.em().count(OutboxEmail, { template: 'revocation_billing_ended', toAddress: 'ops@acme.example' })).toBe(1);
+    await sendMail();
+    const endedMail = await smtp.waitFor('ops@acme.example', 2);
+    expect(endedMail.text).toContain('no longer pays for your WhatsApp number +4915123456789');
+
+    // A month passed: the old session expired.
+    await signIn(agent, owner.email, owner.password);
+    const activity = await agent.get('/activity');
+    expect(activity.status).toBe(200);
+    expect(activity.text).toContain('revocation');
+    expect((await agent.get(`/accounts/${number.id}`)).text).toContain('Billing ended');
+
+    // After the grace period the number leaves the hub but stays in the database and the log.
+    t.clock.set('2027-01-15T00:00:00Z');
+    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 1 });
+    expect((await reload(number.id)).billingState).toBe('removed');
+    await signIn(agent, owner.email, owner.password);
+    expect((await agent.get(`/accounts/${number.id}`)).status).toBe(404);
+    expect((await agent.get('/accounts')).text).not.toContain(`/accounts/${number.id}`);
+    expect(await t.em().count(AuditEvent, { action: 'revocation.number_removed', subjectId: number.id })).toBe(1);
+    expect(
+      (await t.em().find(NumberStatusChange, { number: number.id, family: 'billing' }, { orderBy: { changedAt: 'asc' } })).map(
+        (c) => c.toValue,
+      ),
+    ).toEqual(['revocation_requested', 'partner_billing_ended', 'removed']);
+  });
+
+  it('lets an owner withdraw the request after a confirmation page; the client is told and the job leaves it alone', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner, { contactEmail: 'withdraw@client.example' });
+    const agent = await ownerAgent();
+    await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: number.phoneNumber },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    const revocationId = (await reload(number.id)).revocation!.id;
+
+    t.clock.set('2026-12-31T22:00:00Z'); // still the termination date
+    await signIn(agent, owner.email, owner.password);
+    const confirm = await agent.get(`/accounts/${number.id}/revocation/withdraw`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('Last day today');
+    const res = await postForm(agent, `/accounts/${number.id}/revocation/withdraw`, {});
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/accounts/${number.id}`);
+    expect((await agent.get(`/accounts/${number.id}`)).text).toContain('withdrawn');
+
+    const after = await reload(number.id);
+    expect(after.billingState).toBe('partner_paid');
+    expect(after.revocation).toBeNull();
+    const revocation = await t.em().findOneOrFail(Revocation, revocationId);
+    expect(revocation.withdrawnAt?.toISOString()).toBe('2026-12-31T22:00:00.000Z');
+    expect(revocation.withdrawnBy?.id).toBe(owner.user.id);
+    expect(await t.em().count(AuditEvent, { action: 'revocation.withdrawn', subjectId: number.id })).toBe(1);
+    expect(await t.em().count(NumberStatusChange, { number: number.id, toValue: 'partner_paid' })).toBe(1);
+    await sendMail();
+    const mail = await smtp.waitFor('withdraw@client.example', 2);
+    expect(mail.text).toContain('withdrawn');
+
+    t.clock.set('2027-02-01T00:00:00Z');
+    await service.runDue(t.clock.now());
+    expect((await reload(number.id)).billingState).toBe('partner_paid');
+    expect((await t.em().findOneOrFail(Revocation, revocationId)).billingEndedAt).toBeNull();
+  });
+
+  it('refuses a withdrawal once the termination date has passed, with a clear message and nothing changed', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    const agent = await ownerAgent();
+    await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: number.phoneNumber },
+      `/accounts/${number.id}/revocation/new`,
+    );
+
+    t.clock.set('2027-01-01T00:00:01Z'); // the job has not run yet
+    await signIn(agent, owner.email, owner.password);
+    const token = await csrfOf(agent, '/accounts');
+    const page = await agent.get(`/accounts/${number.id}/revocation/withdraw`);
+    expect([page.status, page.headers.location]).toEqual([409, undefined]);
+    const res = await agent.post(`/accounts/${number.id}/revocation/withdraw`).type('form').send({ _csrf: token });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('can no longer be withdrawn');
+    const after = await reload(number.id);
+    expect(after.billingState).toBe('revocation_requested');
+    expect(after.revocation!.withdrawnAt).toBeNull();
+    expect(await t.em().count(AuditEvent, { action: 'revocation.withdrawn', subjectId: number.id })).toBe(0);
+  });
+
+  it('makes one revocation of a double submit and answers the second with a clear message', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    const agent = await ownerAgent();
+    const _csrf = await csrfOf(agent, `/accounts/${number.id}/revocation/new`);
+    const send = () => agent.post(`/accounts/${number.id}/revocation`).type('form').send({ _csrf, confirmation: number.phoneNumber });
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status].sort()).toEqual([303, 409]);
+    expect((a.status === 409 ? a : b).text).toContain('already requested');
+    const third = await send();
+    expect(third.status).toBe(409);
+    expect(await t.em().count(Revocation, { number: number.id })).toBe(1);
+    expect(await t.em().count(AuditEvent, { action: 'revocation.requested', subjectId: number.id })).toBe(1);
+    expect(await t.em().count(NumberStatusChange, { number: number.id })).toBe(1);
+    expect(
+      await t.em().count(OutboxEmail, { template: 'revocation_requested', payload: { phoneNumber: number.phoneNumber } } as never),
+    ).toBe(1);
+  });
+
+  it('re-renders the form with 422 and changes nothing when the confirmation is wrong or the reason too long', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    const agent = await ownerAgent();
+    const wrong = await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: '+49 000', reason: 'kept' },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Type the phone number exactly as shown above');
+    expect(wrong.text).toContain('aria-invalid="true"');
+    expect(wrong.text).toContain('>kept</textarea>');
+    const long = await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: number.phoneNumber, reason: 'x'.repeat(501) },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect(long.status).toBe(422);
+    expect(long.text).toContain('at most 500 characters');
+    expect((await reload(number.id)).billingState).toBe('partner_paid');
+    expect(await t.em().count(Revocation, { number: number.id })).toBe(0);
+    expect(await t.em().count(AuditEvent, { subjectId: number.id })).toBe(0);
+  });
+
+  it('refuses members with 403 and changes nothing; the Danger Zone tells them why', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    const agent = t.agent();
+    await signIn(agent, member.email, member.password);
+    const details = await agent.get(`/accounts/${number.id}`);
+    expect(details.text).toContain('Only an owner of your partner can request revocation');
+    expect(details.text).not.toContain(`/accounts/${number.id}/revocation/new`);
+    expect((await agent.get(`/accounts/${number.id}/revocation/new`)).status).toBe(403);
+    const _csrf = await csrfOf(agent, '/accounts');
+    const res = await agent.post(`/accounts/${number.id}/revocation`).type('form').send({ _csrf, confirmation: number.phoneNumber });
+    expect(res.status).toBe(403);
+    expect((await agent.post(`/accounts/${number.id}/revocation/withdraw`).type('form').send({ _csrf })).status).toBe(403);
+    expect((await reload(number.id)).billingState).toBe('partner_paid');
+    expect(await t.em().count(Revocation, { number: number.id })).toBe(0);
+  });
+
+  it("answers 404 for another partner's number and for unknown ids, changing nothing", async () => {
+    const other = await createPartner(t.em(), { name: 'Other Partner' });
+    const foreign = await createNumber(t.em(), other);
+    const agent = await ownerAgent();
+    expect((await agent.get(`/accounts/${foreign.id}/revocation/new`)).status).toBe(404);
+    expect((await agent.get('/accounts/AAAAAAAAAAAAAAAAAAAAAA/revocation/new')).status).toBe(404);
+    const _csrf = await csrfOf(agent, '/accounts');
+    const post = await agent.post(`/accounts/${foreign.id}/revocation`).type('form').send({ _csrf, confirmation: foreign.phoneNumber });
+    expect(post.status).toBe(404);
+    expect((await agent.post(`/accounts/${foreign.id}/revocation/withdraw`).type('form').send({ _csrf })).status).toBe(404);
+    expect((await reload(foreign.id)).billingState).toBe('partner_paid');
+    expect(await t.em().count(Revocation, { number: foreign.id })).toBe(0);
+  });
+
+  it('catches up after missed runs: both transitions, in order, in one run', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    t.clock.set('2027-03-01T08:00:00Z');
+    const result = await service.runDue(t.clock.now());
+    expect(result.billingEnded).toBeGreaterThanOrEqual(1);
+    expect(result.removed).toBeGreaterThanOrEqual(1);
+    const after = await reload(number.id);
+    expect(after.billingState).toBe('removed');
+    const changes = await t.em().find(NumberStatusChange, { number: number.id }, { orderBy: { changedAt: 'asc' } });
+    expect(changes.map((c) => c.toValue)).toEqual(['revocation_requested', 'partner_billing_ended', 'removed']);
+    expect(await t.em().count(AuditEvent, { subjectId: number.id, action: { $like: 'revocation.%' } })).toBe(3);
+  });
+
+  it('rolls back a run that crashes half-way, and the next run completes it exactly once', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner, { contactEmail: 'crash@client.example' });
+    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    t.clock.set('2027-01-02T00:00:00Z');
+    const outbox = t.app.get(OutboxService);
+    const spy = vi.spyOn(outbox, 'enqueue').mockImplementationOnce(() => {
+      throw new Error('the process died here');
+    });
+    await expect(service.runDue(t.clock.now())).rejects.toThrow('the process died here');
+    spy.mockRestore();
+    const crashed = await reload(number.id);
+    expect(crashed.billingState).toBe('revocation_requested');
+    expect(crashed.revocation!.billingEndedAt).toBeNull();
+    expect(await t.em().count(AuditEvent, { action: 'revocation.billing_ended', subjectId: number.id })).toBe(0);
+
+    expect((await service.runDue(t.clock.now())).billingEnded).toBe(1);
+    expect((await reload(number.id)).billingState).toBe('partner_billing_ended');
+    expect(await t.em().count(AuditEvent, { action: 'revocation.billing_ended', subjectId: number.id })).toBe(1);
+    expect(await t.em().count(OutboxEmail, { template: 'revocation_billing_ended', toAddress: 'crash@client.example' })).toBe(1);
+  });
+
+  it('lets exactly one of a withdrawal and the job win when they race', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    const revocation = (await reload(number.id)).revocation!;
+    // The withdrawal still sees the termination date; the job already sees it passed.
+    t.clock.set(new Date(revocation.billingEndsAt.getTime() - 1000));
+    const [withdrawal, run] = await Promise.allSettled([
+      service.withdraw(asMember(partner, owner), number.id),
+      service.runDue(revocation.billingEndsAt),
+    ]);
+    const after = await t.em().findOneOrFail(Revocation, revocation.id);
+    const withdrew = withdrawal.status === 'fulfilled';
+    const ended = run.status === 'fulfilled' && run.value.billingEnded === 1;
+    expect(withdrew !== ended).toBe(true);
+    expect(!!after.withdrawnAt).toBe(withdrew);
+    expect(!!after.billingEndedAt).toBe(ended);
+    expect((await reload(number.id)).billingState).toBe(withdrew ? 'partner_paid' : 'partner_billing_ended');
+  });
+
+  it('sets contract terms from the command line; revocations already requested keep theirs', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    t.clock.set(START);
+    const p = await createPartner(t.em(), { name: 'Terms Partner' });
+    const o = await createMember(t.em(), p);
+    const first = await createNumber(t.em(), p);
+    await service.request(asMember(p, o), first.id, { confirmation: first.phoneNumber });
+
+    expect(
+      await runCli(
+        [
+          'partner:terms',
+          p.slug,
+          '--notice-days',
+          '60',
+          '--alignment',
+          'end_of_month',
+          '--grace-days',
+          '7',
+          '--time-zone',
+          'europe/berlin',
+        ],
+        cliEnv(),
+      ),
+    ).toBe(0);
+    const terms = (await t.em().findOneOrFail(Partner, p.id)).terms;
+    expect({ ...terms }).toEqual({ noticeDays: 60, alignment: 'end_of_month', removalGraceDays: 7, billingTimeZone: 'Europe/Berlin' });
+    expect(await t.em().count(AuditEvent, { action: 'partner.terms_changed', partner: p.id })).toBe(1);
+
+    const kept = (await reload(first.id)).revocation!;
+    expect([kept.terminationDate, kept.noticeDays, kept.billingTimeZone]).toEqual(['2026-12-26', 30, 'UTC']);
+    const second = await createNumber(t.em(), p);
+    await service.request(asMember(p, o), second.id, { confirmation: second.phoneNumber });
+    const fresh = (await reload(second.id)).revocation!;
+    expect(fresh.terminationDate).toBe('2027-01-31');
+    expect(fresh.billingEndsAt.toISOString()).toBe('2027-01-31T23:00:00.000Z');
+    expect(fresh.removeAt.toISOString()).toBe('2027-02-07T23:00:00.000Z');
+  });
+
+  it.each([
+    [['partner:terms', 'no-such-partner', '--notice-days', '10']],
+    [['partner:terms', 'SLUG', '--notice-days', 'ten']],
+    [['partner:terms', 'SLUG', '--notice-days', '-1']],
+    [['partner:terms', 'SLUG', '--alignment', 'start_of_month']],
+    [['partner:terms', 'SLUG', '--grace-days', '1.5']],
+    [['partner:terms', 'SLUG', '--time-zone', 'Mars/Olympus']],
+    [['partner:terms', 'SLUG']],
+    [['jobs:run', 'everything']],
+  ])('exits with code 2 and writes nothing for bad arguments: %j', async (argv) => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const before = { ...(await t.em().findOneOrFail(Partner, partner.id)).terms };
+    expect(
+      await runCli(
+        argv.map((a) => (a === 'SLUG' ? partner.slug : a)),
+        cliEnv(),
+      ),
+    ).toBe(2);
+    expect({ ...(await t.em().findOneOrFail(Partner, partner.id)).terms }).toEqual(before);
+  });
+
+  it('runs the job from the command line with jobs:run revocations', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    // The command uses the real clock: a revocation whose billing ended long ago is due.
+    const p = await createPartner(t.em(), { terms: { noticeDays: 0 } });
+    const o = await createMember(t.em(), p);
+    const number = await createNumber(t.em(), p);
+    t.clock.set('2020-01-01T10:00:00Z');
+    await service.request(asMember(p, o), number.id, { confirmation: number.phoneNumber });
+    expect(await runCli(['jobs:run', 'revocations'], cliEnv())).toBe(0);
+    expect((await reload(number.id)).billingState).toBe('removed');
+    expect(console.log).toHaveBeenLastCalledWith(expect.stringMatching(/billing ended/));
+  });
+});
