@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, wrap } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { Partner } from '../../partners/entities/partner.entity';
@@ -40,6 +40,20 @@ const MAX_PROBLEMS = 1_000;
 const DEFAULT_BATCH = 1_000;
 
 type Change = { family: FamilyKey; from: string | null; to: string };
+
+/**
+ * Takes the loaded state of entities as their original state again. On SQLite, MikroORM keeps
+ * the dates it loads in a different form from the one it compares with, so every loaded
+ * date would look changed and a flush would rewrite unchanged rows (and their updatedAt):
+ * a re-import must change nothing.
+ */
+function resnapshot(em: EntityManager, entities: Iterable<object>): void {
+  const comparator = em.getComparator();
+  for (const entity of entities) {
+    const wrapped = wrap(entity, true) as unknown as { __originalEntityData?: unknown; isInitialized(): boolean };
+    if (wrapped.isInitialized()) wrapped.__originalEntityData = comparator.prepareEntity(entity as never);
+  }
+}
 
 /** Sets a field when the value differs (dates by instant); says whether it changed. */
 function assign<T extends object, K extends keyof T>(entity: T, key: K, value: T[K] | undefined): boolean {
@@ -144,6 +158,8 @@ export class AccountsImportService {
     const numbers = new Map(
       (await tx.find(WhatsappNumber, { partner: partnerId, providerId: { $in: numberIds } })).map((n) => [n.providerId, n]),
     );
+
+    resnapshot(tx, [...clients.values(), ...wabaList, ...numbers.values()]);
 
     const history: NumberStatusChange[] = [];
     const newNumbers = new Set<WhatsappNumber>();
@@ -285,6 +301,10 @@ export class AccountsImportService {
       if (affectedClients.length) or.push({ client: { $in: affectedClients.map((c) => c.id) } });
       if (affectedWabas.length) or.push({ wabaAccount: { $in: affectedWabas.map((w) => w.id) } });
       const others = await tx.find(WhatsappNumber, { partner: partnerId, $or: or }, { populate: ['client', 'wabaAccount'] });
+      resnapshot(
+        tx,
+        others.filter((n) => !newNumbers.has(n) && !numbers.has(n.providerId)),
+      );
       for (const n of others) {
         if (newNumbers.has(n)) continue;
         this.syncCopies(n);

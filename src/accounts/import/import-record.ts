@@ -225,10 +225,11 @@ export function readJsonChannel(value: unknown): ReadResult {
 
 /**
  * Undoes the export's formula neutralization: a cell the export prefixed with a single quote
- * because it starts with = + - @ or a tab or line break is read without that quote.
+ * because it starts with = + - @, a tab or line break, a full-width form of those, or a quote
+ * itself, is read without that one quote.
  */
 export function unneutralize(cell: string): string {
-  return cell.startsWith("'") && /^[=+\-@\t\r\n]/.test(cell.slice(1)) ? cell.slice(1) : cell;
+  return cell.startsWith("'") && /^[=+\-@\t\r\n\u0000\uFF1D\uFF0B\uFF0D\uFF20']/.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
 /** One row of the CSV form (the export's columns). */
