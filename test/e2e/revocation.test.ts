@@ -12,8 +12,9 @@ import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { RevocationService } from '../../src/revocation/revocation.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber as createAccountNumber } from '../factories/accounts';
+import { createRevocations } from '../factories/revocations';
 import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 import { csrfOf, postForm, signIn } from '../support/http';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 
@@ -447,5 +448,51 @@ describe('payment revocation', () => {
     expect(await runCli(['jobs:run', 'revocations'], cliEnv())).toBe(0);
     expect((await reload(number.id)).billingState).toBe('removed');
     expect(console.log).toHaveBeenLastCalledWith(expect.stringMatching(/billing ended/));
+  });
+});
+
+describe.skipIf(!onPostgres())('the revocation job on several instances (PostgreSQL)', () => {
+  let db: TestDatabase;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    apps.push(await createTestApp({ database: db }));
+    apps.push(await createTestApp({ database: db, migrate: false }));
+    apps.push(await createTestApp({ database: db, migrate: false }));
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.app.close();
+    await db.drop();
+  });
+
+  it('finalizes 200 due revocations once each when three app contexts run the job at the same moment', async () => {
+    const em = apps[0].em();
+    const partner = await createPartner(em, { terms: { noticeDays: 30, alignment: 'none', removalGraceDays: 14 } });
+    const ids = await createRevocations(em, partner, 200, new Date(START));
+    const now = new Date('2027-02-01T00:00:00Z'); // past both billing end and removal
+    // Small batches so the instances interleave.
+    const results = await Promise.all(apps.map((app) => app.app.get(RevocationService).runDue(now, { batchSize: 20 })));
+    expect(results.reduce((sum, r) => sum + r.billingEnded, 0)).toBe(200);
+    expect(results.reduce((sum, r) => sum + r.removed, 0)).toBe(200);
+    expect(results.filter((r) => r.billingEnded > 0).length).toBeGreaterThan(1);
+
+    const check = apps[1].em();
+    expect(await check.count(Revocation, { id: { $in: ids }, billingEndedAt: { $ne: null }, removedAt: { $ne: null } })).toBe(200);
+    expect(await check.count(WhatsappNumber, { partner: partner.id, billingState: 'removed' })).toBe(200);
+    for (const action of ['revocation.billing_ended', 'revocation.number_removed']) {
+      const events = await check.find(AuditEvent, { partner: partner.id, action });
+      expect(events).toHaveLength(200);
+      expect(new Set(events.map((e) => e.subjectId)).size).toBe(200);
+    }
+    const emails = await check.find(OutboxEmail, { partner: partner.id, template: 'revocation_billing_ended' });
+    expect(emails).toHaveLength(200);
+    expect(new Set(emails.map((e) => e.payload.phoneNumber)).size).toBe(200);
+    for (const toValue of ['partner_billing_ended', 'removed']) {
+      expect(await check.count(NumberStatusChange, { partner: partner.id, family: 'billing', toValue })).toBe(200);
+    }
+    // A second round at the same moment finds nothing left to do.
+    const again = await Promise.all(apps.map((app) => app.app.get(RevocationService).runDue(now)));
+    expect(again.every((r) => r.billingEnded === 0 && r.removed === 0)).toBe(true);
   });
 });
