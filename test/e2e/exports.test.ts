@@ -1,15 +1,21 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { parseNumberFilter } from '../../src/accounts/number-filter';
+import { runCli } from '../../src/cli/program';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { ExportsService } from '../../src/exports/exports.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
-import { createNumber, createRevocation } from '../factories/exports';
+import { createNumber } from '../factories/accounts';
+import { createRevocation } from '../factories/exports';
 import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { HOUR, MINUTE } from '../support/clock';
 import { signIn } from '../support/http';
 
@@ -116,10 +122,8 @@ describe('CSV download of all accounts', () => {
       await createNumber(t.em(), partner, {
         providerCreatedAt: new Date(base + i * 3_600_123),
         status: i % 4 === 0 ? 'error' : 'running',
-        consentStatus: i % 3 === 0 ? 'pending' : 'granted',
-        wabaStatus: i % 5 === 0 ? 'unverified' : 'approved',
-        contactEmail: i === 3 ? null : undefined,
-        namespace: i === 4 ? null : undefined,
+        client: { consentStatus: i % 3 === 0 ? 'pending' : 'granted', ...(i === 3 ? { contactEmail: null } : {}) },
+        waba: { status: i % 5 === 0 ? 'unverified' : 'approved', ...(i === 4 ? { namespace: null } : {}) },
       });
     }
     const revoked = await createNumber(t.em(), partner, { providerCreatedAt: new Date(base - 86_400_000) });
@@ -201,7 +205,7 @@ describe('CSV download of all accounts', () => {
 
   it("never exports another partner's numbers or numbers removed from the hub", async () => {
     const other = await createPartner(t.em());
-    const theirs = await createNumber(t.em(), other, { clientName: 'Globex Partners Rival', providerId: 'CH-RIVAL-1' });
+    const theirs = await createNumber(t.em(), other, { client: { name: 'Globex Partners Rival' }, providerId: 'CH-RIVAL-1' });
     const removed = await createNumber(t.em(), partner, { billingState: 'removed', providerId: 'CH-REMOVED-1' });
     const text = ((await download(agent)).body as Buffer).toString('utf8');
     expect(text).not.toContain(theirs.providerId);
@@ -328,11 +332,9 @@ describe('hostile values in the CSV', () => {
     await signIn(agent, owner.email, owner.password);
     for (const [i, value] of HOSTILE.entries()) {
       await createNumber(t.em(), partner, {
-        clientName: value,
+        client: { name: value, contactEmail: `${value}@x.example`, providerId: `-CL${i}` },
+        waba: { namespace: value },
         displayName: value,
-        contactEmail: `${value}@x.example`,
-        namespace: value,
-        clientProviderId: `-CL${i}`,
         providerCreatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
       });
     }
@@ -355,6 +357,87 @@ describe('hostile values in the CSV', () => {
       }
     }
     expect(rows.map((r) => unneutralize(r['Company legal name'])).sort()).toEqual([...HOSTILE].sort());
+  });
+});
+
+describe('round trip through accounts:import', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp({ database: db });
+    dir = mkdtempSync(join(tmpdir(), 'hub-export-'));
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Everything the partner's numbers are made of, as stored. */
+  async function snapshot(partnerId: string) {
+    const conn = t.em().getConnection();
+    const out: Record<string, unknown[]> = {};
+    for (const table of ['client', 'waba_account', 'whatsapp_number', 'number_status_change', 'revocation']) {
+      out[table] = await conn.execute(`select * from ${table} where partner_id = ? order by id`, [partnerId]);
+    }
+    return out;
+  }
+
+  it('imports the downloaded file back without changing anything, hostile values included', async () => {
+    const partner = await createPartner(t.em(), { name: 'Round Trip Partners' });
+    const owner = await createMember(t.em(), partner);
+    // Values the import accepts (it refuses control characters and line breaks) that a
+    // spreadsheet would run, or that need quoting.
+    const names = [
+      '=HYPERLINK("http://evil.example","click")',
+      '+Plus Retail Ltd',
+      '-Minus Foods SA',
+      '@Mention GmbH',
+      'He said "hi", then left Ltd',
+      'Comma, Inc.',
+      'Smile 😀 GmbH',
+      '\u200Fשלום Ltd',
+      "'Tis the Season Ltd",
+      '＝Fullwidth KK',
+      'Café Lumière SARL',
+    ];
+    for (const [i, name] of names.entries()) {
+      await createNumber(t.em(), partner, {
+        client: {
+          name,
+          providerId: i % 2 ? `-CL${i}` : `CL${i}`,
+          consentStatus: i % 3 ? 'granted' : 'withdrawn',
+          ...(i === 1 ? { contactEmail: null } : { contactEmail: `${i % 2 ? '=' : '+'}ops${i}@client.example` }),
+        },
+        waba: { namespace: i === 2 ? null : `${i % 2 ? '-' : '@'}${i}_abcd`, messageOnBehalfStatus: i % 2 ? 'submitted' : 'approved' },
+        status: i % 4 ? 'running' : 'error',
+        registrationStatus: i % 5 ? 'registered' : 'pending',
+        providerCreatedAt: new Date(Date.UTC(2026, 2, 2, 9, 15, i, i * 7)),
+      });
+    }
+    const revoked = await createNumber(t.em(), partner, { client: { name: 'Revoked Co' } });
+    await createRevocation(t.em(), partner, revoked, '2026-12-31');
+    const before = await snapshot(partner.id);
+
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    const file = join(dir, 'export.csv');
+    writeFileSync(file, (await download(agent)).body as Buffer);
+
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const code = await runCli(['accounts:import', '--partner', partner.slug, file], { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...db.env });
+      expect(error.mock.calls).toEqual([]);
+      expect(code).toBe(0);
+      expect(String(log.mock.calls.at(-1)?.[0])).toContain(`0 numbers created, 0 updated, ${names.length + 1} unchanged, 0 status changes`);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(await snapshot(partner.id)).toEqual(before);
   });
 });
 
