@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
+import { SessionRecord } from '../../src/auth/entities/session.entity';
+import { UserToken } from '../../src/auth/entities/user-token.entity';
+import { MailWorker } from '../../src/mail/mail-worker.service';
+import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
+import { User } from '../../src/users/entities/user.entity';
+import { createTestApp, type TestApp } from '../support/app';
+import { HOUR, MINUTE } from '../support/clock';
+import { csrfFrom, postForm, signIn } from '../support/http';
+import { linkPathIn, startSmtp, type TestSmtp } from '../support/smtp';
+import { createMember, createPartner } from '../factories';
+
+const NEW_PASSWORD = 'saffron glacier pencil 71 ember';
+
+describe('forgotten password', () => {
+  let t: TestApp;
+  let smtp: TestSmtp;
+  const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const ask = (email: string) => postForm(t.agent(), '/password/forgot', { email });
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('answers the same for a known and an unknown email, and sends only to the known one', async () => {
+    const partner = await createPartner(t.em(), { name: 'Umbrella' });
+    const person = await createMember(t.em(), partner, { role: 'member' });
+    const known = await ask(person.email);
+    const unknown = await ask('nobody@umbrella.example');
+    expect(known.status).toBe(303);
+    expect(unknown.status).toBe(303);
+    expect(known.headers.location).toBe(unknown.headers.location);
+    await send();
+    expect(smtp.to(person.email)).toHaveLength(1);
+    expect(smtp.to('nobody@umbrella.example')).toHaveLength(0);
+    expect(await t.em().count(OutboxEmail, { toAddress: 'nobody@umbrella.example' })).toBe(0);
+    expect(smtp.last(person.email).text).toContain('Umbrella');
+  });
+
+  it('sends at most 3 links per email and hour, still with the same answer', async () => {
+    const partner = await createPartner(t.em());
+    const person = await createMember(t.em(), partner, { role: 'member' });
+    for (let i = 0; i < 5; i++) {
+      expect((await ask(person.email)).status).toBe(303);
+      await send();
+    }
+    expect(smtp.to(person.email)).toHaveLength(3);
+    expect(await t.em().count(UserToken, { user: person.user, kind: 'password_reset' })).toBe(3);
+    expect(await t.em().count(OutboxEmail, { toAddress: person.email })).toBe(3);
+    t.clock.advance(HOUR + MINUTE);
+    await ask(person.email);
+    await send();
+    expect(smtp.to(person.email)).toHaveLength(4);
+  });
+
+  it('refuses a malformed or header-injecting address with 422 and sends nothing', async () => {
+    const before = await t.em().count(OutboxEmail, {});
+    const res = await ask('a@b.example\r\nBcc: x@y.example');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Enter a valid email address.');
+    expect(await t.em().count(OutboxEmail, {})).toBe(before);
+  });
+
+  it('resets the password with the link once: every session ends, an email says so, no automatic sign-in', async () => {
+    const partner = await createPartner(t.em(), { name: 'Tyrell' });
+    const person = await createMember(t.em(), partner, { role: 'owner', email: 'rachael@tyrell.example' });
+    const elsewhere = t.agent();
+    await signIn(elsewhere, person.email, person.password);
+    await ask(person.email);
+    await send();
+    const mail = smtp.last(person.email);
+
+    const agent = t.agent();
+    const stash = await agent.get(linkPathIn(mail));
+    expect(stash.status).toBe(303);
+    expect(stash.headers.location).toBe('/password/reset');
+    const page = await agent.get('/password/reset');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('rachael@tyrell.example');
+    expect(page.text).toContain('Tyrell');
+    const weak = await agent
+      .post('/password/reset')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: 'tyrell-rachael-1', confirm: 'tyrell-rachael-1' });
+    expect(weak.status).toBe(422);
+    const done = await agent
+      .post('/password/reset')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/login');
+
+    expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(0);
+    expect((await elsewhere.get('/accounts')).headers.location).toBe('/login');
+    expect((await agent.get('/users')).headers.location).toBe('/login');
+    expect(await t.em().count(AuditEvent, { action: 'auth.password_reset', actor: person.user.id, partner })).toBe(1);
+    const user = await t.em().findOneOrFail(User, person.user.id);
+    expect(user.passwordChangedAt).toEqual(t.clock.now());
+    await send();
+    const changed = smtp.last(person.email);
+    expect(changed.subject).toContain('password was changed');
+    expect(changed.text).toContain('Tyrell');
+
+    expect((await postForm(t.agent(), '/login', { email: person.email, password: person.password })).status).toBe(422);
+    await signIn(t.agent(), person.email, NEW_PASSWORD);
+    // The link is used up.
+    const again = t.agent();
+    await again.get(linkPathIn(mail));
+    expect((await again.get('/password/reset')).status).toBe(410);
+  });
+
+  it('lets a reset link expire after 60 minutes', async () => {
+    const partner = await createPartner(t.em());
+    const person = await createMember(t.em(), partner, { role: 'member' });
+    await ask(person.email);
+    await send();
+    t.clock.advance(61 * MINUTE);
+    const agent = t.agent();
+    await agent.get(linkPathIn(smtp.last(person.email)));
+    const page = await agent.get('/password/reset');
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('Send me a new link');
+  });
+});
+
+describe('changing the password from the profile', () => {
+  let t: TestApp;
+  let smtp: TestSmtp;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('needs the current password, then ends the other sessions but keeps this one', async () => {
+    const partner = await createPartner(t.em(), { name: 'Cyberdyne' });
+    const person = await createMember(t.em(), partner, { role: 'member', name: 'Sarah' });
+    const here = t.agent();
+    const there = t.agent();
+    await signIn(here, person.email, person.password);
+    await signIn(there, person.email, person.password);
+    const profile = await here.get('/profile');
+    expect(profile.status).toBe(200);
+    expect(profile.text).toContain(person.email);
+
+    const wrong = await postForm(
+      here,
+      '/profile/password',
+      { current: 'not my password at all', password: NEW_PASSWORD, confirm: NEW_PASSWORD },
+      '/profile',
+    );
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('The current password is incorrect.');
+    const ok = await postForm(
+      here,
+      '/profile/password',
+      { current: person.password, password: NEW_PASSWORD, confirm: NEW_PASSWORD },
+      '/profile',
+    );
+    expect(ok.status).toBe(303);
+    expect((await here.get('/profile')).status).toBe(200);
+    expect((await there.get('/profile')).headers.location).toBe('/login');
+    expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(1);
+    expect(await t.em().count(AuditEvent, { action: 'auth.password_changed', actor: person.user.id })).toBe(1);
+    await t.app.get(MailWorker).sendDue(t.clock.now());
+    expect(smtp.last(person.email).subject).toContain('password was changed');
+    await signIn(t.agent(), person.email, NEW_PASSWORD);
+  });
+});
