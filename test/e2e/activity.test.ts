@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditService } from '../../src/audit/audit.service';
+import type { Partner } from '../../src/partners/entities/partner.entity';
+import { createTestApp, type TestApp } from '../support/app';
+import { signIn } from '../support/http';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+
+/** The actions column of the activity table, top to bottom. */
+const rowsOf = (html: string) => [...html.matchAll(/<tr>\s*<td><time datetime="([^"]+)">[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+
+describe('the Activity page', () => {
+  let t: TestApp;
+  let partner: Partner;
+  let owner: MemberFixture;
+  let member: MemberFixture;
+  let agent: ReturnType<TestApp['agent']>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    partner = await createPartner(t.em(), { name: 'Soylent' });
+    owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olive <b>Owner</b>' });
+    member = await createMember(t.em(), partner, { role: 'member', name: 'Mike Member' });
+    const other = await createPartner(t.em(), { name: 'Elsewhere' });
+    // 60 events of another kind, a minute apart, and one from another partner that must never show.
+    const audit = t.app.get(AuditService);
+    const em = t.em();
+    for (let i = 0; i < 60; i++) {
+      t.clock.advance(60_000);
+      audit.record(em, {
+        action: 'export.downloaded',
+        partnerId: partner.id,
+        actor: { id: member.user.id, name: 'Mike Member', email: member.email },
+      });
+    }
+    audit.record(em, { action: 'export.downloaded', partnerId: other.id, data: { secret: 'other-partner-event' } });
+    await em.flush();
+    t.clock.advance(60_000);
+    agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+  });
+  afterAll(() => t.close());
+
+  it('shows the partner’s trail newest first: who, what, when and from which IP, escaped', async () => {
+    const res = await agent.get('/activity');
+    expect(res.status).toBe(200);
+    const rows = rowsOf(res.text);
+    expect(rows).toHaveLength(50);
+    expect(rows[0]).toContain('Signed in');
+    expect(rows[0]).toContain('Olive &lt;b&gt;Owner&lt;/b&gt;');
+    expect(rows[0]).toMatch(/127\.0\.0\.1|::ffff:127\.0\.0\.1/);
+    const times = rows.map((r) => /datetime="([^"]+)"/.exec(r)![1]);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(res.text).not.toContain('other-partner-event');
+  });
+
+  it('pages with a keyset cursor: the next page starts right after the last row, with no overlap', async () => {
+    const first = await agent.get('/activity');
+    const next = /href="(\/activity\?[^"]+)" rel="next"/
+      .exec(first.text)![1]
+      .replace(/&#x3D;/g, '=')
+      .replace(/&amp;/g, '&');
+    const second = await agent.get(next);
+    const a = rowsOf(first.text);
+    const b = rowsOf(second.text);
+    expect(a.length + b.length).toBe(61);
+    expect(b.some((r) => a.includes(r) && r.includes('datetime'))).toBe(false);
+    expect(second.text).not.toContain('rel="next"');
+    expect((await agent.get('/activity?after=garbage')).status).toBe(400);
+  });
+
+  it('filters by action and by person', async () => {
+    const byAction = await agent.get('/activity?action=auth.signed_in');
+    expect(rowsOf(byAction.text)).toHaveLength(1);
+    const byPerson = await agent.get(`/activity?actor=${member.user.id}`);
+    const rows = rowsOf(byPerson.text);
+    expect(rows).toHaveLength(50);
+    expect(rows.every((r) => r.includes('Mike Member'))).toBe(true);
+    expect(byPerson.text).toContain(`<option value="${member.user.id}" selected>`);
+    expect((await agent.get('/activity?action=a&action=b')).status).toBe(400);
+  });
+
+  it('is for owners only: a member gets 403', async () => {
+    const m = t.agent();
+    await signIn(m, member.email, member.password);
+    expect((await m.get('/activity')).status).toBe(403);
+    expect((await m.get('/users')).text).not.toContain('href="/activity"');
+  });
+});
