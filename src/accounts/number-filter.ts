@@ -75,9 +75,16 @@ export function isFiltered(filter: NumberFilter): boolean {
   return !!filter.q || filter.attention || Object.keys(filter.status).length > 0;
 }
 
-/** Digits only when the term looks like a phone number in any format ("+49 151 / 234-5"). */
+/**
+ * Digits only when the term looks like a phone number in any format ("+49 151 / 234-5"). A
+ * national form ("0151 …") or an international prefix ("0049 …") loses its leading zeros,
+ * so it still matches the stored E.164 digits.
+ */
 export function searchTerm(q: string): string {
-  return /^[\d\s()+./-]+$/.test(q) && /\d/.test(q) ? q.replace(/\D/g, '') : q.toLowerCase();
+  if (!/^[\d\s()+./-]+$/.test(q) || !/\d/.test(q)) return q.toLowerCase();
+  const digits = q.replace(/\D/g, '');
+  if (q.trimStart().startsWith('+')) return digits;
+  return digits.replace(/^0+/, '') || digits;
 }
 
 const attentionValues = (family: FamilyKey) =>

@@ -1,0 +1,453 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { encodeCursor } from '../../src/accounts/number-filter';
+import { FAMILIES, FAMILY_KEYS, statusAnchor } from '../../src/statuses/catalogue';
+import { Revocation } from '../../src/revocation/entities/revocation.entity';
+import type { Partner } from '../../src/partners/entities/partner.entity';
+import { createTestApp, type TestApp } from '../support/app';
+import { DAY, MINUTE } from '../support/clock';
+import { signIn } from '../support/http';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createClient, createNumber, createStatusChange, createWaba } from '../factories/accounts';
+
+type Agent = ReturnType<TestApp['agent']>;
+
+/** The ids of the numbers on a list page, in page order. */
+function cardIds(html: string): string[] {
+  return [...html.matchAll(/<a href="\/accounts\/([A-Za-z0-9_-]{22})">Show details/g)].map((m) => m[1]);
+}
+function nextHref(html: string): string | undefined {
+  const m = /<a class="button secondary" href="([^"]+)" rel="next">/.exec(html);
+  return m?.[1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+}
+
+describe('WhatsApp Accounts', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  async function signedIn(partner: Partner, role: 'owner' | 'member' = 'owner'): Promise<{ agent: Agent; member: MemberFixture }> {
+    const member = await createMember(t.em(), partner, { role });
+    const agent = t.agent();
+    await signIn(agent, member.email, member.password);
+    return { agent, member };
+  }
+
+  describe('the list', () => {
+    it('shows a card per number under its client: phone with country, display name, badges linking to their meaning, the status view and Show details', async () => {
+      const partner = await createPartner(t.em());
+      const client = await createClient(t.em(), partner, { name: 'Acme Retail GmbH' });
+      const waba = await createWaba(t.em(), client, { status: 'account_violation' });
+      const a = await createNumber(t.em(), partner, { client, waba, phoneNumber: '+4915123456789', displayName: 'Acme Support' });
+      await createNumber(t.em(), partner, { client, waba, phoneNumber: '+4930901820', displayName: 'Acme Hotline' });
+      const { agent } = await signedIn(partner);
+
+      const res = await agent.get('/accounts');
+      expect(res.status).toBe(200);
+      expect(res.text.match(/class="client-heading"/g)).toHaveLength(1);
+      expect(res.text).toContain('Acme Retail GmbH');
+      expect(res.text).toContain('+49 1512 3456789');
+      expect(res.text).toContain('Germany');
+      expect(res.text).toContain('Acme Support');
+      expect(res.text).toContain(`href="/account-statuses#${statusAnchor('waba', 'account_violation')}"`);
+      expect(res.text).toContain(`href="/account-statuses#${statusAnchor('lifecycle', 'running')}"`);
+      // The overall status view opens in place, without JavaScript, with meaning and next step.
+      expect(res.text).toContain('<details class="overview">');
+      expect(res.text).toContain(FAMILIES.waba.statuses.find((s) => s.value === 'account_violation')!.next);
+      expect(res.text).toContain(`<a href="/accounts/${a.id}">Show details`);
+      expect(res.text).toContain('Needs attention');
+      expect(res.text).toContain('href="/accounts/export.csv"');
+    });
+
+    it('shows a requested revocation on the card with its termination date and the days left', async () => {
+      const partner = await createPartner(t.em());
+      const number = await createNumber(t.em(), partner);
+      const em = t.em();
+      const revocation = new Revocation({
+        partner: em.getReference('Partner', partner.id) as Partner,
+        number: em.getReference(WhatsappNumber, number.id),
+        requestedBy: null,
+        requestedAt: t.clock.now(),
+        terminationDate: '2026-12-31',
+        billingEndsAt: new Date('2027-01-01T00:00:00Z'),
+        removeAt: new Date('2027-01-15T00:00:00Z'),
+        noticeDays: 30,
+        alignment: 'end_of_month',
+        removalGraceDays: 14,
+        billingTimeZone: 'UTC',
+      });
+      await em.persist(revocation).flush();
+      await em.nativeUpdate(WhatsappNumber, { id: number.id }, { billingState: 'revocation_requested', revocation: revocation.id });
+      const { agent } = await signedIn(partner);
+      const res = await agent.get('/accounts');
+      expect(res.text).toContain('Revocation requested · terminates 2026-12-31 · 35 days left');
+    });
+
+    it('finds numbers by phone digits in any format, display name, client, contact email and any id', async () => {
+      const partner = await createPartner(t.em());
+      const client = await createClient(t.em(), partner, {
+        name: 'Nordlicht Reisen GmbH',
+        contactEmail: 'team@nordlicht.example',
+        providerId: 'CLNORD',
+      });
+      const hit = await createNumber(t.em(), partner, {
+        client,
+        phoneNumber: '+4915123450001',
+        displayName: 'Nordlicht Bookings',
+        externalId: '777000111',
+      });
+      const miss = await createNumber(t.em(), partner, { phoneNumber: '+447911123456', displayName: 'Other Care' });
+      const { agent } = await signedIn(partner);
+      for (const q of [
+        '+49 151 2345-0001',
+        '(0151) 23450001',
+        '4915123450001',
+        'nordlicht bookings',
+        'NORDLICHT REISEN',
+        'team@nordlicht',
+        '777000111',
+        'clnord',
+        hit.providerId,
+      ]) {
+        const ids = cardIds((await agent.get('/accounts').query({ q })).text);
+        expect(ids, q).toEqual([hit.id]);
+      }
+      expect(cardIds((await agent.get('/accounts').query({ q: 'other care' })).text)).toEqual([miss.id]);
+    });
+
+    it('treats %, _, quotes, backslashes and emoji in a search as text, and refuses a 10,000-character search with 400', async () => {
+      const partner = await createPartner(t.em());
+      await createNumber(t.em(), partner, { displayName: 'Plain Name' });
+      const odd = await createNumber(t.em(), partner, { displayName: 'Sale 100% _now_ "quoted" O\'Brien \\ 🎉' });
+      const { agent } = await signedIn(partner);
+      for (const q of ['%', '_', '100%', '_now_', '"quoted"', "O'Brien", '\\', '🎉']) {
+        const res = await agent.get('/accounts').query({ q });
+        expect(res.status, q).toBe(200);
+        expect(cardIds(res.text), q).toEqual([odd.id]);
+      }
+      for (const q of ["'; drop table whatsapp_number; --", '%%%%', '😀']) {
+        const res = await agent.get('/accounts').query({ q });
+        expect(res.status, q).toBe(200);
+        expect(cardIds(res.text)).toEqual([]);
+        expect(res.text).toContain('No numbers match this search or these filters.');
+      }
+      expect((await agent.get('/accounts').query({ q: 'x'.repeat(10_000) })).status).toBe(400);
+      expect(await t.em().count(WhatsappNumber, { partner })).toBe(2);
+    });
+
+    it('filters by every status family and by "needs attention"', async () => {
+      const partner = await createPartner(t.em());
+      const healthy = await createNumber(t.em(), partner);
+      const suspended = await createNumber(t.em(), partner, { status: 'suspended' });
+      const banned = await createNumber(t.em(), partner, { waba: { status: 'account_banned' } });
+      const rejected = await createNumber(t.em(), partner, { waba: { businessVerificationStatus: 'rejected' } });
+      const denied = await createNumber(t.em(), partner, { waba: { messageOnBehalfStatus: 'denied' } });
+      const failed = await createNumber(t.em(), partner, { registrationStatus: 'failed' });
+      const withdrawn = await createNumber(t.em(), partner, { client: { consentStatus: 'withdrawn' } });
+      const ending = await createNumber(t.em(), partner, { billingState: 'partner_billing_ended' });
+      const stuck = await createNumber(t.em(), partner, {
+        status: 'submitted',
+        statusChangedAt: new Date(t.clock.now().getTime() - 8 * DAY),
+      });
+      const fresh = await createNumber(t.em(), partner, {
+        status: 'submitted',
+        statusChangedAt: new Date(t.clock.now().getTime() - 1 * DAY),
+      });
+      const { agent } = await signedIn(partner);
+      const list = async (query: Record<string, string>) => (await agent.get('/accounts').query(query)).text;
+
+      expect(cardIds(await list({ lifecycle: 'suspended' }))).toEqual([suspended.id]);
+      expect(cardIds(await list({ waba: 'account_banned' }))).toEqual([banned.id]);
+      expect(cardIds(await list({ verification: 'rejected' }))).toEqual([rejected.id]);
+      expect(cardIds(await list({ onBehalf: 'denied' }))).toEqual([denied.id]);
+      expect(cardIds(await list({ registration: 'failed' }))).toEqual([failed.id]);
+      expect(cardIds(await list({ consent: 'withdrawn' }))).toEqual([withdrawn.id]);
+      expect(cardIds(await list({ billing: 'partner_billing_ended' }))).toEqual([ending.id]);
+      expect(cardIds(await list({ lifecycle: 'submitted' })).sort()).toEqual([stuck.id, fresh.id].sort());
+      expect(cardIds(await list({ lifecycle: 'running', waba: 'account_banned' }))).toEqual([banned.id]);
+      expect(cardIds(await list({ attention: '1' })).sort()).toEqual(
+        [suspended.id, banned.id, rejected.id, denied.id, failed.id, stuck.id].sort(),
+      );
+      expect(cardIds(await list({ attention: '1' }))).not.toContain(healthy.id);
+      // The filter stays selected, and Download CSV keeps it.
+      const page = await list({ waba: 'account_banned', q: 'x' });
+      expect(page).toContain('<option value="account_banned" selected>');
+      expect(page.replace(/&#x3D;/g, '=')).toContain('href="/accounts/export.csv?q=x&amp;waba=account_banned"');
+      expect(page).toContain('href="/accounts/export.csv" download>CSV of all accounts');
+    });
+
+    it('answers an unknown filter value, sort key, parameter or a repeated parameter with 400, never 500', async () => {
+      const partner = await createPartner(t.em());
+      const { agent } = await signedIn(partner);
+      for (const query of [
+        'lifecycle=exploded',
+        'billing=removed',
+        'sort=random',
+        'sort=',
+        'foo=1',
+        'q=a&q=b',
+        'lifecycle[]=live',
+        'attention=yes',
+        'q[a]=1',
+      ]) {
+        const res = await agent.get(`/accounts?${query}`);
+        expect([200, 400], query).toContain(res.status);
+        if (query !== 'sort=') expect(res.status, query).toBe(400);
+      }
+    });
+
+    it('sorts by newest, client and phone and pages with a cursor that keeps the filter, with no overlap and no gap', async () => {
+      const partner = await createPartner(t.em());
+      const made: WhatsappNumber[] = [];
+      const clients = await Promise.all(['Zeta AG', 'Alpha GmbH', 'Mid Ltd'].map((name) => createClient(t.em(), partner, { name })));
+      for (let i = 0; i < 30; i++) {
+        made.push(
+          await createNumber(t.em(), partner, {
+            client: clients[i % 3],
+            phoneNumber: `+4915123${String(450000 + ((i * 7) % 30)).padStart(6, '0')}`,
+            // Some share a creation instant: the id breaks the tie.
+            providerCreatedAt: new Date(Date.UTC(2026, 0, 1 + Math.floor(i / 2))),
+            status: i % 5 === 0 ? 'error' : 'running',
+          }),
+        );
+      }
+      await createNumber(t.em(), partner, { billingState: 'removed' });
+      const { agent } = await signedIn(partner);
+
+      async function walk(query: string): Promise<string[]> {
+        const ids: string[] = [];
+        let href: string | undefined = `/accounts${query}`;
+        for (let pages = 0; href && pages < 10; pages++) {
+          const res = await agent.get(href);
+          expect(res.status).toBe(200);
+          ids.push(...cardIds(res.text));
+          href = nextHref(res.text);
+          if (href) expect(href).toContain(query.replace('?', ''));
+        }
+        return ids;
+      }
+      const byNewest = [...made].sort((a, b) => b.providerCreatedAt.getTime() - a.providerCreatedAt.getTime() || (a.id < b.id ? 1 : -1));
+      const walked = await walk('');
+      expect(walked).toHaveLength(30);
+      expect(new Set(walked).size).toBe(30);
+      expect(walked.map((id) => made.find((m) => m.id === id)!.providerCreatedAt.getTime())).toEqual(
+        byNewest.map((m) => m.providerCreatedAt.getTime()),
+      );
+
+      const byClient = await walk('?sort=client');
+      expect(byClient.map((id) => made.find((m) => m.id === id)!.clientName)).toEqual([...made.map((m) => m.clientName)].sort());
+      const byPhone = await walk('?sort=phone');
+      expect(byPhone.map((id) => made.find((m) => m.id === id)!.phoneNumber)).toEqual([...made.map((m) => m.phoneNumber)].sort());
+      const errors = await walk('?lifecycle=error&sort=phone');
+      expect(errors.sort()).toEqual(
+        made
+          .filter((m) => m.status === 'error')
+          .map((m) => m.id)
+          .sort(),
+      );
+    });
+
+    it('answers a tampered cursor, or one from another sort, with 400', async () => {
+      const partner = await createPartner(t.em());
+      await createNumber(t.em(), partner);
+      const { agent } = await signedIn(partner);
+      const good = encodeCursor({ sort: 'client', key: 'Acme', id: 'A'.repeat(22) });
+      expect((await agent.get(`/accounts?sort=client&after=${good}`)).status).toBe(200);
+      const tampered = [
+        'not-base64!',
+        Buffer.from('{"a":1}').toString('base64url'),
+        Buffer.from('["client","x","short"]').toString('base64url'),
+        Buffer.from('["newest","yesterday","AAAAAAAAAAAAAAAAAAAAAA"]').toString('base64url'),
+        good.slice(0, -3),
+        'A'.repeat(5000),
+      ];
+      for (const after of tampered) expect((await agent.get('/accounts').query({ sort: 'client', after })).status, after).toBe(400);
+      expect((await agent.get(`/accounts?sort=phone&after=${good}`)).status).toBe(400);
+    });
+
+    it('sums up counts per status and those needing attention, without removed numbers or other partners, each a link to its list', async () => {
+      const partner = await createPartner(t.em());
+      await createNumber(t.em(), partner, { status: 'running' });
+      await createNumber(t.em(), partner, { status: 'running' });
+      await createNumber(t.em(), partner, { status: 'error' });
+      await createNumber(t.em(), partner, { status: 'live', billingState: 'removed' });
+      await createNumber(await t.em(), await createPartner(t.em()), { status: 'live' });
+      const { agent } = await signedIn(partner);
+      const res = await agent.get('/accounts');
+      expect(res.text).toMatch(/Numbers: <strong>3<\/strong>/);
+      expect(res.text).toMatch(/<strong>1<\/strong> need attention/);
+      expect(res.text).toMatch(/href="\/accounts\?lifecycle&#x3D;running">.*Running <strong>2<\/strong>/);
+      expect(res.text).toMatch(/Live <strong>0<\/strong>/);
+      expect(res.text).toContain('href="/accounts?attention&#x3D;1"');
+      expect(res.text).toMatch(/<svg class="mix" role="img" aria-label="Status mix of 3 numbers: Running 2, Error 1"/);
+      expect(res.text).not.toMatch(/style=/);
+    });
+
+    it('says what to do when there are no numbers yet, and when nothing matches', async () => {
+      const partner = await createPartner(t.em());
+      const { agent } = await signedIn(partner);
+      const none = await agent.get('/accounts');
+      expect(none.text).toContain('No WhatsApp numbers yet.');
+      expect(none.text).toContain('accounts:import');
+      await createNumber(t.em(), partner);
+      t.clock.advance(MINUTE); // past the summary cache
+      const nomatch = await agent.get('/accounts?lifecycle=inactive');
+      expect(nomatch.text).toContain('No numbers match this search or these filters.');
+      expect(nomatch.text).toContain('href="/accounts">clear the search and filters');
+    });
+  });
+
+  describe('the details page', () => {
+    it('shows every seed field, client, WABA and number facts, copy buttons, the history as a timeline and the Danger Zone', async () => {
+      const partner = await createPartner(t.em());
+      const client = await createClient(t.em(), partner, {
+        name: 'Café Lumière SA',
+        contactEmail: 'bonjour@cafe.example',
+        consentStatus: 'pending',
+        providerId: 'CLCAFE',
+      });
+      const waba = await createWaba(t.em(), client, {
+        externalId: '4455667788',
+        namespace: '9012_ijkl_56ef',
+        timezoneId: 47,
+        providerId: 'WACAFE',
+      });
+      const n = await createNumber(t.em(), partner, {
+        client,
+        waba,
+        phoneNumber: '+5511987654321',
+        displayName: 'Café Reservas',
+        externalId: '109876543400',
+        providerId: 'CHCAFE',
+        ivr: true,
+        registrationMethod: 'voice',
+      });
+      await createStatusChange(t.em(), n, { from: null, to: 'submitted', changedAt: new Date('2026-10-01T12:00:00Z') });
+      await createStatusChange(t.em(), n, { from: 'submitted', to: 'running', changedAt: new Date('2026-10-03T12:00:00Z') });
+      const { agent } = await signedIn(partner, 'member');
+      const res = await agent.get(`/accounts/${n.id}`);
+      expect(res.status).toBe(200);
+      for (const text of [
+        '+55 11 98765 4321',
+        'Brazil',
+        'Café Reservas',
+        'Timezone ID</dt><dd>47 (Europe/Berlin)',
+        'WABA Account External ID</dt><dd><code>4455667788</code>',
+        'Namespace</dt><dd><code>9012_ijkl_56ef</code>',
+        'IVR</dt><dd>Yes',
+        'Number Registration Preference</dt><dd>Voice call',
+        'WABA Channel External ID</dt><dd><code>109876543400</code>',
+        'Consent Status</dt><dd><a class="badge badge-amber" href="/account-statuses#consent-pending"',
+        'bonjour@cafe.example',
+        'data-copy="4455667788"',
+        'data-copy="109876543400"',
+        'data-copy="CLCAFE"',
+        'Submitted → <strong>Running</strong>',
+        'Danger Zone',
+      ]) {
+        expect(res.text, text).toContain(text);
+      }
+      const timeline = res.text.slice(res.text.indexOf('<ol class="timeline">'));
+      expect(timeline.indexOf('2026-10-03 12:00 UTC')).toBeLessThan(timeline.indexOf('2026-10-01 12:00 UTC'));
+    });
+
+    it('shows a timezone id it does not know as its number only', async () => {
+      const partner = await createPartner(t.em());
+      const n = await createNumber(t.em(), partner, { waba: { timezoneId: 300 } });
+      const { agent } = await signedIn(partner);
+      expect((await agent.get(`/accounts/${n.id}`)).text).toContain('Timezone ID</dt><dd>300</dd>');
+    });
+
+    it('answers a malformed, unknown, another partner’s or a removed number with the same 404', async () => {
+      const partner = await createPartner(t.em());
+      const removed = await createNumber(t.em(), partner, { billingState: 'removed' });
+      const foreign = await createNumber(t.em(), await createPartner(t.em()));
+      const { agent } = await signedIn(partner);
+      for (const id of [
+        'nope',
+        'A'.repeat(22),
+        foreign.id,
+        removed.id,
+        `${foreign.id}x`,
+        '..%2F..%2Fetc',
+        encodeURIComponent("' or 1=1 --"),
+      ]) {
+        const res = await agent.get(`/accounts/${id}`);
+        expect(res.status, id).toBe(404);
+        expect(res.text).toContain('Page not found');
+      }
+    });
+  });
+
+  describe('Account statuses', () => {
+    it('lists every status of every family with its colour, meaning and next step, at the anchor badges link to', async () => {
+      const partner = await createPartner(t.em());
+      const { agent } = await signedIn(partner, 'member');
+      const res = await agent.get('/account-statuses');
+      expect(res.status).toBe(200);
+      for (const family of FAMILY_KEYS) {
+        expect(res.text).toContain(FAMILIES[family].label);
+        for (const s of FAMILIES[family].statuses) {
+          expect(res.text).toContain(`id="${statusAnchor(family, s.value)}"`);
+          expect(res.text).toContain(`badge-${s.colour}">${s.label.replace(/&/g, '&amp;')}</span>`);
+          expect(res.text).toContain(s.next.replace(/'/g, '&#x27;'));
+        }
+      }
+    });
+  });
+});
+
+describe('isolation: every accounts route × (own, another partner’s, unknown) × (owner, member, signed out)', () => {
+  let t: TestApp;
+  let own: WhatsappNumber;
+  let foreign: WhatsappNumber;
+  const agents: Record<string, Agent> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const partner = await createPartner(t.em(), { name: 'Own Partner' });
+    const other = await createPartner(t.em(), { name: 'Other Partner' });
+    own = await createNumber(t.em(), partner, { phoneNumber: '+4915123400001', displayName: 'Own Line' });
+    foreign = await createNumber(t.em(), other, { phoneNumber: '+4915123400002', displayName: 'Foreign Line', status: 'error' });
+    for (const role of ['owner', 'member'] as const) {
+      const m = await createMember(t.em(), partner, { role });
+      agents[role] = t.agent();
+      await signIn(agents[role], m.email, m.password);
+    }
+    agents.signedOut = t.agent();
+  });
+  afterAll(() => t.close());
+
+  const whose = { own: () => own, foreign: () => foreign, unknown: () => ({ id: 'Z'.repeat(22), phoneNumber: '+4915199999999' }) };
+
+  for (const who of ['owner', 'member', 'signedOut'] as const) {
+    for (const target of ['own', 'foreign', 'unknown'] as const) {
+      it(`${who} × ${target}: details, search, list and statuses`, async () => {
+        const agent = agents[who];
+        const n = whose[target]();
+        const details = await agent.get(`/accounts/${n.id}`);
+        const search = await agent.get('/accounts').query({ q: n.phoneNumber });
+        const list = await agent.get('/accounts');
+        const statuses = await agent.get('/account-statuses');
+        if (who === 'signedOut') {
+          for (const res of [details, search, list, statuses]) {
+            expect(res.status).toBe(303);
+            expect(res.headers.location).toBe('/login');
+          }
+          return;
+        }
+        expect(details.status).toBe(target === 'own' ? 200 : 404);
+        expect(search.status).toBe(200);
+        expect(cardIds(search.text)).toEqual(target === 'own' ? [own.id] : []);
+        expect(list.status).toBe(200);
+        expect(cardIds(list.text)).toEqual([own.id]);
+        expect(list.text).not.toContain('Foreign Line');
+        expect(list.text).toMatch(/<strong>0<\/strong> need attention/);
+        expect(statuses.status).toBe(200);
+      });
+    }
+  }
+});
