@@ -1,0 +1,72 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MailWorker } from '../../src/mail/mail-worker.service';
+import { Membership } from '../../src/users/entities/membership.entity';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createTestApp, type TestApp } from '../support/app';
+import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+import { linkIn, startSmtp, type TestSmtp } from '../support/smtp';
+
+const PASSWORD = 'harbor velvet compass 62 thistle';
+
+describe('onboarding a coworker in a real browser', () => {
+  let t: TestApp;
+  let smtp: TestSmtp;
+  let browser: Browser;
+  let owner: MemberFixture;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    const partner = await createPartner(t.em(), { name: 'Wonka Industries' });
+    owner = await createMember(t.em(), partner, { role: 'owner', name: 'Willy Owner' });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('an owner adds a coworker, who opens the emailed link, creates a password, signs in and sees the team', async () => {
+    const ownerPage = await newPage(browser, t.url);
+    await signInAs(ownerPage, t.url, owner.email, owner.password);
+    await ownerPage.goto(`${t.url}/users`);
+    await expectAccessible(ownerPage);
+    await ownerPage.getByRole('link', { name: '+ Add user' }).click();
+    await expectAccessible(ownerPage);
+    await ownerPage.getByLabel('Name').fill('Charlie Bucket');
+    await ownerPage.getByLabel('Email').fill('charlie@wonka.example');
+    await ownerPage.getByLabel('Role').selectOption('member');
+    await ownerPage.getByRole('button', { name: 'Save' }).click();
+    await ownerPage.waitForURL(`${t.url}/users`);
+    expect(await ownerPage.getByRole('status').innerText()).toContain('Invitation sent to charlie@wonka.example.');
+    expect(await ownerPage.getByRole('row', { name: /Charlie Bucket/ }).innerText()).toContain('Invited');
+
+    await t.app.get(MailWorker).sendDue(t.clock.now());
+    const link = linkIn(await smtp.waitFor('charlie@wonka.example'));
+    expect(link.startsWith(t.url)).toBe(true);
+
+    const coworker = await newPage(browser, t.url);
+    await coworker.goto(link);
+    // The token left the address bar at once.
+    expect(new URL(coworker.url()).pathname).toBe('/invitations/accept');
+    expect(await coworker.getByRole('heading', { level: 1 }).innerText()).toBe('Create Password');
+    expect(await coworker.locator('main').innerText()).toContain('Wonka Industries');
+    expect(await coworker.locator('main').innerText()).toContain('charlie@wonka.example');
+    await expectAccessible(coworker);
+    await coworker.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await coworker.getByLabel('New password again').fill(PASSWORD);
+    await coworker.getByRole('button', { name: 'Create Password' }).click();
+    await coworker.waitForURL(`${t.url}/login`);
+    expect(await coworker.getByRole('status').innerText()).toContain('You have joined Wonka Industries');
+
+    await signInAs(coworker, t.url, 'charlie@wonka.example', PASSWORD);
+    await coworker.getByRole('link', { name: 'Users' }).click();
+    expect(await coworker.getByRole('row', { name: /Willy Owner/ }).innerText()).toContain('Active');
+    expect(await coworker.getByRole('row', { name: /Charlie Bucket/ }).innerText()).toContain('Active');
+    expect(await coworker.getByRole('link', { name: '+ Add user' }).count()).toBe(0);
+    await screenshot(coworker, 'team-coworker-sees-team');
+    expect(await t.em().count(Membership, { user: { email: 'charlie@wonka.example' }, acceptedAt: { $ne: null } })).toBe(1);
+  });
+});
