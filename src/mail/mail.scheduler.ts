@@ -25,8 +25,14 @@ export class MailScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     if (!this.config.jobs.enabled) return;
-    const job = CronJob.from({ cronTime: this.config.jobs.mailCron, onTick: () => this.tick(), start: true });
+    let job: CronJob;
+    try {
+      job = CronJob.from({ cronTime: this.config.jobs.mailCron, onTick: () => this.tick(), start: false });
+    } catch (err) {
+      throw new Error(`MAIL_CRON: not a cron expression (${err instanceof Error ? err.message : String(err)})`);
+    }
     this.registry.addCronJob('mail', job);
+    job.start();
   }
 
   async tick(): Promise<void> {

@@ -16,15 +16,13 @@ import { createMember, createPartner } from '../factories';
 async function queue(t: TestApp, to: string, partnerId: string | null = null) {
   const em = t.em();
   await em.transactional(async (tx) => {
-    t.app
-      .get(OutboxService)
-      .enqueue(tx, {
-        to,
-        template: 'password_changed',
-        subject: 'Your Partner Hub password was changed',
-        partnerId,
-        payload: { name: 'Zoë', email: to },
-      });
+    t.app.get(OutboxService).enqueue(tx, {
+      to,
+      template: 'password_changed',
+      subject: 'Your Partner Hub password was changed',
+      partnerId,
+      payload: { name: 'Zoë', email: to },
+    });
   });
 }
 
@@ -142,6 +140,21 @@ describe('the outbox worker without SMTP', () => {
     expect(eml).toContain('text/html');
     const logged = t.logs.map((l) => JSON.parse(l) as { event?: string; link?: string }).find((l) => l.event === 'mail.written');
     expect(logged?.link).toMatch(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('the scheduled trigger', () => {
+  it('sends queued mail on its own every MAIL_CRON tick when jobs are enabled', async () => {
+    const smtp = await startSmtp();
+    const t = await createTestApp({ env: { SMTP_URL: smtp.url, JOBS_ENABLED: 'true', MAIL_CRON: '* * * * * *' } });
+    try {
+      await queue(t, 'cron@example.com');
+      await smtp.waitFor('cron@example.com', 1, 5000);
+      expect(await t.em().count(OutboxEmail, { toAddress: 'cron@example.com', status: 'sent' })).toBe(1);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
   });
 });
 
