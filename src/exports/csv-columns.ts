@@ -42,7 +42,7 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** ISO 8601 in UTC with milliseconds, e.g. 2026-03-02T09:15:00.000Z: exact, so it re-imports unchanged. */
 export function isoUtc(value: Date | number | string): string {
-  const d = value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  const d = value instanceof Date ? value : new Date(typeof value === 'number' || !/^\d+$/.test(value) ? value : Number(value));
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
@@ -81,14 +81,17 @@ export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map((c) => c.header);
  * the quote itself, so that a value that really starts with a quote survives the importer
  * stripping one.
  */
-const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\n', '\u0000', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', "'"]);
+const FORMULA_START = new Set(
+  ['=', '+', '-', '@', '\t', '\r', '\n', '\u0000', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', "'"].map((c) => c.charCodeAt(0)),
+);
 
 /**
  * OWASP's neutralization: a cell that a spreadsheet would run as a formula gets a single
  * quote in front, so it is shown as text. The importer strips exactly one leading quote.
  */
 export function neutralizeFormula(cell: string): string {
-  return cell.length > 0 && FORMULA_START.has(cell[0]) ? `'${cell}` : cell;
+  // charCodeAt of "" is NaN, never in the set.
+  return FORMULA_START.has(cell.charCodeAt(0)) ? `'${cell}` : cell;
 }
 
 /** The cells of one row, in column order, neutralized where needed. */

@@ -8,13 +8,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { FILTER_FAMILIES, numberConditions, type NumberFilter, type Sort } from '../accounts/number-filter';
+import { afterConditions, FILTER_FAMILIES, numberConditions, sortOrder, type NumberFilter, type Sort } from '../accounts/number-filter';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
-import { CSV_HEADERS, csvRecord, type ExportRow } from './csv-columns';
+import { CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
 
 export const EXPORT_AUDIT_ACTION = 'accounts.exported';
@@ -67,13 +67,6 @@ const SELECT = [
 
 type Row = ExportRow & { cursorId: string; cursorClientName: string };
 
-/** The list's sorts, each ending with the id so the order is total and keyset-pageable. */
-const ORDER: Record<Sort, { key: 'providerCreatedAt' | 'clientName' | 'phoneNumber'; dir: 'asc' | 'desc' }> = {
-  newest: { key: 'providerCreatedAt', dir: 'desc' },
-  client: { key: 'clientName', dir: 'asc' },
-  phone: { key: 'phoneNumber', dir: 'asc' },
-};
-
 /**
  * The CSV download of a partner's numbers: what the list shows, streamed in keyset batches
  * so memory stays flat and other requests are served while it runs.
@@ -112,12 +105,11 @@ export class ExportsService {
 
     const em = this.em.fork() as SqlEntityManager;
     const where = numberConditions(partnerId, filter, now);
-    const order = ORDER[filter.sort];
     let rows = 0;
     let after: Row | undefined;
     try {
       while (!stop.signal.aborted) {
-        const batch = await this.readBatch(em, where, order, after, batchSize);
+        const batch = await this.readBatch(em, where, filter.sort, after, batchSize);
         for (const row of batch) {
           if (!csv.write(csvRecord(row))) await once(csv, 'drain', { signal: stop.signal });
           rows++;
@@ -147,10 +139,11 @@ export class ExportsService {
     return { rows, completed: failure === undefined };
   }
 
+  /** The next `limit` rows after `after`, in the list's order for the sort (the same keyset as its pages). */
   private async readBatch(
     em: SqlEntityManager,
     where: FilterQuery<WhatsappNumber>,
-    order: (typeof ORDER)[Sort],
+    sort: Sort,
     after: Row | undefined,
     limit: number,
   ): Promise<Row[]> {
@@ -162,8 +155,11 @@ export class ExportsService {
       // Only the open request has a termination date to show.
       .leftJoin('n.revocation', 'r', { withdrawnAt: null })
       .where(where as QBFilterQuery<WhatsappNumber>);
-    if (after) qb.andWhere(keysetAfter(order, after) as QBFilterQuery<WhatsappNumber>);
-    qb.orderBy({ [order.key]: order.dir, id: order.dir }).limit(limit);
+    if (after) {
+      const key = sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber;
+      qb.andWhere(afterConditions({ sort, key, id: after.cursorId }) as QBFilterQuery<WhatsappNumber>);
+    }
+    qb.orderBy(sortOrder(sort)).limit(limit);
     return qb.execute<Row[]>('all', false);
   }
 
@@ -208,7 +204,6 @@ export class ExportsService {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${this.filename(member.partnerSlug)}"`);
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req.method === 'HEAD') {
       res.end();
       return;
@@ -267,20 +262,6 @@ export class ExportsService {
       this.logger.error({ requestId: req.id, err }, 'could not record the export in the audit log');
     }
   }
-}
-
-/** Rows strictly after `last` in the order (sort key, id). */
-function keysetAfter(order: (typeof ORDER)[Sort], last: Row): FilterQuery<WhatsappNumber> {
-  const op = order.dir === 'asc' ? '$gt' : '$lt';
-  const value =
-    order.key === 'providerCreatedAt' ? toDate(last.createdAt) : order.key === 'clientName' ? last.cursorClientName : last.phoneNumber;
-  return {
-    $or: [{ [order.key]: { [op]: value } }, { [order.key]: value, id: { [op]: last.cursorId } }],
-  } as FilterQuery<WhatsappNumber>;
-}
-
-function toDate(v: Date | number | string): Date {
-  return v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
 }
 
 /** The filter as the audit log shows it: only what was set. */
