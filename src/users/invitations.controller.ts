@@ -14,14 +14,14 @@ const INVALID = { title: 'This link is not valid' };
 
 /**
  * Create Password: the invited person lands here from the email. The token leaves the URL at
- * once (into the session, as its hash); the page then lives at /invitations/accept.
+ * once (into the session, as its hash); the page then lives at /invitations.
  */
 @Controller('invitations')
 export class InvitationsController {
   constructor(private readonly users: UsersService) {}
 
   @Public()
-  @Get('accept')
+  @Get()
   async page(@Req() req: HubRequest, @Res() res: Response) {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
@@ -32,11 +32,11 @@ export class InvitationsController {
   @Public()
   @Get(':token')
   stash(@Req() req: HubRequest, @Res() res: Response, @Param('token') token: string) {
-    stashToken(req, res, 'invitation', token, '/invitations/accept');
+    stashToken(req, res, 'invitation', token, '/invitations');
   }
 
   @Public()
-  @Post('accept')
+  @Post()
   async accept(@Req() req: HubRequest, @Res() res: Response, @Body() body: unknown) {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;

@@ -50,7 +50,7 @@ describe('onboarding a coworker in a real browser', () => {
     const coworker = await newPage(browser, t.url);
     await coworker.goto(link);
     // The token left the address bar at once.
-    expect(new URL(coworker.url()).pathname).toBe('/invitations/accept');
+    expect(new URL(coworker.url()).pathname).toBe('/invitations');
     expect(await coworker.getByRole('heading', { level: 1 }).innerText()).toBe('Create Password');
     expect(await coworker.locator('main').innerText()).toContain('Wonka Industries');
     expect(await coworker.locator('main').innerText()).toContain('charlie@wonka.example');

@@ -113,16 +113,16 @@ describe('onboarding: partner:create, the invitation email and Create Password',
     // The token leaves the URL at once, into the session.
     const { agent, res } = await openLink(t, linkPathIn(mail));
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/invitations/accept');
+    expect(res.headers.location).toBe('/invitations');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    const page = await agent.get('/invitations/accept');
+    const page = await agent.get('/invitations');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Müller &amp; Söhne Partners');
     expect(page.text).toContain('ada@owner.example');
     expect(page.text).not.toContain(raw);
 
     const done = await agent
-      .post('/invitations/accept')
+      .post('/invitations')
       .type('form')
       .send({ _csrf: csrfFrom(page.text), password: STRONG, confirm: STRONG });
     expect(done.status).toBe(303);
@@ -244,9 +244,9 @@ describe('Create Password: the link and the password rules', () => {
       ['carlajones-is-me-77', 'carlajones-is-me-77', 'email'],
     ];
     for (const [password, confirm, message] of cases) {
-      const page = await agent.get('/invitations/accept');
+      const page = await agent.get('/invitations');
       const res = await agent
-        .post('/invitations/accept')
+        .post('/invitations')
         .type('form')
         .send({ _csrf: csrfFrom(page.text), password, confirm });
       expect(res.status, password).toBe(422);
@@ -259,7 +259,7 @@ describe('Create Password: the link and the password rules', () => {
 
   it('shows the same page for unknown, used, replaced and expired links, with a way to ask for a new one', async () => {
     const unknown = await openLink(t, `/invitations/${'x'.repeat(43)}`);
-    const unknownPage = await unknown.agent.get('/invitations/accept');
+    const unknownPage = await unknown.agent.get('/invitations');
     expect(unknownPage.status).toBe(410);
 
     const first = await invite('dora@globex.example');
@@ -271,12 +271,12 @@ describe('Create Password: the link and the password rules', () => {
     const second = smtp.last('dora@globex.example');
     expect(linkIn(second)).not.toBe(linkIn(first));
     const replaced = await openLink(t, linkPathIn(first));
-    const replacedPage = await replaced.agent.get('/invitations/accept');
+    const replacedPage = await replaced.agent.get('/invitations');
     expect(replacedPage.status).toBe(410);
 
     const current = await openLink(t, linkPathIn(second));
     t.clock.advance(7 * DAY + 1000);
-    const expiredPage = await current.agent.get('/invitations/accept');
+    const expiredPage = await current.agent.get('/invitations');
     t.clock.advance(-(7 * DAY + 1000));
     expect(expiredPage.status).toBe(410);
 
@@ -289,7 +289,7 @@ describe('Create Password: the link and the password rules', () => {
     }
     // Back in time, the newest link still works.
     const fresh = await openLink(t, linkPathIn(second));
-    expect((await fresh.agent.get('/invitations/accept')).status).toBe(200);
+    expect((await fresh.agent.get('/invitations')).status).toBe(200);
   });
 
   it('sends a fresh invitation when an invited person asks for a new link', async () => {
@@ -311,14 +311,14 @@ describe('Create Password: the link and the password rules', () => {
     const mail = await invite('race@globex.example');
     const a = await openLink(t, linkPathIn(mail));
     const b = await openLink(t, linkPathIn(mail));
-    const [pa, pb] = await Promise.all([a.agent.get('/invitations/accept'), b.agent.get('/invitations/accept')]);
+    const [pa, pb] = await Promise.all([a.agent.get('/invitations'), b.agent.get('/invitations')]);
     const results = await Promise.all([
       a.agent
-        .post('/invitations/accept')
+        .post('/invitations')
         .type('form')
         .send({ _csrf: csrfFrom(pa.text), password: STRONG, confirm: STRONG }),
       b.agent
-        .post('/invitations/accept')
+        .post('/invitations')
         .type('form')
         .send({ _csrf: csrfFrom(pb.text), password: `${STRONG} two`, confirm: `${STRONG} two` }),
     ]);

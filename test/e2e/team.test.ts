@@ -88,9 +88,9 @@ describe('the Users page', () => {
     expect(mail.text).toContain('Olivia Owner has invited you');
     const invitee = t.agent();
     await invitee.get(linkPathIn(mail));
-    const form = await invitee.get('/invitations/accept');
+    const form = await invitee.get('/invitations');
     const done = await invitee
-      .post('/invitations/accept')
+      .post('/invitations')
       .type('form')
       .send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG });
     expect(done.status).toBe(303);
@@ -179,10 +179,10 @@ describe('the Users page', () => {
     expect(await t.em().count(AuditEvent, { action: 'team.invitation_resent', subjectId: m.id })).toBe(1);
     const old = t.agent();
     await old.get(linkPathIn(first));
-    expect((await old.get('/invitations/accept')).status).toBe(410);
+    expect((await old.get('/invitations')).status).toBe(410);
     const fresh = t.agent();
     await fresh.get(linkPathIn(second));
-    expect((await fresh.get('/invitations/accept')).status).toBe(200);
+    expect((await fresh.get('/invitations')).status).toBe(200);
   });
 
   it('revokes an invitation: the row goes, the link stops working, an audit event stays', async () => {
@@ -195,7 +195,7 @@ describe('the Users page', () => {
     expect(await t.em().count(AuditEvent, { action: 'team.invitation_revoked', subjectId: m.id })).toBe(1);
     const agent = t.agent();
     await agent.get(linkPathIn(mail));
-    expect((await agent.get('/invitations/accept')).status).toBe(410);
+    expect((await agent.get('/invitations')).status).toBe(410);
   });
 
   it('changes a role, and never demotes or removes the last owner', async () => {
@@ -271,12 +271,12 @@ describe('a person on two partners', () => {
     expect(mail.text).not.toContain('Acme Secret Partner');
     const agent = t.agent();
     await agent.get(linkPathIn(mail));
-    const page = await agent.get('/invitations/accept');
+    const page = await agent.get('/invitations');
     expect(page.text).toContain('Accept invitation');
     expect(page.text).not.toContain('name="password"');
     expect(page.text).not.toContain('Acme Secret Partner');
     const done = await agent
-      .post('/invitations/accept')
+      .post('/invitations')
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(done.status).toBe(303);
