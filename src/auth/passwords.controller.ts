@@ -13,7 +13,7 @@ import { hashToken } from './tokens.service';
 export const newPasswordForm = z.object({ password: z.string().max(1024), confirm: z.string().max(1024) });
 const forgotForm = z.object({ email: email() });
 
-const SAME_ANSWER = 'If that address belongs to someone on a Partner Hub team, a link is on its way. It works for 60 minutes.';
+const SAME_ANSWER = 'If that address belongs to someone on a Partner Hub team, a link is on its way. Check your inbox.';
 
 /** The pending token of this kind that a link put into the session (as a hash, never raw). */
 export function pendingHash(req: HubRequest, kind: string): string | null {

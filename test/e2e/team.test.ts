@@ -58,6 +58,11 @@ describe('the Users page', () => {
     expect(res.text).toContain('Active');
     expect(res.text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(res.text).toContain('+ Add user');
+    // Every row form carries the session's form token.
+    const rowForm = new RegExp(`action="/users/${member.membership.id}/remove">\\s*<input type="hidden" name="_csrf" value="([^"]+)"`).exec(
+      res.text,
+    );
+    expect(rowForm?.[1]).toBe(csrfFrom(res.text));
   });
 
   it('invites a coworker: flash, an invited row, an audit event and an email whose link creates the password', async () => {
