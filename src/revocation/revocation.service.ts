@@ -1,14 +1,17 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, type RequiredEntityData } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { NumberStatusChange, type ChangeSource } from '../accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { AuditService } from '../audit/audit.service';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { newId } from '../database/ids';
 import { dialectOf } from '../database/orm.config';
-import { OutboxService } from '../mail/outbox.service';
+import { OutboxEmail } from '../mail/entities/outbox-email.entity';
+import { OutboxService, type OutgoingEmail } from '../mail/outbox.service';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { Partner } from '../partners/entities/partner.entity';
 import { isTimeZone } from '../partners/partners.service';
@@ -54,6 +57,8 @@ interface ClaimedRow {
 }
 
 type Transition = 'billing_end' | 'removal';
+
+type ClientEmailInput = { partnerId: string; contactEmail?: string | null } & Record<string, unknown>;
 
 /**
  * Payment revocation: an owner requests it, may withdraw it until the termination date, and
@@ -338,32 +343,75 @@ export class RevocationService {
         'run',
         ctx,
       );
+      // The side effects of a whole batch go in with one multi-row INSERT per table: a flush
+      // of thousands of new entities costs several times the INSERTs themselves. The rows are
+      // the ones AuditService.record and OutboxService.enqueue write, field for field.
+      const history: RequiredEntityData<NumberStatusChange>[] = [];
+      const audit: RequiredEntityData<AuditEvent>[] = [];
+      const emails: RequiredEntityData<OutboxEmail>[] = [];
+      const action = transition === 'billing_end' ? 'revocation.billing_ended' : 'revocation.number_removed';
+      // Revocations requested the same day share their dates: work each out once per batch.
+      const removalDates = new Map<string, string>();
+      const removalDate = (row: ClaimedRow) => {
+        const key = `${new Date(row.remove_at).getTime()}|${row.billing_time_zone}`;
+        let date = removalDates.get(key);
+        if (date === undefined) removalDates.set(key, (date = localDate(new Date(row.remove_at), row.billing_time_zone)));
+        return date;
+      };
       for (const row of rows) {
+        const base = { id: newId(), createdAt: now, updatedAt: now, partner: row.partner_id };
         // The history records when the change took effect by the contract, so a run that
         // catches up keeps the two transitions in order.
         const effective = new Date(transition === 'billing_end' ? row.billing_ends_at : row.remove_at);
-        this.history(tx, row.partner_id, row.number_id, from, to, 'job', effective);
-        this.audit.record(tx, {
-          action: transition === 'billing_end' ? 'revocation.billing_ended' : 'revocation.number_removed',
-          partnerId: row.partner_id,
+        history.push({
+          ...base,
+          number: row.number_id,
+          family: 'billing',
+          fromValue: from,
+          toValue: to,
+          source: 'job',
+          changedAt: effective,
+        });
+        audit.push({
+          ...base,
+          id: newId(),
+          actor: null,
+          actorLabel: 'System',
+          action,
           subjectType: 'number',
           subjectId: row.number_id,
           data: { revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date },
+          ip: null,
+          requestId: null,
         });
-        if (transition === 'billing_end') {
-          this.emailClient(tx, 'revocation_billing_ended', `${row.partner_name} no longer pays for ${row.phone_number}`, {
-            partnerId: row.partner_id,
-            partnerName: row.partner_name,
-            contactEmail: row.contact_email,
-            clientName: row.client_name,
-            phoneNumber: row.phone_number,
-            displayName: row.display_name,
-            terminationDate: row.termination_date,
-            removalDate: localDate(new Date(row.remove_at), row.billing_time_zone),
-            timeZone: row.billing_time_zone,
-          });
-        }
+        if (transition !== 'billing_end') continue;
+        const email = this.clientEmail('revocation_billing_ended', `${row.partner_name} no longer pays for ${row.phone_number}`, {
+          partnerId: row.partner_id,
+          partnerName: row.partner_name,
+          contactEmail: row.contact_email,
+          clientName: row.client_name,
+          phoneNumber: row.phone_number,
+          displayName: row.display_name,
+          terminationDate: row.termination_date,
+          removalDate: removalDate(row),
+          timeZone: row.billing_time_zone,
+        });
+        if (!email) continue;
+        emails.push({
+          ...base,
+          id: newId(),
+          toAddress: email.to,
+          template: email.template,
+          payload: { ...email.payload, subject: email.subject },
+          token: null,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+        });
       }
+      await tx.insertMany(NumberStatusChange, history);
+      await tx.insertMany(AuditEvent, audit);
+      if (emails.length) await tx.insertMany(OutboxEmail, emails);
       return { candidates: candidates.length, claimed: claimedIds.length };
     });
   }
@@ -416,29 +464,24 @@ export class RevocationService {
   }
 
   /** Queues the email to the client's contact address; a client without one is not emailed. */
-  private emailClient(
-    em: EntityManager,
-    template: string,
-    subject: string,
-    p: { partnerId: string; contactEmail?: string | null } & Record<string, unknown>,
-  ): boolean {
+  private emailClient(em: EntityManager, template: string, subject: string, p: ClientEmailInput): boolean {
+    const email = this.clientEmail(template, subject, p);
+    if (email) this.outbox.enqueue(em, email);
+    return !!email;
+  }
+
+  /** The email to the client's contact address, or null for a client without one (logged). */
+  private clientEmail(template: string, subject: string, p: ClientEmailInput): OutgoingEmail | null {
     const { contactEmail, partnerId, ...payload } = p;
     if (!contactEmail) {
       this.logger.warn({ event: 'revocation.no_contact_email', template, partnerId }, 'client has no contact email: not emailed');
-      return false;
+      return null;
     }
     // Dates are formatted here: the mail templates need no helpers.
     const dates: Record<string, string> = {};
     for (const key of ['terminationDate', 'removalDate']) {
       if (typeof payload[key] === 'string') dates[`${key}Text`] = longDate(payload[key]);
     }
-    this.outbox.enqueue(em, {
-      to: contactEmail,
-      template,
-      subject,
-      partnerId,
-      payload: { ...payload, ...dates, ...this.config.revocationLinks },
-    });
-    return true;
+    return { to: contactEmail, template, subject, partnerId, payload: { ...payload, ...dates, ...this.config.revocationLinks } };
   }
 }

@@ -129,5 +129,14 @@ export function countdown(terminationDate: string, now: Date, timeZone = 'UTC'):
 
 /** A calendar date for people: "2026-12-31" → "31 December 2026". */
 export function longDate(date: string): string {
-  return new Date(parseDate(date)).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+  let text = longDateCache.get(date);
+  if (text === undefined) {
+    if (longDateCache.size > 5000) longDateCache.clear();
+    longDateCache.set(date, (text = longDates.format(parseDate(date))));
+  }
+  return text;
 }
+
+const longDateCache = new Map<string, string>();
+
+const longDates = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
