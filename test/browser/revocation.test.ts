@@ -1,0 +1,76 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import type { Partner } from '../../src/partners/entities/partner.entity';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createNumber } from '../factories/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+
+describe('payment revocation in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let partner: Partner;
+  let owner: MemberFixture;
+  let number: WhatsappNumber;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true });
+    partner = await createPartner(t.em(), { name: 'Umbrella Partners', terms: { noticeDays: 30, alignment: 'end_of_month' } });
+    owner = await createMember(t.em(), partner, { role: 'owner' });
+    number = await createNumber(t.em(), partner, {
+      phoneNumber: '+4915123456789',
+      client: { name: 'Acme Retail GmbH', contactEmail: 'ops@acme.example' },
+    });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('lets an owner request revocation in the Danger Zone and then shows the termination date with a countdown', async () => {
+    const page = await newPage(browser, t.url);
+    await signInAs(page, t.url, owner.email, owner.password);
+    await page.goto(`${t.url}/accounts/${number.id}`);
+
+    const danger = page.getByRole('region', { name: 'Danger Zone' });
+    await danger.getByRole('link', { name: 'Request revocation' }).click();
+    await page.waitForURL(`**/accounts/${number.id}/revocation/new`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Request payment revocation');
+    const instructions = await page.locator('main').innerText();
+    expect(instructions).toContain('31 December 2026');
+    expect(instructions).toContain('15 January 2027');
+    expect(instructions).toContain('ops@acme.example');
+    await expectAccessible(page);
+
+    // A wrong number first: the field says what is wrong and keeps the reason.
+    await page.getByLabel(/To confirm, type the phone number/).fill('+49 151');
+    await page.getByLabel(/Reason/).fill('Moving to direct billing');
+    await page.getByRole('button', { name: 'Request revocation' }).click();
+    await expect(page.locator('#confirmation-error').innerText()).resolves.toContain('Type the phone number exactly');
+    await expect(page.getByLabel(/Reason/).inputValue()).resolves.toBe('Moving to direct billing');
+    await expectAccessible(page);
+
+    await page.getByLabel(/To confirm, type the phone number/).fill('+49 151 2345 6789');
+    await page.getByRole('button', { name: 'Request revocation' }).click();
+    await page.waitForURL(`**/accounts/${number.id}`);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain('31 December 2026');
+    const zone = await page.getByRole('region', { name: 'Danger Zone' }).innerText();
+    expect(zone).toContain('Revocation requested');
+    expect(zone).toContain('35 days left');
+    await expect(page.getByRole('link', { name: 'Withdraw revocation' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'revocation-requested');
+
+    // The countdown moves with the clock.
+    t.clock.set('2026-12-30T12:00:00Z');
+    await signInAs(page, t.url, owner.email, owner.password);
+    await page.goto(`${t.url}/accounts/${number.id}`);
+    await expect(page.getByRole('region', { name: 'Danger Zone' }).innerText()).resolves.toContain('1 day left');
+
+    const stored = await t.em().findOneOrFail(WhatsappNumber, number.id, { populate: ['revocation'] });
+    expect(stored.billingState).toBe('revocation_requested');
+    expect(stored.revocation!.terminationDate).toBe('2026-12-31');
+  });
+});
