@@ -43,6 +43,7 @@ describe('payment revocation in a real browser', () => {
     expect(instructions).toContain('15 January 2027');
     expect(instructions).toContain('ops@acme.example');
     await expectAccessible(page);
+    await screenshot(page, 'revocation-request-form');
 
     // A wrong number first: the field says what is wrong and keeps the reason.
     await page.getByLabel(/To confirm, type the phone number/).fill('+49 151');
