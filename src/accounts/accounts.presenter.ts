@@ -1,7 +1,7 @@
 import { countdown } from '../revocation/termination-date';
 import { FAMILIES, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
 import type { NumberStatusChange } from './entities/number-status-change.entity';
-import type { WhatsappNumber } from './entities/whatsapp-number.entity';
+import type { NumberRow } from './number-row';
 import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
 import { phoneView, type PhoneView } from './phone';
 import { metaTimezoneName } from './timezones';
@@ -54,16 +54,16 @@ export const COLOUR_HEX: Record<Colour, string> = {
   grey: '#57606a',
 };
 
-export function familyValue(n: WhatsappNumber, family: FamilyKey): string {
+export function familyValue(n: NumberRow, family: FamilyKey): string {
   switch (family) {
     case 'lifecycle':
       return n.status;
     case 'waba':
-      return n.wabaAccount.status;
+      return n.waba.status;
     case 'verification':
-      return n.wabaAccount.businessVerificationStatus;
+      return n.waba.businessVerificationStatus;
     case 'onBehalf':
-      return n.wabaAccount.messageOnBehalfStatus;
+      return n.waba.messageOnBehalfStatus;
     case 'registration':
       return n.registrationStatus;
     case 'consent':
@@ -91,20 +91,20 @@ export function statusView(family: FamilyKey, value: string): StatusView {
 }
 
 /** Whether a number shows up under "needs attention" (the same rule as attentionConditions). */
-export function needsAttention(n: WhatsappNumber, now: Date): boolean {
+export function needsAttention(n: NumberRow, now: Date): boolean {
   const families: FamilyKey[] = ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'];
   if (families.some((f) => statusDef(f, familyValue(n, f))?.attention)) return true;
   const stuck = now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_DAYS * 86_400_000;
   return stuck && !!statusDef('lifecycle', n.status)?.pending;
 }
 
-export function revocationView(n: WhatsappNumber, now: Date): CardView['revocation'] {
+export function revocationView(n: NumberRow, now: Date): CardView['revocation'] {
   const r = n.revocation;
   if (!r || n.billingState !== 'revocation_requested') return undefined;
   return { terminationDate: r.terminationDate, label: countdown(r.terminationDate, now, r.billingTimeZone).label };
 }
 
-export function cardView(n: WhatsappNumber, now: Date): CardView {
+export function cardView(n: NumberRow, now: Date): CardView {
   return {
     id: n.id,
     phone: phoneView(n.phoneNumber),
@@ -118,7 +118,7 @@ export function cardView(n: WhatsappNumber, now: Date): CardView {
 }
 
 /** Cards under their client's heading, in page order: consecutive cards of one client share it. */
-export function groupByClient(numbers: WhatsappNumber[], now: Date): { clientName: string; cards: CardView[] }[] {
+export function groupByClient(numbers: NumberRow[], now: Date): { clientName: string; cards: CardView[] }[] {
   const groups: { clientId: string; clientName: string; cards: CardView[] }[] = [];
   for (const n of numbers) {
     const last = groups[groups.length - 1];
@@ -192,8 +192,8 @@ export function historyView(changes: NumberStatusChange[]) {
 }
 
 /** Everything the details page shows about a number, its WABA account and its client. */
-export function detailsView(n: WhatsappNumber, now: Date) {
-  const waba = n.wabaAccount;
+export function detailsView(n: NumberRow, now: Date) {
+  const waba = n.waba;
   const client = n.client;
   return {
     ...cardView(n, now),

@@ -1,8 +1,10 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/knex';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { NumberStatusChange } from './entities/number-status-change.entity';
 import { WhatsappNumber } from './entities/whatsapp-number.entity';
+import { NUMBER_ROW_SELECT, toNumberRow, type NumberRow } from './number-row';
 import { afterConditions, cursorFor, numberConditions, sortOrder, type Cursor, type NumberFilter } from './number-filter';
 
 export const PAGE_SIZE = 24;
@@ -11,7 +13,7 @@ export const SUMMARY_TTL_MS = 30_000;
 const SUMMARY_CACHE_MAX = 1_000;
 
 export interface AccountsPage {
-  numbers: WhatsappNumber[];
+  numbers: NumberRow[];
   /** The cursor of the next page, when there is one. */
   next?: string;
 }
@@ -44,15 +46,25 @@ export class AccountsService {
    */
   async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
     const where = numberConditions(partnerId, filter, this.clock.now());
-    const conditions = cursor ? { $and: [where, afterConditions(cursor)] } : where;
-    const rows = await this.em.find(WhatsappNumber, conditions, {
-      orderBy: sortOrder(filter.sort),
-      limit: size + 1,
-      populate: ['client', 'wabaAccount', 'revocation'],
-    });
+    const rows = await this.rows(cursor ? { $and: [where, afterConditions(cursor)] } : where, sortOrder(filter.sort), size + 1);
     const numbers = rows.slice(0, size);
     const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
     return { numbers, next };
+  }
+
+  /** Numbers with their client, WABA and open revocation, as plain rows (no entity hydration). */
+  private async rows(where: FilterQuery<WhatsappNumber>, orderBy: QueryOrderMap<WhatsappNumber>[], limit: number): Promise<NumberRow[]> {
+    const qb = (this.em as unknown as SqlEntityManager)
+      .createQueryBuilder(WhatsappNumber, 'n')
+      .select(NUMBER_ROW_SELECT)
+      .join('n.client', 'c')
+      .join('n.wabaAccount', 'w')
+      .leftJoin('n.revocation', 'r')
+      .where(where as QBFilterQuery<WhatsappNumber>)
+      .orderBy(orderBy)
+      .limit(limit);
+    const raw = await qb.execute<Record<string, unknown>[]>('all', false);
+    return raw.map(toNumberRow);
   }
 
   /**
@@ -89,12 +101,9 @@ export class AccountsService {
   }
 
   /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
-  async findVisible(partnerId: string, id: string): Promise<WhatsappNumber | null> {
-    return this.em.findOne(
-      WhatsappNumber,
-      { id, partner: partnerId, billingState: { $ne: 'removed' } },
-      { populate: ['client', 'wabaAccount', 'revocation'] },
-    );
+  async findVisible(partnerId: string, id: string): Promise<NumberRow | null> {
+    const rows = await this.rows({ id, partner: partnerId, billingState: { $ne: 'removed' } }, [{ id: 'asc' }], 1);
+    return rows[0] ?? null;
   }
 
   /** The number's status history, newest first. */

@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import { BadRequestException } from '@nestjs/common';
 import { raw } from '@mikro-orm/core';
 import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
@@ -161,13 +161,13 @@ export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
 const SORT_FIELD = { newest: 'providerCreatedAt', client: 'clientName', phone: 'phoneNumber' } as const;
 
 /** The order of a sort, on the (partner, key, id) index that serves it. */
-export function sortOrder(sort: Sort): Record<string, 'asc' | 'desc'>[] {
+export function sortOrder(sort: Sort): QueryOrderMap<WhatsappNumber>[] {
   const dir = sort === 'newest' ? 'desc' : 'asc';
-  return [{ [SORT_FIELD[sort]]: dir }, { id: dir }];
+  return [{ [SORT_FIELD[sort]]: dir }, { id: dir }] as QueryOrderMap<WhatsappNumber>[];
 }
 
 /** The sort key of a row, for the cursor of the page that ends with it. */
-export function cursorFor(sort: Sort, row: Pick<WhatsappNumber, 'id' | 'providerCreatedAt' | 'clientName' | 'phoneNumber'>): string {
+export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date; clientName: string; phoneNumber: string }): string {
   const key = sort === 'newest' ? row.providerCreatedAt.toISOString() : sort === 'client' ? row.clientName : row.phoneNumber;
   return encodeCursor({ sort, key, id: row.id });
 }
