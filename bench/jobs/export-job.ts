@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import { stringify } from 'csv-stringify';
+import { CSV_HEADERS, csvRecord, type ExportRow } from '../../src/exports/csv-columns';
+import { benchConfig, dbFromEnv, maxRssMb } from '../lib/env';
+import { openRaw, type RawDb } from '../lib/raw';
+
+/**
+ * One CSV export of a partner's numbers (newest first, no filter, with the BOM), in a process
+ * of its own so that its peak memory is its own: `app` through the app's ExportsService,
+ * `baseline` through the bare driver and csv-stringify with the same columns and cells.
+ * Reports the time, the bytes, their SHA-256 and the process's peak RSS.
+ * argv[2]: {"mode":"app"|"baseline","partnerId":"…"}
+ */
+class Sink extends Writable {
+  hash = createHash('sha256');
+  bytes = 0;
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done();
+  }
+}
+
+/** Loaded only in app mode, so that a baseline process does not carry the app's modules. */
+function appModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    NestFactory: (require('@nestjs/core') as typeof import('@nestjs/core')).NestFactory,
+    AppModule: (require('../../src/app.module') as typeof import('../../src/app.module')).AppModule,
+    createLogger: (require('../../src/common/logger') as typeof import('../../src/common/logger')).createLogger,
+    ExportsService: (require('../../src/exports/exports.service') as typeof import('../../src/exports/exports.service')).ExportsService,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+async function viaApp(partnerId: string, sink: Sink) {
+  const { NestFactory, AppModule, createLogger, ExportsService } = appModules();
+  const config = benchConfig();
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger: createLogger('warn') }), {
+    logger: ['error'],
+  });
+  const service = app.get(ExportsService);
+  const rssBefore = process.memoryUsage().rss / 2 ** 20;
+  const started = performance.now();
+  const result = await service.writeCsv(partnerId, { status: {}, attention: false, sort: 'newest' }, sink, { bom: true });
+  const ms = performance.now() - started;
+  await app.close();
+  return { ms, rows: result.rows, rssBeforeMb: rssBefore };
+}
+
+/** What the app's export query reads, written by hand, keyset-paged by 1000 like the app. */
+const SELECT = `
+  select c.name as "companyName", n.phone_number as "phoneNumber", c.contact_email as "contactEmail",
+         w.message_on_behalf_status as "onBehalf", w.business_verification_status as "verification",
+         n.registration_status as "registration", c.provider_id as "clientId", n.provider_id as "numberId",
+         w.external_id as "wabaExternalId", n.external_id as "channelExternalId", w.namespace as "namespace",
+         n.status as "lifecycle", c.consent_status as "consent", n.billing_state as "billing",
+         r.termination_date as "terminationDate", n.provider_created_at as "createdAt", n.id as "cursorId"
+    from whatsapp_number n
+    left join client c on c.id = n.client_id
+    left join waba_account w on w.id = n.waba_account_id
+    left join revocation r on r.id = n.revocation_id and r.withdrawn_at is null
+   where n.partner_id = ? and n.billing_state <> 'removed' %AFTER%
+   order by n.provider_created_at desc, n.id desc
+   limit 1000`;
+
+async function viaBaseline(partnerId: string, sink: Sink) {
+  const db: RawDb = openRaw(dbFromEnv(), 1);
+  const rssBefore = process.memoryUsage().rss / 2 ** 20;
+  const started = performance.now();
+  const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom: true, record_delimiter: '\r\n' });
+  const done = pipeline(csv, sink);
+  let rows = 0;
+  let last: (ExportRow & { cursorId: string }) | undefined;
+  for (;;) {
+    const params: unknown[] = [partnerId];
+    let sql = SELECT.replace('%AFTER%', '');
+    if (last) {
+      sql = SELECT.replace('%AFTER%', 'and (n.provider_created_at < ? or (n.provider_created_at = ? and n.id < ?))');
+      params.push(last.createdAt, last.createdAt, last.cursorId);
+    }
+    const batch = await db.all<ExportRow & { cursorId: string }>(sql, params);
+    for (const row of batch) {
+      if (!csv.write(csvRecord(row))) await new Promise((r) => csv.once('drain', r));
+      rows++;
+    }
+    if (batch.length < 1000) break;
+    last = batch[batch.length - 1];
+    await nextTick();
+  }
+  csv.end();
+  await done;
+  const ms = performance.now() - started;
+  await db.close();
+  return { ms, rows, rssBeforeMb: rssBefore };
+}
+
+async function main() {
+  const { mode, partnerId } = JSON.parse(process.argv[2]) as { mode: 'app' | 'baseline'; partnerId: string };
+  const sink = new Sink();
+  const r = mode === 'app' ? await viaApp(partnerId, sink) : await viaBaseline(partnerId, sink);
+  process.send!({ mode, ...r, bytes: sink.bytes, sha256: sink.hash.digest('hex'), maxRssMb: maxRssMb() }, () => process.exit(0));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

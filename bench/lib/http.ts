@@ -1,0 +1,75 @@
+import { request } from 'node:http';
+
+/**
+ * Plain node:http requests to the app under test, as a browser behind a TLS-terminating load
+ * balancer would make them: `X-Forwarded-Proto: https` (the app trusts one proxy hop), the
+ * session cookie, no Origin header (the CSRF token is what a form carries).
+ */
+export const PROXY_HEADERS = { 'x-forwarded-proto': 'https' } as const;
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  bytes: number;
+}
+
+export function call(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; keepBody?: boolean } = {},
+): Promise<Answer> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: {
+          ...PROXY_HEADERS,
+          ...(options.body
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(options.body)) }
+            : {}),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        const keep = options.keepBody !== false;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (keep) chunks.push(c);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bytes }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (options.body) req.write(options.body);
+    req.end();
+  });
+}
+
+function sessionCookie(answer: Answer): string | undefined {
+  const set = ([] as string[]).concat(answer.headers['set-cookie'] ?? []);
+  const cookie = set.find((c) => c.startsWith('__Host-hub.sid='));
+  return cookie?.split(';')[0];
+}
+
+/** Signs in through the real login form (GET for the token, POST it); returns the Cookie header. */
+export async function signIn(base: string, email: string, password: string): Promise<string> {
+  const form = await call(base, '/login');
+  const cookie = sessionCookie(form);
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
+  if (form.status !== 200 || !cookie || !token) throw new Error(`GET /login: ${form.status}, cookie ${cookie ? 'set' : 'missing'}`);
+  const body = new URLSearchParams({ _csrf: token, email, password }).toString();
+  const done = await call(base, '/login', { method: 'POST', body, headers: { cookie } });
+  const signedIn = sessionCookie(done);
+  if (done.status !== 303 || !signedIn) throw new Error(`POST /login for ${email}: ${done.status} ${done.body.slice(0, 200)}`);
+  const home = await call(base, '/accounts', { headers: { cookie: signedIn } });
+  if (home.status !== 200) throw new Error(`GET /accounts after sign-in: ${home.status}`);
+  return signedIn;
+}

@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fmt, type LoadResult } from './load';
+
+export interface Check {
+  id: string;
+  what: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface DialectReport {
+  dialect: string;
+  engine: string;
+  startedAt: string;
+  /** The 1-minute load average when the dialect's run began and ended: other work on the machine skews the numbers. */
+  loadAverage: { atStart: number; atEnd: number };
+  minutes: number;
+  options: object;
+  seeded?: { numbers: number; small: number; seedSeconds: number; smallSeedSeconds: number; revocationSeedSeconds: number };
+  loads: LoadResult[];
+  exports: { mode: string; ms: number; rows: number; bytes: number; sha256: string; maxRssMb: number; rssBeforeMb: number }[];
+  revocations: { mode: string; ms: number; finalized: number; removed: number; maxRssMb: number }[];
+  checks: Check[];
+}
+
+export interface Machine {
+  cpu: string;
+  memoryGb: number;
+  os: string;
+  node: string;
+}
+
+/** Writes bench/results/<date>-<dialect>.json (everything measured) and .md (for people). */
+export function writeReport(dir: string, machine: Machine, r: DialectReport): string[] {
+  const base = join(dir, `${r.startedAt.slice(0, 10)}-${r.dialect}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ machine, ...r }, null, 2)}\n`);
+  const passed = r.checks.filter((c) => c.pass).length;
+  const md = [
+    `# Bench: ${r.dialect} (${r.startedAt.slice(0, 16).replace('T', ' ')} UTC)`,
+    '',
+    `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ${r.engine}. ` +
+      `Run took ${r.minutes.toFixed(1)} min; 1-minute load average ${r.loadAverage.atStart.toFixed(2)} at start, ${r.loadAverage.atEnd.toFixed(2)} at end. The app runs in NODE_ENV=production in a process of its own; ` +
+      'autocannon loads it from the bench process over 127.0.0.1 (both share the machine, and on PostgreSQL so does the database).',
+    '',
+    `**${passed} of ${r.checks.length} checks pass.**`,
+    '',
+    '| | check | target | measured |',
+    '|---|---|---|---|',
+    ...r.checks.map((c) => `| ${c.pass ? 'pass' : '**FAIL**'} | ${c.what} | ${c.target} | ${c.measured} |`),
+    '',
+    '## Loads',
+    '',
+    '| what | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...r.loads
+      .filter((l) => !l.label.endsWith('(warm-up)'))
+      .map(
+        (l) =>
+          `| ${l.label} | ${l.connections} | ${fmt(l.rps)} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${fmt(l.requests)} | ${l.non2xx} | ${l.errors + l.timeouts} |`,
+      ),
+    '',
+    '## CSV export (each in a process of its own)',
+    '',
+    '| run | rows | ms | bytes | peak RSS MB | RSS before export MB | SHA-256 |',
+    '|---|---|---|---|---|---|---|',
+    ...r.exports.map(
+      (e) =>
+        `| ${e.mode} | ${fmt(e.rows)} | ${fmt(e.ms)} | ${fmt(e.bytes)} | ${fmt(e.maxRssMb)} | ${fmt(e.rssBeforeMb)} | \`${e.sha256.slice(0, 12)}…\` |`,
+    ),
+    '',
+    '## Revocation job',
+    '',
+    '| run | finalized | ms | peak RSS MB |',
+    '|---|---|---|---|',
+    ...r.revocations.map((v) => `| ${v.mode} | ${fmt(v.finalized)} | ${fmt(v.ms)} | ${fmt(v.maxRssMb)} |`),
+    '',
+    r.seeded
+      ? `Seeded with DemoSeedService: ${fmt(r.seeded.numbers)} numbers in ${r.seeded.seedSeconds.toFixed(1)} s, ${fmt(r.seeded.small)} in ${r.seeded.smallSeedSeconds.toFixed(1)} s; due revocations (numbers and revocations) in ${r.seeded.revocationSeedSeconds.toFixed(1)} s.`
+      : '',
+    '',
+  ].join('\n');
+  writeFileSync(`${base}.md`, md);
+  return [`${relative(process.cwd(), base)}.md`, `${relative(process.cwd(), base)}.json`];
+}

@@ -1,0 +1,415 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../src/app.setup';
+import { startChild, runJob, type Child } from './lib/children';
+import { benchEnv, type BenchDatabase, type Dialect } from './lib/env';
+import { call, signIn } from './lib/http';
+import { fmt, load, type LoadResult } from './lib/load';
+import { openRaw } from './lib/raw';
+import { writeReport, type Check, type DialectReport } from './lib/report';
+import { createBenchDatabase, seedBenchDatabase, type Seeded } from './lib/seed';
+
+/**
+ * npm run bench [-- --dialect sqlite|postgresql|both] [--seconds 10] [--numbers 100000]
+ *                  [--small 10000] [--revocations 10000] [--connections 50] [--keep]
+ *
+ * The real app in NODE_ENV=production, each server in a process of its own, loaded with
+ * autocannon on 127.0.0.1, against baselines measured in the same run. Writes
+ * bench/results/<date>-<dialect>.md and .json. Exits non-zero on any non-2xx answer, when the
+ * view cache is off, or when a target is missed.
+ */
+interface Options {
+  dialects: Dialect[];
+  seconds: number;
+  warmup: number;
+  numbers: number;
+  small: number;
+  revocations: number;
+  connections: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (name: string, def: number) => {
+    const v = get(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number`);
+    return Number(v);
+  };
+  const d = get('dialect') ?? (process.env.DATABASE_URL ? 'both' : 'sqlite');
+  if (!['sqlite', 'postgresql', 'both'].includes(d)) throw new Error('--dialect is sqlite, postgresql or both');
+  const dialects: Dialect[] = d === 'both' ? ['sqlite', 'postgresql'] : [d as Dialect];
+  if (dialects.includes('postgresql') && !process.env.DATABASE_URL) throw new Error('PostgreSQL needs DATABASE_URL');
+  return {
+    dialects,
+    seconds: num('seconds', 10),
+    warmup: num('warmup', 2),
+    numbers: num('numbers', 100_000),
+    small: num('small', 10_000),
+    revocations: num('revocations', 10_000),
+    connections: num('connections', 50),
+    keep: argv.includes('--keep'),
+  };
+}
+
+const log = (line: string) => console.log(line);
+
+const describe = (r: LoadResult) =>
+  `${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (${fmt(r.requests)} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+
+async function measure(
+  label: string,
+  base: string,
+  paths: string[],
+  cookie: string | undefined,
+  o: Options,
+  loads: LoadResult[],
+  extra: { connections?: number; until?: Promise<unknown>; warm?: boolean } = {},
+): Promise<LoadResult> {
+  const connections = extra.connections ?? o.connections;
+  if (extra.warm !== false && o.warmup) await load({ label: `${label} (warm-up)`, base, paths, cookie, connections, seconds: o.warmup });
+  const r = await load({ label, base, paths, cookie, connections, seconds: o.seconds, until: extra.until });
+  log(`  ${label}: ${describe(r)}`);
+  loads.push(r);
+  return r;
+}
+
+interface ExportRun {
+  mode: string;
+  ms: number;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  maxRssMb: number;
+  rssBeforeMb: number;
+}
+interface RevocationRun {
+  mode: string;
+  ms: number;
+  finalized: number;
+  removed: number;
+  maxRssMb: number;
+}
+
+async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport> {
+  const started = Date.now();
+  const checks: Check[] = [];
+  const loads: LoadResult[] = [];
+  const check = (id: string, what: string, target: string, measured: string, pass: boolean) => {
+    checks.push({ id, what, target, measured, pass });
+    log(`  ${pass ? 'PASS' : 'FAIL'}  ${what}: ${measured} (target ${target})`);
+  };
+
+  const loadAtStart = loadavg()[0];
+  log(`\n== ${dialect} == (load average ${loadAtStart.toFixed(2)} on ${cpus().length} cores)`);
+  if (loadAtStart > cpus().length / 2) log('  warning: the machine is busy; the numbers below are not clean');
+  const db = await createBenchDatabase(dialect, process.env.DATABASE_URL);
+  const env = benchEnv(db);
+  let app: Child | undefined;
+  let baseline: Child | undefined;
+  const exportsRuns: ExportRun[] = [];
+  const revocationRuns: RevocationRun[] = [];
+  let seeded: Seeded | undefined;
+  let engine = '';
+  try {
+    log('seeding');
+    seeded = await seedBenchDatabase(db, { bigCount: o.numbers, smallCount: o.small, revocationCount: o.revocations, extraOwners: 6 }, log);
+    const raw = openRaw(db, 1);
+    engine =
+      dialect === 'sqlite'
+        ? `SQLite ${(await raw.all<{ v: string }>('select sqlite_version() as v'))[0].v}`
+        : String((await raw.all<{ v: string }>('select version() as v'))[0].v).split(' on ')[0];
+    await raw.close();
+
+    // ---- (1) the list and details pages against the bare baseline ----
+    log('\n(1) WhatsApp Accounts list and details');
+    baseline = await startChild('servers/baseline-server.js', {
+      ...env,
+      BENCH_PARTNER_ID: seeded.big.id,
+      BENCH_PARTNER_NAME: seeded.big.name,
+      BENCH_USER_NAME: seeded.big.owner.name,
+    });
+    const bUrl = `http://127.0.0.1:${baseline.ready.port}`;
+    // The baseline renders the same page: check it once before timing it.
+    const sample = await call(bUrl, seeded.paths.deep);
+    if (sample.status !== 200 || !sample.body.includes('WhatsApp Accounts')) throw new Error(`baseline page: ${sample.status}`);
+    const bDeep = await measure('baseline list, deep cursor', bUrl, [seeded.paths.deep], undefined, o, loads);
+    const bDetails = await measure('baseline details', bUrl, seeded.paths.details, undefined, o, loads);
+    await baseline.stop();
+    baseline = undefined;
+
+    app = await startChild('servers/app-server.js', env);
+    const url = `http://127.0.0.1:${app.ready.port}`;
+    check(
+      'view-cache',
+      'view cache on under NODE_ENV=production',
+      "app.get('view cache') === true",
+      `${String(app.ready.viewCache)} (NODE_ENV ${String(app.ready.env)})`,
+      app.ready.viewCache === true && app.ready.isProduction === true,
+    );
+    const cookie = await signIn(url, seeded.big.owner.email, seeded.big.owner.password);
+    const smallCookie = await signIn(url, seeded.small.owner.email, seeded.small.owner.password);
+    const page = await call(url, seeded.paths.deep, { headers: { cookie } });
+    const cards = (page.body.match(/<article class="card/g) ?? []).length;
+    log(
+      `  app page at the deep cursor: ${page.status}, ${fmt(page.bytes)} bytes, ${cards} cards; baseline page ${fmt(sample.bytes)} bytes`,
+    );
+
+    const aDeep = await measure('app list, deep cursor', url, [seeded.paths.deep], cookie, o, loads);
+    const aFirst = await measure('app list, first page', url, [seeded.paths.first], cookie, o, loads);
+    const aLast = await measure('app list, last page', url, [seeded.paths.last], cookie, o, loads);
+    const aSmall = await measure(
+      `app list, ${fmt(o.small)}-number partner, deep cursor`,
+      url,
+      [seeded.paths.smallDeep],
+      smallCookie,
+      o,
+      loads,
+    );
+    const aDetails = await measure('app details', url, seeded.paths.details, cookie, o, loads);
+
+    check(
+      'list-ratio',
+      'list page at a deep cursor vs baseline',
+      '≥ 0.35×',
+      `${(aDeep.rps / bDeep.rps).toFixed(2)}× (${fmt(aDeep.rps)} vs ${fmt(bDeep.rps)} req/s)`,
+      aDeep.rps / bDeep.rps >= 0.35,
+    );
+    check('list-p99', `list page p99 at ${o.connections} connections`, '≤ 150 ms', `${aDeep.p99} ms`, aDeep.p99 <= 150);
+    const spread = [aFirst, aDeep, aLast, aSmall];
+    const lo = Math.min(...spread.map((r) => r.rps));
+    const hi = Math.max(...spread.map((r) => r.rps));
+    check(
+      'list-flat',
+      `first, deep, last page and the ${fmt(o.small)}-number partner within 0.9× of each other`,
+      'slowest ≥ 0.9× fastest',
+      `${(lo / hi).toFixed(2)}× (${spread.map((r) => fmt(r.rps)).join(' / ')} req/s)`,
+      lo / hi >= 0.9,
+    );
+    check(
+      'details-ratio',
+      'details page vs baseline',
+      '≥ 0.35×',
+      `${(aDetails.rps / bDetails.rps).toFixed(2)}× (${fmt(aDetails.rps)} vs ${fmt(bDetails.rps)} req/s)`,
+      aDetails.rps / bDetails.rps >= 0.35,
+    );
+
+    // ---- (2) CSV export ----
+    log('\n(2) CSV export');
+    const exportJob = async (mode: 'app' | 'baseline', partnerId: string) => {
+      const r = await runJob<ExportRun>('jobs/export-job.js', env, { mode, partnerId });
+      exportsRuns.push({ ...r, mode: `${mode} ${partnerId === seeded!.big.id ? fmt(o.numbers) : fmt(o.small)}` });
+      log(`  ${mode} export of ${fmt(r.rows)} rows: ${fmt(r.ms)} ms, ${fmt(r.bytes)} bytes, peak RSS ${fmt(r.maxRssMb)} MB`);
+      return r;
+    };
+    const eBase = await exportJob('baseline', seeded.big.id);
+    const eApp = await exportJob('app', seeded.big.id);
+    const eApp2 = await exportJob('app', seeded.big.id);
+    const eSmall = await exportJob('app', seeded.small.id);
+    const eAppBest = eApp2.ms < eApp.ms ? eApp2 : eApp;
+    const eBase2 = await exportJob('baseline', seeded.big.id);
+    const eBaseBest = eBase2.ms < eBase.ms ? eBase2 : eBase;
+    check(
+      'export-bytes',
+      'export bytes identical to the baseline',
+      'same SHA-256',
+      `${eApp.sha256 === eBase.sha256 ? 'identical' : 'DIFFERENT'} (${fmt(eApp.bytes)} bytes, ${fmt(eApp.rows)} rows)`,
+      eApp.sha256 === eBase.sha256 && eApp.rows === o.numbers,
+    );
+    check(
+      'export-time',
+      `export of ${fmt(o.numbers)} numbers vs raw driver + csv-stringify (best of 2 each)`,
+      '≤ 1.25×',
+      `${(eAppBest.ms / eBaseBest.ms).toFixed(2)}× (${fmt(eAppBest.ms)} vs ${fmt(eBaseBest.ms)} ms)`,
+      eAppBest.ms / eBaseBest.ms <= 1.25,
+    );
+    const peak = Math.max(eApp.maxRssMb, eApp2.maxRssMb);
+    check('export-memory', 'export process peak RSS (app booted + export)', '≤ 150 MB', `${fmt(peak)} MB`, peak <= 150);
+    check(
+      'export-growth',
+      `peak RSS growth from ${fmt(o.small)} to ${fmt(o.numbers)} rows`,
+      '≤ 1.3×',
+      `${(eApp.maxRssMb / eSmall.maxRssMb).toFixed(2)}× (${fmt(eSmall.maxRssMb)} → ${fmt(eApp.maxRssMb)} MB)`,
+      eApp.maxRssMb / eSmall.maxRssMb <= 1.3,
+    );
+
+    // Two downloads loop over HTTP in the app server while the list page is loaded. The export
+    // limit is 10 per person per hour: the loops take turns among the partner's owners.
+    const exporters = await Promise.all(seeded.big.extra.map((u) => signIn(url, u.email, u.password)));
+    let stopLoops = false;
+    let downloads = 0;
+    let bad = 0;
+    let turn = 0;
+    const loop = async () => {
+      while (!stopLoops) {
+        const who = exporters[turn++ % exporters.length];
+        const r = await call(url, '/accounts/export.csv', { headers: { cookie: who }, keepBody: false });
+        if (r.status === 200) downloads++;
+        else bad++;
+      }
+    };
+    const loops = [loop(), loop()];
+    await new Promise((r) => setTimeout(r, 500));
+    const duringExports = await measure('app list, deep cursor, while two exports loop', url, [seeded.paths.deep], cookie, o, loads, {
+      warm: false,
+    });
+    stopLoops = true;
+    await Promise.all(loops);
+    log(`  downloads completed meanwhile: ${downloads}, non-200: ${bad}`);
+    check(
+      'export-list-p99',
+      `list page p99 at ${o.connections} connections while two exports loop`,
+      '≤ 250 ms',
+      `${duringExports.p99} ms (${downloads} downloads, ${bad} non-200)`,
+      duringExports.p99 <= 250 && bad === 0 && downloads > 0,
+    );
+    if (bad) duringExports.non2xx += bad;
+
+    // ---- (3) revocation job ----
+    log('\n(3) Revocation job');
+    const [setA, setB, setC] = seeded.revocations.sets.map((s) => new Date(new Date(s.billingEndsAt).getTime() + 3_600_000).toISOString());
+    const rBase = await runJob<RevocationRun>('jobs/revocation-job.js', env, { mode: 'baseline', now: setA });
+    revocationRuns.push(rBase);
+    log(`  baseline: ${fmt(rBase.finalized)} finalized in ${fmt(rBase.ms)} ms, peak RSS ${fmt(rBase.maxRssMb)} MB`);
+    const rApp = await runJob<RevocationRun>('jobs/revocation-job.js', env, { mode: 'app', now: setB });
+    revocationRuns.push(rApp);
+    log(`  app (RevocationService.runDue): ${fmt(rApp.finalized)} finalized in ${fmt(rApp.ms)} ms, peak RSS ${fmt(rApp.maxRssMb)} MB`);
+    check(
+      'revocation-count',
+      'each run finalizes every due revocation, once',
+      `${fmt(o.revocations)} each`,
+      `baseline ${fmt(rBase.finalized)}, app ${fmt(rApp.finalized)}`,
+      rBase.finalized === o.revocations && rApp.finalized === o.revocations,
+    );
+    check(
+      'revocation-time',
+      `${fmt(o.revocations)} due revocations vs raw SQL doing the same writes`,
+      '≤ 3×',
+      `${(rApp.ms / rBase.ms).toFixed(2)}× (${fmt(rApp.ms)} vs ${fmt(rBase.ms)} ms)`,
+      rApp.ms / rBase.ms <= 3,
+    );
+    check('revocation-memory', 'job process peak RSS (app booted + job)', '≤ 150 MB', `${fmt(rApp.maxRssMb)} MB`, rApp.maxRssMb <= 150);
+
+    // The third set runs inside the app server, as the scheduler would, while the list is loaded.
+    const inServer = app.ask<{ billingEnded: number; removed: number }>('revocations', [setC]);
+    const duringJob = await measure(
+      'app list, deep cursor, while the revocation job runs in the server',
+      url,
+      [seeded.paths.deep],
+      cookie,
+      o,
+      loads,
+      {
+        warm: false,
+        until: inServer,
+      },
+    );
+    const job = await inServer;
+    revocationRuns.push({
+      mode: 'app, inside the loaded server',
+      ms: job.ms,
+      finalized: job.result.billingEnded,
+      removed: job.result.removed,
+      maxRssMb: job.maxRssMb,
+    });
+    log(`  in the server: ${fmt(job.result.billingEnded)} finalized in ${fmt(job.ms)} ms under load`);
+    check(
+      'revocation-list-p99',
+      `list page p99 at ${o.connections} connections while the job runs in the server`,
+      '≤ 250 ms',
+      `${duringJob.p99} ms (job ${fmt(job.ms)} ms, ${fmt(job.result.billingEnded)} finalized)`,
+      duringJob.p99 <= 250 && job.result.billingEnded === o.revocations,
+    );
+  } finally {
+    await baseline?.stop();
+    await app?.stop();
+    if (!o.keep) await db.drop();
+    else log(`kept the database: ${db.sqlitePath ?? db.url}`);
+  }
+
+  const non2xx = loads.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
+  // A load that completed no request at all measured nothing: it counts as a failure.
+  const empty = loads.filter((r) => r.requests === 0).map((r) => r.label);
+  if (empty.length) {
+    checks.unshift({
+      id: 'all-answered',
+      what: 'every load got answers',
+      target: '> 0 requests each',
+      measured: `none for: ${empty.join('; ')}`,
+      pass: false,
+    });
+  }
+  checks.unshift({
+    id: 'all-2xx',
+    what: 'every answer under load was 2xx',
+    target: '0 non-2xx, 0 errors',
+    measured: `${non2xx} non-2xx/errors/timeouts over ${fmt(loads.reduce((a, r) => a + r.requests, 0))} requests`,
+    pass: non2xx === 0,
+  });
+  return {
+    dialect,
+    engine,
+    startedAt: new Date(started).toISOString(),
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] },
+    minutes: (Date.now() - started) / 60_000,
+    options: o,
+    seeded: seeded && {
+      numbers: seeded.big.numbers,
+      small: seeded.small.numbers,
+      seedSeconds: seeded.big.seedSeconds,
+      smallSeedSeconds: seeded.small.seedSeconds,
+      revocationSeedSeconds: seeded.revocations.seedSeconds,
+    },
+    loads,
+    exports: exportsRuns,
+    revocations: revocationRuns,
+    checks,
+  };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const machine = {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+  log(
+    `Partner Hub bench: ${o.dialects.join(' and ')}, ${o.seconds} s per load, ${o.connections} connections; ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}`,
+  );
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  let failed = 0;
+  for (const dialect of o.dialects) {
+    let report: DialectReport;
+    try {
+      report = await benchDialect(dialect, o);
+    } catch (err) {
+      console.error(err);
+      failed++;
+      continue;
+    }
+    const files = writeReport(dir, machine, report);
+    const misses = report.checks.filter((c) => !c.pass);
+    failed += misses.length;
+    log(`\n${dialect}: ${report.checks.length - misses.length} of ${report.checks.length} checks pass; report ${files.join(', ')}`);
+  }
+  if (failed) {
+    log(`\nbench FAILED (${failed} check(s) missed or a dialect did not finish)`);
+    process.exit(1);
+  }
+  log('\nbench ok');
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

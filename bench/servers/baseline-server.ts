@@ -1,0 +1,199 @@
+import 'reflect-metadata';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import hbs from 'hbs';
+import { PAGE_SIZE } from '../../src/accounts/accounts.service';
+import { detailsView, filterForm, groupByClient, historyView, summaryView } from '../../src/accounts/accounts.presenter';
+import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '../../src/accounts/number-filter';
+import { toNumberRow } from '../../src/accounts/number-row';
+import type { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
+import { ROOT } from '../../src/app.setup';
+import { viewHelpers } from '../../src/common/view-helpers';
+import { dbFromEnv, maxRssMb } from '../lib/env';
+import { openRaw, toDate, type RawDb } from '../lib/raw';
+
+/**
+ * The baseline of the list and details pages: a bare node:http server that runs the same
+ * page query in hand-written SQL on the bare driver and renders the same templates (the same
+ * layout, partials, helpers and presenter) with the view cache on. No framework, no session,
+ * no CSRF, no ORM: what the app's requests cost above this is the price of those.
+ * Env: BENCH_PARTNER_ID, BENCH_USER_NAME, BENCH_PARTNER_NAME, plus lib/env's.
+ */
+const db = dbFromEnv();
+const raw = openRaw(db, 10);
+const partnerId = process.env.BENCH_PARTNER_ID!;
+const member = {
+  partnerId,
+  partnerName: process.env.BENCH_PARTNER_NAME ?? 'Bench Partner',
+  userName: process.env.BENCH_USER_NAME ?? 'Bench Owner',
+  role: 'owner',
+};
+const views = join(ROOT, 'views');
+const settings = { views, 'view options': { layout: 'layouts/main' } };
+for (const [name, fn] of Object.entries(viewHelpers)) hbs.registerHelper(name, fn as never);
+
+const FILTER: NumberFilter = { status: {}, attention: false, sort: 'newest' };
+
+/** The columns the app's page query reads (src/accounts/number-row.ts), under the same aliases. */
+const COLUMNS = `
+  n.id as n_id, n.provider_id as n_provider_id, n.external_id as n_external_id, n.phone_number as n_phone_number,
+  n.display_name as n_display_name, n.status as n_status, n.status_changed_at as n_status_changed_at,
+  n.account_mode as n_account_mode, n.registration_status as n_registration_status,
+  n.registration_method as n_registration_method, n.ivr as n_ivr, n.quality_rating as n_quality_rating,
+  n.messaging_tier as n_messaging_tier, n.billing_state as n_billing_state,
+  n.provider_created_at as n_provider_created_at, n.client_name as n_client_name,
+  c.id as c_id, c.provider_id as c_provider_id, c.name as c_name, c.contact_email as c_contact_email,
+  c.consent_status as c_consent_status,
+  w.id as w_id, w.provider_id as w_provider_id, w.external_id as w_external_id, w.namespace as w_namespace,
+  w.timezone_id as w_timezone_id, w.status as w_status, w.business_verification_status as w_business_verification_status,
+  w.message_on_behalf_status as w_message_on_behalf_status,
+  r.id as r_id, r.termination_date as r_termination_date, r.billing_time_zone as r_billing_time_zone,
+  r.remove_at as r_remove_at, r.reason as r_reason`;
+const FROM = `
+    from whatsapp_number n
+    join client c on c.id = n.client_id
+    join waba_account w on w.id = n.waba_account_id
+    left join revocation r on r.id = n.revocation_id`;
+
+const PAGE_SQL = `
+  select ${COLUMNS} ${FROM}
+   where n.partner_id = ? and n.billing_state <> 'removed'
+     %AFTER%
+   order by n.provider_created_at desc, n.id desc
+   limit ${PAGE_SIZE + 1}`;
+const AFTER = 'and (n.provider_created_at < ? or (n.provider_created_at = ? and n.id < ?))';
+
+const DETAILS_SQL = `select ${COLUMNS} ${FROM} where n.id = ? and n.partner_id = ? and n.billing_state <> 'removed'`;
+const HISTORY_SQL = `
+  select changed_at, family, from_value, to_value, source from number_status_change
+   where partner_id = ? and number_id = ? order by changed_at desc, id desc limit 200`;
+
+/** The summary counts, read once: the app caches them too (SUMMARY_TTL_MS). */
+let summary: ReturnType<typeof summaryView> | undefined;
+async function summaryOnce(): Promise<ReturnType<typeof summaryView>> {
+  if (summary) return summary;
+  const all = await raw.all<{ status: string; n: number | string }>(
+    "select status, count(*) as n from whatsapp_number where partner_id = ? and billing_state <> 'removed' group by status",
+    [partnerId],
+  );
+  const byStatus: Record<string, number> = {};
+  for (const row of all) byStatus[row.status] = Number(row.n);
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  summary = summaryView({ byStatus, total, attention: 0 });
+  return summary;
+}
+
+function render(res: ServerResponse, view: string, locals: Record<string, unknown>) {
+  const file = join(views, `${view}.hbs`);
+  const options = {
+    ...locals,
+    member,
+    isOwner: true,
+    csrfToken: 'baseline-csrf-token-baseline-csrf-token-xyz',
+    settings,
+    cache: true,
+  };
+  (hbs.__express as unknown as (f: string, o: object, cb: (err: Error | null, html?: string) => void) => void)(
+    file,
+    options,
+    (err, html) => {
+      if (err) return fail(res, err);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    },
+  );
+}
+
+function fail(res: ServerResponse, err: unknown) {
+  console.error(err);
+  res.writeHead(500);
+  res.end('error');
+}
+
+async function listPage(url: URL, res: ServerResponse) {
+  const cursor = decodeCursor(url.searchParams.get('after') ?? undefined, 'newest');
+  const params: unknown[] = [partnerId];
+  let sql = PAGE_SQL.replace('%AFTER%', '');
+  if (cursor) {
+    const key = raw.date(new Date(cursor.key));
+    sql = PAGE_SQL.replace('%AFTER%', AFTER);
+    params.push(key, key, cursor.id);
+  }
+  const rows = (await raw.all(sql, params)).map(toNumberRow);
+  const numbers = rows.slice(0, PAGE_SIZE);
+  const next = rows.length > PAGE_SIZE ? cursorFor('newest', numbers[numbers.length - 1]) : undefined;
+  const now = new Date();
+  render(res, 'accounts/index', {
+    title: 'WhatsApp Accounts',
+    path: '/accounts',
+    groups: groupByClient(numbers, now),
+    form: filterForm(FILTER),
+    summary: await summaryOnce(),
+    csvHref: `/accounts/export.csv${filterQueryString(FILTER)}`,
+    filtered: false,
+    nextHref: next ? `/accounts${filterQueryString(FILTER, { after: next })}` : undefined,
+    firstHref: cursor ? '/accounts' : undefined,
+    empty: numbers.length === 0,
+    emptyKind: numbers.length ? undefined : 'end',
+  });
+}
+
+async function detailsPage(id: string, res: ServerResponse) {
+  const [row] = await raw.all(DETAILS_SQL, [id, partnerId]);
+  if (!row) {
+    res.writeHead(404);
+    return res.end('not found');
+  }
+  const number = toNumberRow(row);
+  const history = (await raw.all(HISTORY_SQL, [partnerId, id])).map(
+    (h) =>
+      ({
+        changedAt: toDate(h.changed_at),
+        family: h.family,
+        fromValue: h.from_value,
+        toValue: h.to_value,
+        source: h.source,
+      }) as unknown as NumberStatusChange,
+  );
+  const view = detailsView(number, new Date());
+  render(res, 'accounts/show', {
+    title: `${view.phone.formatted} · ${number.clientName}`,
+    path: `/accounts/${id}`,
+    view,
+    history: historyView(history),
+    number,
+    revocation: number.revocation ?? null,
+  });
+}
+
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const url = new URL(req.url ?? '/', 'http://baseline');
+  const details = /^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(url.pathname);
+  const work = url.pathname === '/accounts' ? listPage(url, res) : details ? detailsPage(details[1], res) : undefined;
+  if (!work) {
+    res.writeHead(404);
+    return res.end();
+  }
+  work.catch((err) => fail(res, err));
+});
+
+async function main(db: RawDb) {
+  await new Promise<void>((resolve) => hbs.registerPartials(views, () => resolve()));
+  await summaryOnce();
+  server.listen(0, '127.0.0.1', () => {
+    process.send!({ ready: true, port: (server.address() as AddressInfo).port, viewCache: true, dialect: db.dialect });
+  });
+  process.on('message', (msg: { id: number; run: string }) => {
+    if (msg.run === 'rss') process.send!({ id: msg.id, ok: true, result: maxRssMb() });
+  });
+  process.on('disconnect', () => {
+    server.close();
+    void db.close().then(() => process.exit(0));
+  });
+}
+
+main(raw).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
