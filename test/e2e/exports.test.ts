@@ -479,6 +479,27 @@ describe('ExportsService.writeCsv', () => {
     readBatch.mockRestore();
   });
 
+  it('yields to the event loop between batches, so other requests are served while it runs', async () => {
+    let ticks = 0;
+    let running = true;
+    const tick = () => {
+      if (!running) return;
+      ticks++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        done();
+      },
+    });
+    const result = await service.writeCsv(partner.id, parseNumberFilter({}), sink, { batchSize: 100 });
+    running = false;
+    expect(result.rows).toBe(TOTAL);
+    // At least one turn of the event loop per batch boundary (25 of them).
+    expect(ticks).toBeGreaterThanOrEqual(25);
+  });
+
   it('keeps every sort complete across batches', async () => {
     for (const sort of ['client', 'phone'] as const) {
       const chunks: Buffer[] = [];
