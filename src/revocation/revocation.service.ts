@@ -1,16 +1,14 @@
-import { EntityManager, type RequiredEntityData } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { NumberStatusChange, type ChangeSource } from '../accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { AuditService } from '../audit/audit.service';
-import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { newId } from '../database/ids';
 import { dialectOf } from '../database/orm.config';
-import { OutboxEmail } from '../mail/entities/outbox-email.entity';
 import { OutboxService, type OutgoingEmail } from '../mail/outbox.service';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { Partner } from '../partners/entities/partner.entity';
@@ -343,12 +341,13 @@ export class RevocationService {
         'run',
         ctx,
       );
-      // The side effects of a whole batch go in with one multi-row INSERT per table: a flush
-      // of thousands of new entities costs several times the INSERTs themselves. The rows are
-      // the ones AuditService.record and OutboxService.enqueue write, field for field.
-      const history: RequiredEntityData<NumberStatusChange>[] = [];
-      const audit: RequiredEntityData<AuditEvent>[] = [];
-      const emails: RequiredEntityData<OutboxEmail>[] = [];
+      // The side effects of a whole batch go in with one multi-row INSERT per table: building
+      // and flushing thousands of entities costs several times the INSERTs themselves. The
+      // rows are the ones NumberStatusChange, AuditService.record and OutboxService.enqueue
+      // make, field for field (the system as actor; a pending email due now).
+      const history: unknown[][] = [];
+      const audit: unknown[][] = [];
+      const emails: unknown[][] = [];
       const action = transition === 'billing_end' ? 'revocation.billing_ended' : 'revocation.number_removed';
       // Revocations requested the same day share their dates: work each out once per batch.
       const removalDates = new Map<string, string>();
@@ -359,31 +358,12 @@ export class RevocationService {
         return date;
       };
       for (const row of rows) {
-        const base = { id: newId(), createdAt: now, updatedAt: now, partner: row.partner_id };
         // The history records when the change took effect by the contract, so a run that
         // catches up keeps the two transitions in order.
-        const effective = new Date(transition === 'billing_end' ? row.billing_ends_at : row.remove_at);
-        history.push({
-          ...base,
-          number: row.number_id,
-          family: 'billing',
-          fromValue: from,
-          toValue: to,
-          source: 'job',
-          changedAt: effective,
-        });
-        audit.push({
-          ...base,
-          id: newId(),
-          actor: null,
-          actorLabel: 'System',
-          action,
-          subjectType: 'number',
-          subjectId: row.number_id,
-          data: { revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date },
-          ip: null,
-          requestId: null,
-        });
+        const effective = transition === 'billing_end' ? row.billing_ends_at : row.remove_at;
+        history.push([newId(), at, at, row.partner_id, row.number_id, 'billing', from, to, 'job', effective]);
+        const data = JSON.stringify({ revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date });
+        audit.push([newId(), at, at, row.partner_id, 'System', action, 'number', row.number_id, data]);
         if (transition !== 'billing_end') continue;
         const email = this.clientEmail('revocation_billing_ended', `${row.partner_name} no longer pays for ${row.phone_number}`, {
           partnerId: row.partner_id,
@@ -397,21 +377,29 @@ export class RevocationService {
           timeZone: row.billing_time_zone,
         });
         if (!email) continue;
-        emails.push({
-          ...base,
-          id: newId(),
-          toAddress: email.to,
-          template: email.template,
-          payload: { ...email.payload, subject: email.subject },
-          token: null,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-        });
+        const payload = JSON.stringify({ ...email.payload, subject: email.subject });
+        emails.push([newId(), at, at, row.partner_id, email.to, email.template, payload, 'pending', 0, at]);
       }
-      await tx.insertMany(NumberStatusChange, history);
-      await tx.insertMany(AuditEvent, audit);
-      if (emails.length) await tx.insertMany(OutboxEmail, emails);
+      const insert = (table: string, columns: string, values: unknown[][]) =>
+        values.length
+          ? conn.execute(
+              `insert into ${table} (${columns}) values ${values.map((v) => `(${marks(v.length)})`).join(', ')}`,
+              values.flat(),
+              'run',
+              ctx,
+            )
+          : undefined;
+      await insert(
+        'number_status_change',
+        'id, created_at, updated_at, partner_id, number_id, family, from_value, to_value, source, changed_at',
+        history,
+      );
+      await insert('audit_event', 'id, created_at, updated_at, partner_id, actor_label, action, subject_type, subject_id, data', audit);
+      await insert(
+        'outbox_email',
+        'id, created_at, updated_at, partner_id, to_address, template, payload, status, attempts, next_attempt_at',
+        emails,
+      );
       return { candidates: candidates.length, claimed: claimedIds.length };
     });
   }
