@@ -13,7 +13,7 @@ import type { AccountsSummary } from './accounts.service';
  */
 export interface StatusView {
   family: FamilyKey;
-  familyLabel: string;
+  familyName: string;
   value: string;
   label: string;
   colour: Colour;
@@ -81,7 +81,7 @@ export function statusView(family: FamilyKey, value: string): StatusView {
   const def = statusDef(family, value);
   return {
     family,
-    familyLabel: FAMILIES[family].label,
+    familyName: FAMILIES[family].label,
     value,
     label: def?.label ?? value,
     colour: def?.colour ?? 'grey',
@@ -146,6 +146,7 @@ export function filterForm(filter: NumberFilter) {
     })),
     sorts: (Object.keys(SORT_LABELS) as Sort[]).map((value) => ({ value, label: SORT_LABELS[value], selected: filter.sort === value })),
     filtered: isFiltered(filter),
+    statusFiltered: Object.keys(filter.status).length > 0,
   };
 }
 
@@ -184,7 +185,7 @@ export function summaryView(summary: AccountsSummary) {
 export function historyView(changes: NumberStatusChange[]) {
   return changes.map((c) => ({
     changedAt: c.changedAt,
-    familyLabel: FAMILIES[c.family]?.label ?? c.family,
+    familyName: FAMILIES[c.family]?.label ?? c.family,
     from: c.fromValue ? statusView(c.family, c.fromValue) : undefined,
     to: statusView(c.family, c.toValue),
     source: c.source,

@@ -57,6 +57,8 @@ describe('WhatsApp Accounts', () => {
       // The overall status view opens in place, without JavaScript, with meaning and next step.
       expect(res.text).toContain('<details class="overview">');
       expect(res.text).toContain(FAMILIES.waba.statuses.find((s) => s.value === 'account_violation')!.next);
+      expect(res.text).toContain('<dt>WABA account</dt>');
+      expect(res.text).not.toContain('[object Object]');
       expect(res.text).toContain(`<a href="/accounts/${a.id}">Show details`);
       expect(res.text).toContain('Needs attention');
       expect(res.text).toContain('href="/accounts/export.csv"');
@@ -345,7 +347,8 @@ describe('WhatsApp Accounts', () => {
         'data-copy="4455667788"',
         'data-copy="109876543400"',
         'data-copy="CLCAFE"',
-        'Submitted → <strong>Running</strong>',
+        'Number status: Submitted → <strong>Running</strong>',
+        '<th scope="row">Consent status</th>',
         'Danger Zone',
       ]) {
         expect(res.text, text).toContain(text);

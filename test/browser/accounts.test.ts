@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createClient, createNumber, createStatusChange, createWaba } from '../factories/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+
+describe('WhatsApp Accounts in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let owner: MemberFixture;
+  let target: WhatsappNumber;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true });
+    const partner = await createPartner(t.em(), { name: 'Globex Partners' });
+    owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
+    const acme = await createClient(t.em(), partner, { name: 'Acme Retail GmbH', contactEmail: 'ops@acme.example' });
+    const acmeWaba = await createWaba(t.em(), acme, { externalId: '2233445566', namespace: '1234_abcd_12ab', timezoneId: 47 });
+    target = await createNumber(t.em(), partner, {
+      client: acme,
+      waba: acmeWaba,
+      phoneNumber: '+4915123456789',
+      displayName: 'Acme Support',
+    });
+    await createStatusChange(t.em(), target, { from: 'ready', to: 'running' });
+    await createNumber(t.em(), partner, {
+      client: acme,
+      waba: acmeWaba,
+      phoneNumber: '+4930901820',
+      displayName: 'Acme Hotline',
+      status: 'ready',
+    });
+    const harbor = await createClient(t.em(), partner, { name: 'Blue Harbor Logistics Ltd', consentStatus: 'pending' });
+    await createNumber(t.em(), partner, {
+      client: harbor,
+      waba: { status: 'account_restriction', businessVerificationStatus: 'pending_need_more_info' },
+      phoneNumber: '+447911123456',
+      displayName: 'Blue Harbor Dispatch',
+      status: 'error',
+      registrationStatus: 'failed',
+    });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function overflow(page: Page): Promise<number> {
+    return page.evaluate(() => {
+      const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+      return w.document.documentElement.scrollWidth - w.innerWidth;
+    });
+  }
+
+  it('signs in, searches a number, opens its status view in place and its details page', async () => {
+    const page = await newPage(browser, t.url);
+    await signInAs(page, t.url, owner.email, owner.password);
+    expect(new URL(page.url()).pathname).toBe('/accounts');
+    await expect(page.getByRole('heading', { name: 'WhatsApp Accounts', level: 1 }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'accounts-list');
+
+    // Search by the phone number as a person types it.
+    await page.getByLabel('Search').fill('+49 151 2345 6789');
+    await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply' }).click()]);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('q')).toBe('+49 151 2345 6789');
+    const cards = page.locator('article.card');
+    await expect(cards.count()).resolves.toBe(1);
+    await expect(cards.first().getByRole('heading', { name: '+49 1512 3456789' }).isVisible()).resolves.toBe(true);
+    await screenshot(page, 'accounts-search');
+
+    // The card's top-right control opens the overall status view in place.
+    const overview = cards.first().locator('details.overview');
+    await expect(overview.getAttribute('open')).resolves.toBeNull();
+    await overview.locator('summary').click();
+    await expect(overview.getAttribute('open')).resolves.toBe('');
+    await expect(overview.getByText('Consent status').isVisible()).resolves.toBe(true);
+    await expect(overview.getByText('The number is active and can send and receive messages.').isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    const statusShot = await screenshot(page, 'accounts-status-view');
+    expect(existsSync(statusShot)).toBe(true);
+
+    // Show details.
+    await Promise.all([
+      page.waitForURL(`**/accounts/${target.id}`),
+      cards
+        .first()
+        .getByRole('link', { name: /Show details/ })
+        .click(),
+    ]);
+    await expect(page.getByRole('heading', { name: '+49 1512 3456789', level: 1 }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('47 (Europe/Berlin)').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Status history' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Danger Zone' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    const detailsShot = await screenshot(page, 'accounts-details');
+    expect(existsSync(detailsShot)).toBe(true);
+    await page.context().close();
+  });
+
+  it('lays out the list, the details and the statuses page from 360 px to 1440 px without overflow, accessibly', async () => {
+    const page = await newPage(browser, t.url);
+    await signInAs(page, t.url, owner.email, owner.password);
+    for (const path of ['/accounts', `/accounts/${target.id}`, '/account-statuses', '/accounts?lifecycle=inactive']) {
+      await page.goto(`${t.url}${path}`);
+      for (const width of [360, 1440]) {
+        await page.setViewportSize({ width, height: 900 });
+        expect(await overflow(page), `horizontal overflow of ${path} at ${width} px`).toBeLessThanOrEqual(0);
+        await expectAccessible(page);
+      }
+    }
+    await page.goto(`${t.url}/accounts`);
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.locator('details.overview summary').first().click();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'accounts-status-view-360');
+    await page.context().close();
+  });
+
+  it('lands a badge on its entry on the Account statuses page', async () => {
+    const page = await newPage(browser, t.url);
+    await signInAs(page, t.url, owner.email, owner.password);
+    await page.goto(`${t.url}/accounts?lifecycle=error`);
+    await Promise.all([
+      page.waitForURL(/account-statuses#lifecycle-error/),
+      page.locator('article.card .badges a', { hasText: 'Error' }).first().click(),
+    ]);
+    await expect(page.locator('#lifecycle-error').isVisible()).resolves.toBe(true);
+    await page.context().close();
+  });
+});
