@@ -7,6 +7,7 @@ import type { Partner } from '../../src/partners/entities/partner.entity';
 import { Membership } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createTestApp, type TestApp } from '../support/app';
+import { onPostgres } from '../support/database';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
 import { linkIn, linkPathIn, startSmtp, type TestSmtp } from '../support/smtp';
 import { createMember, createPartner, type MemberFixture } from '../factories';
@@ -232,6 +233,23 @@ describe('the Users page', () => {
     expect(await t.em().count(SessionRecord, { userId: gone.user.id })).toBe(0);
     expect((await agent.get('/accounts')).headers.location).toBe('/login');
     expect(await t.em().count(AuditEvent, { action: 'team.removed', subjectId: gone.membership.id })).toBe(1);
+  });
+
+  it.skipIf(!onPostgres())('keeps one owner when two owners demote each other at the same moment (PostgreSQL)', async () => {
+    const duo = await createPartner(t.em(), { name: 'Duo' });
+    const a = await createMember(t.em(), duo, { role: 'owner' });
+    const b = await createMember(t.em(), duo, { role: 'owner' });
+    const agentA = t.agent();
+    const agentB = t.agent();
+    await signIn(agentA, a.email, a.password);
+    await signIn(agentB, b.email, b.password);
+    const [tokenA, tokenB] = [await csrfOf(agentA, '/users'), await csrfOf(agentB, '/users')];
+    await Promise.all([
+      agentA.post(`/users/${b.membership.id}/role`).type('form').send({ _csrf: tokenA, role: 'member' }),
+      agentB.post(`/users/${a.membership.id}/role`).type('form').send({ _csrf: tokenB, role: 'member' }),
+    ]);
+    expect(await t.em().count(Membership, { partner: duo, role: 'owner' })).toBe(1);
+    expect(await t.em().count(AuditEvent, { partner: duo, action: 'team.role_changed' })).toBe(1);
   });
 
   it('answers 404 for a team member of another partner, changing nothing', async () => {
