@@ -287,6 +287,29 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
       `baseline ${fmt(rBase.finalized)}, app ${fmt(rApp.finalized)}`,
       rBase.finalized === o.revocations && rApp.finalized === o.revocations,
     );
+    // The baseline must make the writes the job makes: the same rows per revocation.
+    const counts = await (async () => {
+      const raw = openRaw(db, 1);
+      const one = async (sql: string) => Number((await raw.all<{ n: number | string }>(sql, [seeded!.revocations.partnerId]))[0].n);
+      const out = {
+        numbers: await one("select count(*) as n from whatsapp_number where partner_id = ? and billing_state = 'partner_billing_ended'"),
+        history: await one(
+          "select count(*) as n from number_status_change where partner_id = ? and source = 'job' and to_value = 'partner_billing_ended'",
+        ),
+        activity: await one("select count(*) as n from audit_event where partner_id = ? and action = 'revocation.billing_ended'"),
+        emails: await one("select count(*) as n from outbox_email where partner_id = ? and template = 'revocation_billing_ended'"),
+      };
+      await raw.close();
+      return out;
+    })();
+    const twice = 2 * o.revocations;
+    check(
+      'revocation-writes',
+      'baseline and job together wrote state, history, Activity and email for each revocation',
+      `${fmt(twice)} of each`,
+      `${fmt(counts.numbers)} numbers, ${fmt(counts.history)} history, ${fmt(counts.activity)} Activity, ${fmt(counts.emails)} emails`,
+      Object.values(counts).every((n) => n === twice),
+    );
     check(
       'revocation-time',
       `${fmt(o.revocations)} due revocations vs raw SQL doing the same writes`,
