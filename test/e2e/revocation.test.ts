@@ -1,3 +1,4 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
@@ -8,6 +9,7 @@ import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { Partner } from '../../src/partners/entities/partner.entity';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
+import { RevocationJob } from '../../src/revocation/revocation.job';
 import { RevocationService } from '../../src/revocation/revocation.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber as createAccountNumber } from '../factories/accounts';
@@ -493,5 +495,28 @@ describe.skipIf(!onPostgres())('the revocation job on several instances (Postgre
     // A second round at the same moment finds nothing left to do.
     const again = await Promise.all(apps.map((app) => app.app.get(RevocationService).runDue(now)));
     expect(again.every((r) => r.billingEnded === 0 && r.removed === 0)).toBe(true);
+  });
+});
+
+describe('the revocation scheduler', () => {
+  it('registers the job with the configured expression only when jobs are enabled, and a tick runs it by the clock', async () => {
+    const off = await createTestApp();
+    expect(off.app.get(SchedulerRegistry).doesExist('cron', 'revocations')).toBe(false);
+    await off.close();
+
+    const on = await createTestApp({ env: { JOBS_ENABLED: 'true', REVOCATION_CRON: '0 0 3 * * *' } });
+    try {
+      const job = on.app.get(SchedulerRegistry).getCronJob('revocations');
+      expect(String(job.cronTime.source)).toBe('0 0 3 * * *');
+      const partner = await createPartner(on.em(), { terms: { noticeDays: 0 } });
+      const owner = await createMember(on.em(), partner);
+      const number = await createNumber(on.em(), partner);
+      await on.app.get(RevocationService).request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+      on.clock.set('2026-11-27T00:00:00Z');
+      await on.app.get(RevocationJob).tick();
+      expect((await on.em().findOneOrFail(WhatsappNumber, number.id)).billingState).toBe('partner_billing_ended');
+    } finally {
+      await on.close();
+    }
   });
 });
