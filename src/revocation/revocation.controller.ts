@@ -61,8 +61,13 @@ export class RevocationController {
   @Post('withdraw')
   async withdraw(@Req() req: HubRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
     parseForm(z.object({}), body);
-    const { number } = await this.revocations.withdraw(member(req), id, req);
-    flash(req, 'notice', `Revocation of ${number.phoneNumber} withdrawn: you keep paying for this number. The client has been told.`);
+    const { number, clientEmailed } = await this.revocations.withdraw(member(req), id, req);
+    flash(
+      req,
+      'notice',
+      `Revocation of ${number.phoneNumber} withdrawn: you keep paying for this number. ` +
+        (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
+    );
     res.redirect(303, `/accounts/${number.id}`);
   }
 

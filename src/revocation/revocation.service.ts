@@ -225,7 +225,11 @@ export class RevocationService {
    * Withdraws the open request until the termination date ends. The mirror condition of the
    * job's (not withdrawn, billing not ended) makes exactly one of the two win.
    */
-  async withdraw(member: CurrentMember, numberId: string, req?: HubRequest): Promise<{ revocation: Revocation; number: WhatsappNumber }> {
+  async withdraw(
+    member: CurrentMember,
+    numberId: string,
+    req?: HubRequest,
+  ): Promise<{ revocation: Revocation; number: WhatsappNumber; clientEmailed: boolean }> {
     const now = this.clock.now();
     return this.em.fork().transactional(async (tx) => {
       const number = await this.findNumber(tx, member, numberId);
@@ -252,7 +256,7 @@ export class RevocationService {
         req,
       });
       const partner = await tx.findOneOrFail(Partner, member.partnerId);
-      this.emailClient(tx, 'revocation_withdrawn', `${partner.name} keeps paying for ${number.phoneNumber}`, {
+      const clientEmailed = this.emailClient(tx, 'revocation_withdrawn', `${partner.name} keeps paying for ${number.phoneNumber}`, {
         partnerId: partner.id,
         partnerName: partner.name,
         contactEmail: number.client.contactEmail,
@@ -262,7 +266,7 @@ export class RevocationService {
         terminationDate: revocation.terminationDate,
         timeZone: revocation.billingTimeZone,
       });
-      return { revocation, number };
+      return { revocation, number, clientEmailed };
     });
   }
 

@@ -320,6 +320,23 @@ describe('payment revocation', () => {
     expect(await t.em().count(Revocation, { number: foreign.id })).toBe(0);
   });
 
+  it('says so when the client has no contact email, and queues no email', async () => {
+    t.clock.set(START);
+    const number = await createAccountNumber(t.em(), partner, { client: { contactEmail: null } });
+    const agent = await ownerAgent();
+    const page = await agent.get(`/accounts/${number.id}/revocation/new`);
+    expect(page.text).toContain('no contact email');
+    await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: number.phoneNumber },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect((await agent.get(`/accounts/${number.id}`)).text).toContain('The client has no contact email and could not be emailed.');
+    expect((await reload(number.id)).billingState).toBe('revocation_requested');
+    expect(await t.em().count(OutboxEmail, { partner: partner.id, payload: { phoneNumber: number.phoneNumber } } as never)).toBe(0);
+  });
+
   it('catches up after missed runs: both transitions, in order, in one run', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner);
