@@ -284,7 +284,8 @@ export class RevocationService {
         const { candidates, claimed } = await this.runBatch(transition, now, batchSize);
         if (transition === 'billing_end') result.billingEnded += claimed;
         else result.removed += claimed;
-        if (candidates < batchSize) break;
+        // Fewer than a batch: nothing more is due (or another instance holds the rest).
+        if (candidates < batchSize || claimed === 0) break;
       }
     }
     if (result.billingEnded || result.removed) {
