@@ -20,6 +20,12 @@ export const ACTION_LABELS: Record<string, string> = {
   'team.joined': 'Joined the team',
   'team.role_changed': 'Changed a role',
   'team.removed': 'Removed someone',
+  'accounts.exported': 'Downloaded the CSV',
+  'revocation.requested': 'Requested payment revocation',
+  'revocation.withdrawn': 'Withdrew a payment revocation',
+  'revocation.billing_ended': 'Partner billing ended',
+  'revocation.number_removed': 'Number removed from the hub',
+  'partner.terms_changed': 'Contract terms changed',
 };
 
 /** The keyset cursor: the created-at and id of the last event shown. */

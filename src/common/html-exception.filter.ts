@@ -11,6 +11,7 @@ const TITLES: Record<number, string> = {
   403: 'You cannot do this',
   404: 'Page not found',
   405: 'Not allowed',
+  409: 'This was not changed',
   413: 'The request is too large',
   415: 'Unsupported request',
   422: 'This cannot be done',
