@@ -155,6 +155,19 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     );
     const cookie = await signIn(url, seeded.big.owner.email, seeded.big.owner.password);
     const smallCookie = await signIn(url, seeded.small.owner.email, seeded.small.owner.password);
+    // Every page measured shows a full page of cards (the last one included).
+    const cardsOf = async (path: string, c: string) => {
+      const r = await call(url, path, { headers: { cookie: c } });
+      if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+      return (r.body.match(/<article class="card/g) ?? []).length;
+    };
+    const pageCards = {
+      first: await cardsOf(seeded.paths.first, cookie),
+      deep: await cardsOf(seeded.paths.deep, cookie),
+      last: await cardsOf(seeded.paths.last, cookie),
+      small: await cardsOf(seeded.paths.smallDeep, smallCookie),
+    };
+    log(`  cards per page: ${JSON.stringify(pageCards)}`);
     const page = await call(url, seeded.paths.deep, { headers: { cookie } });
     const cards = (page.body.match(/<article class="card/g) ?? []).length;
     log(

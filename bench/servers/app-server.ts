@@ -42,7 +42,9 @@ async function main() {
     env: config.env,
     isProduction: config.isProduction,
   });
-  process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+  // Requests that the load generator gave up on may still be running: let them finish
+  // before the pool closes under them.
+  process.on('disconnect', () => setTimeout(() => void app.close().then(() => process.exit(0)), 2_000));
 }
 
 async function runInServer(app: NestExpressApplication, what: string, args: unknown[]): Promise<unknown> {
