@@ -174,6 +174,8 @@ describe('WhatsApp Accounts', () => {
         [suspended.id, banned.id, rejected.id, denied.id, failed.id, stuck.id].sort(),
       );
       expect(cardIds(await list({ attention: '1' }))).not.toContain(healthy.id);
+      // The summary counts the same numbers the attention filter lists.
+      expect(await list({})).toMatch(/<strong>6<\/strong> need attention/);
       // The filter stays selected, and Download CSV keeps it.
       const page = await list({ waba: 'account_banned', q: 'x' });
       expect(page).toContain('<option value="account_banned" selected>');
