@@ -37,7 +37,7 @@ describe('WhatsApp Accounts in a real browser', () => {
     await createNumber(t.em(), partner, {
       client: harbor,
       waba: { status: 'account_restriction', businessVerificationStatus: 'pending_need_more_info' },
-      phoneNumber: '+447911123456',
+      phoneNumber: '+447400123456',
       displayName: 'Blue Harbor Dispatch',
       status: 'error',
       registrationStatus: 'failed',

@@ -101,7 +101,7 @@ describe('WhatsApp Accounts', () => {
         displayName: 'Nordlicht Bookings',
         externalId: '777000111',
       });
-      const miss = await createNumber(t.em(), partner, { phoneNumber: '+447911123456', displayName: 'Other Care' });
+      const miss = await createNumber(t.em(), partner, { phoneNumber: '+447400123456', displayName: 'Other Care' });
       const { agent } = await signedIn(partner);
       for (const q of [
         '+49 151 2345-0001',
