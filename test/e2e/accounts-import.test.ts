@@ -13,7 +13,8 @@ import { runCli } from '../../src/cli/program';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { MINUTE } from '../support/clock';
-import { createPartner } from '../factories';
+import { createMember, createPartner } from '../factories';
+import { signIn } from '../support/http';
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 const dir = mkdtempSync(join(tmpdir(), 'hub-import-'));
@@ -245,6 +246,29 @@ describe('accounts:import', () => {
       const before = await snapshot(t, partner);
       t.clock.advance(MINUTE);
       expect((await importer.importFile(partner.id, path)).unchanged).toBe(2);
+      expect(await snapshot(t, partner)).toEqual(before);
+    });
+
+    it('re-imports the real CSV download unchanged', async () => {
+      const partner = await createPartner(t.em());
+      await importer.importFile(partner.id, SAMPLE);
+      const owner = await createMember(t.em(), partner);
+      const agent = t.agent();
+      await signIn(agent, owner.email, owner.password);
+      const download = await agent
+        .get('/accounts/export.csv')
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      expect(download.status).toBe(200);
+      const path = file((download.body as Buffer).toString('utf8'), 'csv');
+      const before = await snapshot(t, partner);
+      t.clock.advance(MINUTE);
+      const result = await importer.importFile(partner.id, path);
+      expect(result).toMatchObject({ format: 'csv', records: 4, invalid: 0, created: 0, updated: 0, unchanged: 4 });
       expect(await snapshot(t, partner)).toEqual(before);
     });
 
