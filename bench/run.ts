@@ -432,7 +432,10 @@ async function main() {
       failed++;
       continue;
     }
-    const files = writeReport(dir, machine, report);
+    // A run with other sizes or durations does not overwrite the day's standard report.
+    const standard =
+      o.seconds === 10 && o.warmup === 2 && o.numbers === 100_000 && o.small === 10_000 && o.revocations === 10_000 && o.connections === 50;
+    const files = writeReport(dir, machine, report, standard ? '' : '-custom');
     const misses = report.checks.filter((c) => !c.pass);
     failed += misses.length;
     log(`\n${dialect}: ${report.checks.length - misses.length} of ${report.checks.length} checks pass; report ${files.join(', ')}`);

@@ -33,8 +33,8 @@ export interface Machine {
 }
 
 /** Writes bench/results/<date>-<dialect>.json (everything measured) and .md (for people). */
-export function writeReport(dir: string, machine: Machine, r: DialectReport): string[] {
-  const base = join(dir, `${r.startedAt.slice(0, 10)}-${r.dialect}`);
+export function writeReport(dir: string, machine: Machine, r: DialectReport, suffix = ''): string[] {
+  const base = join(dir, `${r.startedAt.slice(0, 10)}-${r.dialect}${suffix}`);
   writeFileSync(`${base}.json`, `${JSON.stringify({ machine, ...r }, null, 2)}\n`);
   const passed = r.checks.filter((c) => c.pass).length;
   const md = [
