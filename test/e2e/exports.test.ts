@@ -13,7 +13,7 @@ import { ExportsService } from '../../src/exports/exports.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
-import { createRevocation } from '../factories/exports';
+import { createRevocation } from '../factories/revocations';
 import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { HOUR, MINUTE } from '../support/clock';

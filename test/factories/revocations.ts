@@ -73,3 +73,34 @@ export async function createRevocations(
   }
   return ids;
 }
+
+/** An open payment revocation on a number, ending on `terminationDate`. */
+export async function createRevocation(
+  em: EntityManager,
+  partner: Partner,
+  number: WhatsappNumber,
+  terminationDate: string,
+  o: { withdrawnAt?: Date } = {},
+): Promise<Revocation> {
+  const billingEndsAt = new Date(`${terminationDate}T00:00:00Z`);
+  billingEndsAt.setUTCDate(billingEndsAt.getUTCDate() + 1);
+  const revocation = new Revocation({
+    partner,
+    number: em.getReference(WhatsappNumber, number.id),
+    requestedBy: null,
+    requestedAt: new Date(),
+    terminationDate,
+    billingEndsAt,
+    removeAt: new Date(billingEndsAt.getTime() + 14 * 86_400_000),
+    noticeDays: 30,
+    alignment: 'none',
+    removalGraceDays: 14,
+    billingTimeZone: 'UTC',
+  });
+  if (o.withdrawnAt) revocation.withdrawnAt = o.withdrawnAt;
+  await em.persist(revocation).flush();
+  if (!o.withdrawnAt) {
+    await em.nativeUpdate(WhatsappNumber, { id: number.id }, { revocation: revocation.id, billingState: 'revocation_requested' });
+  }
+  return revocation;
+}
