@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 /**
@@ -8,6 +9,12 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).default(def);
+
+const cron = (def: string) =>
+  z
+    .string()
+    .refine((v) => validateCronExpression(v).valid, 'must be a cron expression (seconds first, e.g. "0 * * * * *")')
+    .default(def);
 
 const DEV_SESSION_SECRET = 'development-only-session-secret-do-not-use-in-production';
 
@@ -41,8 +48,8 @@ const schema = z
     INVITATION_TTL_HOURS: int(168, 1, 24 * 60),
     PASSWORD_RESET_TTL_MINUTES: int(60, 5, 24 * 60),
     JOBS_ENABLED: bool.default(true),
-    MAIL_CRON: z.string().default('*/5 * * * * *'),
-    REVOCATION_CRON: z.string().default('0 * * * * *'),
+    MAIL_CRON: cron('*/5 * * * * *'),
+    REVOCATION_CRON: cron('0 * * * * *'),
     CLIENT_PAYMENT_METHOD_URL: z.url().default('https://provider.example/payment-method'),
     CLIENT_TERMINATE_URL: z.url().default('https://provider.example/terminate-number'),
     DEMO_SEED: bool.optional(),

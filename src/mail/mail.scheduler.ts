@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
+import { scheduleJob } from '../common/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailWorker } from './mail-worker.service';
 
@@ -13,8 +13,6 @@ import { MailWorker } from './mail-worker.service';
  */
 @Injectable()
 export class MailScheduler implements OnApplicationBootstrap {
-  private running = false;
-
   constructor(
     private readonly worker: MailWorker,
     private readonly registry: SchedulerRegistry,
@@ -24,27 +22,10 @@ export class MailScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap() {
-    if (!this.config.jobs.enabled) return;
-    let job: CronJob;
-    try {
-      job = CronJob.from({ cronTime: this.config.jobs.mailCron, onTick: () => this.tick(), start: false });
-    } catch (err) {
-      throw new Error(`MAIL_CRON: not a cron expression (${err instanceof Error ? err.message : String(err)})`);
-    }
-    this.registry.addCronJob('mail', job);
-    job.start();
+    if (this.config.jobs.enabled) scheduleJob(this.registry, 'mail', this.config.jobs.mailCron, () => this.tick(), this.logger);
   }
 
-  async tick(): Promise<void> {
-    // One run at a time in this process; other instances are kept off rows by the claims.
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.worker.sendDue(this.clock.now());
-    } catch (err) {
-      this.logger.error({ event: 'mail.run_failed', err }, 'mail run failed');
-    } finally {
-      this.running = false;
-    }
+  tick() {
+    return this.worker.sendDue(this.clock.now());
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
+import { scheduleJob } from '../common/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RevocationService } from './revocation.service';
 
@@ -13,8 +13,6 @@ import { RevocationService } from './revocation.service';
  */
 @Injectable()
 export class RevocationJob implements OnApplicationBootstrap {
-  private running = false;
-
   constructor(
     private readonly revocations: RevocationService,
     private readonly registry: SchedulerRegistry,
@@ -24,21 +22,12 @@ export class RevocationJob implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap() {
-    if (!this.config.jobs.enabled) return;
-    const job = CronJob.from({ cronTime: this.config.jobs.revocationCron, onTick: () => this.tick(), start: true });
-    this.registry.addCronJob('revocations', job);
+    if (this.config.jobs.enabled) {
+      scheduleJob(this.registry, 'revocations', this.config.jobs.revocationCron, () => this.tick(), this.logger);
+    }
   }
 
-  async tick(): Promise<void> {
-    // One run at a time in this process; other instances are kept apart by the conditional updates.
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.revocations.runDue(this.clock.now());
-    } catch (err) {
-      this.logger.error({ event: 'revocations.run_failed', err }, 'revocation run failed');
-    } finally {
-      this.running = false;
-    }
+  tick() {
+    return this.revocations.runDue(this.clock.now());
   }
 }

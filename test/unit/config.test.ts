@@ -57,7 +57,8 @@ describe('configuration', () => {
   });
 
   it('names every bad variable at once, in any environment', () => {
-    const message = errorOf({ PORT: 'eighty', SESSION_IDLE_MINUTES: '-5', SMTP_URL: 'http://mail' });
+    const message = errorOf({ PORT: 'eighty', SESSION_IDLE_MINUTES: '-5', SMTP_URL: 'http://mail', REVOCATION_CRON: 'every minute' });
+    expect(message).toContain('REVOCATION_CRON');
     expect(message).toContain('PORT');
     expect(message).toContain('SESSION_IDLE_MINUTES');
     expect(message).toContain('SMTP_URL');
