@@ -3,6 +3,8 @@ import session from 'express-session';
 import type { Clock } from '../common/clock';
 import { SessionRecord } from './entities/session.entity';
 
+const TOUCH_EVERY_MS = 60_000;
+
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
 /**
@@ -61,8 +63,11 @@ export class DbSessionStore extends session.Store {
 
   touch(sid: string, _sess: session.SessionData, cb?: Callback): void {
     const expiresAt = new Date(this.clock.now().getTime() + this.idleMs);
+    // Push the idle expiry forward at most once a minute: a page view is then a read, not a
+    // write, and the idle limit stays exact to the minute.
+    const stale = new Date(expiresAt.getTime() - TOUCH_EVERY_MS);
     this.fork()
-      .nativeUpdate(SessionRecord, { sid }, { expiresAt })
+      .nativeUpdate(SessionRecord, { sid, expiresAt: { $lt: stale } }, { expiresAt })
       .then(
         () => cb?.(),
         (e) => cb?.(e),
