@@ -1,5 +1,5 @@
 import { countdown } from '../revocation/termination-date';
-import { FAMILIES, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
+import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
 import type { NumberStatusChange } from './entities/number-status-change.entity';
 import type { NumberRow } from './number-row';
 import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
@@ -19,6 +19,9 @@ export interface StatusView {
   colour: Colour;
   meaning: string;
   next: string;
+  /** Where the badge links on the Account statuses page, and its tooltip. */
+  anchor: string;
+  title: string;
 }
 
 export interface CardView {
@@ -26,7 +29,7 @@ export interface CardView {
   phone: PhoneView;
   displayName?: string | null;
   clientName: string;
-  badges: { family: FamilyKey; value: string }[];
+  badges: StatusView[];
   overview: StatusView[];
   attention: boolean;
   revocation?: { terminationDate: string; label: string };
@@ -77,17 +80,31 @@ export function familyValue(n: NumberRow, family: FamilyKey): string {
   }
 }
 
+// The catalogue is constant: each status's view is built once and shared by every card.
+const statusViews = new Map<string, StatusView>();
+
 export function statusView(family: FamilyKey, value: string): StatusView {
-  const def = statusDef(family, value);
-  return {
-    family,
-    familyName: FAMILIES[family].label,
-    value,
-    label: def?.label ?? value,
-    colour: def?.colour ?? 'grey',
-    meaning: def?.meaning ?? '',
-    next: def?.next ?? '',
-  };
+  const key = `${family}:${value}`;
+  let view = statusViews.get(key);
+  if (!view) {
+    const def = statusDef(family, value);
+    const familyName = FAMILIES[family].label;
+    const meaning = def?.meaning ?? '';
+    view = {
+      family,
+      familyName,
+      value,
+      label: def?.label ?? value,
+      colour: def?.colour ?? 'grey',
+      meaning,
+      next: def?.next ?? '',
+      anchor: statusAnchor(family, value),
+      title: `${familyName}: ${meaning}`,
+    };
+    // Unknown values (none pass the import) are not cached, so the map stays bounded.
+    if (def) statusViews.set(key, view);
+  }
+  return view;
 }
 
 /** Whether a number shows up under "needs attention" (the same rule as attentionConditions). */
@@ -110,7 +127,7 @@ export function cardView(n: NumberRow, now: Date): CardView {
     phone: phoneView(n.phoneNumber),
     displayName: n.displayName,
     clientName: n.clientName,
-    badges: CARD_FAMILIES.map((family) => ({ family, value: familyValue(n, family) })),
+    badges: CARD_FAMILIES.map((family) => statusView(family, familyValue(n, family))),
     overview: OVERVIEW_FAMILIES.map((family) => statusView(family, familyValue(n, family))),
     attention: needsAttention(n, now),
     revocation: revocationView(n, now),
