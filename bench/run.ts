@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -403,6 +404,17 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
   };
 }
 
+/** The commit measured, and whether the working tree had changes on top of it. */
+function gitDescribe(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const machine = {
@@ -410,6 +422,7 @@ async function main() {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     os: `${osType()} ${release()}`,
     node: process.version,
+    commit: gitDescribe(),
   };
   log(
     `Partner Hub bench: ${o.dialects.join(' and ')}, ${o.seconds} s per load, ${o.connections} connections; ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}`,

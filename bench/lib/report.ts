@@ -30,6 +30,7 @@ export interface Machine {
   memoryGb: number;
   os: string;
   node: string;
+  commit: string;
 }
 
 /** Writes bench/results/<date>-<dialect>.json (everything measured) and .md (for people). */
@@ -40,7 +41,7 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
   const md = [
     `# Bench: ${r.dialect} (${r.startedAt.slice(0, 16).replace('T', ' ')} UTC)`,
     '',
-    `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ${r.engine}. ` +
+    `Commit ${machine.commit}. Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ${r.engine}. ` +
       `Run took ${r.minutes.toFixed(1)} min; 1-minute load average ${r.loadAverage.atStart.toFixed(2)} at start, ${r.loadAverage.atEnd.toFixed(2)} at end. The app runs in NODE_ENV=production in a process of its own; ` +
       'autocannon loads it from the bench process over 127.0.0.1 (both share the machine, and on PostgreSQL so does the database).',
     '',
