@@ -1,10 +1,21 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { MAX_PASSWORD_BYTES, passwordTooLong } from './passwords';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-const zxcvbn = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+// The password dictionaries weigh about 20 MB in memory: loaded on the first password set,
+// not in every process (exports, jobs, CLI) that never checks one.
+let zxcvbn: ZxcvbnFactory | undefined;
+function estimator(): ZxcvbnFactory {
+  if (!zxcvbn) {
+    const load = createRequire(__filename);
+    const { ZxcvbnFactory: Factory } = load('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const { adjacencyGraphs, dictionary } = load('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    zxcvbn = new Factory({ dictionary, graphs: adjacencyGraphs });
+  }
+  return zxcvbn;
+}
 
 /** A squashed lower-case form, so "Acme Partners" is found in "acmepartners2026!". */
 const squash = (v: string) => v.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
@@ -23,7 +34,7 @@ export function passwordProblem(password: string, context: { email: string; part
     const n = squash(name);
     if (n.length >= 3 && pw.includes(n)) return 'Do not use the partner’s name in the password.';
   }
-  const result = zxcvbn.check(password, [context.email, local, ...context.partnerNames]);
+  const result = estimator().check(password, [context.email, local, ...context.partnerNames]);
   if (result.score < 3) return 'This password is too common or too easy to guess. Add more unrelated words.';
   return null;
 }

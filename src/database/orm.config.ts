@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Options } from '@mikro-orm/core';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/config';
 import { postgresqlMigrations } from '../../migrations/postgresql';
 import { sqliteMigrations } from '../../migrations/sqlite';
 import { ENTITIES } from './entities';
 
 export type Dialect = 'sqlite' | 'postgresql';
+
+// Only the configured database's driver is loaded: the other one costs some 25 MB per process.
+const load = createRequire(__filename);
 
 export function dialectOf(config: AppConfig): Dialect {
   return config.database.url ? 'postgresql' : 'sqlite';
@@ -51,7 +53,7 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
   if (dialect === 'postgresql') {
     return {
       ...common,
-      driver: PostgreSqlDriver,
+      driver: (load('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql')).PostgreSqlDriver,
       clientUrl: config.database.url,
       pool: { min: 0, max: config.database.poolMax },
     } as Options;
@@ -60,7 +62,7 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   return {
     ...common,
-    driver: BetterSqliteDriver,
+    driver: (load('@mikro-orm/better-sqlite') as typeof import('@mikro-orm/better-sqlite')).BetterSqliteDriver,
     dbName: file,
     // One connection: better-sqlite3 is synchronous, and WAL lets readers in other processes
     // (the CLI) work beside the app; the busy timeout waits for a writer instead of failing.
