@@ -46,7 +46,11 @@ export class AccountsService {
    */
   async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
     const where = numberConditions(partnerId, filter, this.clock.now());
-    const rows = await this.rows(cursor ? { $and: [where, afterConditions(cursor)] } : where, sortOrder(filter.sort), size + 1);
+    const rows = await this.rows(
+      cursor ? { $and: [where, afterConditions(cursor, this.em.getPlatform())] } : where,
+      sortOrder(filter.sort),
+      size + 1,
+    );
     const numbers = rows.slice(0, size);
     const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
     return { numbers, next };

@@ -1,4 +1,4 @@
-import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { FilterQuery, Platform, QueryOrderMap } from '@mikro-orm/core';
 import { BadRequestException } from '@nestjs/common';
 import { raw } from '@mikro-orm/core';
 import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
@@ -107,11 +107,11 @@ export function numberConditions(partnerId: string, filter: NumberFilter, now: D
   if (s.onBehalf) and.push({ wabaAccount: { messageOnBehalfStatus: s.onBehalf as never } });
   if (s.consent) and.push({ client: { consentStatus: s.consent as never } });
   if (filter.q) {
-    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text. The CASE
-    // makes a value both SQLite and PostgreSQL compare alike.
+    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text. A raw key
+    // with no value is a predicate of its own.
     const pattern = `%${searchTerm(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const matches = raw((alias) => `(case when ${alias}.search_text like ? escape '\\' then 1 else 0 end)`, [pattern]);
-    and.push({ [matches]: 1 } as FilterQuery<WhatsappNumber>);
+    const matches = raw((alias) => `${alias}.search_text like ? escape '\\'`, [pattern]);
+    and.push({ [matches]: [] } as FilterQuery<WhatsappNumber>);
   }
   if (filter.attention) and.push(attentionConditions(now));
   return { $and: and };
@@ -172,12 +172,21 @@ export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date
   return encodeCursor({ sort, key, id: row.id });
 }
 
-/** Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0). */
-export function afterConditions(cursor: Cursor): FilterQuery<WhatsappNumber> {
-  const field = SORT_FIELD[cursor.sort];
-  const key = cursor.sort === 'newest' ? new Date(cursor.key) : cursor.key;
-  const op = cursor.sort === 'newest' ? '$lt' : '$gt';
-  return { $or: [{ [field]: { [op]: key } }, { [field]: key, id: { [op]: cursor.id } }] } as FilterQuery<WhatsappNumber>;
+const SORT_COLUMN = { newest: 'provider_created_at', client: 'client_name', phone: 'phone_number' } as const;
+
+/**
+ * Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0), written as
+ * a row-value comparison so that both databases start the index scan at the cursor (the
+ * equivalent OR form made PostgreSQL read and discard every earlier row). The platform turns
+ * the date key into what the column stores.
+ */
+export function afterConditions(cursor: Cursor, platform: Platform): FilterQuery<WhatsappNumber> {
+  const column = SORT_COLUMN[cursor.sort];
+  const key = cursor.sort === 'newest' ? platform.processDateProperty(new Date(cursor.key)) : cursor.key;
+  const op = cursor.sort === 'newest' ? '<' : '>';
+  const after = raw((alias) => `(${alias}.${column}, ${alias}.id) ${op} (?, ?)`, [key, cursor.id]);
+  // A raw key with no value is a predicate of its own.
+  return { [after]: [] } as FilterQuery<WhatsappNumber>;
 }
 
 export function attentionConditions(now: Date): FilterQuery<WhatsappNumber> {

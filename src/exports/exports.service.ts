@@ -157,7 +157,7 @@ export class ExportsService {
       .where(where as QBFilterQuery<WhatsappNumber>);
     if (after) {
       const key = sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber;
-      qb.andWhere(afterConditions({ sort, key, id: after.cursorId }) as QBFilterQuery<WhatsappNumber>);
+      qb.andWhere(afterConditions({ sort, key, id: after.cursorId }, em.getPlatform()) as QBFilterQuery<WhatsappNumber>);
     }
     qb.orderBy(sortOrder(sort)).limit(limit);
     return qb.execute<Row[]>('all', false);
