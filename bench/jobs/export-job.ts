@@ -80,8 +80,8 @@ async function viaBaseline(partnerId: string, sink: Sink) {
     const params: unknown[] = [partnerId];
     let sql = SELECT.replace('%AFTER%', '');
     if (last) {
-      sql = SELECT.replace('%AFTER%', 'and (n.provider_created_at < ? or (n.provider_created_at = ? and n.id < ?))');
-      params.push(last.createdAt, last.createdAt, last.cursorId);
+      sql = SELECT.replace('%AFTER%', 'and (n.provider_created_at, n.id) < (?, ?)');
+      params.push(last.createdAt, last.cursorId);
     }
     const batch = await db.all<ExportRow & { cursorId: string }>(sql, params);
     for (const row of batch) {

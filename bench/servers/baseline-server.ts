@@ -62,7 +62,7 @@ const PAGE_SQL = `
      %AFTER%
    order by n.provider_created_at desc, n.id desc
    limit ${PAGE_SIZE + 1}`;
-const AFTER = 'and (n.provider_created_at < ? or (n.provider_created_at = ? and n.id < ?))';
+const AFTER = 'and (n.provider_created_at, n.id) < (?, ?)';
 
 const DETAILS_SQL = `select ${COLUMNS} ${FROM} where n.id = ? and n.partner_id = ? and n.billing_state <> 'removed'`;
 const HISTORY_SQL = `
@@ -118,7 +118,7 @@ async function listPage(url: URL, res: ServerResponse) {
   if (cursor) {
     const key = raw.date(new Date(cursor.key));
     sql = PAGE_SQL.replace('%AFTER%', AFTER);
-    params.push(key, key, cursor.id);
+    params.push(key, cursor.id);
   }
   const rows = (await raw.all(sql, params)).map(toNumberRow);
   const numbers = rows.slice(0, PAGE_SIZE);
