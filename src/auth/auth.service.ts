@@ -6,6 +6,17 @@ import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
 import { passwordTooLong, verifyPassword } from './passwords';
 
+interface MemberRow {
+  membership_id: string;
+  role: 'owner' | 'member';
+  partner_id: string;
+  partner_name: string;
+  partner_slug: string;
+  user_id: string;
+  user_name: string;
+  email: string;
+}
+
 export interface MemberContext {
   member: CurrentMember;
   memberships: { partnerId: string; partnerName: string }[];
@@ -40,26 +51,31 @@ export class AuthService {
    * disabled user is out at once. Returns null when the session no longer grants access.
    */
   async loadMember(userId: string, preferredPartnerId?: string): Promise<MemberContext | null> {
-    const em = this.em.fork();
-    const memberships = await em.find(
-      Membership,
-      { user: { id: userId, disabledAt: null }, acceptedAt: { $ne: null } },
-      { populate: ['partner', 'user'], orderBy: { partner: { name: 'asc' } } },
+    // Every signed-in request runs this: one plain query, no entity hydration.
+    const rows: MemberRow[] = await this.em.getConnection().execute(
+      `select m.id as membership_id, m.role, p.id as partner_id, p.name as partner_name, p.slug as partner_slug,
+              u.id as user_id, u.name as user_name, u.email
+         from membership m
+         join partner p on p.id = m.partner_id
+         join "user" u on u.id = m.user_id
+        where m.user_id = ? and m.accepted_at is not null and u.disabled_at is null
+        order by p.name, p.id`,
+      [userId],
     );
-    if (memberships.length === 0) return null;
-    const current = memberships.find((m) => m.partner.id === preferredPartnerId) ?? memberships[0];
+    if (rows.length === 0) return null;
+    const current = rows.find((m) => m.partner_id === preferredPartnerId) ?? rows[0];
     return {
       member: {
-        userId: current.user.id,
-        userName: current.user.name,
-        email: current.user.email,
-        partnerId: current.partner.id,
-        partnerName: current.partner.name,
-        partnerSlug: current.partner.slug,
+        userId: current.user_id,
+        userName: current.user_name,
+        email: current.email,
+        partnerId: current.partner_id,
+        partnerName: current.partner_name,
+        partnerSlug: current.partner_slug,
         role: current.role,
-        membershipId: current.id,
+        membershipId: current.membership_id,
       },
-      memberships: memberships.map((m) => ({ partnerId: m.partner.id, partnerName: m.partner.name })),
+      memberships: rows.map((m) => ({ partnerId: m.partner_id, partnerName: m.partner_name })),
     };
   }
 }

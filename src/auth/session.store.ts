@@ -31,12 +31,18 @@ export class DbSessionStore extends session.Store {
   }
 
   private async read(sid: string): Promise<session.SessionData | null> {
-    const em = this.fork();
-    const row = await em.findOne(SessionRecord, { sid });
+    // Read on every request: a plain query, no entity hydration. SQLite returns the dates as
+    // epoch milliseconds and PostgreSQL as Dates; new Date() takes both.
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ data: string; expires_at: Date | number; absolute_expires_at: Date | number }[]>(
+        'select data, expires_at, absolute_expires_at from session where sid = ?',
+        [sid],
+      );
     if (!row) return null;
-    const now = this.clock.now();
-    if (row.expiresAt <= now || row.absoluteExpiresAt <= now) {
-      await em.nativeDelete(SessionRecord, { sid });
+    const now = this.clock.now().getTime();
+    if (new Date(row.expires_at).getTime() <= now || new Date(row.absolute_expires_at).getTime() <= now) {
+      await this.fork().nativeDelete(SessionRecord, { sid });
       return null;
     }
     return JSON.parse(row.data) as session.SessionData;
