@@ -7,7 +7,7 @@ import { NumberStatusChange } from '../../src/accounts/entities/number-status-ch
 import { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { AccountsImportService } from '../../src/accounts/import/accounts-import.service';
-import { CSV_HEADERS } from '../../src/accounts/import/import-record';
+import { CSV_HEADERS } from '../../src/exports/csv-columns';
 import { ImportFileError } from '../../src/accounts/import/sources';
 import { runCli } from '../../src/cli/program';
 import type { Partner } from '../../src/partners/entities/partner.entity';

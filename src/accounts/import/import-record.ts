@@ -37,26 +37,7 @@ export interface ImportRecord {
 
 export type ReadResult = { ok: true; record: ImportRecord } | { ok: false; reason: string };
 
-/** The CSV export's columns, in its order: the import reads a file the export produced. */
-export const CSV_HEADERS = [
-  'Company legal name',
-  'WhatsApp number',
-  'Contact email',
-  'Message on behalf',
-  'Facebook business verification',
-  'Number registration',
-  'Client ID',
-  'Number ID',
-  'WABA Account External ID',
-  'WABA Channel External ID',
-  'Namespace',
-  'Lifecycle status',
-  'Consent status',
-  'Billing state',
-  'Termination date',
-  'Created at',
-] as const;
-
+/** The export's columns (src/exports/csv-columns.ts) without which a CSV row cannot be imported. */
 export const REQUIRED_CSV_HEADERS = [
   'Company legal name',
   'WhatsApp number',
