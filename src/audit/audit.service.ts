@@ -1,16 +1,23 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import type { HubRequest } from '../common/http';
+import type { CurrentMember, HubRequest } from '../common/http';
 import { clientIp } from '../common/http';
 import { Partner } from '../partners/entities/partner.entity';
 import { User } from '../users/entities/user.entity';
 import { AuditEvent } from './entities/audit-event.entity';
 
+export type AuditActor = { id: string; name: string; email: string };
+
+/** The signed-in member as the actor of an event. */
+export function actorOf(member: CurrentMember): AuditActor {
+  return { id: member.userId, name: member.userName, email: member.email };
+}
+
 export interface AuditInput {
   action: string;
   partnerId?: string | null;
-  actor?: { id: string; name: string; email: string } | null;
+  actor?: AuditActor | null;
   subjectType?: string;
   subjectId?: string;
   data?: Record<string, unknown>;

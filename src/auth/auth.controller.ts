@@ -3,7 +3,7 @@ import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import passport from 'passport';
 import { z } from 'zod';
-import { AuditService } from '../audit/audit.service';
+import { actorOf, AuditService } from '../audit/audit.service';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { clientIp, type HubRequest } from '../common/http';
@@ -112,7 +112,7 @@ export class AuthController {
     this.audit.record(em, {
       action: 'auth.signed_out',
       partnerId: member.partnerId,
-      actor: { id: member.userId, name: member.userName, email: member.email },
+      actor: actorOf(member),
       req,
     });
     await em.flush();

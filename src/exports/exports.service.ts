@@ -10,7 +10,7 @@ import type { Response } from 'express';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { afterConditions, FILTER_FAMILIES, numberConditions, sortOrder, type NumberFilter, type Sort } from '../accounts/number-filter';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
+import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
@@ -253,7 +253,7 @@ export class ExportsService {
       this.audit.record(em, {
         action: EXPORT_AUDIT_ACTION,
         partnerId: member.partnerId,
-        actor: { id: member.userId, name: member.userName, email: member.email },
+        actor: actorOf(member),
         data: { filters: describeFilter(filter), rows: result.rows, completed: result.completed },
         req,
       });

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { NumberStatusChange, type ChangeSource } from '../accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { AuditService } from '../audit/audit.service';
+import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
@@ -188,7 +188,7 @@ export class RevocationService {
       this.audit.record(tx, {
         action: 'revocation.requested',
         partnerId: member.partnerId,
-        actor: { id: member.userId, name: member.userName, email: member.email },
+        actor: actorOf(member),
         subjectType: 'number',
         subjectId: number.id,
         data: {
@@ -249,7 +249,7 @@ export class RevocationService {
       this.audit.record(tx, {
         action: 'revocation.withdrawn',
         partnerId: member.partnerId,
-        actor: { id: member.userId, name: member.userName, email: member.email },
+        actor: actorOf(member),
         subjectType: 'number',
         subjectId: number.id,
         data: { revocationId: revocation.id, phoneNumber: number.phoneNumber, terminationDate: revocation.terminationDate },
