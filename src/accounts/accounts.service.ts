@@ -33,6 +33,8 @@ export class AccountsService {
    * needs: a miss just recomputes. Its age is read from the injected clock.
    */
   private readonly summaries = new Map<string, { at: number; value: AccountsSummary }>();
+  /** The recount running per partner: one at a time, however many pages ask meanwhile. */
+  private readonly recounts = new Map<string, Promise<AccountsSummary>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -75,12 +77,21 @@ export class AccountsService {
    * Counts per lifecycle status (one grouped count on the (partner, status) index, minus the
    * few removed numbers found through the (partner, billing state) index) and the number that
    * need attention. Cached briefly per partner: the counts may lag a change by SUMMARY_TTL_MS.
+   * When they expire, one request recounts; the pages asked for meanwhile show the previous
+   * counts instead of each starting the same scan (which, under load, stalled every page).
    */
   async summary(partnerId: string): Promise<AccountsSummary> {
     const now = this.clock.now();
     const cached = this.summaries.get(partnerId);
     if (cached && now.getTime() - cached.at < SUMMARY_TTL_MS && now.getTime() >= cached.at) return cached.value;
+    const running = this.recounts.get(partnerId);
+    if (running) return cached?.value ?? running;
+    const recount = this.count(partnerId, now).finally(() => this.recounts.delete(partnerId));
+    this.recounts.set(partnerId, recount);
+    return recount;
+  }
 
+  private async count(partnerId: string, now: Date): Promise<AccountsSummary> {
     const conn = this.em.getConnection();
     const all = await conn.execute<{ status: string; n: number | string }[]>(
       'select status, count(*) as n from whatsapp_number where partner_id = ? group by status',

@@ -1,4 +1,6 @@
+import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountsService } from '../../src/accounts/accounts.service';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { encodeCursor } from '../../src/accounts/number-filter';
 import { FAMILIES, FAMILY_KEYS, statusAnchor } from '../../src/statuses/catalogue';
@@ -301,6 +303,20 @@ describe('WhatsApp Accounts', () => {
       const nomatch = await agent.get('/accounts?lifecycle=inactive');
       expect(nomatch.text).toContain('No numbers match this search or these filters.');
       expect(nomatch.text).toContain('href="/accounts">clear the search and filters');
+    });
+    it('recounts an expired summary once: pages asked for meanwhile get the previous counts', async () => {
+      const partner = await createPartner(t.em());
+      await createNumber(t.em(), partner, { status: 'running' });
+      const accounts = t.app.get(AccountsService);
+      // As a request would: in a request context of its own.
+      const summary = () => RequestContext.create(t.app.get(MikroORM).em, () => accounts.summary(partner.id));
+      expect((await summary()).total).toBe(1);
+      await createNumber(t.em(), partner, { status: 'running' });
+      t.clock.advance(MINUTE);
+      const [first, meanwhile] = await Promise.all([summary(), summary()]);
+      expect(first.total).toBe(2);
+      expect(meanwhile.total).toBe(1);
+      expect((await summary()).total).toBe(2);
     });
   });
 
