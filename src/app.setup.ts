@@ -14,6 +14,7 @@ import { DbSessionStore } from './auth/session.store';
 import { Clock } from './common/clock';
 import { csrfProtection, csrfToken } from './common/csrf';
 import { HtmlExceptionFilter } from './common/html-exception.filter';
+import { PreparedSql } from './database/prepared-sql';
 import type { HubRequest } from './common/http';
 import { LOGGER, type Logger } from './common/logger';
 import { rejectNulBytes } from './common/sanitize';
@@ -87,7 +88,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     session({
       name: config.session.cookieName,
       secret: config.session.secret,
-      store: new DbSessionStore(orm.em, clock, config.session.idleMs, config.session.absoluteMs),
+      store: new DbSessionStore(orm.em, app.get(PreparedSql), clock, config.session.idleMs, config.session.absoluteMs),
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',

@@ -1,11 +1,10 @@
 import { countdown } from '../revocation/termination-date';
 import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
-import type { NumberStatusChange } from './entities/number-status-change.entity';
 import type { NumberRow } from './number-row';
 import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
 import { phoneView, type PhoneView } from './phone';
 import { metaTimezoneName } from './timezones';
-import type { AccountsSummary } from './accounts.service';
+import type { AccountsSummary, StatusChangeRow } from './accounts.service';
 
 /**
  * Turns numbers into what the templates show, so that templates only print: every status
@@ -199,7 +198,7 @@ export function summaryView(summary: AccountsSummary) {
   };
 }
 
-export function historyView(changes: NumberStatusChange[]) {
+export function historyView(changes: StatusChangeRow[]) {
   return changes.map((c) => ({
     changedAt: c.changedAt,
     familyName: FAMILIES[c.family]?.label ?? c.family,

@@ -2,9 +2,11 @@ import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/
 import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/knex';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { NumberStatusChange } from './entities/number-status-change.entity';
+import { PreparedSql } from '../database/prepared-sql';
+import type { FamilyKey } from '../statuses/catalogue';
+import type { ChangeSource, NumberStatusChange } from './entities/number-status-change.entity';
 import { WhatsappNumber } from './entities/whatsapp-number.entity';
-import { NUMBER_ROW_SELECT, toNumberRow, type NumberRow } from './number-row';
+import { NUMBER_ROW_SELECT, NUMBER_ROW_SQL, toNumberRow, type NumberRow } from './number-row';
 import { afterConditions, cursorFor, numberConditions, sortOrder, type Cursor, type NumberFilter } from './number-filter';
 
 export const PAGE_SIZE = 24;
@@ -17,6 +19,9 @@ export interface AccountsPage {
   /** The cursor of the next page, when there is one. */
   next?: string;
 }
+
+/** One entry of a number's status history, as the details page shows it. */
+export type StatusChangeRow = Pick<NumberStatusChange, 'family' | 'fromValue' | 'toValue' | 'source' | 'changedAt'>;
 
 export interface AccountsSummary {
   /** Numbers per lifecycle status, removed numbers left out. */
@@ -38,6 +43,7 @@ export class AccountsService {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly sql: PreparedSql,
     private readonly clock: Clock,
   ) {}
 
@@ -69,8 +75,9 @@ export class AccountsService {
       .where(where as QBFilterQuery<WhatsappNumber>)
       .orderBy(orderBy)
       .limit(limit);
-    const raw = await qb.execute<Record<string, unknown>[]>('all', false);
-    return raw.map(toNumberRow);
+    // The query builder writes the SQL (filters, search, cursor); it runs as a prepared statement.
+    const { sql, bindings } = qb.getKnexQuery().toSQL();
+    return (await this.sql.all<Record<string, unknown>>(sql, bindings)).map(toNumberRow);
   }
 
   /**
@@ -117,16 +124,32 @@ export class AccountsService {
 
   /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
   async findVisible(partnerId: string, id: string): Promise<NumberRow | null> {
-    const rows = await this.rows({ id, partner: partnerId, billingState: { $ne: 'removed' } }, [{ id: 'asc' }], 1);
-    return rows[0] ?? null;
+    const [row] = await this.sql.all<Record<string, unknown>>(
+      `${NUMBER_ROW_SQL} where n.id = ? and n.partner_id = ? and n.billing_state <> 'removed'`,
+      [id, partnerId],
+    );
+    return row ? toNumberRow(row) : null;
   }
 
   /** The number's status history, newest first. */
-  async history(partnerId: string, numberId: string, limit = 200): Promise<NumberStatusChange[]> {
-    return this.em.find(
-      NumberStatusChange,
-      { partner: partnerId, number: numberId },
-      { orderBy: [{ changedAt: 'desc' }, { id: 'desc' }], limit },
+  async history(partnerId: string, numberId: string, limit = 200): Promise<StatusChangeRow[]> {
+    const rows = await this.sql.all<{
+      family: FamilyKey;
+      from_value: string | null;
+      to_value: string;
+      source: ChangeSource;
+      changed_at: Date | number;
+    }>(
+      `select family, from_value, to_value, source, changed_at from number_status_change
+        where partner_id = ? and number_id = ? order by changed_at desc, id desc limit ?`,
+      [partnerId, numberId, limit],
     );
+    return rows.map((r) => ({
+      family: r.family,
+      fromValue: r.from_value,
+      toValue: r.to_value,
+      source: r.source,
+      changedAt: new Date(r.changed_at),
+    }));
   }
 }

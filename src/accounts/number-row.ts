@@ -88,6 +88,13 @@ const COLUMNS: [alias: string, column: string][] = [
 
 export const NUMBER_ROW_SELECT = COLUMNS.map(([alias, column]) => raw(`${column} as ${alias}`));
 
+/** The same columns and joins as plain SQL, for reads by id. */
+export const NUMBER_ROW_SQL = `select ${COLUMNS.map(([alias, column]) => `${column} as ${alias}`).join(', ')}
+    from whatsapp_number n
+    join client c on c.id = n.client_id
+    join waba_account w on w.id = n.waba_account_id
+    left join revocation r on r.id = n.revocation_id`;
+
 /** SQLite returns dates as epoch milliseconds, PostgreSQL as Date objects. */
 function toDate(v: unknown): Date {
   if (v instanceof Date) return v;

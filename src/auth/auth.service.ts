@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
+import { PreparedSql } from '../database/prepared-sql';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
 import { passwordTooLong, verifyPassword } from './passwords';
@@ -26,6 +27,7 @@ export interface MemberContext {
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
+    private readonly sql: PreparedSql,
     private readonly clock: Clock,
   ) {}
 
@@ -51,8 +53,8 @@ export class AuthService {
    * disabled user is out at once. Returns null when the session no longer grants access.
    */
   async loadMember(userId: string, preferredPartnerId?: string): Promise<MemberContext | null> {
-    // Every signed-in request runs this: one plain query, no entity hydration.
-    const rows: MemberRow[] = await this.em.getConnection().execute(
+    // Every signed-in request runs this: one prepared statement, no entity hydration.
+    const rows = await this.sql.all<MemberRow>(
       `select m.id as membership_id, m.role, p.id as partner_id, p.name as partner_name, p.slug as partner_slug,
               u.id as user_id, u.name as user_name, u.email
          from membership m

@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import session from 'express-session';
 import type { Clock } from '../common/clock';
+import type { PreparedSql } from '../database/prepared-sql';
 import { SessionRecord } from './entities/session.entity';
 
 const TOUCH_EVERY_MS = 60_000;
+/** Sessions whose idle expiry this process last read; bounded, a miss only costs a write. */
+const KNOWN_EXPIRIES_MAX = 10_000;
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
@@ -13,8 +16,12 @@ type Callback<T = unknown> = (err?: unknown, value?: T) => void;
  * session id is issued at sign-in, and the absolute limit is set when an id is first stored).
  */
 export class DbSessionStore extends session.Store {
+  /** The idle expiry read with each session, so that touch() writes only when it is due. */
+  private readonly expiries = new Map<string, number>();
+
   constructor(
     private readonly em: EntityManager,
+    private readonly sql: PreparedSql,
     private readonly clock: Clock,
     private readonly idleMs: number,
     private readonly absoluteMs: number,
@@ -31,20 +38,22 @@ export class DbSessionStore extends session.Store {
   }
 
   private async read(sid: string): Promise<session.SessionData | null> {
-    // Read on every request: a plain query, no entity hydration. SQLite returns the dates as
-    // epoch milliseconds and PostgreSQL as Dates; new Date() takes both.
-    const [row] = await this.em
-      .getConnection()
-      .execute<{ data: string; expires_at: Date | number; absolute_expires_at: Date | number }[]>(
-        'select data, expires_at, absolute_expires_at from session where sid = ?',
-        [sid],
-      );
+    // Read on every request: a prepared statement, no entity hydration. SQLite returns the
+    // dates as epoch milliseconds and PostgreSQL as Dates; new Date() takes both.
+    const [row] = await this.sql.all<{ data: string; expires_at: Date | number; absolute_expires_at: Date | number }>(
+      'select data, expires_at, absolute_expires_at from session where sid = ?',
+      [sid],
+    );
     if (!row) return null;
     const now = this.clock.now().getTime();
-    if (new Date(row.expires_at).getTime() <= now || new Date(row.absolute_expires_at).getTime() <= now) {
+    const expiresAt = new Date(row.expires_at).getTime();
+    if (expiresAt <= now || new Date(row.absolute_expires_at).getTime() <= now) {
+      this.expiries.delete(sid);
       await this.fork().nativeDelete(SessionRecord, { sid });
       return null;
     }
+    if (this.expiries.size >= KNOWN_EXPIRIES_MAX) this.expiries.clear();
+    this.expiries.set(sid, expiresAt);
     return JSON.parse(row.data) as session.SessionData;
   }
 
@@ -65,22 +74,33 @@ export class DbSessionStore extends session.Store {
     if (updated === 0) {
       await em.insert(SessionRecord, { sid, data, userId, expiresAt, absoluteExpiresAt: new Date(now.getTime() + this.absoluteMs) });
     }
+    this.expiries.set(sid, expiresAt.getTime());
   }
 
   touch(sid: string, _sess: session.SessionData, cb?: Callback): void {
     const expiresAt = new Date(this.clock.now().getTime() + this.idleMs);
     // Push the idle expiry forward at most once a minute: a page view is then a read, not a
-    // write, and the idle limit stays exact to the minute.
+    // write, and the idle limit stays exact to the minute. The expiry read with the session
+    // tells when no write is due; the UPDATE's own condition covers a session read elsewhere.
     const stale = new Date(expiresAt.getTime() - TOUCH_EVERY_MS);
+    const known = this.expiries.get(sid);
+    if (known !== undefined && known >= stale.getTime()) {
+      cb?.();
+      return;
+    }
     this.fork()
       .nativeUpdate(SessionRecord, { sid, expiresAt: { $lt: stale } }, { expiresAt })
       .then(
-        () => cb?.(),
+        () => {
+          this.expiries.set(sid, expiresAt.getTime());
+          cb?.();
+        },
         (e) => cb?.(e),
       );
   }
 
   destroy(sid: string, cb?: Callback): void {
+    this.expiries.delete(sid);
     this.fork()
       .nativeDelete(SessionRecord, { sid })
       .then(

@@ -2,13 +2,17 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { ormOptions } from './orm.config';
+import { PreparedSql } from './prepared-sql';
 
 @Module({})
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [MikroOrmModule.forRoot({ ...ormOptions(config), registerRequestContext: true })],
+      providers: [PreparedSql],
+      exports: [PreparedSql],
     };
   }
 }
