@@ -60,6 +60,9 @@ describe('WhatsApp Accounts', () => {
       expect(res.text).toContain('<details class="overview">');
       expect(res.text).toContain(FAMILIES.waba.statuses.find((s) => s.value === 'account_violation')!.next);
       expect(res.text).toContain('<dt>WABA account</dt>');
+      // A compact badge tells its meaning in a title; beside its written meaning it does not repeat it.
+      expect(res.text).toMatch(/<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+">Running<\/a>/);
+      expect(res.text).toMatch(/<dd><a class="badge badge-\w+" href="[^"]+">Running<\/a>/);
       expect(res.text).not.toContain('[object Object]');
       expect(res.text).toContain(`<a href="/accounts/${a.id}">Show details`);
       expect(res.text).toContain('Needs attention');
