@@ -3,11 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import hbs from 'hbs';
-import { PAGE_SIZE } from '../../src/accounts/accounts.service';
+import { PAGE_SIZE, type StatusChangeRow } from '../../src/accounts/accounts.service';
 import { detailsView, filterForm, groupByClient, historyView, summaryView } from '../../src/accounts/accounts.presenter';
 import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '../../src/accounts/number-filter';
 import { toNumberRow } from '../../src/accounts/number-row';
-import type { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { ROOT } from '../../src/app.setup';
 import { viewHelpers } from '../../src/common/view-helpers';
 import { dbFromEnv, maxRssMb } from '../lib/env';
@@ -154,7 +153,7 @@ async function detailsPage(id: string, res: ServerResponse) {
         fromValue: h.from_value,
         toValue: h.to_value,
         source: h.source,
-      }) as unknown as NumberStatusChange,
+      }) as StatusChangeRow,
   );
   const view = detailsView(number, new Date());
   render(res, 'accounts/show', {
