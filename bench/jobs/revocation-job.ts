@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { newId } from '../../src/database/ids';
+import { REVOCATION_BATCH_SIZE } from '../../src/revocation/job-batch';
 import { localDate, longDate } from '../../src/revocation/termination-date';
 import { benchConfig, dbFromEnv, maxRssMb } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
@@ -7,7 +8,7 @@ import { openRaw, toDate, type RawDb } from '../lib/raw';
 /**
  * One run of the revocation job over the revocations due at `now`, in a process of its own:
  * `app` calls RevocationService.runDue(now); `baseline` makes the same writes in hand-written
- * SQL on the bare driver (the same batches of 500, one transaction each: claim, number state,
+ * SQL on the bare driver (the same batches, one transaction each: claim, number state,
  * history, Activity entry, outbox email). Reports the time, the rows finalized and the
  * process's peak RSS. argv[2]: {"mode":"app"|"baseline","now":"<ISO>"}
  */
@@ -37,7 +38,7 @@ async function viaApp(now: Date) {
   return { ms, finalized: result.billingEnded, removed: result.removed };
 }
 
-const BATCH = 500;
+const BATCH = REVOCATION_BATCH_SIZE;
 const DUE = 'billing_ended_at is null and withdrawn_at is null and billing_ends_at <= ?';
 
 async function viaBaseline(now: Date) {

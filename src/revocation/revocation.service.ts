@@ -1,3 +1,4 @@
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { NumberStatusChange, type ChangeSource } from '../accounts/entities/number-status-change.entity';
@@ -16,6 +17,7 @@ import { isTimeZone } from '../partners/partners.service';
 import type { BillingState } from '../statuses/catalogue';
 import { User } from '../users/entities/user.entity';
 import { Revocation } from './entities/revocation.entity';
+import { REVOCATION_BATCH_SIZE } from './job-batch';
 import { RevocationErrors } from './revocation.errors';
 import { countdown, localDate, longDate, revocationSchedule, type Countdown, type RevocationSchedule } from './termination-date';
 
@@ -277,7 +279,7 @@ export class RevocationService {
    * whole, so the next run does it.
    */
   async runDue(now: Date, options: { batchSize?: number } = {}): Promise<RunDueResult> {
-    const batchSize = options.batchSize ?? 500;
+    const batchSize = options.batchSize ?? REVOCATION_BATCH_SIZE;
     const result: RunDueResult = { billingEnded: 0, removed: 0 };
     for (const transition of ['billing_end', 'removal'] as const) {
       for (;;) {
@@ -286,6 +288,8 @@ export class RevocationService {
         else result.removed += claimed;
         // Fewer than a batch: nothing more is due (or another instance holds the rest).
         if (candidates < batchSize || claimed === 0) break;
+        // Let the requests that arrived meanwhile in before the next batch (SQLite blocks).
+        await nextTick();
       }
     }
     if (result.billingEnded || result.removed) {

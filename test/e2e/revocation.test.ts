@@ -352,6 +352,22 @@ describe('payment revocation', () => {
     expect(await t.em().count(AuditEvent, { subjectId: number.id, action: { $like: 'revocation.%' } })).toBe(3);
   });
 
+  it('lets requests that arrive while it runs in between its batches', async () => {
+    t.clock.set(START);
+    const other = await createPartner(t.em(), { name: 'Batch Partners' });
+    await createRevocations(t.em(), other, 60, t.clock.now());
+    t.clock.set('2030-01-01T00:00:00Z');
+    let finished = false;
+    const run = service.runDue(t.clock.now(), { batchSize: 5 }).then((r) => {
+      finished = true;
+      return r;
+    });
+    // The job was started first; the page is answered before its last batch.
+    expect((await t.agent().get('/healthz')).status).toBe(200);
+    expect(finished).toBe(false);
+    expect((await run).billingEnded).toBe(60);
+  });
+
   it('rolls back a run that crashes half-way, and the next run completes it exactly once', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner, { contactEmail: 'crash@client.example' });
