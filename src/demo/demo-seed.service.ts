@@ -42,9 +42,10 @@ const COMPANIES = [
   'Zenith Bank',
 ];
 const SUFFIXES = ['GmbH', 'Ltd', 'SA', 'Inc.', 'BV', 'AG', 'S.L.', 'Pty Ltd'];
-// Valid mobile ranges: Germany, United Kingdom, Brazil, India, Spain.
-const PHONE_PREFIXES = ['+49151', '+447700', '+55119', '+9198', '+346'];
-const PHONE_LENGTHS = [13, 13, 14, 13, 12];
+// Mobile ranges of Germany, the United Kingdom, Brazil, India and Spain, and the digits of a
+// whole number in each: every number made passes the import's E.164 validation.
+const PHONE_PREFIXES = ['+49151', '+447912', '+55119', '+9198', '+346'];
+const PHONE_LENGTHS = [13, 12, 13, 12, 11];
 
 export interface DemoResult {
   partner: Partner;

@@ -1,3 +1,4 @@
+import { isValidPhoneNumber } from 'libphonenumber-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { runCli } from '../../src/cli/program';
@@ -35,7 +36,8 @@ describe('operator command line', () => {
     const numbers = await t.em().find(WhatsappNumber, { partner }, { orderBy: { providerId: 'asc' } });
     expect(numbers).toHaveLength(40);
     expect(new Set(numbers.map((n) => n.status))).toEqual(new Set(familyValues('lifecycle')));
-    expect(numbers.every((n) => /^\+[1-9]\d{7,14}$/.test(n.phoneNumber))).toBe(true);
+    // Valid as the import validates them, so a download of demo data imports back.
+    expect(numbers.filter((n) => !isValidPhoneNumber(n.phoneNumber)).map((n) => n.phoneNumber)).toEqual([]);
 
     expect(await runCli(['demo:seed', '--numbers', '40', '--name', 'Seeded Again', '--seed', '7'], env())).toBe(0);
     const again = await t.em().find(WhatsappNumber, { partner: { name: 'Seeded Again' } }, { orderBy: { providerId: 'asc' } });
