@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT } from '../src/app.setup';
 import { startChild, runJob, type Child } from './lib/children';
 import { benchEnv, type BenchDatabase, type Dialect } from './lib/env';
@@ -89,6 +89,18 @@ interface ExportRun {
   maxRssMb: number;
   rssBeforeMb: number;
 }
+interface ImportRun {
+  mode: string;
+  ms: number;
+  retainedMb: number;
+  bootRetainedMb: number;
+  records: number;
+  invalid: number;
+  created: number;
+  written: boolean;
+  maxRssMb: number;
+  rssBeforeMb: number;
+}
 interface RevocationRun {
   mode: string;
   ms: number;
@@ -115,6 +127,11 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
   let baseline: Child | undefined;
   const exportsRuns: ExportRun[] = [];
   const revocationRuns: RevocationRun[] = [];
+  const importRuns: ImportRun[] = [];
+  const importFiles = {
+    big: join(ROOT, 'var', 'bench', `import-${process.pid}-big.csv`),
+    small: join(ROOT, 'var', 'bench', `import-${process.pid}-small.csv`),
+  };
   let seeded: Seeded | undefined;
   let engine = '';
   try {
@@ -338,7 +355,6 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     );
     check('revocation-memory', 'job process peak RSS (app booted + job)', '≤ 150 MB', `${fmt(rApp.maxRssMb)} MB`, rApp.maxRssMb <= 150);
 
-    // The third set runs inside the app server, as the scheduler would, while the list is loaded.
     // The third set runs inside the app server, as the scheduler would, once the load is warm;
     // the list is measured for as long as the job runs.
     const duringJob = await measure(
@@ -366,9 +382,48 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
       `${duringJob.p99} ms (job ${fmt(job.ms)} ms, ${fmt(job.result.billingEnded)} finalized)`,
       duringJob.p99 <= 250 && job.result.billingEnded === o.revocations,
     );
+
+    // ---- (4) import ----
+    // The download of each seeded partner is imported into an empty partner: every number is
+    // created. Bounded memory: the peak stays flat from the small file to the big one.
+    log('\n(4) accounts:import');
+    await app.stop();
+    app = undefined;
+    mkdirSync(dirname(importFiles.big), { recursive: true });
+    for (const [key, partnerId] of [
+      ['big', seeded.big.id],
+      ['small', seeded.small.id],
+    ] as const) {
+      await runJob('jobs/export-job.js', env, { mode: 'app', partnerId, out: importFiles[key] });
+    }
+    const importJob = async (count: number, partnerId: string, file: string) => {
+      const r = await runJob<ImportRun>('jobs/import-job.js', env, { partnerId, file }, { execArgv: ['--expose-gc'] });
+      importRuns.push({ ...r, mode: `${fmt(count)} numbers` });
+      log(
+        `  import of ${fmt(r.records)} records: ${fmt(r.created)} created in ${fmt(r.ms)} ms, heap kept ${fmt(r.retainedMb)} MB (booted ${fmt(r.bootRetainedMb)}), peak RSS ${fmt(r.maxRssMb)} MB`,
+      );
+      return r;
+    };
+    const iSmall = await importJob(o.small, seeded.imports.small, importFiles.small);
+    const iBig = await importJob(o.numbers, seeded.imports.big, importFiles.big);
+    check(
+      'import-count',
+      'accounts:import of a downloaded CSV into an empty partner creates every number',
+      `${fmt(o.numbers)} and ${fmt(o.small)}, none invalid`,
+      `${fmt(iBig.created)} and ${fmt(iSmall.created)}, ${iBig.invalid + iSmall.invalid} invalid`,
+      iBig.created === o.numbers && iSmall.created === o.small && iBig.invalid + iSmall.invalid === 0 && iBig.written && iSmall.written,
+    );
+    check(
+      'import-memory',
+      `import: most heap kept (after a full collection, sampled each second), ${fmt(o.small)} vs ${fmt(o.numbers)} numbers (bounded memory)`,
+      '≤ 1.3×',
+      `${(iBig.retainedMb / iSmall.retainedMb).toFixed(2)}× (${fmt(iSmall.retainedMb)} → ${fmt(iBig.retainedMb)} MB; peak RSS ${fmt(iSmall.maxRssMb)} → ${fmt(iBig.maxRssMb)} MB)`,
+      iBig.retainedMb / iSmall.retainedMb <= 1.3,
+    );
   } finally {
     await baseline?.stop();
     await app?.stop();
+    for (const file of Object.values(importFiles)) rmSync(file, { force: true });
     if (!o.keep) await db.drop();
     else log(`kept the database: ${db.sqlitePath ?? db.url}`);
   }
@@ -409,6 +464,7 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     loads,
     exports: exportsRuns,
     revocations: revocationRuns,
+    imports: importRuns,
     checks,
   };
 }

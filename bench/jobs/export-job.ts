@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTick } from 'node:timers/promises';
@@ -12,15 +13,21 @@ import { openRaw, type RawDb } from '../lib/raw';
  * One CSV export of a partner's numbers (newest first, no filter, with the BOM), in a process
  * of its own so that its peak memory is its own: `app` through the app's ExportsService,
  * `baseline` through the bare driver and csv-stringify with the same columns and cells.
- * Reports the time, the bytes, their SHA-256 and the process's peak RSS.
- * argv[2]: {"mode":"app"|"baseline","partnerId":"…"}
+ * Reports the time, the bytes, their SHA-256 and the process's peak RSS; with `out`, the
+ * bytes are also written to that file.
+ * argv[2]: {"mode":"app"|"baseline","partnerId":"…","out"?:"…"}
  */
 class Sink extends Writable {
   hash = createHash('sha256');
   bytes = 0;
+  /** With a file descriptor, the bytes are also written there (the import step's input). */
+  constructor(private readonly fd?: number) {
+    super();
+  }
   override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    if (this.fd !== undefined) writeSync(this.fd, chunk);
     done();
   }
 }
@@ -100,9 +107,11 @@ async function viaBaseline(partnerId: string, sink: Sink) {
 }
 
 async function main() {
-  const { mode, partnerId } = JSON.parse(process.argv[2]) as { mode: 'app' | 'baseline'; partnerId: string };
-  const sink = new Sink();
+  const { mode, partnerId, out } = JSON.parse(process.argv[2]) as { mode: 'app' | 'baseline'; partnerId: string; out?: string };
+  const fd = out === undefined ? undefined : openSync(out, 'w');
+  const sink = new Sink(fd);
   const r = mode === 'app' ? await viaApp(partnerId, sink) : await viaBaseline(partnerId, sink);
+  if (fd !== undefined) closeSync(fd);
   process.send!({ mode, ...r, bytes: sink.bytes, sha256: sink.hash.digest('hex'), maxRssMb: maxRssMb() }, () => process.exit(0));
 }
 

@@ -60,9 +60,16 @@ export function startChild(name: string, env: Record<string, string>, timeoutMs 
 }
 
 /** Runs a job script to its end in a process of its own; resolves with the message it sends. */
-export function runJob<T>(name: string, env: Record<string, string>, args: Record<string, string>, timeoutMs = 600_000): Promise<T> {
+export function runJob<T>(
+  name: string,
+  env: Record<string, string>,
+  args: Record<string, string>,
+  options: { timeoutMs?: number; execArgv?: string[] } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 600_000;
   const proc = fork(script(name), [JSON.stringify(args)], {
     env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -22,6 +22,16 @@ export interface DialectReport {
   loads: LoadResult[];
   exports: { mode: string; ms: number; rows: number; bytes: number; sha256: string; maxRssMb: number; rssBeforeMb: number }[];
   revocations: { mode: string; ms: number; finalized: number; removed: number; maxRssMb: number }[];
+  imports: {
+    mode: string;
+    ms: number;
+    records: number;
+    created: number;
+    maxRssMb: number;
+    rssBeforeMb: number;
+    retainedMb: number;
+    bootRetainedMb: number;
+  }[];
   checks: Check[];
 }
 
@@ -78,6 +88,18 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
     '| run | finalized | ms | peak RSS MB |',
     '|---|---|---|---|',
     ...r.revocations.map((v) => `| ${v.mode} | ${fmt(v.finalized)} | ${fmt(v.ms)} | ${fmt(v.maxRssMb)} |`),
+    '',
+    '## accounts:import of the exported CSV into an empty partner (each in a process of its own)',
+    '',
+    'Heap kept: the heap in use right after a full collection, sampled each second during the import (the collections',
+    'also lower the peak RSS somewhat).',
+    '',
+    '| run | records | numbers created | ms | most heap kept MB | heap kept when booted MB | peak RSS MB | RSS before import MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.imports.map(
+      (i) =>
+        `| ${i.mode} | ${fmt(i.records)} | ${fmt(i.created)} | ${fmt(i.ms)} | ${fmt(i.retainedMb)} | ${fmt(i.bootRetainedMb)} | ${fmt(i.maxRssMb)} | ${fmt(i.rssBeforeMb)} |`,
+    ),
     '',
     r.seeded
       ? `Seeded with DemoSeedService: ${fmt(r.seeded.numbers)} numbers in ${r.seeded.seedSeconds.toFixed(1)} s, ${fmt(r.seeded.small)} in ${r.seeded.smallSeedSeconds.toFixed(1)} s; due revocations (numbers and revocations) in ${r.seeded.revocationSeedSeconds.toFixed(1)} s.`

@@ -15,6 +15,7 @@ import { migrateUp } from '../../src/database/migrations';
 import { newId } from '../../src/database/ids';
 import { DemoSeedService } from '../../src/demo/demo-seed.service';
 import { Partner } from '../../src/partners/entities/partner.entity';
+import { PartnersService } from '../../src/partners/partners.service';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { Membership } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
@@ -69,6 +70,8 @@ export interface Seeded {
   big: SeededPartner;
   small: SeededPartner;
   revocations: { partnerId: string; sets: { billingEndsAt: string; count: number }[]; seedSeconds: number };
+  /** Partners without numbers, that the import step imports the exported files into. */
+  imports: { big: string; small: string };
   /** Cursors and ids the scenarios request. */
   paths: { deep: string; first: string; last: string; smallDeep: string; details: string[] };
   migrateSeconds: number;
@@ -129,6 +132,13 @@ export async function seedBenchDatabase(
     };
     const big = await partner(`Bench ${opts.bigCount} numbers`, opts.bigCount, 'big');
     const small = await partner(`Bench ${opts.smallCount} numbers`, opts.smallCount, 'small');
+    const importsEm = orm.em.fork();
+    const partners = app.get(PartnersService);
+    const imports = {
+      big: (await partners.create(importsEm, `Bench import ${opts.bigCount}`)).id,
+      small: (await partners.create(importsEm, `Bench import ${opts.smallCount}`)).id,
+    };
+    await importsEm.flush();
 
     // Revocations: numbers of their own partner, so that the list pages above stay as seeded.
     const sets = ['2026-01-01', '2026-01-02', '2026-01-03'];
@@ -193,6 +203,7 @@ export async function seedBenchDatabase(
     return {
       big,
       small,
+      imports,
       revocations: {
         partnerId: revPartnerId,
         sets: sets.map((d) => ({ billingEndsAt: `${d}T00:00:00Z`, count: opts.revocationCount })),
