@@ -20,8 +20,10 @@ type KnexClient = { acquireConnection(): Promise<unknown>; releaseConnection(con
  * Plain SQL on the ORM's own connection pool, for the reads every page makes (its session, its
  * member, its numbers): each statement is prepared once per connection and run on the driver.
  * Through the ORM, building, logging and preparing the same SQL again cost more than running it.
- * SQL is written with `?` placeholders; parameters are strings, numbers, booleans or Dates.
- * Rows come back as the driver gives them (SQLite: dates as epoch ms; PostgreSQL: Date objects).
+ * SQL is written with `?` placeholders (and no `?` in literals); parameters are strings,
+ * numbers, booleans or Dates. Rows come back as the driver gives them (SQLite: dates as epoch
+ * ms; PostgreSQL: Date objects). Each read takes a connection of its own from the pool: not for
+ * use inside a transaction (on SQLite the transaction holds the only one).
  */
 @Injectable()
 export class PreparedSql {
