@@ -73,6 +73,9 @@ type Row = ExportRow & { cursorId: string; cursorClientName: string };
  */
 @Injectable()
 export class ExportsService {
+  /** Downloads running in this process, per person: they count against the limit until recorded. */
+  private readonly running = new Map<string, number>();
+
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
@@ -164,11 +167,13 @@ export class ExportsService {
   }
 
   /**
-   * Refuses the 11th export of one person within an hour. Counts the audit events, so every
-   * instance sees the same count; an export is recorded when it ends, so several started at
-   * the very same moment may each pass.
+   * Refuses the 11th export of one person within an hour. Counts the audit events (every
+   * instance sees them) and the person's other downloads still running in this process (an
+   * export is recorded when it ends), so downloads started together on one instance cannot
+   * all pass; one that is ending counts twice for a moment. Instances do not see each
+   * other's running downloads.
    */
-  async assertWithinLimit(userId: string): Promise<void> {
+  async assertWithinLimit(userId: string, othersRunning = 0): Promise<void> {
     const now = this.clock.now();
     const recent = await this.em
       .fork()
@@ -177,8 +182,11 @@ export class ExportsService {
         { actor: userId, action: EXPORT_AUDIT_ACTION, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } },
         { orderBy: { createdAt: 'desc' }, limit: EXPORTS_PER_HOUR, fields: ['createdAt'] },
       );
-    if (recent.length < EXPORTS_PER_HOUR) return;
-    const freeAt = recent[EXPORTS_PER_HOUR - 1].createdAt.getTime() + HOUR_MS;
+    if (recent.length + othersRunning < EXPORTS_PER_HOUR) return;
+    // Free when the oldest recorded export that keeps the count at the limit is an hour old;
+    // running ones will be recorded when they end, an hour before they stop counting.
+    const oldest = recent[EXPORTS_PER_HOUR - othersRunning - 1];
+    const freeAt = oldest ? oldest.createdAt.getTime() + HOUR_MS : now.getTime() + HOUR_MS;
     throw new ExportLimitReached(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
   }
 
@@ -194,12 +202,23 @@ export class ExportsService {
    * does not dodge the limit).
    */
   async download(member: CurrentMember, filter: NumberFilter, bom: boolean, req: HubRequest, res: Response): Promise<void> {
+    // Counted as running before the check, so that a download started meanwhile sees this one.
+    const others = this.running.get(member.userId) ?? 0;
+    this.running.set(member.userId, others + 1);
     try {
-      await this.assertWithinLimit(member.userId);
+      await this.assertWithinLimit(member.userId, others);
+      await this.stream(member, filter, bom, req, res);
     } catch (err) {
       if (err instanceof ExportLimitReached) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       throw err;
+    } finally {
+      const left = (this.running.get(member.userId) ?? 1) - 1;
+      if (left > 0) this.running.set(member.userId, left);
+      else this.running.delete(member.userId);
     }
+  }
+
+  private async stream(member: CurrentMember, filter: NumberFilter, bom: boolean, req: HubRequest, res: Response): Promise<void> {
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${this.filename(member.partnerSlug)}"`);

@@ -269,6 +269,21 @@ describe('CSV download of all accounts', () => {
     t.clock.advance(HOUR);
   });
 
+  it('counts downloads still running: of three started together after nine, one passes', async () => {
+    const busy = await createPartner(t.em());
+    const m = await createMember(t.em(), busy);
+    await bulkNumbers(t, busy, 3000);
+    t.clock.set('2026-11-29T09:00:00Z');
+    const a = t.agent();
+    await signIn(a, m.email, m.password);
+    for (let i = 0; i < 9; i++) expect((await a.get('/accounts/export.csv?lifecycle=error')).status).toBe(200);
+    // Three downloads of 3,000 rows at once: each is still streaming when the others check.
+    const together = await Promise.all([1, 2, 3].map(() => a.get('/accounts/export.csv')));
+    expect(together.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+    expect(await t.em().count(AuditEvent, { action: 'accounts.exported', actor: m.user.id })).toBe(10);
+    t.clock.advance(HOUR);
+  });
+
   it('records an export the client abandoned halfway as incomplete', async () => {
     const big = await createPartner(t.em());
     const m = await createMember(t.em(), big);
