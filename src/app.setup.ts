@@ -81,6 +81,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // So no ETag either: hashing every page (142 kB for a list page) would serve no revalidation.
+  app.set('etag', false);
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
   app.use(rejectNulBytes);
 

@@ -60,7 +60,7 @@ describe('deny by default', () => {
     }
   });
 
-  it('marks signed-in pages Cache-Control: no-store', async () => {
+  it('marks signed-in pages Cache-Control: no-store, without an ETag; static files keep theirs', async () => {
     const partner = await createPartner(t.em());
     const m = await createMember(t.em(), partner);
     const agent = t.agent();
@@ -68,6 +68,8 @@ describe('deny by default', () => {
     const res = await agent.get('/accounts');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag).toBeUndefined();
+    expect((await agent.get('/public/css/app.css')).headers.etag).toBeTruthy();
   });
 
   it('reports liveness always and readiness only with no pending migration', async () => {
