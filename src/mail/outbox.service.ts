@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
-import { UserToken } from '../auth/entities/user-token.entity';
 import { Clock } from '../common/clock';
-import { Partner } from '../partners/entities/partner.entity';
+import { newId } from '../database/ids';
 import { OutboxEmail } from './entities/outbox-email.entity';
 
 export interface OutgoingEmail {
@@ -28,12 +27,34 @@ export class OutboxService {
   constructor(private readonly clock: Clock) {}
 
   enqueue(em: EntityManager, email: OutgoingEmail): OutboxEmail {
-    const row = new OutboxEmail(email.to, email.template, { ...email.payload, subject: email.subject, linkPath: email.linkPath });
-    const now = this.clock.now();
-    row.createdAt = row.updatedAt = row.nextAttemptAt = now;
-    row.partner = email.partnerId ? em.getReference(Partner, email.partnerId) : null;
-    row.token = email.tokenId ? em.getReference(UserToken, email.tokenId) : null;
-    em.persist(row);
-    return row;
+    return em.create(OutboxEmail, this.row(email, this.clock.now()));
+  }
+
+  /**
+   * Many emails at once, for a job's batch: one multi-row INSERT in the caller's transaction
+   * (see AuditService.recordMany), due at `at`, the time the job runs as.
+   */
+  async enqueueMany(em: EntityManager, emails: OutgoingEmail[], at: Date): Promise<void> {
+    if (emails.length)
+      await em.insertMany(
+        OutboxEmail,
+        emails.map((email) => this.row(email, at)),
+      );
+  }
+
+  private row(email: OutgoingEmail, at: Date) {
+    return {
+      id: newId(),
+      createdAt: at,
+      updatedAt: at,
+      toAddress: email.to,
+      template: email.template,
+      payload: { ...email.payload, subject: email.subject, linkPath: email.linkPath },
+      partner: email.partnerId ?? null,
+      token: email.tokenId ?? null,
+      status: 'pending' as const,
+      attempts: 0,
+      nextAttemptAt: at,
+    };
   }
 }

@@ -3,12 +3,11 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { NumberStatusChange, type ChangeSource } from '../accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { actorOf, AuditService } from '../audit/audit.service';
+import { actorOf, AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { newId } from '../database/ids';
 import { dialectOf } from '../database/orm.config';
 import { OutboxService, type OutgoingEmail } from '../mail/outbox.service';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
@@ -186,7 +185,7 @@ export class RevocationService {
       // Someone else got there first: roll back, this revocation never existed.
       if (claimed !== 1) throw RevocationErrors.alreadyRequested(schedule.terminationDate);
 
-      this.history(tx, member.partnerId, number.id, 'partner_paid', 'revocation_requested', 'revocation', now);
+      tx.persist(this.statusChange(tx, member.partnerId, number.id, 'partner_paid', 'revocation_requested', 'revocation', now));
       this.audit.record(tx, {
         action: 'revocation.requested',
         partnerId: member.partnerId,
@@ -247,7 +246,7 @@ export class RevocationService {
         { id: number.id, revocation: revocation.id, billingState: 'revocation_requested' },
         { billingState: 'partner_paid', revocation: null, updatedAt: now },
       );
-      this.history(tx, member.partnerId, number.id, 'revocation_requested', 'partner_paid', 'revocation', now);
+      tx.persist(this.statusChange(tx, member.partnerId, number.id, 'revocation_requested', 'partner_paid', 'revocation', now));
       this.audit.record(tx, {
         action: 'revocation.withdrawn',
         partnerId: member.partnerId,
@@ -350,13 +349,10 @@ export class RevocationService {
         'run',
         ctx,
       );
-      // The side effects of a whole batch go in with one multi-row INSERT per table: building
-      // and flushing thousands of entities costs several times the INSERTs themselves. The
-      // rows are the ones NumberStatusChange, AuditService.record and OutboxService.enqueue
-      // make, field for field (the system as actor; a pending email due now).
-      const history: unknown[][] = [];
-      const audit: unknown[][] = [];
-      const emails: unknown[][] = [];
+      // The side effects of a whole batch go in with one multi-row INSERT per table.
+      const history: NumberStatusChange[] = [];
+      const audit: AuditInput[] = [];
+      const emails: OutgoingEmail[] = [];
       const action = transition === 'billing_end' ? 'revocation.billing_ended' : 'revocation.number_removed';
       // Revocations requested the same day share their dates: work each out once per batch.
       const removalDates = new Map<string, string>();
@@ -369,10 +365,15 @@ export class RevocationService {
       for (const row of rows) {
         // The history records when the change took effect by the contract, so a run that
         // catches up keeps the two transitions in order.
-        const effective = transition === 'billing_end' ? row.billing_ends_at : row.remove_at;
-        history.push([newId(), at, at, row.partner_id, row.number_id, 'billing', from, to, 'job', effective]);
-        const data = JSON.stringify({ revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date });
-        audit.push([newId(), at, at, row.partner_id, 'System', action, 'number', row.number_id, data]);
+        const effective = new Date(transition === 'billing_end' ? row.billing_ends_at : row.remove_at);
+        history.push(this.statusChange(tx, row.partner_id, row.number_id, from, to, 'job', now, effective));
+        audit.push({
+          action,
+          partnerId: row.partner_id,
+          subjectType: 'number',
+          subjectId: row.number_id,
+          data: { revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date },
+        });
         if (transition !== 'billing_end') continue;
         const email = this.clientEmail('revocation_billing_ended', `${row.partner_name} no longer pays for ${row.phone_number}`, {
           partnerId: row.partner_id,
@@ -385,30 +386,11 @@ export class RevocationService {
           removalDate: removalDate(row),
           timeZone: row.billing_time_zone,
         });
-        if (!email) continue;
-        const payload = JSON.stringify({ ...email.payload, subject: email.subject });
-        emails.push([newId(), at, at, row.partner_id, email.to, email.template, payload, 'pending', 0, at]);
+        if (email) emails.push(email);
       }
-      const insert = (table: string, columns: string, values: unknown[][]) =>
-        values.length
-          ? conn.execute(
-              `insert into ${table} (${columns}) values ${values.map((v) => `(${marks(v.length)})`).join(', ')}`,
-              values.flat(),
-              'run',
-              ctx,
-            )
-          : undefined;
-      await insert(
-        'number_status_change',
-        'id, created_at, updated_at, partner_id, number_id, family, from_value, to_value, source, changed_at',
-        history,
-      );
-      await insert('audit_event', 'id, created_at, updated_at, partner_id, actor_label, action, subject_type, subject_id, data', audit);
-      await insert(
-        'outbox_email',
-        'id, created_at, updated_at, partner_id, to_address, template, payload, status, attempts, next_attempt_at',
-        emails,
-      );
+      await tx.insertMany(history);
+      await this.audit.recordMany(tx, audit, now);
+      await this.outbox.enqueueMany(tx, emails, now);
       return { candidates: candidates.length, claimed: claimedIds.length };
     });
   }
@@ -438,7 +420,8 @@ export class RevocationService {
     });
   }
 
-  private history(
+  /** A billing change of a number's history, recorded at `now`, effective at `changedAt`. */
+  private statusChange(
     em: EntityManager,
     partnerId: string,
     numberId: string,
@@ -446,7 +429,8 @@ export class RevocationService {
     to: BillingState,
     source: ChangeSource,
     now: Date,
-  ) {
+    changedAt = now,
+  ): NumberStatusChange {
     const change = new NumberStatusChange({
       partner: em.getReference(Partner, partnerId),
       number: em.getReference(WhatsappNumber, numberId),
@@ -454,10 +438,10 @@ export class RevocationService {
       fromValue: from,
       toValue: to,
       source,
-      changedAt: now,
+      changedAt,
     });
     change.createdAt = change.updatedAt = now;
-    em.persist(change);
+    return change;
   }
 
   /** Queues the email to the client's contact address; a client without one is not emailed. */
