@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { Membership } from '../../src/users/entities/membership.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
-import { linkIn, startSmtp, type TestSmtp } from '../support/smtp';
+import { linkIn, type TestSmtp } from '../support/smtp';
 
 const PASSWORD = 'harbor velvet compass 62 thistle';
 
@@ -16,8 +16,7 @@ describe('onboarding a coworker in a real browser', () => {
   let owner: MemberFixture;
 
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp({ listen: true }));
     const partner = await createPartner(t.em(), { name: 'Wonka Industries' });
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Willy Owner' });
     browser = await launchBrowser();
@@ -25,7 +24,6 @@ describe('onboarding a coworker in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    await smtp?.close();
   });
 
   it('an owner adds a coworker, who opens the emailed link, creates a password, signs in and sees the team', async () => {

@@ -6,7 +6,7 @@ import { MailWorker } from '../../src/mail/mail-worker.service';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { OutboxService } from '../../src/mail/outbox.service';
 import { UserToken } from '../../src/auth/entities/user-token.entity';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
 import { createTestDatabase, onPostgres } from '../support/database';
 import { postForm, signIn } from '../support/http';
 import { linkIn, startSmtp, type TestSmtp } from '../support/smtp';
@@ -32,13 +32,9 @@ describe('the outbox worker over SMTP', () => {
   const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
 
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, MAIL_MAX_ATTEMPTS: '3', APP_BASE_URL: 'https://hub.example.test' } });
+    ({ t, smtp } = await createTestAppWithSmtp({ env: { MAIL_MAX_ATTEMPTS: '3', APP_BASE_URL: 'https://hub.example.test' } }));
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   it('delivers a queued email once, with HTML and text parts that name the partner, and marks it sent', async () => {
     const partner = await createPartner(t.em(), { name: 'Initech <Partners>' });
@@ -145,15 +141,13 @@ describe('the outbox worker without SMTP', () => {
 
 describe('the scheduled trigger', () => {
   it('sends queued mail on its own every MAIL_CRON tick when jobs are enabled', async () => {
-    const smtp = await startSmtp();
-    const t = await createTestApp({ env: { SMTP_URL: smtp.url, JOBS_ENABLED: 'true', MAIL_CRON: '* * * * * *' } });
+    const { t, smtp } = await createTestAppWithSmtp({ env: { JOBS_ENABLED: 'true', MAIL_CRON: '* * * * * *' } });
     try {
       await queue(t, 'cron@example.com');
       await smtp.waitFor('cron@example.com', 1, 5000);
       expect(await t.em().count(OutboxEmail, { toAddress: 'cron@example.com', status: 'sent' })).toBe(1);
     } finally {
       await t.close();
-      await smtp.close();
     }
   });
 });

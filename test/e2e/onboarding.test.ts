@@ -9,11 +9,11 @@ import { Membership } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { DAY, TestClock } from '../support/clock';
 import { onPostgres } from '../support/database';
 import { csrfFrom, postForm, signIn } from '../support/http';
-import { linkIn, linkPathIn, startSmtp, type TestSmtp } from '../support/smtp';
+import { linkIn, linkPathIn, type TestSmtp } from '../support/smtp';
 
 const STRONG = 'violet tundra kettle 48 orbit';
 
@@ -51,14 +51,10 @@ describe('onboarding: partner:create, the invitation email and Create Password',
   const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
 
   beforeAll(async () => {
-    smtp = await startSmtp();
     // The command runs on the real clock: the app's clock starts at the same moment.
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_BASE_URL: 'https://hub.example.test' }, clock: new TestClock(new Date()) });
+    ({ t, smtp } = await createTestAppWithSmtp({ env: { APP_BASE_URL: 'https://hub.example.test' }, clock: new TestClock(new Date()) }));
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   it('creates the partner and its owner invitation in one go, and the owner creates a password from the email', async () => {
     const { code, out } = await cli(
@@ -214,16 +210,12 @@ describe('Create Password: the link and the password rules', () => {
   const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
 
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp());
     const partner = await createPartner(t.em(), { name: 'Globex' });
     partnerId = partner.id;
     owner = await createMember(t.em(), partner, { role: 'owner' });
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   async function invite(email: string) {
     await t.app.get(UsersService).invite(partnerId, { email, name: 'Invitee', role: 'member' }, null);

@@ -5,10 +5,10 @@ import { UserToken } from '../../src/auth/entities/user-token.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { User } from '../../src/users/entities/user.entity';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { HOUR, MINUTE } from '../support/clock';
 import { csrfFrom, postForm, signIn } from '../support/http';
-import { linkPathIn, startSmtp, type TestSmtp } from '../support/smtp';
+import { linkPathIn, type TestSmtp } from '../support/smtp';
 import { createMember, createPartner } from '../factories';
 
 const NEW_PASSWORD = 'saffron glacier pencil 71 ember';
@@ -20,13 +20,9 @@ describe('forgotten password', () => {
   const ask = (email: string) => postForm(t.agent(), '/password/forgot', { email });
 
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp());
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   it('answers the same for a known and an unknown email, and sends only to the known one', async () => {
     const partner = await createPartner(t.em(), { name: 'Umbrella' });
@@ -133,13 +129,9 @@ describe('changing the password from the profile', () => {
   let t: TestApp;
   let smtp: TestSmtp;
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp());
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   it('needs the current password, then ends the other sessions but keeps this one', async () => {
     const partner = await createPartner(t.em(), { name: 'Cyberdyne' });

@@ -14,10 +14,10 @@ import { RevocationService } from '../../src/revocation/revocation.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber as createAccountNumber } from '../factories/accounts';
 import { createRevocations } from '../factories/revocations';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 import { csrfOf, postForm, signIn } from '../support/http';
-import { startSmtp, type TestSmtp } from '../support/smtp';
+import { type TestSmtp } from '../support/smtp';
 
 const START = '2026-11-26T10:00:00Z';
 
@@ -57,9 +57,8 @@ describe('payment revocation', () => {
   const cliEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', ...db.env });
 
   beforeAll(async () => {
-    smtp = await startSmtp();
     db = await createTestDatabase();
-    t = await createTestApp({ database: db, env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp({ database: db }));
     partner = await createPartner(t.em(), { name: 'Globex Partners', terms: { noticeDays: 30, alignment: 'end_of_month' } });
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
     member = await createMember(t.em(), partner, { role: 'member' });
@@ -68,7 +67,6 @@ describe('payment revocation', () => {
   afterAll(async () => {
     await t.close();
     await db.drop();
-    await smtp.close();
     vi.restoreAllMocks();
   });
 

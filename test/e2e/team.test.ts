@@ -6,10 +6,10 @@ import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { Membership } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { onPostgres } from '../support/database';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
-import { linkIn, linkPathIn, startSmtp, type TestSmtp } from '../support/smtp';
+import { linkIn, linkPathIn, type TestSmtp } from '../support/smtp';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 
 const STRONG = 'marble lantern quiet 93 fjord';
@@ -30,18 +30,14 @@ describe('the Users page', () => {
   });
 
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp());
     partner = await createPartner(t.em(), { name: 'Globex Partners' });
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
     member = await createMember(t.em(), partner, { role: 'member', name: 'Max Member' });
     ownerAgent = t.agent();
     await signIn(ownerAgent, owner.email, owner.password);
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
   beforeEach(async () => {
     await send();
   });
@@ -264,13 +260,9 @@ describe('a person on two partners', () => {
   let t: TestApp;
   let smtp: TestSmtp;
   beforeAll(async () => {
-    smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ t, smtp } = await createTestAppWithSmtp());
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => t.close());
 
   it('joins a second partner by accepting with the password they already have; neither side learns about the other', async () => {
     const acme = await createPartner(t.em(), { name: 'Acme Secret Partner' });

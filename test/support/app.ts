@@ -11,6 +11,7 @@ import { loadConfig, type AppConfig } from '../../src/config/config';
 import { migrateUp } from '../../src/database/migrations';
 import { TestClock } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
+import { startSmtp, type TestSmtp } from './smtp';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -112,4 +113,25 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A test app whose mail goes over SMTP to a server of its own (startSmtp); the app's close()
+ * stops that server too.
+ */
+export async function createTestAppWithSmtp(options: TestAppOptions = {}): Promise<{ t: TestApp; smtp: TestSmtp }> {
+  const smtp = await startSmtp();
+  let t: TestApp;
+  try {
+    t = await createTestApp({ ...options, env: { ...options.env, SMTP_URL: smtp.url } });
+  } catch (err) {
+    await smtp.close();
+    throw err;
+  }
+  const closeApp = t.close;
+  t.close = async () => {
+    await closeApp();
+    await smtp.close();
+  };
+  return { t, smtp };
 }
