@@ -28,7 +28,7 @@ type KnexClient = { acquireConnection(): Promise<unknown>; releaseConnection(con
 @Injectable()
 export class PreparedSql {
   private readonly sqlite = new WeakMap<object, Map<string, ReturnType<SqliteConnection['prepare']>>>();
-  private readonly pgNames = new Map<string, { name: string; text: string }>();
+  private readonly pgStatements = new Map<string, { name?: string; text: string }>();
 
   private readonly postgres: boolean;
 
@@ -64,15 +64,16 @@ export class PreparedSql {
   }
 
   private async onPostgres(conn: PgConnection, sql: string, params: readonly unknown[]): Promise<unknown[]> {
-    let named = this.pgNames.get(sql);
-    if (!named && this.pgNames.size < MAX_STATEMENTS) {
+    let statement = this.pgStatements.get(sql);
+    if (!statement) {
       let i = 0;
       const text = sql.replace(/\?/g, () => `$${++i}`);
-      named = { name: `hub_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
-      this.pgNames.set(sql, named);
+      // Past the bound a statement runs unnamed, so the server keeps no more prepared ones.
+      const name =
+        this.pgStatements.size < MAX_STATEMENTS ? `hub_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined;
+      statement = { name, text };
+      if (name) this.pgStatements.set(sql, statement);
     }
-    if (named) return (await conn.query({ name: named.name, text: named.text, values: [...params] })).rows;
-    let i = 0;
-    return (await conn.query({ text: sql.replace(/\?/g, () => `$${++i}`), values: [...params] })).rows;
+    return (await conn.query({ ...statement, values: [...params] })).rows;
   }
 }
