@@ -28,8 +28,9 @@ export interface CardView {
   phone: PhoneView;
   displayName?: string | null;
   clientName: string;
-  badges: StatusView[];
-  overview: StatusView[];
+  /** Shared by every card with the same statuses, so that the `memo` helper renders each set once. */
+  badges: readonly StatusView[];
+  overview: readonly StatusView[];
   attention: boolean;
   revocation?: { terminationDate: string; label: string };
 }
@@ -106,6 +107,26 @@ export function statusView(family: FamilyKey, value: string): StatusView {
   return view;
 }
 
+/**
+ * The views of one number's statuses in the given families: the same array for every number
+ * with the same values, which lets the card template render each set once (`memo` helper).
+ * Bounded: past MAX_STATUS_SETS distinct sets the map starts again.
+ */
+const statusSets = new Map<string, readonly StatusView[]>();
+const MAX_STATUS_SETS = 5_000;
+
+function statusSet(families: readonly FamilyKey[], n: NumberRow): readonly StatusView[] {
+  const values = families.map((family) => familyValue(n, family));
+  const key = `${families.join(',')}=${values.join('|')}`;
+  let set = statusSets.get(key);
+  if (!set) {
+    set = Object.freeze(families.map((family, i) => statusView(family, values[i])));
+    if (statusSets.size >= MAX_STATUS_SETS) statusSets.clear();
+    statusSets.set(key, set);
+  }
+  return set;
+}
+
 /** Whether a number shows up under "needs attention" (the same rule as attentionConditions). */
 export function needsAttention(n: NumberRow, now: Date): boolean {
   const families: FamilyKey[] = ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'];
@@ -126,8 +147,8 @@ export function cardView(n: NumberRow, now: Date): CardView {
     phone: phoneView(n.phoneNumber),
     displayName: n.displayName,
     clientName: n.clientName,
-    badges: CARD_FAMILIES.map((family) => statusView(family, familyValue(n, family))),
-    overview: OVERVIEW_FAMILIES.map((family) => statusView(family, familyValue(n, family))),
+    badges: statusSet(CARD_FAMILIES, n),
+    overview: statusSet(OVERVIEW_FAMILIES, n),
     attention: needsAttention(n, now),
     revocation: revocationView(n, now),
   };

@@ -1,8 +1,28 @@
 import { longDate, localDate } from '../revocation/termination-date';
 import { statusAnchor, type FamilyKey } from '../statuses/catalogue';
 
-/** Handlebars helpers shared by every view. They return plain strings: hbs escapes them. */
+/** The HTML a `memo` block rendered, per the object it rendered. */
+const memoized = new WeakMap<object, string>();
+
+/**
+ * Handlebars helpers shared by every view. They return plain strings, which hbs escapes; only
+ * the `memo` block returns HTML, rendered by its own template.
+ */
 export const viewHelpers = {
+  /**
+   * `{{#memo set}}…{{/memo}}` renders its block once per object, with that object as its only
+   * context, and reuses the HTML wherever the same object comes again. For the presenter's
+   * shared, frozen status sets: the block must read nothing but its context (no `../`).
+   */
+  memo: (context: unknown, options: { fn(context: unknown): string }) => {
+    if (typeof context !== 'object' || context === null) return options.fn(context);
+    let html = memoized.get(context);
+    if (html === undefined) {
+      html = options.fn(context);
+      memoized.set(context, html);
+    }
+    return html;
+  },
   eq: (a: unknown, b: unknown) => a === b,
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   /** ISO date-time in UTC, shown as "2026-11-26 10:00 UTC". */

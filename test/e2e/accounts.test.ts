@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountsService } from '../../src/accounts/accounts.service';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { encodeCursor } from '../../src/accounts/number-filter';
-import { FAMILIES, FAMILY_KEYS, statusAnchor } from '../../src/statuses/catalogue';
+import { FAMILIES, FAMILY_KEYS, statusAnchor, statusDef } from '../../src/statuses/catalogue';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
@@ -67,6 +67,32 @@ describe('WhatsApp Accounts', () => {
       expect(res.text).toContain(`<a href="/accounts/${a.id}">Show details`);
       expect(res.text).toContain('Needs attention');
       expect(res.text).toContain('href="/accounts/export.csv"');
+    });
+
+    it("shows each card's own statuses, though cards with the same statuses share their rendered badges and overview", async () => {
+      const partner = await createPartner(t.em());
+      const client = await createClient(t.em(), partner);
+      const waba = await createWaba(t.em(), client);
+      const live = [
+        await createNumber(t.em(), partner, { client, waba, status: 'live' }),
+        await createNumber(t.em(), partner, { client, waba, status: 'live' }),
+      ];
+      const error = await createNumber(t.em(), partner, { client, waba, status: 'error' });
+      const { agent } = await signedIn(partner);
+
+      const res = await agent.get('/accounts');
+      const cards = res.text.split('<article').slice(1);
+      const cardOf = (id: string) => cards.find((c) => c.includes(`id="card-${id}"`))!;
+      const label = (value: string) => FAMILIES.lifecycle.statuses.find((s) => s.value === value)!.label;
+      for (const [number, value] of [...live.map((n) => [n, 'live'] as const), [error, 'error'] as const]) {
+        const card = cardOf(number.id);
+        // Once as a compact badge, once in the overview, and no other number status.
+        expect(card.match(new RegExp(`href="/account-statuses#${statusAnchor('lifecycle', value)}"`, 'g'))).toHaveLength(2);
+        expect(card).toContain(
+          `<dd><a class="badge badge-${statusDef('lifecycle', value)!.colour}" href="/account-statuses#${statusAnchor('lifecycle', value)}">${label(value)}</a>`,
+        );
+        expect(card.match(/#lifecycle-/g)).toHaveLength(2);
+      }
     });
 
     it('shows a requested revocation on the card with its termination date and the days left', async () => {
