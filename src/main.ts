@@ -1,17 +1,16 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/core';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
+import { processRole, startWorkers } from './cluster';
 import { createLogger } from './common/logger';
-import { ConfigError, loadConfig } from './config/config';
-import { migrateUp } from './database/migrations';
-import { DemoSeedService } from './demo/demo-seed.service';
+import { ConfigError, listeningOn, loadConfig, type AppConfig } from './config/config';
 
-const DEMO_OWNER = 'owner@demo.example';
+// The primary of several workers only supervises them: it does not load the app.
+const load = createRequire(__filename);
+const server = () => load('./server') as typeof import('./server');
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (err) {
@@ -22,35 +21,26 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create(AppModule.forRoot({ config, logger }), {
-    bodyParser: false,
-    logger: ['error', 'warn'],
-  });
-  configureApp(app);
-  app.enableShutdownHooks();
+  if (cluster.isWorker) {
+    if (processRole() === 'web') return void (await server().serve(config, logger, false));
+    await server().runJobs(config, logger);
+    // Without scheduled jobs its work ends with the start-up tasks.
+    if (!config.jobs.enabled) process.exit(0);
+    return;
+  }
+  if (config.workers === 1) {
+    await server().serve(config, logger, true);
+    return;
+  }
 
-  // Production applies migrations as a release step (npm run db:migrate); development here.
-  if (!config.isProduction) {
-    const applied = await migrateUp(app.get(MikroORM));
-    if (applied.length) logger.info({ applied }, 'migrations applied');
+  const workers = await startWorkers(config.workers, logger).catch((err: Error) => {
+    console.error(`Partner Hub did not start: ${err.message}`);
+    return process.exit(1);
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void workers.stop().then(() => process.exit(0)));
   }
-  const demo = app.get(DemoSeedService);
-  if (config.demoSeed && !config.isProduction && (await demo.isEmpty())) {
-    const result = await demo.seed({ partnerName: 'Demo Partner', count: 300, ownerEmail: DEMO_OWNER });
-    console.log(
-      [
-        '',
-        '  Demo partner seeded with 300 numbers (development only). Sign in with:',
-        `    email:    ${result.owner!.email}`,
-        `    password: ${result.owner!.password}`,
-        '',
-      ].join('\n'),
-    );
-  }
-  await app.listen(config.port, config.host);
-  console.log(
-    `Partner Hub listening on ${config.baseUrl} (${config.database.url ? 'PostgreSQL' : `SQLite ${config.database.sqlitePath}`})`,
-  );
+  console.log(`Partner Hub listening on ${listeningOn(config)} with ${config.workers} HTTP workers and a jobs process`);
 }
 
 void bootstrap();

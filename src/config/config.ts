@@ -23,6 +23,7 @@ const schema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().default('127.0.0.1'),
     PORT: int(3000, 0, 65535),
+    WEB_CONCURRENCY: int(1, 1, 64),
     APP_BASE_URL: z.url().optional(),
     DATABASE_URL: z
       .string()
@@ -56,6 +57,9 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL && env.SQLITE_PATH === ':memory:') {
+      ctx.addIssue({ code: 'custom', path: ['WEB_CONCURRENCY'], message: 'must be 1 with an in-memory SQLite database' });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
@@ -75,6 +79,8 @@ export interface AppConfig {
   isProduction: boolean;
   host: string;
   port: number;
+  /** HTTP worker processes (node:cluster) when above 1. */
+  workers: number;
   baseUrl: string;
   database: { url?: string; sqlitePath: string; poolMax: number };
   session: { secret: string; idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
@@ -103,6 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     host: e.HOST,
     port: e.PORT,
+    workers: e.WEB_CONCURRENCY,
     baseUrl: (e.APP_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     database: { url: e.DATABASE_URL, sqlitePath: e.SQLITE_PATH, poolMax: e.DB_POOL_MAX },
     session: {
@@ -124,6 +131,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     demoSeed: e.DEMO_SEED ?? e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
   };
+}
+
+/** Where the hub serves and what it stores in, for its start-up line. */
+export function listeningOn(config: AppConfig): string {
+  return `${config.baseUrl} (${config.database.url ? 'PostgreSQL' : `SQLite ${config.database.sqlitePath}`})`;
 }
 
 /** Injection token for the validated configuration. */

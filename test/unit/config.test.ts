@@ -51,6 +51,16 @@ describe('configuration', () => {
     expect(errorOf({ ...production, ...change })).toContain(name);
   });
 
+  it('runs one HTTP process unless WEB_CONCURRENCY asks for more, which an in-memory database cannot share', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ...production, WEB_CONCURRENCY: '4' }).workers).toBe(4);
+    expect(loadConfig({ SQLITE_PATH: 'var/hub.sqlite', WEB_CONCURRENCY: '2' }).workers).toBe(2);
+    expect(errorOf({ SQLITE_PATH: ':memory:', WEB_CONCURRENCY: '2' })).toContain(
+      'WEB_CONCURRENCY: must be 1 with an in-memory SQLite database',
+    );
+    expect(errorOf({ WEB_CONCURRENCY: '0' })).toContain('WEB_CONCURRENCY');
+  });
+
   it('counts the secret in bytes, not characters', () => {
     expect(errorOf({ ...production, SESSION_SECRET: 'é'.repeat(15) })).toContain('SESSION_SECRET');
     expect(loadConfig({ ...production, SESSION_SECRET: 'é'.repeat(16) }).session.secret).toHaveLength(16);

@@ -1,0 +1,84 @@
+import cluster, { type Address } from 'node:cluster';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { JOBS_PROCESS_FLAGS, startWorkers, type Workers } from '../../src/cluster';
+import { createLogger } from '../../src/common/logger';
+
+const SCRIPT = join(__dirname, '..', 'fixtures', 'cluster-worker.cjs');
+const logger = createLogger('silent');
+
+/** The port the HTTP workers share, from the first 'listening' event. */
+function sharedPort(): Promise<number> {
+  return new Promise((resolve) => cluster.once('listening', (_w, address: Address) => resolve(address.port)));
+}
+
+async function ask(port: number, path = '/'): Promise<{ index: number; pid: number }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { connection: 'close' } });
+  return (await res.json()) as { index: number; pid: number };
+}
+
+describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () => {
+  let workers: Workers | undefined;
+  afterEach(async () => {
+    await workers?.stop();
+    workers = undefined;
+    delete process.env.FAIL;
+  });
+
+  it('starts the jobs process first, in its memory mode, then the HTTP workers on one port, and spreads requests over them', async () => {
+    const started: string[] = [];
+    const onOnline = (w: { process: { spawnargs: string[] } }) => started.push(w.process.spawnargs.join(' '));
+    cluster.on('online', onOnline);
+    const port = sharedPort();
+    workers = await startWorkers(3, logger, SCRIPT);
+    cluster.off('online', onOnline);
+    expect(started).toHaveLength(4);
+    for (const flag of JOBS_PROCESS_FLAGS) {
+      expect(started[0]).toContain(flag);
+      expect(started.slice(1).some((args) => args.includes(flag))).toBe(false);
+    }
+    const p = await port;
+    const answers = await Promise.all(Array.from({ length: 30 }, () => ask(p)));
+    expect(new Set(answers.map((a) => a.index))).toEqual(new Set([1, 2, 3]));
+    expect(answers.some((a) => a.pid === workers!.get('jobs')!.process.pid)).toBe(false);
+  });
+
+  it('starts a process that dies again in the same role', async () => {
+    const port = sharedPort();
+    workers = await startWorkers(2, logger, SCRIPT);
+    const p = await port;
+    const before = workers.get(1)!.process.pid;
+    // Round robin: within two requests one reaches worker 1 (a worker 2 that dies is replaced too).
+    for (let i = 0; i < 4 && (await ask(p, '/exit')).index !== 1; i++);
+    await vi.waitFor(
+      async () => {
+        const a = await ask(p);
+        expect(a.index === 1 && a.pid !== before).toBe(true);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+
+    const jobs = workers.get('jobs')!;
+    jobs.process.kill('SIGKILL');
+    await vi.waitFor(
+      () => {
+        const now = workers!.get('jobs');
+        expect(now && now.process.pid !== jobs.process.pid && now.isConnected()).toBe(true);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+  });
+
+  it.each(['jobs', '2'])('fails to start when a process (%s) exits before it is ready, and leaves none behind', async (which) => {
+    process.env.FAIL = which;
+    await expect(startWorkers(2, logger, SCRIPT)).rejects.toThrow(/exited \(3\) before it was ready/);
+    expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
+  });
+
+  it('stops every process', async () => {
+    workers = await startWorkers(2, logger, SCRIPT);
+    const all = [workers.get('jobs')!, workers.get(1)!, workers.get(2)!];
+    await workers.stop();
+    expect(all.every((w) => w.isDead())).toBe(true);
+  });
+});
