@@ -104,13 +104,15 @@ export class AccountsService {
       'select status, count(*) as n from whatsapp_number where partner_id = ? group by status',
       [partnerId],
     );
-    const removed = await conn.execute<{ status: string; n: number | string }[]>(
-      "select status, count(*) as n from whatsapp_number where partner_id = ? and billing_state = 'removed' group by status",
+    // Counted here, not grouped in SQL: with a GROUP BY, SQLite walks the (partner, status)
+    // index over every number of the partner (75 ms at 100,000) instead of this one.
+    const removed = await conn.execute<{ status: string }[]>(
+      "select status from whatsapp_number where partner_id = ? and billing_state = 'removed'",
       [partnerId],
     );
     const byStatus: Record<string, number> = {};
     for (const row of all) byStatus[row.status] = Number(row.n);
-    for (const row of removed) byStatus[row.status] = (byStatus[row.status] ?? 0) - Number(row.n);
+    for (const row of removed) byStatus[row.status] = (byStatus[row.status] ?? 0) - 1;
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
     const attention =
       total === 0
