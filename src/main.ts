@@ -23,9 +23,9 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (cluster.isWorker) {
     if (processRole() === 'web') return void (await server().serve(config, logger, false));
-    await server().runJobs(config, logger);
+    const jobs = await server().runJobs(config, logger);
     // Without scheduled jobs its work ends with the start-up tasks.
-    if (!config.jobs.enabled) process.exit(0);
+    if (!config.jobs.enabled) await jobs.close().then(() => process.exit(0));
     return;
   }
   if (config.workers === 1) {

@@ -31,14 +31,13 @@ export async function serve(config: AppConfig, logger: Logger, withJobs: boolean
 
 /**
  * The jobs process beside HTTP workers: the start-up tasks, then the scheduled jobs; it
- * serves no request. With JOBS_ENABLED=false it ends once the start-up tasks are done.
+ * serves no request. With JOBS_ENABLED=false its work ends with the start-up tasks.
  */
 export async function runJobs(config: AppConfig, logger: Logger): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   await startUpTasks(app, config, logger);
   reportJobsReady();
-  if (!config.jobs.enabled) await app.close();
   return app;
 }
 
