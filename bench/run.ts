@@ -4,6 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../src/app.setup';
+import { JOBS_PROCESS_FLAGS } from '../src/cluster';
 import { startChild, runJob, type Child } from './lib/children';
 import { benchEnv, type BenchDatabase, type Dialect } from './lib/env';
 import { call, signIn } from './lib/http';
@@ -14,7 +15,7 @@ import { createBenchDatabase, seedBenchDatabase, type Seeded } from './lib/seed'
 
 /**
  * npm run bench [-- --dialect sqlite|postgresql|both] [--seconds 10] [--numbers 100000]
- *                  [--small 10000] [--revocations 10000] [--connections 50] [--keep]
+ *                  [--small 10000] [--revocations 10000] [--connections 50] [--workers <cores>] [--keep]
  *
  * The real app in NODE_ENV=production, each server in a process of its own, loaded with
  * autocannon on 127.0.0.1, against baselines measured in the same run. Writes
@@ -29,6 +30,8 @@ interface Options {
   small: number;
   revocations: number;
   connections: number;
+  /** WEB_CONCURRENCY of the app and the baseline server: one HTTP process per core by default. */
+  workers: number;
   keep: boolean;
 }
 
@@ -55,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     small: num('small', 10_000),
     revocations: num('revocations', 10_000),
     connections: num('connections', 50),
+    workers: num('workers', cpus().length),
     keep: argv.includes('--keep'),
   };
 }
@@ -122,7 +126,7 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
   log(`\n== ${dialect} == (load average ${loadAtStart.toFixed(2)} on ${cpus().length} cores)`);
   if (loadAtStart > cpus().length / 2) log('  warning: the machine is busy; the numbers below are not clean');
   const db = await createBenchDatabase(dialect, process.env.DATABASE_URL);
-  const env = benchEnv(db);
+  const env = benchEnv(db, o.workers);
   let app: Child | undefined;
   let baseline: Child | undefined;
   const exportsRuns: ExportRun[] = [];
@@ -156,6 +160,15 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     // The baseline renders the same page: check it once before timing it.
     const sample = await call(bUrl, seeded.paths.deep);
     if (sample.status !== 200 || !sample.body.includes('WhatsApp Accounts')) throw new Error(`baseline page: ${sample.status}`);
+    // Each server's processes compile their hot code under a first load that is not checked.
+    await measure(
+      'baseline warm-up, list and details (not checked)',
+      bUrl,
+      [seeded.paths.deep, ...seeded.paths.details],
+      undefined,
+      o,
+      loads,
+    );
     const bDeep = await measure('baseline list, deep cursor', bUrl, [seeded.paths.deep], undefined, o, loads);
     const bDetails = await measure('baseline details', bUrl, seeded.paths.details, undefined, o, loads);
     await baseline.stop();
@@ -191,6 +204,8 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
       `  app page at the deep cursor: ${page.status}, ${fmt(page.bytes)} bytes, ${cards} cards; baseline page ${fmt(sample.bytes)} bytes`,
     );
 
+    const warm = [seeded.paths.first, seeded.paths.deep, seeded.paths.last, ...seeded.paths.details];
+    await measure('app warm-up, list and details (not checked)', url, warm, cookie, o, loads);
     const aDeep = await measure('app list, deep cursor', url, [seeded.paths.deep], cookie, o, loads);
     const aFirst = await measure('app list, first page', url, [seeded.paths.first], cookie, o, loads);
     const aLast = await measure('app list, last page', url, [seeded.paths.last], cookie, o, loads);
@@ -329,7 +344,13 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     const rBase = await runJob<RevocationRun>('jobs/revocation-job.js', env, { mode: 'baseline', now: setA });
     revocationRuns.push(rBase);
     log(`  baseline: ${fmt(rBase.finalized)} finalized in ${fmt(rBase.ms)} ms, peak RSS ${fmt(rBase.maxRssMb)} MB`);
-    const rApp = await runJob<RevocationRun>('jobs/revocation-job.js', env, { mode: 'app', now: setB });
+    // The app's job runs as in the jobs process (with its flags) when the server has one.
+    const rApp = await runJob<RevocationRun>(
+      'jobs/revocation-job.js',
+      env,
+      { mode: 'app', now: setB },
+      { execArgv: o.workers > 1 ? JOBS_PROCESS_FLAGS : [] },
+    );
     revocationRuns.push(rApp);
     log(`  app (RevocationService.runDue): ${fmt(rApp.finalized)} finalized in ${fmt(rApp.ms)} ms, peak RSS ${fmt(rApp.maxRssMb)} MB`);
     check(
@@ -469,6 +490,7 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     startedAt: new Date(started).toISOString(),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] },
     minutes: (Date.now() - started) / 60_000,
+    workers: o.workers,
     options: o,
     seeded: seeded && {
       numbers: seeded.big.numbers,
@@ -522,7 +544,13 @@ async function main() {
     }
     // A run with other sizes or durations does not overwrite the day's standard report.
     const standard =
-      o.seconds === 10 && o.warmup === 2 && o.numbers === 100_000 && o.small === 10_000 && o.revocations === 10_000 && o.connections === 50;
+      o.seconds === 10 &&
+      o.warmup === 2 &&
+      o.numbers === 100_000 &&
+      o.small === 10_000 &&
+      o.revocations === 10_000 &&
+      o.connections === 50 &&
+      o.workers === cpus().length;
     const files = writeReport(dir, machine, report, standard ? '' : '-custom');
     const misses = report.checks.filter((c) => !c.pass);
     failed += misses.length;

@@ -19,7 +19,7 @@ const SESSION_SECRET = process.env.BENCH_SESSION_SECRET ?? randomBytes(48).toStr
  * them), one trusted proxy hop so that `X-Forwarded-Proto: https` from the load generator
  * counts as TLS terminated in front of the app, as it would be behind a load balancer.
  */
-export function benchEnv(db: BenchDatabase, port = 0): Record<string, string> {
+export function benchEnv(db: BenchDatabase, workers = 1): Record<string, string> {
   return {
     NODE_ENV: 'production',
     BENCH_DIALECT: db.dialect,
@@ -35,7 +35,9 @@ export function benchEnv(db: BenchDatabase, port = 0): Record<string, string> {
     DEMO_SEED: 'false',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
-    PORT: String(port),
+    PORT: '0',
+    // The servers' HTTP processes (app and baseline alike); jobs run in a process of their own.
+    WEB_CONCURRENCY: String(workers),
   };
 }
 

@@ -1,3 +1,4 @@
+import { JOBS_PROCESS_FLAGS } from '../../src/cluster';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fmt, type LoadResult } from './load';
@@ -17,6 +18,8 @@ export interface DialectReport {
   /** The 1-minute load average when the dialect's run began and ended: other work on the machine skews the numbers. */
   loadAverage: { atStart: number; atEnd: number };
   minutes: number;
+  /** WEB_CONCURRENCY of the app and the baseline server. */
+  workers: number;
   options: object;
   seeded?: { numbers: number; small: number; seedSeconds: number; smallSeedSeconds: number; revocationSeedSeconds: number };
   loads: LoadResult[];
@@ -52,8 +55,9 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
     `# Bench: ${r.dialect} (${r.startedAt.slice(0, 16).replace('T', ' ')} UTC)`,
     '',
     `Commit ${machine.commit}. Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ${r.engine}. ` +
-      `Run took ${r.minutes.toFixed(1)} min; 1-minute load average ${r.loadAverage.atStart.toFixed(2)} at start, ${r.loadAverage.atEnd.toFixed(2)} at end. The app runs in NODE_ENV=production in a process of its own; ` +
-      'autocannon loads it from the bench process over 127.0.0.1 (both share the machine, and on PostgreSQL so does the database).',
+      `Run took ${r.minutes.toFixed(1)} min; 1-minute load average ${r.loadAverage.atStart.toFixed(2)} at start, ${r.loadAverage.atEnd.toFixed(2)} at end. The app runs in NODE_ENV=production in a process of its own, ` +
+      `with WEB_CONCURRENCY=${r.workers} (${r.workers} HTTP ${r.workers === 1 ? 'process' : 'workers and a jobs process'}; the baseline server runs as many processes); ` +
+      'each server gets a 10 s warm-up load first (listed, not checked); autocannon loads it from the bench process over 127.0.0.1 (both share the machine, and on PostgreSQL so does the database).',
     '',
     `**${passed} of ${r.checks.length} checks pass.**`,
     '',
@@ -84,6 +88,10 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
     ),
     '',
     '## Revocation job',
+    '',
+    r.workers > 1
+      ? `The app's runs are the jobs process's work: in a process of its own with its flags (${JOBS_PROCESS_FLAGS.join(' ')}), and inside the loaded server, in its jobs process.`
+      : 'The app runs the job in a process of its own, and inside the loaded server.',
     '',
     '| run | finalized | ms | peak RSS MB |',
     '|---|---|---|---|',

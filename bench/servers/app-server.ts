@@ -1,30 +1,36 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../../src/app.module';
 import { RevocationService } from '../../src/revocation/revocation.service';
-import { configureApp } from '../../src/app.setup';
-import { createLogger } from '../../src/common/logger';
+import { processRole, startWorkers } from '../../src/cluster';
+import { createLogger, type Logger } from '../../src/common/logger';
+import type { AppConfig } from '../../src/config/config';
+import { runJobs, serve } from '../../src/server';
 import { benchConfig, maxRssMb } from '../lib/env';
 
 /**
- * The real app, built as main.ts builds it, in NODE_ENV=production (see lib/env.ts), in a
- * process of its own. It tells its parent its port and whether the view cache is on; on
- * request it runs a service method inside the serving process (a scheduled job's work).
+ * The real app, started as main.ts starts it, in NODE_ENV=production (see lib/env.ts), in a
+ * process of its own: one process, or with WEB_CONCURRENCY > 1 the primary of HTTP workers
+ * and a jobs process. It tells its parent its port and whether the view cache is on; on
+ * request it runs a scheduled job's work where the scheduler would (the jobs process).
  */
+interface Task {
+  id: number;
+  run: string;
+  args: unknown[];
+}
+
 async function main() {
   const config = benchConfig();
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, logger }), {
-    bodyParser: false,
-    logger: ['error', 'warn'],
-  });
-  configureApp(app);
-  await app.listen(config.port, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  if (cluster.isPrimary && config.workers > 1) return primary(config, logger);
 
-  process.on('message', (msg: { id: number; run: string; args: unknown[] }) => {
+  const role = processRole();
+  const app = role === 'jobs' ? await runJobs(config, logger) : await serve(config, logger, role === 'all');
+  process.on('message', (msg: Task) => {
+    if (typeof msg !== 'object' || msg.run === undefined) return;
     void (async () => {
       try {
         const started = performance.now();
@@ -35,23 +41,43 @@ async function main() {
       }
     })();
   });
+  if (role === 'jobs') return;
+  const server = app as NestExpressApplication;
   process.send!({
     ready: true,
-    port,
-    viewCache: app.getHttpAdapter().getInstance().get('view cache'),
+    port: (server.getHttpServer().address() as AddressInfo).port,
+    viewCache: server.getHttpAdapter().getInstance().get('view cache'),
     env: config.env,
     isProduction: config.isProduction,
+    workers: config.workers,
   });
   // Requests that the load generator gave up on may still be running: let them finish
   // before the pool closes under them.
-  process.on('disconnect', () => setTimeout(() => void app.close().then(() => process.exit(0)), 2_000));
+  if (role === 'all') process.on('disconnect', () => setTimeout(() => void app.close().then(() => process.exit(0)), 2_000));
 }
 
-async function runInServer(app: NestExpressApplication, what: string, args: unknown[]): Promise<unknown> {
+/** The primary: starts the processes, passes the parent's tasks to the jobs process and the answers back. */
+async function primary(config: AppConfig, logger: Logger) {
+  const firstReady = new Promise<object>((resolve) => {
+    const onMessage = (_w: unknown, msg: { ready?: boolean }) => {
+      if (!msg.ready) return;
+      cluster.off('message', onMessage);
+      resolve(msg);
+    };
+    cluster.on('message', onMessage);
+  });
+  const workers = await startWorkers(config.workers, logger, __filename);
+  const ready = await firstReady;
+  cluster.on('message', (_w, msg: { id?: number }) => msg.id !== undefined && process.send!(msg));
+  process.on('message', (msg: Task) => workers.get('jobs')!.send(msg));
+  process.send!(ready);
+  process.on('disconnect', () => setTimeout(() => void workers.stop().then(() => process.exit(0)), 2_000));
+}
+
+async function runInServer(app: INestApplication | INestApplicationContext, what: string, args: unknown[]): Promise<unknown> {
   if (what === 'revocations') {
     return app.get(RevocationService).runDue(new Date(String(args[0])));
   }
-  if (what === 'rss') return maxRssMb();
   throw new Error(`unknown task ${what}`);
 }
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,14 +10,15 @@ import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '.
 import { toNumberRow } from '../../src/accounts/number-row';
 import { ROOT } from '../../src/app.setup';
 import { viewHelpers } from '../../src/common/view-helpers';
-import { dbFromEnv, maxRssMb } from '../lib/env';
+import { dbFromEnv } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
 
 /**
  * The baseline of the list and details pages: a bare node:http server that runs the same
  * page query in hand-written SQL on the bare driver and renders the same templates (the same
  * layout, partials, helpers and presenter) with the view cache on. No framework, no session,
- * no CSRF, no ORM: what the app's requests cost above this is the price of those.
+ * no CSRF, no ORM: what the app's requests cost above this is the price of those. With
+ * WEB_CONCURRENCY > 1 it runs as many processes on one port (node:cluster), as the app does.
  * Env: BENCH_PARTNER_ID, BENCH_USER_NAME, BENCH_PARTNER_NAME, plus lib/env's.
  */
 const db = dbFromEnv();
@@ -183,9 +185,6 @@ async function main(db: RawDb) {
   server.listen(0, '127.0.0.1', () => {
     process.send!({ ready: true, port: (server.address() as AddressInfo).port, viewCache: true, dialect: db.dialect });
   });
-  process.on('message', (msg: { id: number; run: string }) => {
-    if (msg.run === 'rss') process.send!({ id: msg.id, ok: true, result: maxRssMb() });
-  });
   // Let requests the load generator gave up on finish before the pool ends under them.
   process.on('disconnect', () => {
     server.close(() => void db.close().then(() => process.exit(0)));
@@ -194,7 +193,33 @@ async function main(db: RawDb) {
   });
 }
 
-main(raw).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+/** The primary of `count` baseline processes: ready once they all listen; stops them when its parent goes. */
+function primary(count: number) {
+  let listening = 0;
+  let stopping = false;
+  cluster.on('message', (_w, msg: { ready?: boolean }) => {
+    if (msg.ready && ++listening === count) process.send!(msg);
+  });
+  cluster.on('exit', (_w, code) => {
+    if (stopping) return;
+    console.error(`a baseline process exited (${code})`);
+    process.exit(1);
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
+  process.on('disconnect', () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.disconnect();
+    setTimeout(() => process.exit(0), 10_000).unref();
+    cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0));
+  });
+}
+
+const workers = Number(process.env.WEB_CONCURRENCY ?? '1');
+if (cluster.isPrimary && workers > 1) {
+  primary(workers);
+} else {
+  main(raw).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
