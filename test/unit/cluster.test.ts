@@ -1,15 +1,21 @@
-import cluster, { type Address } from 'node:cluster';
+import cluster from 'node:cluster';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS_PROCESS_FLAGS, startWorkers, type Workers } from '../../src/cluster';
 import { createLogger } from '../../src/common/logger';
 
 const SCRIPT = join(__dirname, '..', 'fixtures', 'cluster-worker.cjs');
 const logger = createLogger('silent');
 
-/** The port the HTTP workers share, from the first 'listening' event. */
-function sharedPort(): Promise<number> {
-  return new Promise((resolve) => cluster.once('listening', (_w, address: Address) => resolve(address.port)));
+/** A free port for the workers to share, as PORT is in production (it outlives the workers). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function ask(port: number, path = '/'): Promise<{ index: number; pid: number }> {
@@ -19,17 +25,22 @@ async function ask(port: number, path = '/'): Promise<{ index: number; pid: numb
 
 describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () => {
   let workers: Workers | undefined;
+  let p: number;
+  beforeEach(async () => {
+    p = await freePort();
+    process.env.PORT = String(p);
+  });
   afterEach(async () => {
     await workers?.stop();
     workers = undefined;
     delete process.env.FAIL;
+    delete process.env.PORT;
   });
 
   it('starts the jobs process first, in its memory mode, then the HTTP workers on one port, and spreads requests over them', async () => {
     const started: string[] = [];
     const onOnline = (w: { process: { spawnargs: string[] } }) => started.push(w.process.spawnargs.join(' '));
     cluster.on('online', onOnline);
-    const port = sharedPort();
     workers = await startWorkers(3, logger, SCRIPT);
     cluster.off('online', onOnline);
     expect(started).toHaveLength(4);
@@ -37,16 +48,13 @@ describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () =
       expect(started[0]).toContain(flag);
       expect(started.slice(1).some((args) => args.includes(flag))).toBe(false);
     }
-    const p = await port;
     const answers = await Promise.all(Array.from({ length: 30 }, () => ask(p)));
     expect(new Set(answers.map((a) => a.index))).toEqual(new Set([1, 2, 3]));
     expect(answers.some((a) => a.pid === workers!.get('jobs')!.process.pid)).toBe(false);
   });
 
   it('starts a process that dies again in the same role', async () => {
-    const port = sharedPort();
     workers = await startWorkers(2, logger, SCRIPT);
-    const p = await port;
     const before = workers.get(1)!.process.pid;
     // Round robin: within two requests one reaches worker 1 (a worker 2 that dies is replaced too).
     for (let i = 0; i < 4 && (await ask(p, '/exit')).index !== 1; i++);
