@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { setPriority } from 'node:os';
 import type { Logger } from './common/logger';
 
 /** Set by the primary on each process it starts: its role and, for HTTP workers, its index. */
@@ -13,9 +14,11 @@ const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * The jobs process runs batch work (the revocation job, the outbox) and serves no request:
- * V8's memory-over-speed mode keeps its peak memory low (see the README's bench section).
+ * V8's memory-over-speed mode keeps its peak memory low (see the README's bench section),
+ * and a lower CPU priority (nice) lets the HTTP workers go first when the cores are busy.
  */
 export const JOBS_PROCESS_FLAGS = ['--optimize-for-size'];
+const JOBS_PROCESS_NICE = 10;
 
 /**
  * What this process does. `all`: the hub in one process (WEB_CONCURRENCY=1): start-up tasks,
@@ -58,6 +61,7 @@ export function startWorkers(count: number, logger: Logger, exec?: string): Prom
       const jobs = name === 'jobs';
       cluster.setupPrimary({ ...(exec ? { exec } : {}), execArgv: [...process.execArgv, ...(jobs ? JOBS_PROCESS_FLAGS : [])] });
       const worker = cluster.fork(jobs ? { [ROLE_VAR]: 'jobs' } : { [ROLE_VAR]: 'web', [INDEX_VAR]: name });
+      if (jobs) setPriority(worker.process.pid!, JOBS_PROCESS_NICE);
       byName.set(name, worker);
       let ready = false;
       const onReady = () => {

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS_PROCESS_FLAGS, startWorkers, type Workers } from '../../src/cluster';
@@ -37,7 +38,7 @@ describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () =
     delete process.env.PORT;
   });
 
-  it('starts the jobs process first, in its memory mode, then the HTTP workers on one port, and spreads requests over them', async () => {
+  it('starts the jobs process first, in its memory mode at a lower priority, then the HTTP workers on one port, and spreads requests over them', async () => {
     const started: string[] = [];
     const onOnline = (w: { process: { spawnargs: string[] } }) => started.push(w.process.spawnargs.join(' '));
     cluster.on('online', onOnline);
@@ -51,6 +52,8 @@ describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () =
     const answers = await Promise.all(Array.from({ length: 30 }, () => ask(p)));
     expect(new Set(answers.map((a) => a.index))).toEqual(new Set([1, 2, 3]));
     expect(answers.some((a) => a.pid === workers!.get('jobs')!.process.pid)).toBe(false);
+    // Batch work yields the cores to the HTTP workers.
+    expect(getPriority(workers.get('jobs')!.process.pid)).toBeGreaterThan(getPriority(workers.get(1)!.process.pid));
   });
 
   it('starts a process that dies again in the same role', async () => {
