@@ -18,6 +18,7 @@ import { PreparedSql } from './database/prepared-sql';
 import type { HubRequest } from './common/http';
 import { LOGGER, type Logger } from './common/logger';
 import { rejectNulBytes } from './common/sanitize';
+import { RequestsInFlight } from './common/requests-in-flight';
 import { viewHelpers } from './common/view-helpers';
 import { APP_CONFIG, type AppConfig } from './config/config';
 
@@ -49,6 +50,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   hbs.registerPartials(views);
   for (const [name, fn] of Object.entries(viewHelpers)) hbs.registerHelper(name, fn as never);
 
+  app.use(app.get(RequestsInFlight).track);
   app.use((req: HubRequest, res: Response, next: NextFunction) => {
     req.id = randomUUID();
     res.setHeader('X-Request-Id', req.id);

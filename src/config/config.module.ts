@@ -1,9 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
+import { RequestsInFlight } from '../common/requests-in-flight';
 import { APP_CONFIG, type AppConfig } from './config';
 
-/** Provides the validated configuration, the one clock and the one logger. */
+/** Provides the validated configuration, the one clock, the one logger and the count of requests in flight. */
 @Global()
 @Module({})
 export class ConfigModule {
@@ -14,8 +15,9 @@ export class ConfigModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: LOGGER, useValue: logger },
+        RequestsInFlight,
       ],
-      exports: [APP_CONFIG, Clock, LOGGER],
+      exports: [APP_CONFIG, Clock, LOGGER, RequestsInFlight],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as nextTick } from 'node:timers/promises';
+import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
@@ -13,6 +13,7 @@ import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
+import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
 import { CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
@@ -22,6 +23,8 @@ const HOUR_MS = 3_600_000;
 
 /** Rows read per query. Each batch is written out before the next is read. */
 export const DEFAULT_BATCH_SIZE = 1000;
+/** How long a download waits between batches while the process serves other requests. */
+export const GIVE_WAY_MS = 20;
 
 export interface WriteCsvOptions {
   /** UTF-8 byte order mark first, so spreadsheet programs read accents (default true). */
@@ -31,6 +34,8 @@ export interface WriteCsvOptions {
   /** "Now" for the attention filter; the injected clock by default. */
   now?: Date;
   batchSize?: number;
+  /** Awaited between batches (the download gives way to pages there). */
+  betweenBatches?: () => Promise<unknown>;
   /** Runs once every row is written, before the file ends (the download records its audit event here). */
   beforeEnd?: (rows: number) => Promise<void>;
 }
@@ -80,6 +85,7 @@ export class ExportsService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly inFlight: RequestsInFlight,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -120,6 +126,7 @@ export class ExportsService {
         if (batch.length < batchSize) break;
         after = batch[batch.length - 1];
         await nextTick();
+        await options.betweenBatches?.();
       }
     } catch (err) {
       if (!stop.signal.aborted) {
@@ -228,6 +235,8 @@ export class ExportsService {
       return;
     }
     res.flushHeaders();
+    // A download is not a page: the pages it gives way to are the other requests.
+    this.inFlight.leave(res);
 
     const gone = new AbortController();
     const onClose = () => {
@@ -247,6 +256,7 @@ export class ExportsService {
       result = await this.writeCsv(member.partnerId, filter, res, {
         bom,
         signal: gone.signal,
+        betweenBatches: () => this.giveWay(),
         beforeEnd: (rows) => record({ rows, completed: true }),
       });
     } finally {
@@ -264,6 +274,16 @@ export class ExportsService {
       },
       'accounts exported',
     );
+  }
+
+  /**
+   * Pages first: between two batches, a download waits a moment while this process serves
+   * other requests (under load it takes longer; the pages keep their pace). Says whether it waited.
+   */
+  async giveWay(): Promise<boolean> {
+    if (this.inFlight.count === 0) return false;
+    await sleep(GIVE_WAY_MS);
+    return true;
   }
 
   private async recordExport(member: CurrentMember, filter: NumberFilter, result: WriteCsvResult, req: HubRequest): Promise<void> {

@@ -1,14 +1,17 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
+import type { Request, Response } from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { parseNumberFilter } from '../../src/accounts/number-filter';
 import { runCli } from '../../src/cli/program';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
+import { RequestsInFlight } from '../../src/common/requests-in-flight';
 import { ExportsService } from '../../src/exports/exports.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
@@ -282,6 +285,35 @@ describe('CSV download of all accounts', () => {
     expect(together.map((r) => r.status).sort()).toEqual([200, 429, 429]);
     expect(await t.em().count(AuditEvent, { action: 'accounts.exported', actor: m.user.id })).toBe(10);
     t.clock.advance(HOUR);
+  });
+
+  it('gives way to pages: between batches a download waits while other requests are being served', async () => {
+    const busy = await createPartner(t.em());
+    const m = await createMember(t.em(), busy);
+    await bulkNumbers(t, busy, 2500);
+    const a = t.agent();
+    await signIn(a, m.email, m.password);
+    const exports = t.app.get(ExportsService);
+    const inFlight = t.app.get(RequestsInFlight);
+    const giveWay = vi.spyOn(exports, 'giveWay');
+    const waited = async () => Promise.all(giveWay.mock.results.map((r) => r.value as Promise<boolean>));
+
+    // Alone, the download (2,500 rows: three batches) does not count itself as a page.
+    expect((await a.get('/accounts/export.csv')).status).toBe(200);
+    expect(await waited()).toEqual([false, false]);
+    expect(inFlight.count).toBe(0);
+
+    // With a page being served, it waits at each batch edge, and still completes.
+    giveWay.mockClear();
+    const page = new EventEmitter() as unknown as Response;
+    inFlight.track({} as Request, page, () => undefined);
+    const res = await a.get('/accounts/export.csv');
+    expect(res.status).toBe(200);
+    expect(res.text.trim().split('\r\n')).toHaveLength(2501);
+    expect(await waited()).toEqual([true, true]);
+    page.emit('close');
+    expect(inFlight.count).toBe(0);
+    giveWay.mockRestore();
   });
 
   it('records an export the client abandoned halfway as incomplete', async () => {
