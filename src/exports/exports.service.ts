@@ -23,8 +23,12 @@ const HOUR_MS = 3_600_000;
 
 /** Rows read per query. Each batch is written out before the next is read. */
 export const DEFAULT_BATCH_SIZE = 1000;
-/** How long a download waits between batches while the process serves other requests. */
-export const GIVE_WAY_MS = 20;
+/**
+ * While the process serves other requests, a download waits between batches this many times
+ * as long as its last batch took (at least GIVE_WAY_MIN_MS): it takes at most a third of the time.
+ */
+export const GIVE_WAY_FACTOR = 2;
+export const GIVE_WAY_MIN_MS = 10;
 
 export interface WriteCsvOptions {
   /** UTF-8 byte order mark first, so spreadsheet programs read accents (default true). */
@@ -34,8 +38,8 @@ export interface WriteCsvOptions {
   /** "Now" for the attention filter; the injected clock by default. */
   now?: Date;
   batchSize?: number;
-  /** Awaited between batches (the download gives way to pages there). */
-  betweenBatches?: () => Promise<unknown>;
+  /** Awaited between batches with the last batch's time, read and written (the download gives way to pages there). */
+  betweenBatches?: (batchMs: number) => Promise<unknown>;
   /** Runs once every row is written, before the file ends (the download records its audit event here). */
   beforeEnd?: (rows: number) => Promise<void>;
 }
@@ -118,6 +122,7 @@ export class ExportsService {
     let after: Row | undefined;
     try {
       while (!stop.signal.aborted) {
+        const batchStarted = performance.now();
         const batch = await this.readBatch(em, where, filter.sort, after, batchSize);
         for (const row of batch) {
           if (!csv.write(csvRecord(row))) await once(csv, 'drain', { signal: stop.signal });
@@ -126,7 +131,7 @@ export class ExportsService {
         if (batch.length < batchSize) break;
         after = batch[batch.length - 1];
         await nextTick();
-        await options.betweenBatches?.();
+        await options.betweenBatches?.(performance.now() - batchStarted);
       }
     } catch (err) {
       if (!stop.signal.aborted) {
@@ -256,7 +261,7 @@ export class ExportsService {
       result = await this.writeCsv(member.partnerId, filter, res, {
         bom,
         signal: gone.signal,
-        betweenBatches: () => this.giveWay(),
+        betweenBatches: (batchMs) => this.giveWay(batchMs),
         beforeEnd: (rows) => record({ rows, completed: true }),
       });
     } finally {
@@ -277,12 +282,13 @@ export class ExportsService {
   }
 
   /**
-   * Pages first: between two batches, a download waits a moment while this process serves
-   * other requests (under load it takes longer; the pages keep their pace). Says whether it waited.
+   * Pages first: between two batches, while this process serves other requests, a download
+   * waits twice as long as its last batch took (under load it takes longer; the pages keep
+   * their pace). Says whether it waited.
    */
-  async giveWay(): Promise<boolean> {
+  async giveWay(batchMs: number): Promise<boolean> {
     if (this.inFlight.count === 0) return false;
-    await sleep(GIVE_WAY_MS);
+    await sleep(Math.max(GIVE_WAY_MIN_MS, GIVE_WAY_FACTOR * batchMs));
     return true;
   }
 
