@@ -5,7 +5,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import { Client as PgClient } from 'pg';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
-import { cursorFor, numberConditions } from '../../src/accounts/number-filter';
+import { cursorFor } from '../../src/accounts/number-filter';
 import { PAGE_SIZE } from '../../src/accounts/accounts.service';
 import { AppModule } from '../../src/app.module';
 import { ROOT } from '../../src/app.setup';
@@ -181,14 +181,17 @@ export async function seedBenchDatabase(
 
     // Pages: the first, one half-way down (a deep cursor), the last; the small partner half-way.
     const em = orm.em.fork();
-    const now = new Date();
     const cursorAt = async (partnerId: string, offset: number) => {
-      const [row] = await em.find(WhatsappNumber, numberConditions(partnerId, { status: {}, attention: false, sort: 'newest' }, now), {
-        orderBy: [{ providerCreatedAt: 'desc' }, { id: 'desc' }],
-        offset,
-        limit: 1,
-        fields: ['id', 'providerCreatedAt', 'clientName', 'phoneNumber'],
-      });
+      const [row] = await em.find(
+        WhatsappNumber,
+        { partner: partnerId, billingState: { $ne: 'removed' } },
+        {
+          orderBy: [{ providerCreatedAt: 'desc' }, { id: 'desc' }],
+          offset,
+          limit: 1,
+          fields: ['id', 'providerCreatedAt', 'clientName', 'phoneNumber'],
+        },
+      );
       return `/accounts?after=${cursorFor('newest', row)}`;
     };
     const details = await em.find(WhatsappNumber, { partner: big.id }, { fields: ['id'], orderBy: { id: 'asc' }, offset: 1000, limit: 50 });

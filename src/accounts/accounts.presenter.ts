@@ -127,7 +127,7 @@ function statusSet(families: readonly FamilyKey[], n: NumberRow): readonly Statu
   return set;
 }
 
-/** Whether a number shows up under "needs attention" (the same rule as attentionConditions). */
+/** Whether a number shows up under "needs attention" (the same rule as attentionWhere). */
 export function needsAttention(n: NumberRow, now: Date): boolean {
   const families: FamilyKey[] = ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'];
   if (families.some((f) => statusDef(f, familyValue(n, f))?.attention)) return true;

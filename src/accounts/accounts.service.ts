@@ -1,13 +1,10 @@
-import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
-import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/knex';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { PreparedSql } from '../database/prepared-sql';
 import type { FamilyKey } from '../statuses/catalogue';
 import type { ChangeSource, NumberStatusChange } from './entities/number-status-change.entity';
-import { WhatsappNumber } from './entities/whatsapp-number.entity';
-import { NUMBER_ROW_SELECT, NUMBER_ROW_SQL, toNumberRow, type NumberRow } from './number-row';
-import { afterConditions, cursorFor, numberConditions, sortOrder, type Cursor, type NumberFilter } from './number-filter';
+import { NUMBER_ROW_SQL, toNumberRow, type NumberRow } from './number-row';
+import { afterWhere, cursorFor, numberWhere, orderBySql, type Cursor, type NumberFilter } from './number-filter';
 
 export const PAGE_SIZE = 24;
 /** Summary counts are reused this long: they would otherwise cost a scan per page view. */
@@ -42,7 +39,6 @@ export class AccountsService {
   private readonly recounts = new Map<string, Promise<AccountsSummary>>();
 
   constructor(
-    private readonly em: EntityManager,
     private readonly sql: PreparedSql,
     private readonly clock: Clock,
   ) {}
@@ -53,31 +49,15 @@ export class AccountsService {
    * than the page tells whether a next page exists, without counting.
    */
   async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
-    const where = numberConditions(partnerId, filter, this.clock.now());
-    const rows = await this.rows(
-      cursor ? { $and: [where, afterConditions(cursor, this.em.getPlatform())] } : where,
-      sortOrder(filter.sort),
-      size + 1,
+    const where = numberWhere(partnerId, filter, this.clock.now());
+    const after = cursor && afterWhere(cursor);
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `${NUMBER_ROW_SQL} where ${where.sql}${after ? ` and ${after.sql}` : ''} order by ${orderBySql(filter.sort)} limit ?`,
+      [...where.params, ...(after?.params ?? []), size + 1],
     );
-    const numbers = rows.slice(0, size);
+    const numbers = rows.slice(0, size).map(toNumberRow);
     const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
     return { numbers, next };
-  }
-
-  /** Numbers with their client, WABA and open revocation, as plain rows (no entity hydration). */
-  private async rows(where: FilterQuery<WhatsappNumber>, orderBy: QueryOrderMap<WhatsappNumber>[], limit: number): Promise<NumberRow[]> {
-    const qb = (this.em as unknown as SqlEntityManager)
-      .createQueryBuilder(WhatsappNumber, 'n')
-      .select(NUMBER_ROW_SELECT)
-      .join('n.client', 'c')
-      .join('n.wabaAccount', 'w')
-      .leftJoin('n.revocation', 'r')
-      .where(where as QBFilterQuery<WhatsappNumber>)
-      .orderBy(orderBy)
-      .limit(limit);
-    // The query builder writes the SQL (filters, search, cursor); it runs as a prepared statement.
-    const { sql, bindings } = qb.getKnexQuery().toSQL();
-    return (await this.sql.all<Record<string, unknown>>(sql, bindings)).map(toNumberRow);
   }
 
   /**
@@ -99,14 +79,13 @@ export class AccountsService {
   }
 
   private async count(partnerId: string, now: Date): Promise<AccountsSummary> {
-    const conn = this.em.getConnection();
-    const all = await conn.execute<{ status: string; n: number | string }[]>(
+    const all = await this.sql.all<{ status: string; n: number | string }>(
       'select status, count(*) as n from whatsapp_number where partner_id = ? group by status',
       [partnerId],
     );
     // Counted here, not grouped in SQL: with a GROUP BY, SQLite walks the (partner, status)
     // index over every number of the partner (75 ms at 100,000) instead of this one.
-    const removed = await conn.execute<{ status: string }[]>(
+    const removed = await this.sql.all<{ status: string }>(
       "select status from whatsapp_number where partner_id = ? and billing_state = 'removed'",
       [partnerId],
     );
@@ -114,14 +93,21 @@ export class AccountsService {
     for (const row of all) byStatus[row.status] = Number(row.n);
     for (const row of removed) byStatus[row.status] = (byStatus[row.status] ?? 0) - 1;
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-    const attention =
-      total === 0
-        ? 0
-        : await this.em.count(WhatsappNumber, numberConditions(partnerId, { status: {}, attention: true, sort: 'newest' }, now));
+    const attention = total === 0 ? 0 : await this.countAttention(partnerId, now);
     const value = { byStatus, total, attention };
     if (this.summaries.size >= SUMMARY_CACHE_MAX) this.summaries.clear();
     this.summaries.set(partnerId, { at: now.getTime(), value });
     return value;
+  }
+
+  private async countAttention(partnerId: string, now: Date): Promise<number> {
+    const where = numberWhere(partnerId, { status: {}, attention: true, sort: 'newest' }, now);
+    // The attention rule reads the number and its WABA account only.
+    const [row] = await this.sql.all<{ n: number | string }>(
+      `select count(*) as n from whatsapp_number n join waba_account w on w.id = n.waba_account_id where ${where.sql}`,
+      where.params,
+    );
+    return Number(row.n);
   }
 
   /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */

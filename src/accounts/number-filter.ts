@@ -1,8 +1,5 @@
-import type { FilterQuery, Platform, QueryOrderMap } from '@mikro-orm/core';
 import { BadRequestException } from '@nestjs/common';
-import { raw } from '@mikro-orm/core';
 import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
-import type { WhatsappNumber } from './entities/whatsapp-number.entity';
 
 /**
  * What a partner is looking at on /accounts: search, one filter per status family, sort.
@@ -93,28 +90,77 @@ const pendingValues = (family: FamilyKey) =>
   (FAMILIES[family].statuses as readonly { value: string; pending?: boolean }[]).filter((s) => s.pending).map((s) => s.value);
 
 /**
- * Conditions that select the numbers of one partner matching a filter. Removed numbers have
- * left the hub: they never match. The partner always comes from the session.
+ * A condition in plain SQL on the aliases n (whatsapp_number), c (client) and w (waba_account),
+ * with `?` placeholders and its parameters in order. The list, the counts and the CSV download
+ * run it as prepared statements: the same filter always gives the same SQL text.
  */
-export function numberConditions(partnerId: string, filter: NumberFilter, now: Date): FilterQuery<WhatsappNumber> {
-  const and: FilterQuery<WhatsappNumber>[] = [{ partner: partnerId }, { billingState: { $ne: 'removed' } }];
-  const s = filter.status;
-  if (s.lifecycle) and.push({ status: s.lifecycle as never });
-  if (s.registration) and.push({ registrationStatus: s.registration as never });
-  if (s.billing) and.push({ billingState: s.billing as never });
-  if (s.waba) and.push({ wabaAccount: { status: s.waba as never } });
-  if (s.verification) and.push({ wabaAccount: { businessVerificationStatus: s.verification as never } });
-  if (s.onBehalf) and.push({ wabaAccount: { messageOnBehalfStatus: s.onBehalf as never } });
-  if (s.consent) and.push({ client: { consentStatus: s.consent as never } });
-  if (filter.q) {
-    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text. A raw key
-    // with no value is a predicate of its own.
-    const pattern = `%${searchTerm(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const matches = raw((alias) => `${alias}.search_text like ? escape '\\'`, [pattern]);
-    and.push({ [matches]: [] } as FilterQuery<WhatsappNumber>);
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+/** Filterable families and the column each filters on. */
+const FILTER_COLUMN: Record<FilterFamily, string> = {
+  lifecycle: 'n.status',
+  registration: 'n.registration_status',
+  billing: 'n.billing_state',
+  waba: 'w.status',
+  verification: 'w.business_verification_status',
+  onBehalf: 'w.message_on_behalf_status',
+  consent: 'c.consent_status',
+};
+
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/**
+ * The numbers of one partner that match a filter. Removed numbers have left the hub: they
+ * never match. The partner always comes from the session.
+ */
+export function numberWhere(partnerId: string, filter: NumberFilter, now: Date): SqlCondition {
+  const and = ['n.partner_id = ?', "n.billing_state <> 'removed'"];
+  const params: unknown[] = [partnerId];
+  for (const family of FILTER_FAMILIES) {
+    const value = filter.status[family];
+    if (value === undefined) continue;
+    and.push(`${FILTER_COLUMN[family]} = ?`);
+    params.push(value);
   }
-  if (filter.attention) and.push(attentionConditions(now));
-  return { $and: and };
+  if (filter.q) {
+    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text.
+    and.push("n.search_text like ? escape '\\'");
+    params.push(`%${searchTerm(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (filter.attention) {
+    const attention = attentionWhere(now);
+    and.push(attention.sql);
+    params.push(...attention.params);
+  }
+  return { sql: and.join(' and '), params };
+}
+
+/** The sort key of a row, for the cursor of the page that ends with it. */
+export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date; clientName: string; phoneNumber: string }): string {
+  const key = sort === 'newest' ? row.providerCreatedAt.toISOString() : sort === 'client' ? row.clientName : row.phoneNumber;
+  return encodeCursor({ sort, key, id: row.id });
+}
+
+const SORT_COLUMN = { newest: 'n.provider_created_at', client: 'n.client_name', phone: 'n.phone_number' } as const;
+
+/** The order of a sort, on the (partner, key, id) index that serves it. */
+export function orderBySql(sort: Sort): string {
+  const dir = sort === 'newest' ? 'desc' : 'asc';
+  return `${SORT_COLUMN[sort]} ${dir}, n.id ${dir}`;
+}
+
+/**
+ * Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0), written as
+ * a row-value comparison so that both databases start the index scan at the cursor (the
+ * equivalent OR form made PostgreSQL read and discard every earlier row).
+ */
+export function afterWhere(cursor: Cursor): SqlCondition {
+  const op = cursor.sort === 'newest' ? '<' : '>';
+  const key = cursor.sort === 'newest' ? new Date(cursor.key) : cursor.key;
+  return { sql: `(${SORT_COLUMN[cursor.sort]}, n.id) ${op} (?, ?)`, params: [key, cursor.id] };
 }
 
 /** The last row of a page: where the next page starts (keyset pagination, no OFFSET). */
@@ -158,47 +204,21 @@ export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
   return { sort, key, id };
 }
 
-const SORT_FIELD = { newest: 'providerCreatedAt', client: 'clientName', phone: 'phoneNumber' } as const;
-
-/** The order of a sort, on the (partner, key, id) index that serves it. */
-export function sortOrder(sort: Sort): QueryOrderMap<WhatsappNumber>[] {
-  const dir = sort === 'newest' ? 'desc' : 'asc';
-  return [{ [SORT_FIELD[sort]]: dir }, { id: dir }] as QueryOrderMap<WhatsappNumber>[];
-}
-
-/** The sort key of a row, for the cursor of the page that ends with it. */
-export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date; clientName: string; phoneNumber: string }): string {
-  const key = sort === 'newest' ? row.providerCreatedAt.toISOString() : sort === 'client' ? row.clientName : row.phoneNumber;
-  return encodeCursor({ sort, key, id: row.id });
-}
-
-const SORT_COLUMN = { newest: 'provider_created_at', client: 'client_name', phone: 'phone_number' } as const;
-
 /**
- * Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0), written as
- * a row-value comparison so that both databases start the index scan at the cursor (the
- * equivalent OR form made PostgreSQL read and discard every earlier row). The platform turns
- * the date key into what the column stores.
+ * Numbers that need attention: a problem status in any family (the catalogue marks which), or
+ * waiting in a pending lifecycle status for more than STUCK_AFTER_DAYS.
  */
-export function afterConditions(cursor: Cursor, platform: Platform): FilterQuery<WhatsappNumber> {
-  const column = SORT_COLUMN[cursor.sort];
-  const key = cursor.sort === 'newest' ? platform.processDateProperty(new Date(cursor.key)) : cursor.key;
-  const op = cursor.sort === 'newest' ? '<' : '>';
-  const after = raw((alias) => `(${alias}.${column}, ${alias}.id) ${op} (?, ?)`, [key, cursor.id]);
-  // A raw key with no value is a predicate of its own.
-  return { [after]: [] } as FilterQuery<WhatsappNumber>;
-}
-
-export function attentionConditions(now: Date): FilterQuery<WhatsappNumber> {
-  const stuckSince = new Date(now.getTime() - STUCK_AFTER_DAYS * 86_400_000);
-  return {
-    $or: [
-      { status: { $in: attentionValues('lifecycle') as never[] } },
-      { registrationStatus: { $in: attentionValues('registration') as never[] } },
-      { wabaAccount: { status: { $in: attentionValues('waba') as never[] } } },
-      { wabaAccount: { businessVerificationStatus: { $in: attentionValues('verification') as never[] } } },
-      { wabaAccount: { messageOnBehalfStatus: { $in: attentionValues('onBehalf') as never[] } } },
-      { status: { $in: pendingValues('lifecycle') as never[] }, statusChangedAt: { $lt: stuckSince } },
-    ],
-  };
+export function attentionWhere(now: Date): SqlCondition {
+  const or: string[] = [];
+  const params: unknown[] = [];
+  for (const family of ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'] as const) {
+    const values = attentionValues(family);
+    if (values.length === 0) continue;
+    or.push(`${FILTER_COLUMN[family]} in (${placeholders(values)})`);
+    params.push(...values);
+  }
+  const pending = pendingValues('lifecycle');
+  or.push(`(n.status in (${placeholders(pending)}) and n.status_changed_at < ?)`);
+  params.push(...pending, new Date(now.getTime() - STUCK_AFTER_DAYS * 86_400_000));
+  return { sql: `(${or.join(' or ')})`, params };
 }

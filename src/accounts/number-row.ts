@@ -1,4 +1,3 @@
-import { raw } from '@mikro-orm/core';
 import type {
   BillingState,
   ConsentStatus,
@@ -86,9 +85,7 @@ const COLUMNS: [alias: string, column: string][] = [
   ['r_reason', 'r.reason'],
 ];
 
-export const NUMBER_ROW_SELECT = COLUMNS.map(([alias, column]) => raw(`${column} as ${alias}`));
-
-/** The same columns and joins as plain SQL, for reads by id. */
+/** The columns and joins of a number row, as plain SQL: the list pages and the details page add their `where`. */
 export const NUMBER_ROW_SQL = `select ${COLUMNS.map(([alias, column]) => `${column} as ${alias}`).join(', ')}
     from whatsapp_number n
     join client c on c.id = n.client_id

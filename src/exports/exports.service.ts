@@ -2,19 +2,26 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
-import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { afterConditions, FILTER_FAMILIES, numberConditions, sortOrder, type NumberFilter, type Sort } from '../accounts/number-filter';
+import {
+  afterWhere,
+  FILTER_FAMILIES,
+  numberWhere,
+  orderBySql,
+  type NumberFilter,
+  type SqlCondition,
+  type Sort,
+} from '../accounts/number-filter';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
+import { PreparedSql } from '../database/prepared-sql';
 import { CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
 
@@ -52,27 +59,30 @@ export interface WriteCsvResult {
 }
 
 /** One row per number, read with one joined query (database column names, aliased to ExportRow). */
-const SELECT = [
-  'c.name as companyName',
-  'n.phone_number as phoneNumber',
-  'c.contact_email as contactEmail',
-  'w.message_on_behalf_status as onBehalf',
-  'w.business_verification_status as verification',
-  'n.registration_status as registration',
-  'c.provider_id as clientId',
-  'n.provider_id as numberId',
-  'w.external_id as wabaExternalId',
-  'n.external_id as channelExternalId',
-  'w.namespace as namespace',
-  'n.status as lifecycle',
-  'c.consent_status as consent',
-  'n.billing_state as billing',
-  'r.termination_date as terminationDate',
-  'n.provider_created_at as createdAt',
+const COLUMNS = [
+  ['c.name', 'companyName'],
+  ['n.phone_number', 'phoneNumber'],
+  ['c.contact_email', 'contactEmail'],
+  ['w.message_on_behalf_status', 'onBehalf'],
+  ['w.business_verification_status', 'verification'],
+  ['n.registration_status', 'registration'],
+  ['c.provider_id', 'clientId'],
+  ['n.provider_id', 'numberId'],
+  ['w.external_id', 'wabaExternalId'],
+  ['n.external_id', 'channelExternalId'],
+  ['w.namespace', 'namespace'],
+  ['n.status', 'lifecycle'],
+  ['c.consent_status', 'consent'],
+  ['n.billing_state', 'billing'],
+  ['r.termination_date', 'terminationDate'],
+  ['n.provider_created_at', 'createdAt'],
   // keyset cursor
-  'n.id as cursorId',
-  'n.client_name as cursorClientName',
-];
+  ['n.id', 'cursorId'],
+  ['n.client_name', 'cursorClientName'],
+] as const;
+
+/** Quoted aliases: PostgreSQL would fold them to lower case. */
+const SELECT = COLUMNS.map(([column, alias]) => `${column} as "${alias}"`).join(', ');
 
 type Row = ExportRow & { cursorId: string; cursorClientName: string };
 
@@ -87,6 +97,7 @@ export class ExportsService {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly sql: PreparedSql,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly inFlight: RequestsInFlight,
@@ -116,14 +127,13 @@ export class ExportsService {
       stop.abort();
     });
 
-    const em = this.em.fork() as SqlEntityManager;
-    const where = numberConditions(partnerId, filter, now);
+    const where = numberWhere(partnerId, filter, now);
     let rows = 0;
     let after: Row | undefined;
     try {
       while (!stop.signal.aborted) {
         const batchStarted = performance.now();
-        const batch = await this.readBatch(em, where, filter.sort, after, batchSize);
+        const batch = await this.readBatch(where, filter.sort, after, batchSize);
         for (const row of batch) {
           if (!csv.write(csvRecord(row))) await once(csv, 'drain', { signal: stop.signal });
           rows++;
@@ -155,27 +165,22 @@ export class ExportsService {
   }
 
   /** The next `limit` rows after `after`, in the list's order for the sort (the same keyset as its pages). */
-  private async readBatch(
-    em: SqlEntityManager,
-    where: FilterQuery<WhatsappNumber>,
-    sort: Sort,
-    after: Row | undefined,
-    limit: number,
-  ): Promise<Row[]> {
-    const qb = em
-      .createQueryBuilder(WhatsappNumber, 'n')
-      .select(SELECT)
-      .leftJoin('n.client', 'c')
-      .leftJoin('n.wabaAccount', 'w')
-      // Only the open request has a termination date to show.
-      .leftJoin('n.revocation', 'r', { withdrawnAt: null })
-      .where(where as QBFilterQuery<WhatsappNumber>);
-    if (after) {
-      const key = sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber;
-      qb.andWhere(afterConditions({ sort, key, id: after.cursorId }, em.getPlatform()) as QBFilterQuery<WhatsappNumber>);
-    }
-    qb.orderBy(sortOrder(sort)).limit(limit);
-    return qb.execute<Row[]>('all', false);
+  private async readBatch(where: SqlCondition, sort: Sort, after: Row | undefined, limit: number): Promise<Row[]> {
+    const next =
+      after &&
+      afterWhere({
+        sort,
+        key: sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber,
+        id: after.cursorId,
+      });
+    return this.sql.all<Row>(
+      `select ${SELECT} from whatsapp_number n
+        left join client c on c.id = n.client_id
+        left join waba_account w on w.id = n.waba_account_id
+        left join revocation r on r.id = n.revocation_id and r.withdrawn_at is null
+        where ${where.sql}${next ? ` and ${next.sql}` : ''} order by ${orderBySql(sort)} limit ?`,
+      [...where.params, ...(next?.params ?? []), limit],
+    );
   }
 
   /**
