@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
+import { BackgroundReads } from './background-reads';
 import { ormOptions } from './orm.config';
 import { PreparedSql } from './prepared-sql';
 
@@ -11,8 +12,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       imports: [MikroOrmModule.forRoot({ ...ormOptions(config), registerRequestContext: true })],
-      providers: [PreparedSql],
-      exports: [PreparedSql],
+      providers: [PreparedSql, BackgroundReads],
+      exports: [PreparedSql, BackgroundReads],
     };
   }
 }

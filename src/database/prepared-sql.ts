@@ -16,6 +16,11 @@ interface PgConnection {
 }
 type KnexClient = { acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> };
 
+/** Parameters as SQLite stores what the ORM writes: dates as epoch milliseconds, booleans as 0/1. */
+export function sqliteParams(params: readonly unknown[]): unknown[] {
+  return params.map((v) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : v));
+}
+
 /**
  * Plain SQL on the ORM's own connection pool, for the reads every page makes (its session, its
  * member, its numbers): each statement is prepared once per connection and run on the driver.
@@ -59,8 +64,7 @@ export class PreparedSql {
       if (statements.size >= MAX_STATEMENTS) statements.clear();
       statements.set(sql, (statement = conn.prepare(sql)));
     }
-    // The values the ORM itself stores: dates as epoch milliseconds, booleans as 0/1.
-    return statement.all(...params.map((v) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : v)));
+    return statement.all(...sqliteParams(params));
   }
 
   private async onPostgres(conn: PgConnection, sql: string, params: readonly unknown[]): Promise<unknown[]> {
