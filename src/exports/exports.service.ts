@@ -21,7 +21,6 @@ import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
-import { PreparedSql } from '../database/prepared-sql';
 import { CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
 
@@ -97,7 +96,6 @@ export class ExportsService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly sql: PreparedSql,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly inFlight: RequestsInFlight,
@@ -173,7 +171,10 @@ export class ExportsService {
         key: sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber,
         id: after.cursorId,
       });
-    return this.sql.all<Row>(
+    // On the ORM's connection, not PreparedSql: there, on PostgreSQL, a download of 100,000
+    // numbers peaked at 180 MB of RSS instead of 140 (measured, cause not found); a batch of
+    // 1,000 rows does not notice the per-query cost that PreparedSql saves.
+    return this.em.getConnection().execute<Row[]>(
       `select ${SELECT} from whatsapp_number n
         left join client c on c.id = n.client_id
         left join waba_account w on w.id = n.waba_account_id
