@@ -5,7 +5,7 @@ import { PreparedSql } from '../database/prepared-sql';
 import type { FamilyKey } from '../statuses/catalogue';
 import type { ChangeSource, NumberStatusChange } from './entities/number-status-change.entity';
 import { NUMBER_ROW_SQL, toNumberRow, type NumberRow } from './number-row';
-import { afterWhere, cursorFor, numberWhere, orderBySql, type Cursor, type NumberFilter } from './number-filter';
+import { cursorFor, keysetSql, numberWhere, type Cursor, type NumberFilter } from './number-filter';
 
 export const PAGE_SIZE = 24;
 /** Summary counts are reused this long: they would otherwise cost a scan per page view. */
@@ -51,12 +51,8 @@ export class AccountsService {
    * than the page tells whether a next page exists, without counting.
    */
   async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
-    const where = numberWhere(partnerId, filter, this.clock.now());
-    const after = cursor && afterWhere(cursor);
-    const rows = await this.sql.all<Record<string, unknown>>(
-      `${NUMBER_ROW_SQL} where ${where.sql}${after ? ` and ${after.sql}` : ''} order by ${orderBySql(filter.sort)} limit ?`,
-      [...where.params, ...(after?.params ?? []), size + 1],
-    );
+    const page = keysetSql(numberWhere(partnerId, filter, this.clock.now()), cursor, size + 1, filter.sort);
+    const rows = await this.sql.all<Record<string, unknown>>(`${NUMBER_ROW_SQL} ${page.sql}`, page.params);
     const numbers = rows.slice(0, size).map(toNumberRow);
     const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
     return { numbers, next };

@@ -147,7 +147,7 @@ export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date
 const SORT_COLUMN = { newest: 'n.provider_created_at', client: 'n.client_name', phone: 'n.phone_number' } as const;
 
 /** The order of a sort, on the (partner, key, id) index that serves it. */
-export function orderBySql(sort: Sort): string {
+function orderBySql(sort: Sort): string {
   const dir = sort === 'newest' ? 'desc' : 'asc';
   return `${SORT_COLUMN[sort]} ${dir}, n.id ${dir}`;
 }
@@ -157,10 +157,23 @@ export function orderBySql(sort: Sort): string {
  * a row-value comparison so that both databases start the index scan at the cursor (the
  * equivalent OR form made PostgreSQL read and discard every earlier row).
  */
-export function afterWhere(cursor: Cursor): SqlCondition {
+function afterWhere(cursor: Cursor): SqlCondition {
   const op = cursor.sort === 'newest' ? '<' : '>';
   const key = cursor.sort === 'newest' ? new Date(cursor.key) : cursor.key;
   return { sql: `(${SORT_COLUMN[cursor.sort]}, n.id) ${op} (?, ?)`, params: [key, cursor.id] };
+}
+
+/**
+ * The keyset read of a page or a batch: the filter's rows after the cursor (when there is
+ * one), in the sort's order, at most `limit`. The list's pages and the CSV's batches both end
+ * their query with it, so a download walks the numbers exactly as the pages do.
+ */
+export function keysetSql(where: SqlCondition, cursor: Cursor | undefined, limit: number, sort: Sort): SqlCondition {
+  const after = cursor && afterWhere(cursor);
+  return {
+    sql: `where ${where.sql}${after ? ` and ${after.sql}` : ''} order by ${orderBySql(sort)} limit ?`,
+    params: [...where.params, ...(after?.params ?? []), limit],
+  };
 }
 
 /** The last row of a page: where the next page starts (keyset pagination, no OFFSET). */

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { dialectOf } from './orm.config';
+import { dialectOf, SQLITE_CONNECTION_PRAGMAS } from './orm.config';
 import { PreparedSql, sqliteParams } from './prepared-sql';
 
 /**
@@ -11,8 +11,7 @@ import { PreparedSql, sqliteParams } from './prepared-sql';
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const db = new (require(workerData.driver))(workerData.file, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
-db.pragma('cache_size = -2000');
+for (const pragma of workerData.pragmas) db.pragma(pragma);
 const statements = new Map();
 parentPort.on('message', ({ id, sql, params }) => {
   try {
@@ -73,7 +72,10 @@ export class BackgroundReads implements OnModuleDestroy {
   }
 
   private start(file: string): NonNullable<BackgroundReads['thread']> {
-    const worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3') } });
+    const worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { file, driver: require.resolve('better-sqlite3'), pragmas: SQLITE_CONNECTION_PRAGMAS },
+    });
     // It never keeps the process alive: a CLI command ends when its work does.
     worker.unref();
     const thread = { worker, waiting: new Map<number, Waiting>() };

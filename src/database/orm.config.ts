@@ -23,6 +23,12 @@ export function migrationsFolder(dialect: Dialect): string {
 }
 
 /**
+ * Every SQLite connection, the app's and the background reads' thread: wait for a writer
+ * instead of failing, and SQLite's own 2 MB page cache, not better-sqlite3's 16 MB.
+ */
+export const SQLITE_CONNECTION_PRAGMAS = ['busy_timeout = 5000', 'cache_size = -2000'] as const;
+
+/**
  * MikroORM options for the configured database. Migrations are imported as classes (not
  * globbed from disk), so the app, the CLI and the tests run the very same committed list.
  */
@@ -74,9 +80,8 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
       max: 1,
       afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
         conn.pragma('journal_mode = WAL');
-        conn.pragma('busy_timeout = 5000');
         conn.pragma('synchronous = NORMAL');
-        conn.pragma('cache_size = -2000');
+        for (const pragma of SQLITE_CONNECTION_PRAGMAS) conn.pragma(pragma);
         done(null, conn);
       },
     },
