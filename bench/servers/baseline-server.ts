@@ -7,7 +7,7 @@ import hbs from 'hbs';
 import { PAGE_SIZE, type StatusChangeRow } from '../../src/accounts/accounts.service';
 import { detailsView, filterForm, groupByClient, historyView, summaryView } from '../../src/accounts/accounts.presenter';
 import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '../../src/accounts/number-filter';
-import { toNumberRow } from '../../src/accounts/number-row';
+import { toCardRow, toNumberRow } from '../../src/accounts/number-row';
 import { ROOT } from '../../src/app.setup';
 import { viewHelpers } from '../../src/common/view-helpers';
 import { dbFromEnv } from '../lib/env';
@@ -36,21 +36,22 @@ for (const [name, fn] of Object.entries(viewHelpers)) hbs.registerHelper(name, f
 
 const FILTER: NumberFilter = { status: {}, attention: false, sort: 'newest' };
 
-/** The columns the app's page query reads (src/accounts/number-row.ts), under the same aliases. */
-const COLUMNS = `
-  n.id as n_id, n.provider_id as n_provider_id, n.external_id as n_external_id, n.phone_number as n_phone_number,
-  n.display_name as n_display_name, n.status as n_status, n.status_changed_at as n_status_changed_at,
-  n.account_mode as n_account_mode, n.registration_status as n_registration_status,
-  n.registration_method as n_registration_method, n.ivr as n_ivr, n.quality_rating as n_quality_rating,
-  n.messaging_tier as n_messaging_tier, n.billing_state as n_billing_state,
+/** The columns the app's queries read (src/accounts/number-row.ts), under the same aliases: a card's for the list, all for the details. */
+const CARD_COLUMNS = `
+  n.id as n_id, n.phone_number as n_phone_number, n.display_name as n_display_name, n.status as n_status,
+  n.status_changed_at as n_status_changed_at, n.registration_status as n_registration_status,
+  n.quality_rating as n_quality_rating, n.messaging_tier as n_messaging_tier, n.billing_state as n_billing_state,
   n.provider_created_at as n_provider_created_at, n.client_name as n_client_name,
-  c.id as c_id, c.provider_id as c_provider_id, c.name as c_name, c.contact_email as c_contact_email,
-  c.consent_status as c_consent_status,
-  w.id as w_id, w.provider_id as w_provider_id, w.external_id as w_external_id, w.namespace as w_namespace,
-  w.timezone_id as w_timezone_id, w.status as w_status, w.business_verification_status as w_business_verification_status,
+  c.id as c_id, c.consent_status as c_consent_status,
+  w.status as w_status, w.business_verification_status as w_business_verification_status,
   w.message_on_behalf_status as w_message_on_behalf_status,
-  r.id as r_id, r.termination_date as r_termination_date, r.billing_time_zone as r_billing_time_zone,
-  r.remove_at as r_remove_at, r.reason as r_reason`;
+  r.termination_date as r_termination_date, r.billing_time_zone as r_billing_time_zone`;
+const COLUMNS = `${CARD_COLUMNS},
+  n.provider_id as n_provider_id, n.external_id as n_external_id, n.account_mode as n_account_mode,
+  n.registration_method as n_registration_method, n.ivr as n_ivr,
+  c.provider_id as c_provider_id, c.name as c_name, c.contact_email as c_contact_email,
+  w.id as w_id, w.provider_id as w_provider_id, w.external_id as w_external_id, w.namespace as w_namespace,
+  w.timezone_id as w_timezone_id, r.id as r_id, r.remove_at as r_remove_at, r.reason as r_reason`;
 const FROM = `
     from whatsapp_number n
     join client c on c.id = n.client_id
@@ -58,7 +59,7 @@ const FROM = `
     left join revocation r on r.id = n.revocation_id`;
 
 const PAGE_SQL = `
-  select ${COLUMNS} ${FROM}
+  select ${CARD_COLUMNS} ${FROM}
    where n.partner_id = ? and n.billing_state <> 'removed'
      %AFTER%
    order by n.provider_created_at desc, n.id desc
@@ -121,7 +122,7 @@ async function listPage(url: URL, res: ServerResponse) {
     sql = PAGE_SQL.replace('%AFTER%', AFTER);
     params.push(key, cursor.id);
   }
-  const rows = (await raw.all(sql, params)).map(toNumberRow);
+  const rows = (await raw.all(sql, params)).map(toCardRow);
   const numbers = rows.slice(0, PAGE_SIZE);
   const next = rows.length > PAGE_SIZE ? cursorFor('newest', numbers[numbers.length - 1]) : undefined;
   const now = new Date();

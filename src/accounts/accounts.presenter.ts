@@ -1,6 +1,6 @@
 import { countdown } from '../revocation/termination-date';
 import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
-import type { NumberRow } from './number-row';
+import type { CardRow, NumberRow } from './number-row';
 import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
 import { phoneView, type PhoneView } from './phone';
 import { metaTimezoneName } from './timezones';
@@ -57,7 +57,7 @@ export const COLOUR_HEX: Record<Colour, string> = {
   grey: '#57606a',
 };
 
-export function familyValue(n: NumberRow, family: FamilyKey): string {
+export function familyValue(n: CardRow, family: FamilyKey): string {
   switch (family) {
     case 'lifecycle':
       return n.status;
@@ -115,7 +115,7 @@ export function statusView(family: FamilyKey, value: string): StatusView {
 const statusSets = new Map<string, readonly StatusView[]>();
 const MAX_STATUS_SETS = 5_000;
 
-function statusSet(families: readonly FamilyKey[], n: NumberRow): readonly StatusView[] {
+function statusSet(families: readonly FamilyKey[], n: CardRow): readonly StatusView[] {
   const values = families.map((family) => familyValue(n, family));
   const key = `${families.join(',')}=${values.join('|')}`;
   let set = statusSets.get(key);
@@ -128,20 +128,20 @@ function statusSet(families: readonly FamilyKey[], n: NumberRow): readonly Statu
 }
 
 /** Whether a number shows up under "needs attention" (the same rule as attentionWhere). */
-export function needsAttention(n: NumberRow, now: Date): boolean {
+export function needsAttention(n: CardRow, now: Date): boolean {
   const families: FamilyKey[] = ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'];
   if (families.some((f) => statusDef(f, familyValue(n, f))?.attention)) return true;
   const stuck = now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_DAYS * 86_400_000;
   return stuck && !!statusDef('lifecycle', n.status)?.pending;
 }
 
-export function revocationView(n: NumberRow, now: Date): CardView['revocation'] {
+export function revocationView(n: CardRow, now: Date): CardView['revocation'] {
   const r = n.revocation;
   if (!r || n.billingState !== 'revocation_requested') return undefined;
   return { terminationDate: r.terminationDate, label: countdown(r.terminationDate, now, r.billingTimeZone).label };
 }
 
-export function cardView(n: NumberRow, now: Date): CardView {
+export function cardView(n: CardRow, now: Date): CardView {
   return {
     id: n.id,
     phone: phoneView(n.phoneNumber),
@@ -155,7 +155,7 @@ export function cardView(n: NumberRow, now: Date): CardView {
 }
 
 /** Cards under their client's heading, in page order: consecutive cards of one client share it. */
-export function groupByClient(numbers: NumberRow[], now: Date): { clientName: string; cards: CardView[] }[] {
+export function groupByClient(numbers: CardRow[], now: Date): { clientName: string; cards: CardView[] }[] {
   const groups: { clientId: string; clientName: string; cards: CardView[] }[] = [];
   for (const n of numbers) {
     const last = groups[groups.length - 1];

@@ -4,7 +4,7 @@ import { BackgroundReads } from '../database/background-reads';
 import { PreparedSql } from '../database/prepared-sql';
 import type { FamilyKey } from '../statuses/catalogue';
 import type { ChangeSource, NumberStatusChange } from './entities/number-status-change.entity';
-import { NUMBER_ROW_SQL, toNumberRow, type NumberRow } from './number-row';
+import { CARD_ROW_SQL, NUMBER_ROW_SQL, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
 import { cursorFor, keysetSql, numberWhere, type Cursor, type NumberFilter } from './number-filter';
 
 export const PAGE_SIZE = 24;
@@ -13,7 +13,7 @@ export const SUMMARY_TTL_MS = 30_000;
 const SUMMARY_CACHE_MAX = 1_000;
 
 export interface AccountsPage {
-  numbers: NumberRow[];
+  numbers: CardRow[];
   /** The cursor of the next page, when there is one. */
   next?: string;
 }
@@ -52,8 +52,8 @@ export class AccountsService {
    */
   async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
     const page = keysetSql(numberWhere(partnerId, filter, this.clock.now()), cursor, size + 1, filter.sort);
-    const rows = await this.sql.all<Record<string, unknown>>(`${NUMBER_ROW_SQL} ${page.sql}`, page.params);
-    const numbers = rows.slice(0, size).map(toNumberRow);
+    const rows = await this.sql.all<Record<string, unknown>>(`${CARD_ROW_SQL} ${page.sql}`, page.params);
+    const numbers = rows.slice(0, size).map(toCardRow);
     const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
     return { numbers, next };
   }
