@@ -227,9 +227,12 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
       aDeep.rps / bDeep.rps >= 0.35,
     );
     check('list-p99', `list page p99 at ${o.connections} connections`, '≤ 150 ms', `${aDeep.p99} ms`, aDeep.p99 <= 150);
-    // The spread compares rates measured one after another, and on a shared machine the load
-    // drifts between them: two more rounds in other orders, and each page's best round (as
-    // the export times take the best of two).
+    // The spread compares rates measured one after another, on a shared machine whose other
+    // tenants take CPU at times: the same page measured from 460 to 830 req/s from one load to
+    // the next. That noise only ever slows a load down, so a page's best load approaches what
+    // the page itself costs, and more rounds bring the four pages' bests together unless one
+    // page costs more (as the export times take the best of two). Four more rounds, in orders
+    // that put each page early and late, and each page's best of five.
     const pages = {
       first: { label: 'app list, first page', path: seeded.paths.first, cookie, runs: [aFirst] },
       deep: { label: 'app list, deep cursor', path: seeded.paths.deep, cookie, runs: [aDeep] },
@@ -244,6 +247,8 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     const orders = [
       ['last', 'small', 'deep', 'first'],
       ['small', 'first', 'last', 'deep'],
+      ['first', 'last', 'small', 'deep'],
+      ['deep', 'small', 'first', 'last'],
     ] as const;
     for (const [round, order] of orders.entries()) {
       for (const key of order) {
@@ -257,7 +262,7 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     const hi = Math.max(...spread.map((r) => r.rps));
     check(
       'list-flat',
-      `first, deep, last page and the ${fmt(o.small)}-number partner within 0.9× of each other (best of 3 rounds)`,
+      `first, deep, last page and the ${fmt(o.small)}-number partner within 0.9× of each other (best of ${orders.length + 1} rounds)`,
       'slowest ≥ 0.9× fastest',
       `${(lo / hi).toFixed(2)}× (${spread.map((r) => fmt(r.rps)).join(' / ')} req/s)`,
       lo / hi >= 0.9,
