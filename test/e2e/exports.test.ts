@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -326,6 +327,20 @@ describe('CSV download of all accounts', () => {
       .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
       .map((c) => c.toValueString())
       .join('; ');
+    // The second batch is read only once the server has seen the client go. Left to timing,
+    // the socket buffers can take the whole file (600 kB here) before the server notices.
+    const server = t.app.getHttpServer() as Server;
+    let clientGone: Promise<unknown> = Promise.resolve();
+    server.once('connection', (socket: Socket) => (clientGone = new Promise((gone) => socket.once('close', gone))));
+    const exports = t.app.get(ExportsService) as unknown as { readBatch(...args: unknown[]): Promise<unknown> };
+    const readBatch = exports.readBatch.bind(exports);
+    const reads = vi.spyOn(exports, 'readBatch').mockImplementation(async (...args) => {
+      if (reads.mock.calls.length === 2) {
+        await clientGone;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return readBatch(...args);
+    });
     await new Promise<void>((resolve, reject) => {
       const req = httpGet(`${t.url}/accounts/export.csv`, { headers: { cookie } }, (res) => {
         expect(res.statusCode).toBe(200);
@@ -336,12 +351,19 @@ describe('CSV download of all accounts', () => {
       });
       req.on('error', (err) => (err.message === 'socket hang up' ? resolve() : reject(err)));
     });
-    await vi.waitFor(async () => {
-      const events = await t.em().find(AuditEvent, { action: 'accounts.exported', actor: m.user.id });
-      expect(events).toHaveLength(1);
-      expect(events[0].data).toMatchObject({ completed: false });
-      expect(events[0].data!.rows as number).toBeLessThan(3000);
-    });
+    // Recorded once the server has noticed; vi.waitFor's own 1 s is short on a loaded machine.
+    await vi.waitFor(
+      async () => {
+        const events = await t.em().find(AuditEvent, { action: 'accounts.exported', actor: m.user.id });
+        expect(events).toHaveLength(1);
+        expect(events[0].data).toMatchObject({ completed: false });
+        expect(events[0].data!.rows as number).toBeLessThan(3000);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    // It stopped reading: the third batch was never asked for.
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+    reads.mockRestore();
   });
 });
 
@@ -561,6 +583,25 @@ describe('ExportsService.writeCsv', () => {
       const rows = parseCsv(Buffer.concat(chunks));
       expect(new Set(rows.map((r) => r['Number ID'])).size).toBe(TOTAL);
     }
+  });
+
+  it('reports the rows written so far, not an error, when the output breaks while it waits for it to drain', async () => {
+    const stuck = new Writable({
+      highWaterMark: 1024,
+      write() {
+        // Never takes more: the client stopped reading, then its connection is reset.
+      },
+    });
+    const reads = vi.spyOn(service as unknown as { readBatch: () => Promise<unknown> }, 'readBatch');
+    const done = service.writeCsv(partner.id, parseNumberFilter({}), stuck, { batchSize: 500 });
+    await vi.waitFor(() => expect(stuck.writableNeedDrain).toBe(true));
+    stuck.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    const result = await done;
+    expect(result.completed).toBe(false);
+    expect(result.rows).toBeGreaterThan(0);
+    expect(result.rows).toBeLessThan(500);
+    expect(reads.mock.calls.length).toBe(1);
+    reads.mockRestore();
   });
 
   it('stops reading when aborted while the writer is slow, and waits for it (backpressure)', async () => {
