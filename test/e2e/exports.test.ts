@@ -594,7 +594,7 @@ describe('ExportsService.writeCsv', () => {
     });
     const reads = vi.spyOn(service as unknown as { readBatch: () => Promise<unknown> }, 'readBatch');
     const done = service.writeCsv(partner.id, parseNumberFilter({}), stuck, { batchSize: 500 });
-    await vi.waitFor(() => expect(stuck.writableNeedDrain).toBe(true));
+    await vi.waitFor(() => expect(stuck.writableNeedDrain).toBe(true), { timeout: 10_000, interval: 20 });
     stuck.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     const result = await done;
     expect(result.completed).toBe(false);
