@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { stringify } from 'csv-stringify';
-import { CSV_HEADERS, csvRecord, type ExportRow } from '../../src/exports/csv-columns';
+import { CSV_FORMAT, CSV_HEADERS, csvRecord, type ExportRow } from '../../src/exports/csv-columns';
 import { benchConfig, dbFromEnv, maxRssMb } from '../lib/env';
 import { openRaw, type RawDb } from '../lib/raw';
 
@@ -79,7 +79,7 @@ async function viaBaseline(partnerId: string, sink: Sink) {
   const db: RawDb = openRaw(dbFromEnv(), 1);
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
   const started = performance.now();
-  const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom: true, record_delimiter: '\r\n' });
+  const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom: true, ...CSV_FORMAT });
   const done = pipeline(csv, sink);
   let rows = 0;
   let last: (ExportRow & { cursorId: string }) | undefined;

@@ -1,7 +1,8 @@
 /**
- * The CSV download's columns, in order: the one place that says what the file holds. The
- * importer (`accounts:import`) reads the same headers back, so a downloaded file re-imports
- * without changing anything.
+ * The CSV download's columns, in order, and how their cells are written: the one place that
+ * says what the file holds. The importer (`accounts:import`) reads the same headers back, so
+ * a downloaded file re-imports without changing anything (but for the quote that neutralize
+ * puts before a formula start inside a value, after a ";").
  */
 
 /** One number as the export query reads it (raw database values, one row per number). */
@@ -29,10 +30,10 @@ export interface CsvColumn {
   header: string;
   value(row: ExportRow): string;
   /**
-   * The column cannot hold a formula, so it is written exactly as stored (see WhatsApp number).
-   * Every other column is neutralized.
+   * Says whether a value of this column is written exactly as stored: only for values that
+   * cannot hold a formula (see WhatsApp number). Others are neutralized.
    */
-  formulaSafe?: true;
+  verbatim?: (value: string) => boolean;
 }
 
 const text = (v: string | null | undefined) => v ?? '';
@@ -51,11 +52,12 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   {
     header: 'WhatsApp number',
     // Phone numbers start with "+", which a spreadsheet reads as a formula. They are
-    // validated E.164 at import ("+" and digits only), so they cannot carry a formula, and
-    // a quote in front would break matching with other systems and the re-import. A value
-    // that is somehow not E.164 is neutralized like any other text.
-    value: (r) => (E164.test(r.phoneNumber) ? r.phoneNumber : neutralizeFormula(r.phoneNumber)),
-    formulaSafe: true,
+    // validated E.164 at import ("+" and digits only), so they cannot carry a formula (at
+    // worst a spreadsheet shows the number without its "+"), and a quote in front would
+    // break matching with other systems and the re-import. A value that is somehow not
+    // E.164 is written like any other text.
+    value: (r) => r.phoneNumber,
+    verbatim: (v) => E164.test(v),
   },
   { header: 'Contact email', value: (r) => text(r.contactEmail) },
   { header: 'Message on behalf', value: (r) => r.onBehalf },
@@ -76,23 +78,44 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map((c) => c.header);
 
 /**
- * First characters that make a spreadsheet run a cell as a formula (OWASP CSV injection:
- * = + - @ tab CR, plus LF and NUL, plus the full-width forms some programs normalize), and
- * the quote itself, so that a value that really starts with a quote survives the importer
- * stripping one.
+ * Characters that make a spreadsheet run a cell as a formula when they come first (OWASP CSV
+ * injection: = + - @, NUL, and the full-width forms some programs normalize), and the single
+ * quote itself, so that a value that really starts with one survives the importer stripping
+ * one. As a regex character class; tab, CR and LF are added where they count.
  */
-const FORMULA_START = new Set(
-  ['=', '+', '-', '@', '\t', '\r', '\n', '\u0000', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', "'"].map((c) => c.charCodeAt(0)),
-);
+const FORMULA_CHARS = "=+\\-@\\u0000\\uFF1D\\uFF0B\\uFF0D\\uFF20'";
+/** A cell that starts a formula: one of the above, or tab, CR or LF (which some programs skip). */
+const FORMULA_START = new RegExp(`^[${FORMULA_CHARS}\\t\\r\\n]`);
+/**
+ * Where a spreadsheet of another locale starts a cell inside one of ours: after a ";" (the
+ * list separator in German, French…), a tab, or a line break. Such a program honours our
+ * quotes only where they open its cell, never in the middle of a line, so a formula must not
+ * start there either; nor a quote, which would open a quoted cell of its own. (A tab or line
+ * break right after one is a separator checked in turn, so it is not in the class.)
+ */
+const FORMULA_AFTER_SEPARATOR = new RegExp(`[;\\t\\r\\n](?=[${FORMULA_CHARS}"])`, 'g');
+/** Either of the above: the one test that nearly every cell (names, ids, dates) passes as it is. */
+const NEEDS_CARE = new RegExp(`^[${FORMULA_CHARS}\\t\\r\\n]|[;\\t\\r\\n]`);
 
 /**
- * OWASP's neutralization: a cell that a spreadsheet would run as a formula gets a single
- * quote in front, so it is shown as text. The importer strips exactly one leading quote.
+ * OWASP's neutralization, for a spreadsheet of any locale: a formula start first, or after
+ * ";", a tab or a line break, gets a single quote in front, so it is shown as text. The
+ * importer strips the one at the start, not one after a ";", which a re-imported value keeps.
+ * Values that need nothing (nearly all) are returned as they are: one regex test, no copy.
  */
-export function neutralizeFormula(cell: string): string {
-  // charCodeAt of "" is NaN, never in the set.
-  return FORMULA_START.has(cell.charCodeAt(0)) ? `'${cell}` : cell;
+export function neutralize(value: string): string {
+  if (!NEEDS_CARE.test(value)) return value;
+  const cell = FORMULA_START.test(value) ? `'${value}` : value;
+  return cell.replace(FORMULA_AFTER_SEPARATOR, "$&'");
 }
+
+/**
+ * How csv-stringify writes the file: CRLF records (RFC 4180), and quotes around every cell
+ * that holds the separator of any locale (",", ";", tab), a quote or a line break: by
+ * default it quotes only the first two and the record delimiter itself, so a lone LF would
+ * start a new row. Quotes inside are doubled.
+ */
+export const CSV_FORMAT = { record_delimiter: '\r\n', quoted_match: /[;\t\r\n]/ } as const;
 
 /** The cells of one row, in column order, neutralized where needed. */
 export function csvRecord(row: ExportRow): string[] {
@@ -100,7 +123,7 @@ export function csvRecord(row: ExportRow): string[] {
   for (let i = 0; i < CSV_COLUMNS.length; i++) {
     const col = CSV_COLUMNS[i];
     const v = col.value(row);
-    out[i] = col.formulaSafe ? v : neutralizeFormula(v);
+    out[i] = col.verbatim?.(v) ? v : neutralize(v);
   }
   return out;
 }

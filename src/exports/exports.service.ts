@@ -13,7 +13,7 @@ import { Clock } from '../common/clock';
 import type { CurrentMember, HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
-import { CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
+import { CSV_FORMAT, CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
 
 export const EXPORT_AUDIT_ACTION = 'accounts.exported';
@@ -109,7 +109,7 @@ export class ExportsService {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) stop.abort();
 
-    const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom, record_delimiter: '\r\n' });
+    const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom, ...CSV_FORMAT });
     // If `out` closes early (client gone) the pipeline fails: stop reading.
     let failure: unknown;
     const piped = pipeline(csv, out).catch((err: unknown) => {

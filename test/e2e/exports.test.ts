@@ -45,6 +45,8 @@ const HEADERS = [
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 // OWASP's list of characters that make a spreadsheet run a cell (plus LF).
 const FORMULA_START = /^[=+\-@\t\r\n]/;
+// The same, with NUL and the full-width forms some programs normalize.
+const ANY_FORMULA_START = /^[=+\-@\t\r\n\u0000＝＋－＠]/;
 
 type Agent = ReturnType<TestApp['agent']>;
 
@@ -79,8 +81,34 @@ function parseCsv(body: Buffer): Record<string, string>[] {
   return records;
 }
 
-/** What the importer does: strips the one quote that neutralized a formula. */
-const unneutralize = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
+/**
+ * What a cell holds once parsed: the value, with a single quote before a formula start that
+ * comes first, or right after a ";", a tab or a line break (where a spreadsheet splitting on
+ * ";" or tab starts a cell), or before a quote there.
+ */
+const neutralized = (value: string) =>
+  (/^[=+\-@\t\r\n\u0000＝＋－＠']/.test(value) ? `'${value}` : value).replace(/[;\t\r\n](?=[=+\-@\u0000＝＋－＠'"])/g, "$&'");
+
+/**
+ * The file as a spreadsheet reads it when its list separator is `delimiter` (";" in German or
+ * French, tab when imported as text), every cell of every line: once honouring quotes where
+ * they open a cell, once ignoring them, splitting lines at any CR or LF.
+ */
+function cellsSplitOn(body: Buffer, delimiter: string): string[] {
+  const cells: string[] = [];
+  for (const quote of ['"', false] as const) {
+    const records = parse(body, {
+      bom: true,
+      delimiter,
+      quote,
+      relax_quotes: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as string[][];
+    for (const record of records) cells.push(...record);
+  }
+  return cells;
+}
 
 /** Every column of every exported number, straight from the database. */
 async function expectedRows(t: TestApp, partnerId: string): Promise<Record<string, string>[]> {
@@ -392,13 +420,18 @@ describe('hostile values in the CSV', () => {
     "'Tis the Season Ltd",
     '＝1+1',
     '  spaced  ',
+    // Cells that a spreadsheet splitting lines on ";" or tab starts in the middle of ours.
+    "Acme GmbH;=cmd|' /C calc'!A0;",
+    'Tabbed\t=1+1',
+    'Two lines\n=1+1',
+    'Semi;"=1+1"',
   ];
 
-  it('round-trips every hostile value and leaves no cell that a spreadsheet would run', async () => {
-    const partner = await createPartner(t.em(), { name: 'Hostile Partners' });
+  let partner: Partner;
+  let body: Buffer;
+  beforeAll(async () => {
+    partner = await createPartner(t.em(), { name: 'Hostile Partners' });
     const owner = await createMember(t.em(), partner);
-    const agent = t.agent();
-    await signIn(agent, owner.email, owner.password);
     for (const [i, value] of HOSTILE.entries()) {
       await createNumber(t.em(), partner, {
         client: { name: value, contactEmail: `${value}@x.example`, providerId: `-CL${i}` },
@@ -407,7 +440,13 @@ describe('hostile values in the CSV', () => {
         providerCreatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
       });
     }
-    const rows = parseCsv((await download(agent)).body as Buffer);
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    body = (await download(agent)).body as Buffer;
+  });
+
+  it('keeps every hostile value and leaves no cell that a spreadsheet would run', async () => {
+    const rows = parseCsv(body);
     const expected = await expectedRows(t, partner.id);
     expect(rows).toHaveLength(HOSTILE.length);
     for (const [i, row] of rows.entries()) {
@@ -420,12 +459,29 @@ describe('hostile values in the CSV', () => {
           continue;
         }
         expect(FORMULA_START.test(cell), `${header}: ${JSON.stringify(cell)}`).toBe(false);
-        expect(unneutralize(cell), header).toBe(want);
-        const needsQuote = /^[=+\-@\t\r\n'＝＋－＠]/.test(want);
-        expect(cell, header).toBe(needsQuote ? `'${want}` : want);
+        expect(cell, header).toBe(neutralized(want));
       }
     }
-    expect(rows.map((r) => unneutralize(r['Company legal name'])).sort()).toEqual([...HOSTILE].sort());
+    expect(rows.map((r) => r['Company legal name']).sort()).toEqual(HOSTILE.map(neutralized).sort());
+    // The finding: quoted, so a ";" spreadsheet keeps it in one cell, and neutralized inside.
+    expect(body.toString('utf8')).toContain(`\r\n"Acme GmbH;'=cmd|' /C calc'!A0;",`);
+  });
+
+  it('quotes every cell that holds a separator of any locale, a quote or a line break', () => {
+    const text = body.toString('utf8');
+    for (const value of HOSTILE.filter((v) => /[,;\t"\r\n]/.test(v))) {
+      expect(text, JSON.stringify(value)).toContain(`"${neutralized(value).replaceAll('"', '""')}"`);
+    }
+  });
+
+  it.each([
+    ['";" (German, French…)', ';'],
+    ['tab', '\t'],
+  ])('leaves no cell that starts a formula when a spreadsheet splits lines on %s', (_name, delimiter) => {
+    const cells = cellsSplitOn(body, delimiter);
+    expect(cells.length).toBeGreaterThan(HOSTILE.length);
+    const formulas = cells.filter((cell) => ANY_FORMULA_START.test(cell));
+    expect(formulas).toEqual([]);
   });
 });
 
@@ -471,6 +527,7 @@ describe('round trip through accounts:import', () => {
       "'Tis the Season Ltd",
       '＝Fullwidth KK',
       'Café Lumière SARL',
+      'Semi;Colon SARL',
     ];
     for (const [i, name] of names.entries()) {
       await createNumber(t.em(), partner, {
