@@ -17,6 +17,7 @@ import { HtmlExceptionFilter } from './common/html-exception.filter';
 import { PreparedSql } from './database/prepared-sql';
 import type { HubRequest } from './common/http';
 import { LOGGER, type Logger } from './common/logger';
+import { PathParamsPipe } from './common/path-params.pipe';
 import { rejectNulBytes } from './common/sanitize';
 import { RequestsInFlight } from './common/requests-in-flight';
 import { viewHelpers } from './common/view-helpers';
@@ -145,6 +146,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     next();
   });
 
+  // Every id and token in a path is checked before a handler runs: malformed is the 404 page.
+  app.useGlobalPipes(new PathParamsPipe());
   app.useGlobalFilters(new HtmlExceptionFilter(logger));
   return app;
 }

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import type { HubRequest } from '../common/http';
 import { detailsView, filterForm, groupByClient, historyView, summaryView } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
-import { decodeCursor, filterQueryString, isEntityId, isFiltered, parseNumberFilter } from './number-filter';
+import { decodeCursor, filterQueryString, isFiltered, parseNumberFilter } from './number-filter';
 
 /** WhatsApp Accounts: the list of a partner's numbers and one number's details. */
 @Controller('accounts')
@@ -39,8 +39,8 @@ export class AccountsController {
   @Get(':id')
   @Render('accounts/show')
   async show(@Req() req: HubRequest, @Param('id') id: string) {
-    // Malformed, unknown, another partner's and removed numbers all look the same: not found.
-    if (!isEntityId(id)) throw new NotFoundException();
+    // Unknown, another partner's and removed numbers all look the same: not found (a malformed
+    // id never gets here: PathParamsPipe).
     const partnerId = req.member!.partnerId;
     const number = await this.accounts.findVisible(partnerId, id);
     if (!number) throw new NotFoundException();

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { isEntityId } from '../database/ids';
 import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
 
 /**
@@ -184,12 +185,7 @@ export interface Cursor {
   id: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const MAX_CURSOR_LENGTH = 600;
-
-export function isEntityId(id: unknown): id is string {
-  return typeof id === 'string' && ID_PATTERN.test(id);
-}
 
 /** An opaque `after` value: base64url JSON of the sort, the sort key and the id. */
 export function encodeCursor(cursor: Cursor): string {
