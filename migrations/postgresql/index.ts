@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126120619 } from './Migration20261126120619';
+import { Migration20261130100000 } from './Migration20261130100000';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
-export const postgresqlMigrations: MigrationObject[] = [{ name: 'Migration20261126120619', class: Migration20261126120619 }];
+export const postgresqlMigrations: MigrationObject[] = [
+  { name: 'Migration20261126120619', class: Migration20261126120619 },
+  { name: 'Migration20261130100000', class: Migration20261130100000 },
+];

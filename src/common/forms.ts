@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
+import { canonicalEmail, emailProblem } from './email';
 
 export type FieldErrors = Record<string, string>;
 
@@ -41,13 +42,17 @@ export function text(label: string, max: number) {
     .refine((v) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v), `${label} contains characters that are not allowed.`);
 }
 
-/** An email address: one line, no header injection, normalised to lower case. */
+/**
+ * An email address in its canonical form (see common/email.ts): refused with the sentence that
+ * says why when it could pass for another address, so every stored address is canonical and
+ * the unique index on user.email holds one row per person.
+ */
 export function email() {
   return z
     .string()
-    .trim()
-    .min(1, 'Email is required.')
-    .max(254, 'Email must be at most 254 characters.')
-    .refine((v) => /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/.test(v), 'Enter a valid email address.')
-    .transform((v) => v.toLowerCase());
+    .superRefine((v, ctx) => {
+      const problem = emailProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((v) => canonicalEmail(v));
 }

@@ -8,6 +8,7 @@ import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { searchTextFor } from '../accounts/search-text';
 import { hashPassword } from '../auth/passwords';
 import { Clock } from '../common/clock';
+import { canonicalEmail } from '../common/email';
 import { newId } from '../database/ids';
 import { Partner } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
@@ -80,13 +81,15 @@ export class DemoSeedService {
       const partner = await this.partners.create(tx, opts.partnerName);
       let owner: DemoResult['owner'];
       if (opts.ownerEmail) {
+        // Stored addresses are canonical (common/email.ts), or this would make a second person.
+        const ownerEmail = canonicalEmail(opts.ownerEmail);
         const password = randomBytes(12).toString('base64url');
-        const user = (await tx.findOne(User, { email: opts.ownerEmail })) ?? new User(opts.ownerEmail, 'Demo Owner');
+        const user = (await tx.findOne(User, { email: ownerEmail })) ?? new User(ownerEmail, 'Demo Owner');
         user.passwordHash = await hashPassword(password);
         const membership = new Membership(partner, user, 'owner');
         membership.acceptedAt = now;
         tx.persist([user, membership]);
-        owner = { email: opts.ownerEmail, password };
+        owner = { email: ownerEmail, password };
       }
       await tx.flush();
 
