@@ -28,6 +28,8 @@ export function benchEnv(db: BenchDatabase, workers = 1): Record<string, string>
     // placeholder and its database switched to the file afterwards (benchConfig).
     DATABASE_URL: db.url ?? 'postgres://unused.invalid/sqlite-bench',
     APP_BASE_URL: 'https://hub.bench.localhost',
+    // Production refuses to start without real mail; the bench sends none.
+    SMTP_URL: 'smtp://127.0.0.1:9',
     SESSION_SECRET,
     BENCH_SESSION_SECRET: SESSION_SECRET,
     TRUSTED_PROXY_HOPS: '1',

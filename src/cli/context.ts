@@ -12,6 +12,8 @@ export async function withAppContext<T>(config: AppConfig, fn: (app: INestApplic
   const cliConfig: AppConfig = { ...config, jobs: { ...config.jobs, enabled: false } };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: cliConfig, logger: createLogger(config.logLevel) }), {
     logger: ['error'],
+    // An unreachable database is an error the command reports (exit code 1), not a process abort.
+    abortOnError: false,
   });
   try {
     return await fn(app);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { scrubSecrets } from '../common/logger';
 import { ConfigError, loadConfig } from '../config/config';
 import { registerCommands } from './commands';
 import { UsageError } from './usage-error';
@@ -22,7 +23,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       console.error(`error: ${err.message}`);
       return 2;
     }
-    console.error(err instanceof Error ? err.stack : err);
+    // Scrubbed like a log line: a driver's error may quote a URL with its password.
+    console.error(scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err)));
     return 1;
   }
 }

@@ -5,6 +5,7 @@ import { DomainError } from './domain-error';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
 import { SignInRequired } from './member.guard';
+import { logSecurityEvent } from './security-log';
 
 const TITLES: Record<number, string> = {
   400: 'The request could not be understood',
@@ -20,7 +21,8 @@ const TITLES: Record<number, string> = {
 
 /**
  * Maps every failure to an HTML page that leaks nothing: 4xx with a plain sentence, anything
- * unexpected logged with its request id and shown as a generic 500 page.
+ * unexpected logged with its request id and shown as a generic 500 page. CSRF rejections and
+ * permission denials (403) are logged as security events.
  */
 @Catch()
 export class HtmlExceptionFilter implements ExceptionFilter {
@@ -40,6 +42,9 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, message } = this.describe(error);
+    // Refusals are security events, logged here once for every route: what a reviewer greps for.
+    if (error instanceof CsrfRejected) logSecurityEvent(this.logger, req, 'csrf.rejected', { reason: error.message, status });
+    else if (status === 403) logSecurityEvent(this.logger, req, 'access.denied', { status });
     if (status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
       this.render500(req, res);

@@ -70,6 +70,15 @@ const schema = z
     if (!env.APP_BASE_URL || !env.APP_BASE_URL.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['APP_BASE_URL'], message: 'must be an https:// URL in production' });
     }
+    // Mail to a folder is for development and tests: in production the emails would pile up
+    // unread on one instance's disk, each with a working reset or invitation link.
+    if (!env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production (mail to a folder is for development)' });
+    }
+    // The demo seed creates a partner with a known sign-in and prints its password.
+    if (env.DEMO_SEED) {
+      ctx.addIssue({ code: 'custom', path: ['DEMO_SEED'], message: 'must not be true in production (demo data with a printed password)' });
+    }
   });
 
 export type Env = z.infer<typeof schema>;
@@ -128,7 +137,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     jobs: { enabled: e.JOBS_ENABLED, mailCron: e.MAIL_CRON, revocationCron: e.REVOCATION_CRON },
     revocationLinks: { paymentMethodUrl: e.CLIENT_PAYMENT_METHOD_URL, terminateUrl: e.CLIENT_TERMINATE_URL },
-    demoSeed: e.DEMO_SEED ?? e.NODE_ENV === 'development',
+    demoSeed: !isProduction && (e.DEMO_SEED ?? e.NODE_ENV === 'development'),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
   };
 }

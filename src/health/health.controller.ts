@@ -1,12 +1,29 @@
 import { MikroORM } from '@mikro-orm/core';
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Clock } from '../common/clock';
+import { LOGGER, type Logger } from '../common/logger';
 import { Public } from '../common/public.decorator';
 import { pendingMigrations } from '../database/migrations';
 
+/** A load balancer probes every few seconds: an unchanged reason is logged once a minute. */
+const REPEAT_LOG_MS = 60_000;
+
+interface NotReady {
+  reason: 'database unreachable' | 'pending migrations';
+  pendingMigrations?: string[];
+  error?: string;
+}
+
 @Controller()
 export class HealthController {
-  constructor(private readonly orm: MikroORM) {}
+  private lastLogged?: { key: string; at: number };
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
 
   /** Liveness: the process answers. */
   @Public()
@@ -15,17 +32,43 @@ export class HealthController {
     res.json({ status: 'ok' });
   }
 
-  /** Readiness: the database answers and no committed migration is pending. */
+  /**
+   * Readiness: the database answers and no committed migration is pending. The public answer
+   * says only ready or not (migration names tell a stranger the version); the log says why.
+   */
   @Public()
   @Get('readyz')
   async readyz(@Res() res: Response) {
+    const notReady = await this.check();
+    if (!notReady) {
+      if (this.lastLogged) this.logger.info({ event: 'readiness.ready' }, 'ready again');
+      this.lastLogged = undefined;
+      res.json({ status: 'ready' });
+      return;
+    }
+    this.warn(notReady);
+    res.status(503).json({ status: 'not ready' });
+  }
+
+  private async check(): Promise<NotReady | null> {
     try {
       await this.orm.em.getConnection().execute('select 1');
-      const pending = await pendingMigrations(this.orm);
-      if (pending.length > 0) return res.status(503).json({ status: 'not ready', pendingMigrations: pending });
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'not ready', database: 'unreachable' });
+    } catch (err) {
+      return { reason: 'database unreachable', error: err instanceof Error ? err.message : String(err) };
     }
+    try {
+      const pending = await pendingMigrations(this.orm);
+      return pending.length > 0 ? { reason: 'pending migrations', pendingMigrations: pending } : null;
+    } catch (err) {
+      return { reason: 'database unreachable', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private warn(notReady: NotReady): void {
+    const key = `${notReady.reason} ${notReady.pendingMigrations?.join(',') ?? ''}`;
+    const now = this.clock.now().getTime();
+    if (this.lastLogged?.key === key && now - this.lastLogged.at < REPEAT_LOG_MS) return;
+    this.lastLogged = { key, at: now };
+    this.logger.warn({ event: 'readiness.not_ready', ...notReady }, `not ready: ${notReady.reason}`);
   }
 }

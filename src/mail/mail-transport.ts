@@ -10,8 +10,6 @@ export interface Message {
   subject: string;
   html: string;
   text: string;
-  /** The link in the message, logged when mail goes to files (no SMTP in development). */
-  link?: string;
 }
 
 export interface MailTransport {
@@ -19,7 +17,11 @@ export interface MailTransport {
   close(): void;
 }
 
-/** SMTP when SMTP_URL is set; otherwise .eml files in MAIL_DIR with their links in the log. */
+/**
+ * SMTP when SMTP_URL is set; otherwise .eml files in MAIL_DIR (development and tests: config
+ * refuses production without SMTP_URL). The log names the file, never the link: it holds a
+ * working token, and whoever reads the logs must not be able to reset a password.
+ */
 export function createMailTransport(config: AppConfig, logger: Logger): MailTransport {
   if (config.mail.smtpUrl) {
     const smtp: Transporter = nodemailer.createTransport(config.mail.smtpUrl);
@@ -38,7 +40,7 @@ export function createMailTransport(config: AppConfig, logger: Logger): MailTran
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
       writeFileSync(file, info.message as Buffer, { mode: 0o600 });
-      logger.info({ event: 'mail.written', outboxId: m.id, file, link: m.link }, `mail written to ${file}`);
+      logger.info({ event: 'mail.written', outboxId: m.id, file }, `mail written to ${file}: open it for the link`);
     },
     close: () => files.close(),
   };

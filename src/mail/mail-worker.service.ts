@@ -122,17 +122,16 @@ export class MailWorker implements OnModuleDestroy {
     if (row.partner && locals.partnerName === undefined) {
       locals.partnerName = (await em.findOne(Partner, row.partner.id))?.name;
     }
-    let link: string | undefined;
     if (row.token) {
       const raw = randomBytes(32).toString('base64url');
       const updated = await em.nativeUpdate(UserToken, { id: row.token.id, consumedAt: null }, { tokenHash: hashToken(raw) });
       if (updated !== 1) return null;
-      // Links are built from APP_BASE_URL, never from a request's Host header.
-      link = `${this.config.baseUrl}${String(payload.linkPath ?? '')}/${raw}`;
-      locals.link = link;
+      // Links are built from APP_BASE_URL, never from a request's Host header. The link goes
+      // into the message only: not returned beside it, so no caller can log it.
+      locals.link = `${this.config.baseUrl}${String(payload.linkPath ?? '')}/${raw}`;
     }
     const { html, text } = this.renderer.render(row.template, locals);
-    return { id: row.id, to: row.toAddress, subject: String(payload.subject ?? 'Partner Hub'), html, text, link };
+    return { id: row.id, to: row.toAddress, subject: String(payload.subject ?? 'Partner Hub'), html, text };
   }
 
   private getTransport(): MailTransport {

@@ -55,6 +55,27 @@ describe('operator command line', () => {
     expect(await t.em().count(Partner, {})).toBe(before);
   });
 
+  it('refuses demo:seed in production with a message and exit code 2, before touching the database', async () => {
+    const production = {
+      ...env(),
+      NODE_ENV: 'production',
+      // On SQLite the command gets a database it cannot reach: only a refusal exits with 2.
+      DATABASE_URL: db.env.DATABASE_URL ?? 'postgres://nobody@127.0.0.1:9/unreachable',
+      SESSION_SECRET: 'x'.repeat(32),
+      APP_BASE_URL: 'https://hub.example.com',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+    };
+    const before = await t.em().count(Partner, {});
+    const printed = vi.mocked(console.log).mock.calls.length;
+    const argv = ['demo:seed', '--numbers', '5', '--name', 'Production Demo', '--owner-email', 'owner@production.example'];
+    expect(await runCli(argv, production)).toBe(2);
+    expect(console.error).toHaveBeenLastCalledWith(
+      'error: demo:seed is for development only (it creates a demo partner and prints its owner’s password): it does not run with NODE_ENV=production.',
+    );
+    expect(vi.mocked(console.log).mock.calls.length).toBe(printed);
+    expect(await t.em().count(Partner, {})).toBe(before);
+  });
+
   it('exits with code 2 naming the variable when the configuration is bad', async () => {
     expect(await runCli(['db:migrate'], { ...env(), PORT: 'eighty' })).toBe(2);
     expect(console.error).toHaveBeenLastCalledWith(expect.stringContaining('PORT'));

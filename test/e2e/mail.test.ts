@@ -121,7 +121,7 @@ describe('the outbox worker without SMTP', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes each email to MAIL_DIR as an .eml file and logs its link', async () => {
+  it('writes each email to MAIL_DIR as an .eml file and logs the file, never its link', async () => {
     const partner = await createPartner(t.em(), { name: 'Vandelay' });
     const owner = await createMember(t.em(), partner);
     const agent = t.agent();
@@ -134,8 +134,12 @@ describe('the outbox worker without SMTP', () => {
     expect(eml).toContain('To: art@vandelay.example');
     expect(eml).toContain('text/plain');
     expect(eml).toContain('text/html');
-    const logged = t.logs.map((l) => JSON.parse(l) as { event?: string; link?: string }).find((l) => l.event === 'mail.written');
-    expect(logged?.link).toMatch(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+    const token = /\/invitations\/([A-Za-z0-9_-]{43})/.exec(eml.replace(/=\r?\n/g, ''))?.[1];
+    expect(token).toBeDefined();
+    const logged = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'mail.written');
+    expect(logged).toMatchObject({ file: join(dir, files[0]) });
+    expect(logged).not.toHaveProperty('link');
+    expect(t.logs.filter((line) => line.includes(token!))).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
+import { registeredRoutes } from '../support/routes';
 
 /**
  * The one explicit list of routes that need no signed-in member. Every other registered
@@ -23,14 +24,9 @@ const PUBLIC_ROUTES = new Set([
   'POST /password/reset',
 ]);
 
-function registeredRoutes(t: TestApp): { method: string; path: string }[] {
-  const router = t.app.getHttpAdapter().getInstance().router as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-  return (
-    router.stack
-      // Nest's own catch-all answers unknown paths with 404; it is no route of ours.
-      .filter((layer) => layer.route && layer.route.path !== '/{*all}')
-      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => ({ method: m.toUpperCase(), path: layer.route!.path })))
-  );
+/** What the test app logged, one object per line. */
+function logLines(t: TestApp): Record<string, unknown>[] {
+  return t.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('deny by default', () => {
@@ -72,15 +68,32 @@ describe('deny by default', () => {
     expect((await agent.get('/public/css/app.css')).headers.etag).toBeTruthy();
   });
 
-  it('reports liveness always and readiness only with no pending migration', async () => {
+  it('reports liveness always and readiness only with no pending migration, saying only ready or not', async () => {
     const fresh = await createTestApp({ migrate: false });
+    const notReadyLines = () => logLines(fresh).filter((l) => l.event === 'readiness.not_ready');
     try {
       expect((await fresh.http().get('/healthz')).status).toBe(200);
       const notReady = await fresh.http().get('/readyz');
       expect(notReady.status).toBe(503);
-      expect(notReady.body.pendingMigrations.length).toBeGreaterThan(0);
+      expect(notReady.body).toEqual({ status: 'not ready' });
+      // The reason goes to the log, as a warning, not to whoever asks.
+      expect(notReadyLines()).toHaveLength(1);
+      expect(notReadyLines()[0]).toMatchObject({ level: 40, reason: 'pending migrations' });
+      expect((notReadyLines()[0].pendingMigrations as string[]).length).toBeGreaterThan(0);
+      // Probed every few seconds: the same reason is not logged again at once.
+      expect((await fresh.http().get('/readyz')).status).toBe(503);
+      expect(notReadyLines()).toHaveLength(1);
+
       await fresh.orm.getMigrator().up();
-      expect((await fresh.http().get('/readyz')).status).toBe(200);
+      const ready = await fresh.http().get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready' });
+
+      await fresh.orm.close(true);
+      const down = await fresh.http().get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({ status: 'not ready' });
+      expect(notReadyLines().at(-1)).toMatchObject({ level: 40, reason: 'database unreachable' });
     } finally {
       await fresh.close();
     }
@@ -141,11 +154,67 @@ describe('cross-site request forgery', () => {
     expect((await send({ Origin: 'null', 'Sec-Fetch-Site': 'same-origin' })).status).toBe(303);
   });
 
+  it('logs each rejection as a security event with its reason and the response’s request id', async () => {
+    const noToken = await t.agent().post('/login').type('form').send({ email: member.email, password: member.password });
+    const agent = t.agent();
+    const _csrf = await csrfOf(agent, '/login');
+    const crossSite = await agent
+      .post('/login')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({ _csrf, email: member.email, password: member.password });
+    for (const [res, reason] of [
+      [noToken, 'missing or wrong token'],
+      [crossSite, 'cross-site request'],
+    ] as const) {
+      expect(res.status).toBe(403);
+      const requestId = res.headers['x-request-id'];
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const lines = logLines(t).filter((l) => l.requestId === requestId);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 40, security: true, event: 'csrf.rejected', reason, method: 'POST', path: '/login' }),
+      ]);
+      // The form is not logged: neither the password nor the form token.
+      expect(JSON.stringify(lines)).not.toContain(member.password);
+      expect(JSON.stringify(lines)).not.toContain(_csrf);
+    }
+  });
+
   it('refuses to log out without the token, leaving the session signed in', async () => {
     const agent = t.agent();
     await signIn(agent, member.email, member.password);
     expect((await agent.post('/logout').type('form').send({})).status).toBe(403);
     expect((await agent.get('/accounts')).status).toBe(200);
+  });
+});
+
+describe('permission denials', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('logs a member refused an owner-only page as a security event with the response’s request id', async () => {
+    const partner = await createPartner(t.em());
+    const m = await createMember(t.em(), partner, { role: 'member' });
+    const agent = t.agent();
+    await signIn(agent, m.email, m.password);
+    const res = await agent.get('/users/new');
+    expect(res.status).toBe(403);
+    const requestId = res.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logLines(t).filter((l) => l.requestId === requestId)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        security: true,
+        event: 'access.denied',
+        status: 403,
+        method: 'GET',
+        path: '/users/new',
+        userId: m.user.id,
+      }),
+    ]);
   });
 });
 

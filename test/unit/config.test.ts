@@ -7,6 +7,7 @@ const production = {
   SESSION_SECRET: 'x'.repeat(32),
   APP_BASE_URL: 'https://hub.example.com',
   TRUSTED_PROXY_HOPS: '1',
+  SMTP_URL: 'smtps://hub:mail-secret@smtp.example.com:465',
 };
 
 function errorOf(env: Record<string, string | undefined>): string {
@@ -47,8 +48,22 @@ describe('configuration', () => {
     ['SESSION_SECRET', { SESSION_SECRET: undefined }],
     ['APP_BASE_URL', { APP_BASE_URL: 'http://hub.example.com' }],
     ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: 'two' }],
+    ['SMTP_URL', { SMTP_URL: undefined }],
+    ['DEMO_SEED', { DEMO_SEED: 'true' }],
   ])('refuses to start in production, naming %s', (name, change) => {
     expect(errorOf({ ...production, ...change })).toContain(name);
+  });
+
+  it('refuses production without SMTP_URL, since mail to a folder is for development and tests', () => {
+    expect(errorOf({ ...production, SMTP_URL: undefined })).toContain('SMTP_URL: is required in production');
+    expect(loadConfig({ ...production, NODE_ENV: 'test', SMTP_URL: undefined }).mail.smtpUrl).toBeUndefined();
+    expect(loadConfig({}).mail.smtpUrl).toBeUndefined();
+  });
+
+  it('never seeds demo data in production: DEMO_SEED=true is refused, false is accepted', () => {
+    expect(errorOf({ ...production, DEMO_SEED: 'true' })).toContain('DEMO_SEED: must not be true in production');
+    expect(loadConfig({ ...production, DEMO_SEED: 'false' }).demoSeed).toBe(false);
+    expect(loadConfig({ DEMO_SEED: 'true', NODE_ENV: 'test' }).demoSeed).toBe(true);
   });
 
   it('runs one HTTP process unless WEB_CONCURRENCY asks for more, which an in-memory database cannot share', () => {
