@@ -13,6 +13,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'auth.signed_out': 'Signed out',
   'auth.password_reset': 'Reset their password',
   'auth.password_changed': 'Changed their password',
+  'auth.sign_in_failed': 'Failed sign-in (wrong password)',
+  'auth.sign_in_locked': 'Sign-in paused after failed attempts',
   'partner.created': 'Partner created',
   'team.invited': 'Invited someone',
   'team.invitation_resent': 'Resent an invitation',

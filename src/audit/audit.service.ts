@@ -17,6 +17,8 @@ export interface AuditInput {
   action: string;
   partnerId?: string | null;
   actor?: AuditActor | null;
+  /** Who acted, when it is nobody signed in (defaults to "System" without an actor). */
+  actorLabel?: string;
   subjectType?: string;
   subjectId?: string;
   data?: Record<string, unknown>;
@@ -54,7 +56,7 @@ export class AuditService {
       createdAt: at,
       updatedAt: at,
       action: input.action,
-      actorLabel: input.actor ? `${input.actor.name} <${input.actor.email}>` : 'System',
+      actorLabel: input.actor ? `${input.actor.name} <${input.actor.email}>` : (input.actorLabel ?? 'System'),
       partner: input.partnerId ?? null,
       actor: input.actor?.id ?? null,
       subjectType: input.subjectType ?? null,

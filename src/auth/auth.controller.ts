@@ -4,22 +4,23 @@ import type { Response } from 'express';
 import passport from 'passport';
 import { z } from 'zod';
 import { actorOf, AuditService } from '../audit/audit.service';
+import { AfterResponse } from '../common/after-response';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
+import { canonicalEmail } from '../common/email';
 import { clientIp, type HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { Public } from '../common/public.decorator';
+import { logSecurityEvent } from '../common/security-log';
+import { RateLimiter, tryAgainIn } from '../throttle/rate-limiter';
 import { User } from '../users/entities/user.entity';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
-import { LoginThrottleService } from './login-throttle.service';
+import { AuthLimits } from './auth.throttles';
 
 const loginForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(254)
-    .transform((v) => v.toLowerCase()),
+  // Canonical, so that every spelling of an address is one account to the throttle too.
+  email: z.string().max(320).transform(canonicalEmail),
   password: z.string().max(1024),
 });
 
@@ -38,7 +39,8 @@ function authenticate(req: HubRequest, res: Response): Promise<User | false> {
 @Controller()
 export class AuthController {
   constructor(
-    private readonly throttle: LoginThrottleService,
+    private readonly limiter: RateLimiter,
+    private readonly after: AfterResponse,
     private readonly audit: AuditService,
     private readonly em: EntityManager,
     private readonly auth: AuthService,
@@ -69,23 +71,35 @@ export class AuthController {
       return res.status(422).render('auth/login', { title: 'Sign in', values, error: 'Enter your email and password.' });
     }
     const { email } = form.data;
-    // Checked before the password, so the right password does not get through either.
-    const retryAfter = await this.throttle.retryAfterSeconds(email, ip);
-    if (retryAfter > 0) {
-      this.logger.warn({ event: 'login.throttled', requestId: req.id, ip, retryAfter }, 'sign-in throttled');
-      res.setHeader('Retry-After', String(retryAfter));
+    // The guess is counted before the password is compared, so that of many requests sent at
+    // once only the allowed number reach bcrypt (the right password included).
+    const byIp = await this.limiter.consume(AuthLimits.signInPerIp, ip);
+    const byAccount = byIp.allowed ? await this.limiter.consume(AuthLimits.signInPerAccount, email) : null;
+    const refused = !byIp.allowed ? byIp : byAccount && !byAccount.allowed ? byAccount : null;
+    if (refused) {
+      logSecurityEvent(this.logger, req, 'login.throttled', {
+        limit: byIp.allowed ? 'account' : 'ip',
+        retryAfter: refused.retryAfterSeconds,
+      });
+      if (byAccount?.justLocked) this.after.run(req, 'sign-in lock notice', () => this.auth.signInLocked(email, req));
+      res.setHeader('Retry-After', String(refused.retryAfterSeconds));
       return res.status(429).render('auth/login', {
         title: 'Sign in',
         values,
-        error: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+        error: `Too many failed sign-ins. ${tryAgainIn(refused.retryAfterSeconds)}`,
       });
     }
     const user = await authenticate(req, res);
     if (!user) {
-      await this.throttle.recordFailure(email, ip);
       this.logger.info({ event: 'login.failure', requestId: req.id, ip }, 'sign-in failed');
+      // Whether the address is on a team must not change the answer's timing: Activity is
+      // written once the answer is on its way.
+      this.after.run(req, 'failed sign-in record', () => this.auth.signInFailed(email, req));
       return res.status(422).render('auth/login', { title: 'Sign in', values, error: BAD_CREDENTIALS });
     }
+    // A successful sign-in is not a guess: its points go back.
+    await this.limiter.refund(AuthLimits.signInPerAccount, email);
+    await this.limiter.refund(AuthLimits.signInPerIp, ip);
     // logIn regenerates the session: a new id, nothing carried over from before sign-in.
     await new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
     const ctx = await this.auth.loadMember(user.id);
@@ -101,7 +115,7 @@ export class AuthController {
       await em.flush();
     }
     this.logger.info({ event: 'login.success', requestId: req.id, ip, userId: user.id }, 'signed in');
-    void this.throttle.prune().catch(() => undefined);
+    void this.limiter.prune().catch(() => undefined);
     res.redirect(303, '/accounts');
   }
 
@@ -119,6 +133,8 @@ export class AuthController {
     this.logger.info({ event: 'logout', requestId: req.id, userId: member.userId }, 'signed out');
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(this.config.session.cookieName, { path: '/' });
+    // A shared computer keeps nothing of the session: cookies and storage of this origin go.
+    res.setHeader('Clear-Site-Data', '"cookies", "storage"');
     res.redirect(303, '/login');
   }
 

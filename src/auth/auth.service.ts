@@ -1,10 +1,14 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
+import { AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import type { CurrentMember } from '../common/http';
+import { canonicalEmail } from '../common/email';
+import type { CurrentMember, HubRequest } from '../common/http';
 import { PreparedSql } from '../database/prepared-sql';
+import { OutboxService } from '../mail/outbox.service';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
+import { AuthLimits } from './auth.throttles';
 import { passwordTooLong, verifyPassword } from './passwords';
 
 interface MemberRow {
@@ -29,7 +33,52 @@ export class AuthService {
     private readonly em: EntityManager,
     private readonly sql: PreparedSql,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
   ) {}
+
+  /** A wrong password for an address on a team: its owners see it in Activity. */
+  async signInFailed(email: string, req: HubRequest): Promise<void> {
+    await this.onTeams(email, async (em, user, partnerIds) => {
+      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_failed', partnerId, user, req));
+    });
+  }
+
+  /**
+   * The account's password checks ran out for this window: Activity says so, and the person is
+   * told once per lock (the caller calls this for the first refusal of a window only).
+   */
+  async signInLocked(email: string, req: HubRequest): Promise<void> {
+    await this.onTeams(email, async (em, user, partnerIds) => {
+      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, req));
+      this.outbox.enqueue(em, {
+        to: user.email,
+        template: 'sign_in_locked',
+        subject: 'Signing in to Partner Hub is paused after failed attempts',
+        partnerId: partnerIds[0],
+        payload: { name: user.name, email: user.email, minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000) },
+      });
+    });
+  }
+
+  private async onTeams(email: string, write: (em: EntityManager, user: User, partnerIds: string[]) => Promise<void>): Promise<void> {
+    const em = this.em.fork();
+    const user = await em.findOne(User, { email, disabledAt: null });
+    if (!user) return;
+    const memberships = await em.find(Membership, { user, acceptedAt: { $ne: null } }, { fields: ['partner'] });
+    if (memberships.length === 0) return;
+    await write(
+      em,
+      user,
+      memberships.map((m) => m.partner.id),
+    );
+    await em.flush();
+  }
+
+  private attempt(action: string, partnerId: string, user: User, req: HubRequest): AuditInput {
+    // The actor is whoever typed the password, not the account's owner.
+    return { action, partnerId, actorLabel: 'Unknown visitor', subjectType: 'user', subjectId: user.id, data: { email: user.email }, req };
+  }
 
   /**
    * The user for these credentials, or null. Unknown email, wrong password, an invitation not
@@ -38,7 +87,7 @@ export class AuthService {
    */
   async verifyCredentials(email: string, password: string): Promise<User | null> {
     const em = this.em.fork();
-    const user = await em.findOne(User, { email: email.trim().toLowerCase() }, { populate: ['passwordHash'] });
+    const user = await em.findOne(User, { email: canonicalEmail(email) }, { populate: ['passwordHash'] });
     const tooLong = passwordTooLong(password);
     const ok = await verifyPassword(tooLong ? '' : password, user?.passwordHash);
     if (!user || !ok || tooLong || user.disabledAt) return null;

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
 import { email, parseForm } from '../common/forms';
-import type { HubRequest } from '../common/http';
+import { clientIp, type HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
+import { RateLimited, RateLimiter } from '../throttle/rate-limiter';
+import { AuthLimits } from './auth.throttles';
 import { newPasswordErrors } from './password-policy';
 import { PasswordsService } from './passwords.service';
 import { hashToken } from './tokens.service';
@@ -21,8 +23,12 @@ export function pendingHash(req: HubRequest, kind: string): string | null {
   return v?.startsWith(`${kind}:`) ? v.slice(kind.length + 1) : null;
 }
 
-/** Moves a token from the URL into the session at once, so it leaks through no Referer or history. */
-export function stashToken(req: HubRequest, res: Response, kind: string, raw: string, to: string) {
+/**
+ * Moves a token from the URL into the session at once, so it leaks through no Referer or
+ * history. Opening links counts against the IP's limit: tokens are not to be guessed.
+ */
+export async function stashToken(limiter: RateLimiter, req: HubRequest, res: Response, kind: string, raw: string, to: string) {
+  await limiter.claimAll(req, 'token', [[AuthLimits.tokenLandingsPerIp, clientIp(req)]], 'Too many links opened from your network.');
   req.session.pendingToken = `${kind}:${hashToken(raw.slice(0, 200))}`;
   res.redirect(303, to);
 }
@@ -30,7 +36,10 @@ export function stashToken(req: HubRequest, res: Response, kind: string, raw: st
 /** Forgotten password: ask for a link, then set a new password with it. */
 @Controller('password')
 export class PasswordsController {
-  constructor(private readonly passwords: PasswordsService) {}
+  constructor(
+    private readonly passwords: PasswordsService,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   @Public()
   @Get('forgot')
@@ -45,8 +54,14 @@ export class PasswordsController {
     if (!form.ok) {
       return res.status(422).render('auth/forgot', { title: 'Forgot your password?', values: form.values, errors: form.errors });
     }
-    // The same answer whether the address is known or not, throttled or not.
-    await this.passwords.requestLink(form.data.email, req);
+    // The same answer whether the address is known or not; a limit refuses both alike.
+    try {
+      await this.passwords.requestLink(form.data.email, req);
+    } catch (err) {
+      if (!(err instanceof RateLimited)) throw err;
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return res.status(429).render('auth/forgot', { title: 'Forgot your password?', values: form.data, errors: { email: err.message } });
+    }
     flash(req, 'notice', SAME_ANSWER);
     res.redirect(303, '/password/forgot');
   }
@@ -63,7 +78,7 @@ export class PasswordsController {
   @Public()
   @Get('reset/:token')
   stash(@Req() req: HubRequest, @Res() res: Response, @Param('token') token: string) {
-    stashToken(req, res, 'reset', token, '/password/reset');
+    return stashToken(this.limiter, req, res, 'reset', token, '/password/reset');
   }
 
   @Public()

@@ -1,20 +1,19 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { AfterResponse } from '../common/after-response';
 import { Clock } from '../common/clock';
-import type { HubRequest } from '../common/http';
+import { clientIp, type HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { OutboxService } from '../mail/outbox.service';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
+import { RateLimiter } from '../throttle/rate-limiter';
 import { AuthErrors } from './auth.errors';
+import { AuthLimits } from './auth.throttles';
 import { SessionRecord } from './entities/session.entity';
 import { hashPassword, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
-
-/** Reset links one email address can be sent per hour. */
-export const MAX_LINKS_PER_HOUR = 3;
-const HOUR_MS = 3_600_000;
 
 export interface LinkContext {
   email: string;
@@ -31,33 +30,39 @@ export class PasswordsService {
     private readonly tokens: TokensService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly limits: RateLimiter,
+    private readonly after: AfterResponse,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
-   * Sends a link to this address if it belongs to someone: a reset link to a person on a team,
-   * a fresh invitation to a person only invited so far. The caller answers the same either
-   * way; at most MAX_LINKS_PER_HOUR links per address and hour.
+   * Answers a forgotten-password request. Known and unknown addresses cost the request the same:
+   * both spend the address's and the IP's allowance (RateLimited past either), and the rest
+   * runs after the answer. Both then queue one email: a reset link to a person on a team, a
+   * fresh invitation to a person only invited so far, and to any other address a note that no
+   * account uses it.
    */
   async requestLink(email: string, req: HubRequest): Promise<void> {
-    const em = this.em.fork();
-    const user = await em.findOne(User, { email, disabledAt: null });
-    if (!user) return;
-    const now = this.clock.now();
-    await em.transactional(async (tx) => {
-      const since = new Date(now.getTime() - HOUR_MS);
-      const memberships = await tx.find(Membership, { user }, { populate: ['partner'], orderBy: { partner: { name: 'asc' } } });
+    await this.limits.claimAll(req, 'forgot', [
+      [AuthLimits.forgotPerIp, clientIp(req)],
+      [AuthLimits.forgotPerAddress, email],
+    ]);
+    this.after.run(req, 'password link', () => this.queueLink(email, req));
+  }
+
+  private async queueLink(email: string, req: HubRequest): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const user = await tx.findOne(User, { email, disabledAt: null });
+      const memberships = user ? await tx.find(Membership, { user }, { populate: ['partner'], orderBy: { partner: { name: 'asc' } } }) : [];
       const accepted = memberships.filter((m) => m.acceptedAt);
-      const kind = accepted.length ? 'password_reset' : 'invitation';
-      if (memberships.length === 0) return;
-      if (
-        (await this.tokens.countSince(tx, kind, user.id, since)) >=
-        MAX_LINKS_PER_HOUR * Math.max(1, kind === 'invitation' ? memberships.length : 1)
-      ) {
-        this.logger.warn({ event: 'password.link_throttled', requestId: req.id, userId: user.id }, 'link request throttled');
-        return;
-      }
-      if (accepted.length) {
+      if (!user || memberships.length === 0) {
+        this.outbox.enqueue(tx, {
+          to: email,
+          template: 'password_reset_unknown',
+          subject: 'Your Partner Hub password request',
+          payload: { email },
+        });
+      } else if (accepted.length) {
         await this.tokens.sendReset(
           tx,
           user,
@@ -67,8 +72,8 @@ export class PasswordsService {
         // Only invited so far: the way to a new link is a fresh invitation for each partner.
         for (const m of memberships) await this.tokens.sendInvitation(tx, m, { name: user.name, hasPassword: false });
       }
-      this.logger.info({ event: 'password.link_sent', requestId: req.id, userId: user.id, kind }, 'link queued');
     });
+    this.logger.info({ event: 'password.link_requested', requestId: req.id }, 'link request queued');
   }
 
   /** Who a usable reset link is for, or null (unknown, used, replaced and expired alike). */
@@ -88,17 +93,30 @@ export class PasswordsService {
     await this.em.fork().transactional(async (tx) => {
       const token = await this.tokens.consume(tx, 'password_reset', hash);
       if (!token) throw AuthErrors.linkInvalid();
-      await this.applyNewPassword(tx, token.user, passwordHash, 'auth.password_reset', req, null);
+      await this.applyNewPassword(tx, token.user, passwordHash, 'auth.password_reset', req);
     });
   }
 
-  /** Changes the password of a signed-in person; their other sessions end. */
+  /**
+   * Changes the password of a signed-in person after checking the current one (a check counts
+   * against a limit, as sign-in does). Every session of theirs ends, this one included: the
+   * caller signs them in again under a new session id.
+   */
   async change(userId: string, current: string, password: string, req: HubRequest): Promise<void> {
+    const ip = clientIp(req);
+    await this.limits.claimAll(req, 'password.current', [
+      [AuthLimits.currentPasswordPerIp, ip],
+      [AuthLimits.currentPasswordPerUser, userId],
+    ]);
     const em = this.em.fork();
     const user = await em.findOneOrFail(User, userId, { populate: ['passwordHash'] });
     if (!(await verifyPassword(current, user.passwordHash))) throw AuthErrors.wrongCurrentPassword();
+    await this.limits.refundAll([
+      [AuthLimits.currentPasswordPerIp, ip],
+      [AuthLimits.currentPasswordPerUser, userId],
+    ]);
     const passwordHash = await hashPassword(password);
-    await em.transactional((tx) => this.applyNewPassword(tx, user, passwordHash, 'auth.password_changed', req, req.sessionID));
+    await em.transactional((tx) => this.applyNewPassword(tx, user, passwordHash, 'auth.password_changed', req));
   }
 
   async partnerNames(em: EntityManager, userId: string): Promise<string[]> {
@@ -106,18 +124,11 @@ export class PasswordsService {
     return memberships.map((m) => m.partner.name).sort();
   }
 
-  private async applyNewPassword(
-    tx: EntityManager,
-    user: User,
-    passwordHash: string,
-    action: string,
-    req: HubRequest,
-    keepSid: string | null,
-  ): Promise<void> {
+  private async applyNewPassword(tx: EntityManager, user: User, passwordHash: string, action: string, req: HubRequest): Promise<void> {
     const now = this.clock.now();
     await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: now, updatedAt: now });
     // Every other way in closes: sessions elsewhere and any other open reset link.
-    await tx.nativeDelete(SessionRecord, keepSid ? { userId: user.id, sid: { $ne: keepSid } } : { userId: user.id });
+    await tx.nativeDelete(SessionRecord, { userId: user.id });
     await this.tokens.revoke(tx, 'password_reset', user.id, null);
     const memberships = await tx.find(Membership, { user, acceptedAt: { $ne: null } }, { populate: ['partner'] });
     const actor = { id: user.id, name: user.name, email: user.email };

@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import type { HubRequest } from '../common/http';
+import { RateLimited } from '../throttle/rate-limiter';
 import { newPasswordErrors } from './password-policy';
 import { PasswordsService } from './passwords.service';
 
@@ -33,8 +34,15 @@ export class ProfileController {
       await this.passwords.change(member.userId, form.data.current, form.data.password, req);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'auth.wrong_current_password') return render({ current: err.message });
+      if (err instanceof RateLimited) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        return res.status(429).render('auth/profile', { title: 'Your profile', errors: { current: err.message } });
+      }
       throw err;
     }
+    // Every session of theirs ended with the change: this one goes on under a new id.
+    await new Promise<void>((resolve, reject) => req.logIn({ id: member.userId }, (err) => (err ? reject(err) : resolve())));
+    req.session.partnerId = member.partnerId;
     flash(req, 'notice', 'Your password was changed. Your other sessions were signed out.');
     res.redirect(303, '/profile');
   }

@@ -110,9 +110,4 @@ export class TokensService {
     const won = await em.nativeUpdate(UserToken, { id: token.id, consumedAt: null, expiresAt: { $gt: now } }, { consumedAt: now });
     return won === 1 ? token : null;
   }
-
-  /** How many tokens of a kind a person was sent since `since` (reset throttling). */
-  countSince(em: EntityManager, kind: TokenKind, userId: string, since: Date): Promise<number> {
-    return em.count(UserToken, { user: userId, kind, createdAt: { $gt: since } });
-  }
 }

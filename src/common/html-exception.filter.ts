@@ -51,6 +51,9 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       return;
     }
     res.status(status);
+    // A limit's refusal (RateLimited, ExportLimitReached) says when to come back.
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.render(status === 404 ? 'errors/404' : 'errors/error', { title: TITLES[status] ?? 'Error', status, message }, (err, html) => {
       if (err) return this.render500(req, res);
       res.send(html);

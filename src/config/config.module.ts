@@ -1,10 +1,14 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AfterResponse } from '../common/after-response';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { APP_CONFIG, type AppConfig } from './config';
 
-/** Provides the validated configuration, the one clock, the one logger and the count of requests in flight. */
+/**
+ * Provides the validated configuration, the one clock, the one logger, the count of requests in
+ * flight and the work that runs after a response.
+ */
 @Global()
 @Module({})
 export class ConfigModule {
@@ -16,8 +20,9 @@ export class ConfigModule {
         { provide: Clock, useValue: clock },
         { provide: LOGGER, useValue: logger },
         RequestsInFlight,
+        AfterResponse,
       ],
-      exports: [APP_CONFIG, Clock, LOGGER, RequestsInFlight],
+      exports: [APP_CONFIG, Clock, LOGGER, RequestsInFlight, AfterResponse],
     };
   }
 }

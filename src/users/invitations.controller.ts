@@ -8,6 +8,7 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import type { HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
+import { RateLimiter } from '../throttle/rate-limiter';
 import { UsersService } from './users.service';
 
 const INVALID = { title: 'This link is not valid' };
@@ -18,7 +19,10 @@ const INVALID = { title: 'This link is not valid' };
  */
 @Controller('invitations')
 export class InvitationsController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   @Public()
   @Get()
@@ -32,7 +36,7 @@ export class InvitationsController {
   @Public()
   @Get(':token')
   stash(@Req() req: HubRequest, @Res() res: Response, @Param('token') token: string) {
-    stashToken(req, res, 'invitation', token, '/invitations');
+    return stashToken(this.limiter, req, res, 'invitation', token, '/invitations');
   }
 
   @Public()

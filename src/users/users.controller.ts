@@ -5,6 +5,7 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
+import { RateLimited } from '../throttle/rate-limiter';
 import { changeRoleForm, inviteUserForm } from './dto/invite-user.dto';
 import { UsersService } from './users.service';
 
@@ -40,6 +41,10 @@ export class UsersController {
       await this.users.invite(member.partnerId, form.data, { id: member.userId, name: member.userName, email: member.email }, req);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'users.already_on_team') return rerender(form.data, { email: err.message });
+      if (err instanceof RateLimited) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        return res.status(429).render('users/new', { title: 'Add user', values: form.data, errors: { email: err.message } });
+      }
       throw err;
     }
     flash(req, 'notice', `Invitation sent to ${form.data.email}.`);

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { InvitationsController } from './invitations.controller';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, ThrottleModule],
   controllers: [UsersController, InvitationsController],
   providers: [UsersService],
   exports: [UsersService],

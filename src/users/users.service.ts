@@ -13,7 +13,9 @@ import { PartnersService } from '../partners/partners.service';
 import type { InviteUser } from './dto/invite-user.dto';
 import { Membership, type Role } from './entities/membership.entity';
 import { User } from './entities/user.entity';
+import { RateLimiter, type Claim } from '../throttle/rate-limiter';
 import { UsersErrors } from './users.errors';
+import { UsersLimits } from './users.throttles';
 
 export interface TeamRow {
   id: string;
@@ -50,6 +52,7 @@ export class UsersService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly partners: PartnersService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async team(member: CurrentMember): Promise<TeamRow[]> {
@@ -101,18 +104,33 @@ export class UsersService {
     });
   }
 
-  /** An invitation to a partner: by an owner (actor, req) or by the operator (no actor). */
+  /**
+   * An invitation to a partner: by an owner (actor, req), counted against the email limits, or
+   * by the operator (no request, no limit).
+   */
   async invite(partnerId: string, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
+    const claims = req ? await this.claimInvitation(req, partnerId, input.email) : [];
     try {
       return await this.em.fork().transactional(async (tx) => {
         const partner = await tx.findOneOrFail(Partner, partnerId);
         return this.inviteInto(tx, partner, input, actor, req);
       });
     } catch (err) {
+      await this.limiter.refundAll(claims);
       // Two owners adding the same address at the same moment: the unique index decides.
       if (err instanceof UniqueConstraintViolationException) throw UsersErrors.alreadyOnTeam();
       throw err;
     }
+  }
+
+  /** One more invitation email from this partner to this address, or RateLimited. */
+  private async claimInvitation(req: HubRequest, partnerId: string, email: string): Promise<Claim[]> {
+    const claims: Claim[] = [
+      [UsersLimits.invitationsPerPartner, partnerId],
+      [UsersLimits.invitationsPerAddress, email],
+    ];
+    await this.limiter.claimAll(req, 'invitation', claims);
+    return claims;
   }
 
   private async inviteInto(tx: EntityManager, partner: Partner, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
@@ -145,20 +163,28 @@ export class UsersService {
   }
 
   async resendInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
-    return this.em.fork().transactional(async (tx) => {
-      const m = await this.find(tx, member.partnerId, membershipId);
-      if (m.acceptedAt) throw UsersErrors.notInvited();
-      const typed = await tx.findOne(
-        AuditEvent,
-        { partner: member.partnerId, action: 'team.invited', subjectId: m.id },
-        { orderBy: { createdAt: 'desc' } },
-      );
-      const name = typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
-      const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
-      await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
-      this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, req);
-      return m;
-    });
+    const invited = await this.find(this.em.fork(), member.partnerId, membershipId);
+    const claims = await this.claimInvitation(req, member.partnerId, invited.user.email);
+    return this.em
+      .fork()
+      .transactional(async (tx) => {
+        const m = await this.find(tx, member.partnerId, membershipId);
+        if (m.acceptedAt) throw UsersErrors.notInvited();
+        const typed = await tx.findOne(
+          AuditEvent,
+          { partner: member.partnerId, action: 'team.invited', subjectId: m.id },
+          { orderBy: { createdAt: 'desc' } },
+        );
+        const name = typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
+        const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
+        await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
+        this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, req);
+        return m;
+      })
+      .catch(async (err: unknown) => {
+        await this.limiter.refundAll(claims);
+        throw err;
+      });
   }
 
   async revokeInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {

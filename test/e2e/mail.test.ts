@@ -29,7 +29,7 @@ async function queue(t: TestApp, to: string, partnerId: string | null = null) {
 describe('the outbox worker over SMTP', () => {
   let t: TestApp;
   let smtp: TestSmtp;
-  const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const send = () => t.settled().then(() => t.app.get(MailWorker).sendDue(t.clock.now()));
 
   beforeAll(async () => {
     ({ t, smtp } = await createTestAppWithSmtp({ env: { MAIL_MAX_ATTEMPTS: '3', APP_BASE_URL: 'https://hub.example.test' } }));

@@ -48,7 +48,7 @@ async function openLink(t: TestApp, path: string) {
 describe('onboarding: partner:create, the invitation email and Create Password', () => {
   let t: TestApp;
   let smtp: TestSmtp;
-  const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const send = () => t.settled().then(() => t.app.get(MailWorker).sendDue(t.clock.now()));
 
   beforeAll(async () => {
     // The command runs on the real clock: the app's clock starts at the same moment.
@@ -207,7 +207,7 @@ describe('Create Password: the link and the password rules', () => {
   let smtp: TestSmtp;
   let partnerId: string;
   let owner: MemberFixture;
-  const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const send = () => t.settled().then(() => t.app.get(MailWorker).sendDue(t.clock.now()));
 
   beforeAll(async () => {
     ({ t, smtp } = await createTestAppWithSmtp());

@@ -21,7 +21,7 @@ describe('the Users page', () => {
   let owner: MemberFixture;
   let member: MemberFixture;
   let ownerAgent: ReturnType<TestApp['agent']>;
-  const send = () => t.app.get(MailWorker).sendDue(t.clock.now());
+  const send = () => t.settled().then(() => t.app.get(MailWorker).sendDue(t.clock.now()));
   const counts = async () => ({
     users: await t.em().count(User, {}),
     memberships: await t.em().count(Membership, {}),

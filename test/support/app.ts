@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { AfterResponse } from '../../src/common/after-response';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { migrateUp } from '../../src/database/migrations';
@@ -26,6 +27,8 @@ export interface TestApp {
   /** Base URL of the listening server (listen: true). */
   url: string;
   logs: string[];
+  /** Waits for the work that requests left to run after their answers (AfterResponse). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     agent: () => request.agent(app.getHttpServer()),
     url,
     logs,
+    settled: () => app.get(AfterResponse).idle(),
     close: async () => {
       try {
         await app.close();

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import type { HubRequest } from '../common/http';
+import { LOGGER, type Logger } from '../common/logger';
+import { logSecurityEvent } from '../common/security-log';
+import { RateLimit } from './entities/rate-limit.entity';
+
+/** A limit: at most `points` per `windowMs` for one subject. The name keys its counters. */
+export interface RatePolicy {
+  name: string;
+  points: number;
+  windowMs: number;
+  /** What a refused person reads before "Try again in …", when the caller's sentence is too general. */
+  refusal?: string;
+}
+
+/** A policy and the subject it counts (an account, an address, an IP, a partner). */
+export type Claim = [policy: RatePolicy, subject: string];
+
+/** A request past a limit: a 429 with Retry-After and a sentence that says when to retry. */
+export class RateLimited extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('throttle.rate_limited', `${message} ${tryAgainIn(retryAfterSeconds)}`, 429);
+  }
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Points spent in the window, this request's included (it may pass the limit). */
+  spent: number;
+  /** True for exactly one request per window: the first one refused. */
+  justLocked: boolean;
+  /** Seconds until the window ends (0 while allowed). */
+  retryAfterSeconds: number;
+}
+
+// One statement claims the point and reads the count, so parallel requests (on any instance)
+// each see a different count: the n-th request of a window sees n, never a stale n - 1.
+const CONSUME_SQL = `insert into rate_limit (key, points, resets_at) values (?, 1, ?)
+  on conflict (key) do update set
+    points = case when rate_limit.resets_at <= ? then 1 else rate_limit.points + 1 end,
+    resets_at = case when rate_limit.resets_at <= ? then excluded.resets_at else rate_limit.resets_at end
+  returning points, resets_at`;
+
+const REFUND_SQL = 'update rate_limit set points = points - 1 where key = ? and points > 0 and resets_at > ?';
+
+/**
+ * Fixed-window rate limits counted in the application database, shared by every worker and
+ * instance. The point is claimed before the work it guards (a password check, an email), so a
+ * burst of parallel requests cannot all slip under the limit; a success can give it back.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Claims a point of every limit, in order, and stops at the first one refused: logged as a
+   * security event, thrown as RateLimited (`message` is what the person reads before "Try
+   * again in …").
+   */
+  async claimAll(req: HubRequest, event: string, claims: Claim[], message = 'Too many attempts.'): Promise<void> {
+    for (const [policy, subject] of claims) {
+      const decision = await this.consume(policy, subject);
+      if (!decision.allowed) {
+        logSecurityEvent(this.logger, req, `${event}.throttled`, { limit: policy.name, retryAfter: decision.retryAfterSeconds });
+        throw new RateLimited(policy.refusal ?? message, decision.retryAfterSeconds);
+      }
+    }
+  }
+
+  async refundAll(claims: Claim[]): Promise<void> {
+    for (const [policy, subject] of claims) await this.refund(policy, subject);
+  }
+
+  async consume(policy: RatePolicy, subject: string): Promise<RateDecision> {
+    const now = this.clock.now();
+    const resetsAt = new Date(now.getTime() + policy.windowMs);
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ points: number | string; resets_at: Date | number | string }[]>(CONSUME_SQL, [
+        this.key(policy, subject),
+        resetsAt,
+        now,
+        now,
+      ]);
+    const spent = Number(row.points);
+    const allowed = spent <= policy.points;
+    const wait = new Date(row.resets_at).getTime() - now.getTime();
+    return {
+      allowed,
+      spent,
+      justLocked: spent === policy.points + 1,
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(wait / 1000)),
+    };
+  }
+
+  /** Gives a point back (a sign-in that succeeded is no guess). */
+  async refund(policy: RatePolicy, subject: string): Promise<void> {
+    await this.em.getConnection().execute(REFUND_SQL, [this.key(policy, subject), this.clock.now()], 'run');
+  }
+
+  /** Counters whose window has ended serve no purpose. */
+  async prune(): Promise<number> {
+    return this.em.fork().nativeDelete(RateLimit, { resetsAt: { $lte: this.clock.now() } });
+  }
+
+  private key(policy: RatePolicy, subject: string): string {
+    return `${policy.name}:${createHash('sha256').update(subject).digest('base64url')}`;
+  }
+}
+
+/** "Try again in 12 minutes." for a refusal's Retry-After. */
+export function tryAgainIn(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return minutes <= 1 ? 'Try again in a minute.' : `Try again in ${minutes} minutes.`;
+}
