@@ -31,9 +31,18 @@ const schema = z
       .optional(),
     SQLITE_PATH: z.string().default('var/partner-hub.sqlite'),
     DB_POOL_MAX: int(10, 1, 100),
+    DB_STATEMENT_TIMEOUT_MS: int(15_000, 0, 3_600_000),
+    JOBS_STATEMENT_TIMEOUT_MS: int(300_000, 0, 86_400_000),
+    SQLITE_BUSY_TIMEOUT_MS: int(5_000, 0, 600_000),
     SESSION_SECRET: z.string().optional(),
     SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
     SESSION_ABSOLUTE_HOURS: int(12, 1, 24 * 30),
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(20, 1, 600),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(60, 1, 3600),
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(5, 1, 600),
+    SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
+    ACCESS_LOG: bool.default(true),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     TRUSTED_PROXY_HOPS: z
       .string()
       .regex(/^\d+$/, 'must be a number of proxy hops (0 when the hub faces the internet)')
@@ -46,11 +55,17 @@ const schema = z
     MAIL_FROM: z.string().default('Partner Hub <no-reply@partner-hub.localhost>'),
     MAIL_DIR: z.string().default('var/mail'),
     MAIL_MAX_ATTEMPTS: int(8, 1, 50),
+    SMTP_CONNECT_TIMEOUT_SECONDS: int(10, 1, 120),
+    SMTP_SOCKET_TIMEOUT_SECONDS: int(30, 1, 300),
     INVITATION_TTL_HOURS: int(168, 1, 24 * 60),
     PASSWORD_RESET_TTL_MINUTES: int(60, 5, 24 * 60),
     JOBS_ENABLED: bool.default(true),
     MAIL_CRON: cron('*/5 * * * * *'),
     REVOCATION_CRON: cron('0 * * * * *'),
+    HOUSEKEEPING_CRON: cron('0 17 * * * *'),
+    SENT_MAIL_RETENTION_DAYS: int(30, 1, 3650),
+    TOKEN_RETENTION_DAYS: int(30, 1, 3650),
+    ANONYMOUS_SESSION_MINUTES: int(30, 1, 24 * 60),
     CLIENT_PAYMENT_METHOD_URL: z.url().default('https://provider.example/payment-method'),
     CLIENT_TERMINATE_URL: z.url().default('https://provider.example/terminate-number'),
     DEMO_SEED: bool.optional(),
@@ -91,12 +106,27 @@ export interface AppConfig {
   /** HTTP worker processes (node:cluster) when above 1. */
   workers: number;
   baseUrl: string;
-  database: { url?: string; sqlitePath: string; poolMax: number };
+  /** Node's HTTP server limits, and how long SIGTERM waits for work in flight. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownTimeoutMs: number };
+  accessLog: boolean;
+  /** /metrics: with a token, served to whoever sends it as a Bearer; without, to loopback only. */
+  metrics: { token?: string };
+  database: {
+    url?: string;
+    sqlitePath: string;
+    poolMax: number;
+    /** PostgreSQL statement_timeout for requests, and for jobs and commands (0: none). */
+    statementTimeoutMs: number;
+    jobsStatementTimeoutMs: number;
+    sqliteBusyTimeoutMs: number;
+  };
   session: { secret: string; idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
   trustedProxyHops: number;
-  mail: { smtpUrl?: string; from: string; dir: string; maxAttempts: number };
+  mail: { smtpUrl?: string; from: string; dir: string; maxAttempts: number; connectTimeoutMs: number; socketTimeoutMs: number };
   tokens: { invitationTtlMs: number; resetTtlMs: number };
-  jobs: { enabled: boolean; mailCron: string; revocationCron: string };
+  jobs: { enabled: boolean; mailCron: string; revocationCron: string; housekeepingCron: string };
+  /** What housekeeping keeps: sent emails and used or expired tokens this long; anonymous sessions expire sooner. */
+  retention: { sentMailMs: number; tokensMs: number; anonymousSessionMs: number };
   revocationLinks: { paymentMethodUrl: string; terminateUrl: string };
   demoSeed: boolean;
   logLevel: string;
@@ -120,7 +150,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     workers: e.WEB_CONCURRENCY,
     baseUrl: (e.APP_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    database: { url: e.DATABASE_URL, sqlitePath: e.SQLITE_PATH, poolMax: e.DB_POOL_MAX },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    },
+    accessLog: e.ACCESS_LOG,
+    metrics: { token: e.METRICS_TOKEN },
+    database: {
+      url: e.DATABASE_URL,
+      sqlitePath: e.SQLITE_PATH,
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      jobsStatementTimeoutMs: e.JOBS_STATEMENT_TIMEOUT_MS,
+      sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
+    },
     session: {
       secret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
       idleMs: e.SESSION_IDLE_MINUTES * 60_000,
@@ -130,12 +175,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       secureCookie: isProduction,
     },
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR, maxAttempts: e.MAIL_MAX_ATTEMPTS },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      dir: e.MAIL_DIR,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      connectTimeoutMs: e.SMTP_CONNECT_TIMEOUT_SECONDS * 1000,
+      socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
+    },
     tokens: {
       invitationTtlMs: e.INVITATION_TTL_HOURS * 3_600_000,
       resetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
     },
-    jobs: { enabled: e.JOBS_ENABLED, mailCron: e.MAIL_CRON, revocationCron: e.REVOCATION_CRON },
+    jobs: { enabled: e.JOBS_ENABLED, mailCron: e.MAIL_CRON, revocationCron: e.REVOCATION_CRON, housekeepingCron: e.HOUSEKEEPING_CRON },
+    retention: {
+      sentMailMs: e.SENT_MAIL_RETENTION_DAYS * 86_400_000,
+      tokensMs: e.TOKEN_RETENTION_DAYS * 86_400_000,
+      anonymousSessionMs: e.ANONYMOUS_SESSION_MINUTES * 60_000,
+    },
     revocationLinks: { paymentMethodUrl: e.CLIENT_PAYMENT_METHOD_URL, terminateUrl: e.CLIENT_TERMINATE_URL },
     demoSeed: !isProduction && (e.DEMO_SEED ?? e.NODE_ENV === 'development'),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
