@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { email, text } from '../common/forms';
 import type { AppConfig } from '../config/config';
-import { BATCH_SIZE, MailWorker } from '../mail/mail-worker.service';
+import { DatabaseClock } from '../database/database-clock';
+import { MailWorker } from '../mail/mail-worker.service';
 import { isTimeZone, PartnersService } from '../partners/partners.service';
 import { UsersService } from '../users/users.service';
 import { positiveInt } from './args';
@@ -102,16 +102,11 @@ export function registerOnboardingCommands(program: Command, config: AppConfig):
     .command('mail:send')
     .description('Send every queued email that is due now')
     .action(async () => {
-      const total = await withAppContext(config, async (app) => {
-        const worker = app.get(MailWorker);
-        const sum = { sent: 0, failed: 0, dead: 0 };
-        for (;;) {
-          const r = await worker.sendDue(app.get(Clock).now());
-          sum.sent += r.sent;
-          sum.failed += r.failed;
-          sum.dead += r.dead;
-          if (r.sent + r.failed + r.dead < BATCH_SIZE) return sum;
-        }
+      // Run after run until one finds nothing due (rows other instances hold are theirs), on
+      // the database's clock like the scheduled job.
+      const total = await withAppContext(config, (app) => {
+        const clock = app.get(DatabaseClock);
+        return app.get(MailWorker).drain(() => clock.now());
       });
       console.log(`Sent ${total.sent}, failed (will retry) ${total.failed}, given up ${total.dead}.`);
     });

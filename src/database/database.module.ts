@@ -2,6 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { BackgroundReads } from './background-reads';
+import { DatabaseClock } from './database-clock';
 import { ormOptions } from './orm.config';
 import { PreparedSql } from './prepared-sql';
 
@@ -12,8 +13,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       imports: [MikroOrmModule.forRoot({ ...ormOptions(config), registerRequestContext: true })],
-      providers: [PreparedSql, BackgroundReads],
-      exports: [PreparedSql, BackgroundReads],
+      providers: [PreparedSql, BackgroundReads, DatabaseClock],
+      exports: [PreparedSql, BackgroundReads, DatabaseClock],
     };
   }
 }

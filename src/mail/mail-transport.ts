@@ -6,6 +6,8 @@ import type { Logger } from '../common/logger';
 
 export interface Message {
   id: string;
+  /** `<outbox-id@host of APP_BASE_URL>`: the same in every copy, so a resend is recognisable. */
+  messageId: string;
   to: string;
   subject: string;
   html: string;
@@ -24,10 +26,19 @@ export interface MailTransport {
  */
 export function createMailTransport(config: AppConfig, logger: Logger): MailTransport {
   if (config.mail.smtpUrl) {
-    const smtp: Transporter = nodemailer.createTransport(config.mail.smtpUrl);
+    // nodemailer waits up to 2 min to connect and 10 min for each reply by default: longer
+    // than a claim. connectionTimeout covers DNS, connecting, the greeting and STARTTLS (the
+    // greeting's own limit is cut short by what is left of it); socketTimeout bounds the wait
+    // for every later reply. Together they bound a send (see worstSendMs in mail-worker).
+    const smtp: Transporter = nodemailer.createTransport({
+      url: config.mail.smtpUrl,
+      connectionTimeout: config.mail.connectTimeoutMs,
+      greetingTimeout: config.mail.connectTimeoutMs,
+      socketTimeout: config.mail.socketTimeoutMs,
+    });
     return {
       async send(m) {
-        await smtp.sendMail({ from: config.mail.from, to: m.to, subject: m.subject, html: m.html, text: m.text });
+        await smtp.sendMail({ from: config.mail.from, to: m.to, subject: m.subject, html: m.html, text: m.text, messageId: m.messageId });
       },
       close: () => smtp.close(),
     };
@@ -36,7 +47,14 @@ export function createMailTransport(config: AppConfig, logger: Logger): MailTran
   const dir = resolve(config.mail.dir);
   return {
     async send(m) {
-      const info = await files.sendMail({ from: config.mail.from, to: m.to, subject: m.subject, html: m.html, text: m.text });
+      const info = await files.sendMail({
+        from: config.mail.from,
+        to: m.to,
+        subject: m.subject,
+        html: m.html,
+        text: m.text,
+        messageId: m.messageId,
+      });
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
       writeFileSync(file, info.message as Buffer, { mode: 0o600 });

@@ -12,9 +12,9 @@ export interface OutgoingEmail {
   partnerId?: string | null;
   /** Template locals. Never a raw token: pass `tokenId` and `linkPath` instead. */
   payload?: Record<string, unknown>;
-  /** The token row whose secret the worker makes when it builds the message. */
+  /** The token row whose secret the worker derives when it builds the message (LinkTokens). */
   tokenId?: string;
-  /** With tokenId: the link is APP_BASE_URL + linkPath + '/' + the fresh token. */
+  /** With tokenId: the link is APP_BASE_URL + linkPath + '/' + the token's secret. */
   linkPath?: string;
 }
 

@@ -1,14 +1,15 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { scheduleJob } from '../common/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DatabaseClock } from '../database/database-clock';
 import { RevocationService } from './revocation.service';
 
 /**
  * The thin trigger: every REVOCATION_CRON tick finalizes the due revocations as of the
- * clock's now. Registered at start so the expression comes from the configuration, and only
+ * database clock's now (on PostgreSQL the database's time, so an instance whose clock runs
+ * ahead cannot end billing before the withdrawal window closes; on SQLite the injected clock). Registered at start so the expression comes from the configuration, and only
  * when JOBS_ENABLED; `jobs:run revocations` and the tests call the service themselves.
  */
 @Injectable()
@@ -16,7 +17,7 @@ export class RevocationJob implements OnApplicationBootstrap {
   constructor(
     private readonly revocations: RevocationService,
     private readonly registry: SchedulerRegistry,
-    private readonly clock: Clock,
+    private readonly dbClock: DatabaseClock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -27,7 +28,7 @@ export class RevocationJob implements OnApplicationBootstrap {
     }
   }
 
-  tick() {
-    return this.revocations.runDue(this.clock.now());
+  async tick() {
+    return this.revocations.runDue(await this.dbClock.now());
   }
 }

@@ -7,8 +7,8 @@ export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
 /**
  * An email written in the same transaction as the change that causes it. The payload never
- * holds a raw token: for a link, `token` points at the token row whose secret the worker makes
- * when it builds the message.
+ * holds a raw token: for a link, `token` points at the token row whose secret the worker derives
+ * when it builds the message (the same in every build: see LinkTokens).
  */
 @Entity()
 @Index({ properties: ['status', 'nextAttemptAt'] })
@@ -39,7 +39,7 @@ export class OutboxEmail extends BaseEntity<
   @Property({ type: 'datetime' })
   nextAttemptAt: Date = new Date();
 
-  /** A worker's claim: other workers skip the row until it passes. */
+  /** A worker's claim (its lease): other workers skip the row until it passes. */
   @Property({ type: 'datetime', nullable: true })
   lockedUntil?: Date | null;
 
