@@ -7,6 +7,7 @@ import { reportJobsReady } from './cluster';
 import type { Logger } from './common/logger';
 import { listeningOn, type AppConfig } from './config/config';
 import { migrateUp } from './database/migrations';
+import { forBatchWork } from './database/orm.config';
 import { DemoSeedService } from './demo/demo-seed.service';
 
 const DEMO_OWNER = 'owner@demo.example';
@@ -34,7 +35,10 @@ export async function serve(config: AppConfig, logger: Logger, withJobs: boolean
  * serves no request. With JOBS_ENABLED=false its work ends with the start-up tasks.
  */
 export async function runJobs(config: AppConfig, logger: Logger): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), { logger: ['error', 'warn'] });
+  // Batch work: the jobs' longer statement timeout.
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: forBatchWork(config), logger }), {
+    logger: ['error', 'warn'],
+  });
   app.enableShutdownHooks();
   await startUpTasks(app, config, logger);
   reportJobsReady();

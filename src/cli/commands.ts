@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { registerAccountsCommands } from '../accounts/import/accounts-import.command';
 import type { AppConfig } from '../config/config';
-import { dbDiff, dbMigrate } from './db-commands';
+import { dbBackup, dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
 import { registerOnboardingCommands } from './onboarding-commands';
 import { registerRevocationCommands } from './revocation-commands';
@@ -12,6 +12,12 @@ export function registerCommands(program: Command, config: AppConfig): void {
     .command('db:migrate')
     .description('Apply every pending migration (a release step in production)')
     .action(() => dbMigrate(config));
+
+  program
+    .command('db:backup')
+    .description('Copy the SQLite database to <file> while the hub runs (on PostgreSQL use pg_dump)')
+    .argument('<file>', 'the new backup file (an existing one is not overwritten)')
+    .action((file: string) => dbBackup(config, file));
 
   program
     .command('db:diff')

@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { Migrator } from '@mikro-orm/migrations';
 import type { AppConfig } from '../config/config';
 import { migrateUp } from '../database/migrations';
-import { dialectOf, migrationsFolder, ormOptions } from '../database/orm.config';
+import { dialectOf, forBatchWork, migrationsFolder, ormOptions } from '../database/orm.config';
+import { backupSqlite } from '../database/sqlite-backup';
+import { UsageError } from './usage-error';
 
 async function withOrm<T>(config: AppConfig, fn: (orm: MikroORM) => Promise<T>, writeSnapshot = false): Promise<T> {
-  const orm = await MikroORM.init(ormOptions(config, { writeSnapshot }));
+  // Migrations are batch work: the jobs' statement timeout.
+  const orm = await MikroORM.init(ormOptions(forBatchWork(config), { writeSnapshot }));
   try {
     return await fn(orm);
   } finally {
@@ -37,4 +42,25 @@ export async function dbDiff(config: AppConfig, initial: boolean): Promise<void>
     },
     true,
   );
+}
+
+/**
+ * A consistent copy of the SQLite database while the hub runs (SQLite's online backup API).
+ * PostgreSQL has its own tools; an existing file is never overwritten.
+ */
+export async function dbBackup(config: AppConfig, file: string): Promise<void> {
+  if (dialectOf(config) === 'postgresql') {
+    throw new UsageError(
+      'db:backup copies the SQLite database. On PostgreSQL use pg_dump -Fc (restore with pg_restore) or your provider’s snapshots.',
+    );
+  }
+  const source = config.database.sqlitePath;
+  if (source === ':memory:') throw new UsageError('db:backup needs a database file: SQLITE_PATH is :memory:.');
+  const target = resolve(file);
+  if (target === resolve(source)) throw new UsageError('db:backup cannot write over the database itself.');
+  if (existsSync(target)) throw new UsageError(`${file} already exists: db:backup does not overwrite a file.`);
+  if (!existsSync(dirname(target))) throw new UsageError(`The folder of ${file} does not exist.`);
+  if (!existsSync(source)) throw new UsageError(`There is no database at ${source} (SQLITE_PATH) to back up.`);
+  const { pages } = await backupSqlite(source, target, config.database.sqliteBusyTimeoutMs);
+  console.log(`Backed up ${source} to ${file} (${pages} pages).`);
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { dialectOf, SQLITE_CONNECTION_PRAGMAS } from './orm.config';
+import { dialectOf, sqliteConnectionPragmas } from './orm.config';
 import { PreparedSql, sqliteParams } from './prepared-sql';
 
 /**
@@ -39,6 +39,7 @@ interface Waiting {
 @Injectable()
 export class BackgroundReads implements OnModuleDestroy {
   private readonly file?: string;
+  private readonly pragmas: string[];
   private thread?: { worker: Worker; waiting: Map<number, Waiting> };
   private seq = 0;
 
@@ -47,6 +48,7 @@ export class BackgroundReads implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const { sqlitePath } = config.database;
+    this.pragmas = sqliteConnectionPragmas(config);
     if (dialectOf(config) === 'sqlite' && sqlitePath !== ':memory:') this.file = sqlitePath;
   }
 
@@ -74,7 +76,7 @@ export class BackgroundReads implements OnModuleDestroy {
   private start(file: string): NonNullable<BackgroundReads['thread']> {
     const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3'), pragmas: SQLITE_CONNECTION_PRAGMAS },
+      workerData: { file, driver: require.resolve('better-sqlite3'), pragmas: this.pragmas },
     });
     // It never keeps the process alive: a CLI command ends when its work does.
     worker.unref();

@@ -1,13 +1,69 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
 
-/** Applies every pending committed migration; returns their names. */
+/** The PostgreSQL advisory lock that `db:migrate` runs hold: any constant the hub alone uses. */
+const MIGRATION_LOCK_KEY = 7_414_756_330_021;
+/** How long a migration run waits for another one on SQLite (its busy timeout meanwhile). */
+const SQLITE_MIGRATION_WAIT_MS = 600_000;
+
+interface KnexClient {
+  dialect: string;
+  acquireRawConnection(): Promise<PgConnection>;
+  destroyRawConnection(conn: PgConnection): Promise<void>;
+}
+interface PgConnection {
+  query(sql: string, values?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Applies every pending committed migration; returns their names. Runs that start together
+ * (several `db:migrate`, or one beside a development start) wait for each other: the first
+ * applies the migrations, the others find nothing left to do.
+ */
 export async function migrateUp(orm: MikroORM): Promise<string[]> {
-  const done = await orm.getMigrator().up();
-  return done.map((m) => m.name);
+  return withMigrationLock(orm, async () => {
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  });
 }
 
 export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
   const pending = await (orm.getMigrator() as Migrator).getPendingMigrations();
   return pending.map((m) => m.name);
+}
+
+/**
+ * PostgreSQL: a session advisory lock, held on a connection of its own (outside the pool, so
+ * the migrator keeps every pooled one; no statement timeout, so it waits as long as the other
+ * run takes). Without it two runs both create the migrations table and apply the same
+ * migration, and one fails on the other's table.
+ * SQLite: the migrator applies the pending migrations in one immediate transaction (it reads
+ * which are applied inside it), so the write lock already orders the runs; here the wait for
+ * that lock is made long enough for another run's migrations.
+ */
+async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promise<T> {
+  const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
+  const client = knex.client as unknown as KnexClient;
+  if (client.dialect === 'postgresql') {
+    const conn = await client.acquireRawConnection();
+    try {
+      await conn.query('set statement_timeout = 0');
+      await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        return await fn();
+      } finally {
+        await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    } finally {
+      await client.destroyRawConnection(conn);
+    }
+  }
+  const [{ timeout }] = (await knex.raw('pragma busy_timeout')) as [{ timeout: number }];
+  await knex.raw(`pragma busy_timeout = ${Math.max(timeout, SQLITE_MIGRATION_WAIT_MS)}`);
+  try {
+    return await fn();
+  } finally {
+    await knex.raw(`pragma busy_timeout = ${timeout}`);
+  }
 }

@@ -7,6 +7,8 @@ import type { AppConfig } from '../config/config';
 import { postgresqlMigrations } from '../../migrations/postgresql';
 import { sqliteMigrations } from '../../migrations/sqlite';
 import { ENTITIES } from './entities';
+import { checkedPostgreSqlDriver } from './postgresql-driver';
+import { ImmediateBetterSqliteDialect } from './sqlite-transactions';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -23,14 +25,28 @@ export function migrationsFolder(dialect: Dialect): string {
 }
 
 /**
- * Every SQLite connection, the app's and the background reads' thread: wait for a writer
- * instead of failing, and SQLite's own 2 MB page cache, not better-sqlite3's 16 MB.
+ * Every SQLite connection, the app's and the background reads' thread: wait for another
+ * process's writer (SQLITE_BUSY_TIMEOUT_MS) instead of failing, and SQLite's own 2 MB page
+ * cache, not better-sqlite3's 16 MB. The busy timeout comes first: the pragmas after it may
+ * need a lock.
  */
-export const SQLITE_CONNECTION_PRAGMAS = ['busy_timeout = 5000', 'cache_size = -2000'] as const;
+export function sqliteConnectionPragmas(config: AppConfig): string[] {
+  return [`busy_timeout = ${config.database.sqliteBusyTimeoutMs}`, 'cache_size = -2000'];
+}
+
+/**
+ * The configuration of the jobs process and of operator commands: batch work, so PostgreSQL's
+ * longer statement timeout (JOBS_STATEMENT_TIMEOUT_MS) instead of the requests' one.
+ */
+export function forBatchWork(config: AppConfig): AppConfig {
+  return { ...config, database: { ...config.database, statementTimeoutMs: config.database.jobsStatementTimeoutMs } };
+}
 
 /**
  * MikroORM options for the configured database. Migrations are imported as classes (not
  * globbed from disk), so the app, the CLI and the tests run the very same committed list.
+ * The PostgreSQL statement timeout is `config.database.statementTimeoutMs`: the requests' one,
+ * or the jobs' one in a configuration from `forBatchWork`.
  */
 export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } = {}): Options {
   const dialect = dialectOf(config);
@@ -57,11 +73,18 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
     },
   };
   if (dialect === 'postgresql') {
+    const { statementTimeoutMs } = config.database;
     return {
       ...common,
-      driver: (load('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql')).PostgreSqlDriver,
+      driver: checkedPostgreSqlDriver((load('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql')).PostgreSqlDriver),
       clientUrl: config.database.url,
       pool: { min: 0, max: config.database.poolMax },
+      // Production never creates a database: a typo in DATABASE_URL is a start-up error
+      // (checkedPostgreSqlDriver), not a new empty database the hub runs on.
+      ensureDatabase: !config.isProduction,
+      // Set when each connection opens (pg's startup options): a statement that runs longer is
+      // cancelled and fails, so a stuck database turns into errors, not requests that hang.
+      driverOptions: { connection: { options: `-c statement_timeout=${statementTimeoutMs}` } },
     } as Options;
   }
   const file = config.database.sqlitePath;
@@ -70,8 +93,11 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
     ...common,
     driver: (load('@mikro-orm/better-sqlite') as typeof import('@mikro-orm/better-sqlite')).BetterSqliteDriver,
     dbName: file,
+    // Transactions take the write lock up front (BEGIN IMMEDIATE): see sqlite-transactions.ts.
+    driverOptions: { client: ImmediateBetterSqliteDialect },
     // One connection: better-sqlite3 is synchronous, and WAL lets readers in other processes
-    // (the CLI) work beside the app; the busy timeout waits for a writer instead of failing.
+    // (HTTP workers, the jobs process, the CLI) work beside the one writer; the busy timeout
+    // waits for that writer instead of failing.
     // SQLite's own 2 MB page cache, not better-sqlite3's 16 MB: the operating system caches
     // the file anyway, and an export that reads every number filled the 16 MB (12 MB more
     // peak RSS per process; a summary recount at 100,000 numbers takes 130 ms, not 107).
@@ -79,9 +105,9 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
       min: 1,
       max: 1,
       afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        for (const pragma of sqliteConnectionPragmas(config)) conn.pragma(pragma);
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
-        for (const pragma of SQLITE_CONNECTION_PRAGMAS) conn.pragma(pragma);
         done(null, conn);
       },
     },
