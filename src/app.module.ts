@@ -14,6 +14,7 @@ import { DemoModule } from './demo/demo.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PartnersModule } from './partners/partners.module';
 import { RevocationModule } from './revocation/revocation.module';
 import { UsersModule } from './users/users.module';
@@ -39,6 +40,7 @@ export class AppModule {
         PartnersModule,
         DemoModule,
         HealthModule,
+        MetricsModule,
         AuthModule,
         UsersModule,
         // Before AccountsModule: /accounts/export.csv must win over /accounts/:id.

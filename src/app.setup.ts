@@ -22,6 +22,8 @@ import { rejectNulBytes } from './common/sanitize';
 import { RequestsInFlight } from './common/requests-in-flight';
 import { viewHelpers } from './common/view-helpers';
 import { APP_CONFIG, type AppConfig } from './config/config';
+import { MetricsService } from './metrics/metrics.service';
+import { observeRequests } from './metrics/request-observer';
 
 /** The project folder, from src/ under a test runner or dist/src/ when built. */
 export const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
@@ -57,6 +59,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     res.setHeader('X-Request-Id', req.id);
     next();
   });
+  // One latency observation, and one access-log line (ACCESS_LOG), per request when it ends.
+  app.use(observeRequests(app.get(MetricsService), config.accessLog ? logger : undefined));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Clock } from '../common/clock';
+import { Lifecycle } from '../common/lifecycle';
 import { LOGGER, type Logger } from '../common/logger';
 import { Public } from '../common/public.decorator';
 import { pendingMigrations } from '../database/migrations';
@@ -10,7 +11,7 @@ import { pendingMigrations } from '../database/migrations';
 const REPEAT_LOG_MS = 60_000;
 
 interface NotReady {
-  reason: 'database unreachable' | 'pending migrations';
+  reason: 'database unreachable' | 'pending migrations' | 'shutting down';
   pendingMigrations?: string[];
   error?: string;
 }
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly orm: MikroORM,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly clock: Clock,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   /** Liveness: the process answers. */
@@ -33,8 +35,9 @@ export class HealthController {
   }
 
   /**
-   * Readiness: the database answers and no committed migration is pending. The public answer
-   * says only ready or not (migration names tell a stranger the version); the log says why.
+   * Readiness: not shutting down, the database answers and no committed migration is pending.
+   * The public answer says only ready or not (migration names tell a stranger the version);
+   * the log says why.
    */
   @Public()
   @Get('readyz')
@@ -51,6 +54,8 @@ export class HealthController {
   }
 
   private async check(): Promise<NotReady | null> {
+    // First: a load balancer must move traffic away while this process finishes its requests.
+    if (this.lifecycle.shuttingDown) return { reason: 'shutting down' };
     try {
       await this.orm.em.getConnection().execute('select 1');
     } catch (err) {

@@ -14,6 +14,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /login',
   'GET /healthz',
   'GET /readyz',
+  'GET /metrics',
   'GET /invitations/:token',
   'GET /invitations',
   'POST /invitations',
@@ -170,7 +171,7 @@ describe('cross-site request forgery', () => {
       expect(res.status).toBe(403);
       const requestId = res.headers['x-request-id'];
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      const lines = logLines(t).filter((l) => l.requestId === requestId);
+      const lines = logLines(t).filter((l) => l.requestId === requestId && l.event !== 'http.request');
       expect(lines).toEqual([
         expect.objectContaining({ level: 40, security: true, event: 'csrf.rejected', reason, method: 'POST', path: '/login' }),
       ]);
@@ -204,7 +205,7 @@ describe('permission denials', () => {
     expect(res.status).toBe(403);
     const requestId = res.headers['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(logLines(t).filter((l) => l.requestId === requestId)).toEqual([
+    expect(logLines(t).filter((l) => l.requestId === requestId && l.event !== 'http.request')).toEqual([
       expect.objectContaining({
         level: 40,
         security: true,

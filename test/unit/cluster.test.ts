@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { getPriority } from 'node:os';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS_PROCESS_FLAGS, startWorkers, type Workers } from '../../src/cluster';
@@ -40,6 +41,7 @@ describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () =
     workers = undefined;
     delete process.env.FAIL;
     delete process.env.PORT;
+    delete process.env.CRASH_FILE;
   });
 
   it('starts the jobs process first, in its memory mode at a lower priority, then the HTTP workers on one port, and spreads requests over them', async () => {
@@ -90,10 +92,51 @@ describe('WEB_CONCURRENCY: HTTP workers and a jobs process (node:cluster)', () =
     expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
   });
 
-  it('stops every process', async () => {
+  it('stops every process, and says whether each exited cleanly', async () => {
     workers = await startWorkers(2, logger, SCRIPT);
     const all = [workers.get('jobs')!, workers.get(1)!, workers.get(2)!];
-    await workers.stop();
+    expect(await workers.stop()).toBe(true);
     expect(all.every((w) => w.isDead())).toBe(true);
+  });
+
+  it('restarts a process that keeps dying after longer and longer pauses, logging each, and starts again from the first once it ran fine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-crash-'));
+    const crashFile = join(dir, 'crash');
+    process.env.CRASH_FILE = crashFile;
+    const lines: Record<string, unknown>[] = [];
+    const capture = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    // Short pauses for the test; "ran fine" after 3 s (a crash at start takes a fraction of that).
+    const backoff = { firstMs: 50, maxMs: 400, stableAfterMs: 3_000 };
+    const delaysOf = (worker: string) => lines.filter((l) => l.event === 'worker.died' && l.worker === worker).map((l) => l.restartInMs);
+    try {
+      workers = await startWorkers(2, capture, SCRIPT, { backoff });
+      // Worker 1 dies, and dies again at each start while the crash file names it.
+      writeFileSync(crashFile, '1');
+      for (let i = 0; i < 4 && (await ask(p, '/exit').catch(() => undefined))?.index !== 1; i++);
+      await vi.waitFor(() => expect(delaysOf('1').length).toBeGreaterThanOrEqual(6), { timeout: 20_000, interval: 50 });
+      expect(delaysOf('1').slice(0, 6)).toEqual([50, 100, 200, 400, 400, 400]);
+      expect(lines.find((l) => l.event === 'worker.died' && l.worker === '1')).toMatchObject({
+        level: 50,
+        worker: '1',
+        msg: expect.stringMatching(/starting another in 0\.05 s/),
+      });
+
+      // The crash ends: worker 1 comes back, runs fine for a while, then dies once.
+      unlinkSync(crashFile);
+      await vi.waitFor(async () => expect((await ask(p)).index === 1 || (await ask(p)).index === 1).toBe(true), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      const back = workers.get(1)!;
+      await new Promise((resolve) => setTimeout(resolve, backoff.stableAfterMs + 500));
+      const died = delaysOf('1').length;
+      back.process.kill('SIGKILL');
+      await vi.waitFor(() => expect(delaysOf('1').length).toBe(died + 1), { timeout: 10_000, interval: 50 });
+      expect(delaysOf('1').at(-1)).toBe(50);
+      // Each role has its own pauses: worker 2 (when the round robin sent it /exit) died once.
+      expect(delaysOf('2').every((ms) => ms === 50)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

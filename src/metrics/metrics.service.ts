@@ -1,0 +1,191 @@
+import cluster from 'node:cluster';
+import { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
+import { Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { askPrimaryForMetrics } from '../cluster';
+import { Clock } from '../common/clock';
+import { LOGGER, type Logger } from '../common/logger';
+import { watchJobRuns, type JobRun } from '../common/schedule';
+import { OutboxEmail } from '../mail/entities/outbox-email.entity';
+import { Revocation } from '../revocation/entities/revocation.entity';
+
+/** Request latency buckets, in seconds: pages take milliseconds, a large export tens of seconds. */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** A knex (tarn) pool, as far as it is read here. */
+interface Pool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
+/**
+ * The Prometheus metrics of this process, one registry per app (tests run several apps in one
+ * process). Counters and histograms are kept as things happen; the database gauges are read
+ * when scraped, each with one indexed query. With HTTP workers (WEB_CONCURRENCY > 1) every
+ * process keeps its own and the scraped worker asks the primary for the sum (render).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status_class'>;
+  private readonly jobRuns: Counter<'job' | 'outcome'>;
+  private readonly jobLastSuccess: Gauge<'job'>;
+  private readonly jobLastDuration: Gauge<'job'>;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly orm: MikroORM,
+    private readonly clock: Clock,
+    scheduler: SchedulerRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status class (aborted: the client left first)',
+      labelNames: ['method', 'route', 'status_class'],
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+
+    this.jobRuns = new Counter({
+      name: 'hub_job_runs_total',
+      help: 'Scheduled job runs in this process by outcome (success, failure)',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
+    this.jobLastSuccess = new Gauge({
+      name: 'hub_job_last_success_timestamp_seconds',
+      help: 'When each scheduled job last ran without error (Unix time)',
+      labelNames: ['job'],
+      registers,
+      aggregator: 'max',
+    });
+    this.jobLastDuration = new Gauge({
+      name: 'hub_job_last_duration_seconds',
+      help: 'How long the last run of each scheduled job took',
+      labelNames: ['job'],
+      registers,
+      aggregator: 'max',
+    });
+    watchJobRuns(scheduler, (run) => this.jobRan(run));
+
+    // Read from the database at scrape time: the same in every process (max, not sum).
+    const service = this;
+    new Gauge({
+      name: 'hub_outbox_emails',
+      help: 'Emails in the outbox waiting to be sent (pending) and given up after MAIL_MAX_ATTEMPTS (dead)',
+      labelNames: ['status'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        await service.read(this, async (em) => {
+          this.set({ status: 'pending' }, await em.count(OutboxEmail, { status: 'pending' }));
+          this.set({ status: 'dead' }, await em.count(OutboxEmail, { status: 'dead' }));
+        });
+      },
+    });
+    new Gauge({
+      name: 'hub_outbox_oldest_pending_seconds',
+      help: 'How long the pending email that became due first has been due (0: none is due)',
+      registers,
+      aggregator: 'max',
+      async collect() {
+        await service.read(this, async (em) => {
+          const [oldest] = await em.find(
+            OutboxEmail,
+            { status: 'pending' },
+            { fields: ['nextAttemptAt'], orderBy: { nextAttemptAt: 'asc' }, limit: 1 },
+          );
+          const age = oldest ? (service.clock.now().getTime() - oldest.nextAttemptAt.getTime()) / 1000 : 0;
+          this.set(Math.max(0, age));
+        });
+      },
+    });
+    new Gauge({
+      name: 'hub_revocations_due',
+      help: 'Revocations whose next step (billing_end, removal) is due and not yet done: above 0 for long, the job is not running',
+      labelNames: ['step'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        await service.read(this, async (em) => {
+          const now = service.clock.now();
+          const billing = { billingEndedAt: null, withdrawnAt: null, billingEndsAt: { $lte: now } };
+          const removal = { removedAt: null, billingEndedAt: { $ne: null }, withdrawnAt: null, removeAt: { $lte: now } };
+          this.set({ step: 'billing_end' }, await em.count(Revocation, billing));
+          this.set({ step: 'removal' }, await em.count(Revocation, removal));
+        });
+      },
+    });
+    new Gauge({
+      name: 'hub_db_pool_connections',
+      help: 'Database connections of this process: used, free, and requests waiting for one (pending)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const pool = service.pool();
+        if (!pool) return;
+        this.set({ state: 'used' }, pool.numUsed());
+        this.set({ state: 'free' }, pool.numFree());
+        this.set({ state: 'pending' }, pool.numPendingAcquires());
+      },
+    });
+
+    // In a cluster the primary gathers every process's registry (see render).
+    if (cluster.isWorker) {
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([this.registry]);
+    }
+  }
+
+  /** One finished request, in seconds; `status` undefined when the client left first. */
+  observeRequest(method: string, route: string, status: number | undefined, seconds: number): void {
+    const statusClass = status === undefined ? 'aborted' : `${Math.floor(status / 100)}xx`;
+    this.httpDuration.observe({ method, route, status_class: statusClass }, seconds);
+  }
+
+  /** The text a scrape gets: this process's metrics, or with HTTP workers the whole cluster's. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    const contentType = this.registry.contentType;
+    if (cluster.isWorker) {
+      try {
+        return { contentType, text: await askPrimaryForMetrics() };
+      } catch (err) {
+        this.logger.warn({ event: 'metrics.cluster_failed', err }, 'cluster metrics unavailable: this process only');
+      }
+    }
+    return { contentType, text: await this.registry.metrics() };
+  }
+
+  private jobRan(run: JobRun): void {
+    this.jobRuns.inc({ job: run.name, outcome: run.ok ? 'success' : 'failure' });
+    this.jobLastDuration.set({ job: run.name }, run.durationMs / 1000);
+    if (run.ok) this.jobLastSuccess.set({ job: run.name }, run.endedAt.getTime() / 1000);
+  }
+
+  /** A database gauge: left without a value (and logged) when the database does not answer. */
+  private async read(gauge: Gauge<string>, query: (em: EntityManager) => Promise<void>): Promise<void> {
+    gauge.reset();
+    try {
+      await query(this.em.fork({ clear: true, useContext: false }));
+    } catch (err) {
+      gauge.reset();
+      this.logger.warn({ event: 'metrics.read_failed', err }, 'metrics: database read failed');
+    }
+  }
+
+  private pool(): Pool | undefined {
+    try {
+      const knex = (this.orm.em.getConnection() as AbstractSqlConnection).getKnex();
+      return (knex.client as { pool?: Pool }).pool;
+    } catch {
+      return undefined;
+    }
+  }
+}
