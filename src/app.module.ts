@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PartnersModule } from './partners/partners.module';
@@ -47,6 +48,7 @@ export class AppModule {
         ExportsModule,
         AccountsModule,
         RevocationModule,
+        HousekeepingModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: MemberGuard }],
     };

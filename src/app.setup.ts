@@ -97,7 +97,11 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     session({
       name: config.session.cookieName,
       secret: config.session.secret,
-      store: new DbSessionStore(orm.em, app.get(PreparedSql), clock, config.session.idleMs, config.session.absoluteMs),
+      store: new DbSessionStore(orm.em, app.get(PreparedSql), clock, {
+        idleMs: config.session.idleMs,
+        absoluteMs: config.session.absoluteMs,
+        anonymousMs: config.retention.anonymousSessionMs,
+      }),
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
@@ -137,8 +141,10 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.use(csrfProtection(new URL(config.baseUrl).origin));
 
   app.use((req: HubRequest, res: Response, next: NextFunction) => {
-    // Read only when a page renders, so that a request rendering no form stores no session.
-    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, get: () => (req.session ? csrfToken(req) : '') });
+    // A function: Handlebars calls it only where a template prints the token, so a page with no
+    // form (a 404) stores no session (Express copies res.locals at every render: a getter would
+    // be read each time).
+    res.locals.csrfToken = () => (req.session ? csrfToken(req) : '');
     res.locals.member = req.member;
     res.locals.isOwner = req.member?.role === 'owner';
     res.locals.memberships = req.memberships && req.memberships.length > 1 ? req.memberships : undefined;

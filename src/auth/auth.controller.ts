@@ -115,7 +115,6 @@ export class AuthController {
       await em.flush();
     }
     this.logger.info({ event: 'login.success', requestId: req.id, ip, userId: user.id }, 'signed in');
-    void this.limiter.prune().catch(() => undefined);
     res.redirect(303, '/accounts');
   }
 

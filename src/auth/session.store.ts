@@ -10,10 +10,27 @@ const KNOWN_EXPIRIES_MAX = 10_000;
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
+export interface SessionLimits {
+  /** A signed-in session ends this long after its last request… */
+  idleMs: number;
+  /** …and this long after sign-in at the latest. */
+  absoluteMs: number;
+  /** A session nobody is signed in to (a sign-in or reset form) ends this long after its last request instead. */
+  anonymousMs: number;
+}
+
+/** The user a session is signed in as, if any. */
+function userOf(sess: session.SessionData): string | null {
+  return (sess as { passport?: { user?: string } }).passport?.user ?? null;
+}
+
 /**
  * express-session store in the application database, so every instance sees every session.
- * Sessions expire after `idleMs` without a request and `absoluteMs` after sign-in (a new
- * session id is issued at sign-in, and the absolute limit is set when an id is first stored).
+ * Signed-in sessions expire after `idleMs` without a request and `absoluteMs` after sign-in (a
+ * new session id is issued at sign-in, and the absolute limit is set when an id is first
+ * stored). A session nobody signed in to holds only what a form needs (its CSRF secret, a
+ * pending link), so it expires after `anonymousMs` without a request: a visitor's rows go
+ * soon, and housekeeping deletes them.
  */
 export class DbSessionStore extends session.Store {
   /** The idle expiry read with each session, so that touch() writes only when it is due. */
@@ -23,8 +40,7 @@ export class DbSessionStore extends session.Store {
     private readonly em: EntityManager,
     private readonly sql: PreparedSql,
     private readonly clock: Clock,
-    private readonly idleMs: number,
-    private readonly absoluteMs: number,
+    private readonly limits: SessionLimits,
   ) {
     super();
   }
@@ -68,17 +84,22 @@ export class DbSessionStore extends session.Store {
     const em = this.fork();
     const now = this.clock.now();
     const data = JSON.stringify(sess);
-    const userId = (sess as { passport?: { user?: string } }).passport?.user ?? null;
-    const expiresAt = new Date(now.getTime() + this.idleMs);
+    const userId = userOf(sess);
+    const expiresAt = new Date(now.getTime() + this.idleLimit(sess));
     const updated = await em.nativeUpdate(SessionRecord, { sid }, { data, userId, expiresAt });
     if (updated === 0) {
-      await em.insert(SessionRecord, { sid, data, userId, expiresAt, absoluteExpiresAt: new Date(now.getTime() + this.absoluteMs) });
+      await em.insert(SessionRecord, { sid, data, userId, expiresAt, absoluteExpiresAt: new Date(now.getTime() + this.limits.absoluteMs) });
     }
     this.expiries.set(sid, expiresAt.getTime());
   }
 
-  touch(sid: string, _sess: session.SessionData, cb?: Callback): void {
-    const expiresAt = new Date(this.clock.now().getTime() + this.idleMs);
+  /** How long a session lives without a request: short while nobody is signed in. */
+  private idleLimit(sess: session.SessionData): number {
+    return userOf(sess) ? this.limits.idleMs : this.limits.anonymousMs;
+  }
+
+  touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const expiresAt = new Date(this.clock.now().getTime() + this.idleLimit(sess));
     // Push the idle expiry forward at most once a minute: a page view is then a read, not a
     // write, and the idle limit stays exact to the minute. The expiry read with the session
     // tells when no write is due; the UPDATE's own condition covers a session read elsewhere.

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Clock } from '../common/clock';
+import { DatabaseClock } from '../database/database-clock';
 import type { AppConfig } from '../config/config';
+import { HousekeepingService } from '../housekeeping/housekeeping.service';
 import type { Alignment, ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { isTimeZone } from '../partners/partners.service';
 import { RevocationService } from '../revocation/revocation.service';
@@ -8,7 +10,7 @@ import { positiveInt } from './args';
 import { withAppContext } from './context';
 import { UsageError } from './usage-error';
 
-const JOBS = ['revocations'] as const;
+const JOBS = ['revocations', 'housekeeping'] as const;
 
 interface TermsOptions {
   noticeDays?: string;
@@ -40,7 +42,7 @@ export function parseTerms(opts: TermsOptions): Partial<ContractTerms> {
   return terms;
 }
 
-/** partner:terms and jobs:run. */
+/** partner:terms and jobs:run (revocations, housekeeping). */
 export function registerRevocationCommands(program: Command, config: AppConfig): void {
   program
     .command('partner:terms')
@@ -67,7 +69,16 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
     .argument('<job>', JOBS.join(' | '))
     .action(async (job: string) => {
       if (!(JOBS as readonly string[]).includes(job)) throw new UsageError(`Unknown job "${job}": use one of ${JOBS.join(', ')}.`);
-      const result = await withAppContext(config, (app) => app.get(RevocationService).runDue(app.get(Clock).now()));
+      if (job === 'housekeeping') {
+        const pruned = await withAppContext(config, (app) => app.get(HousekeepingService).run(app.get(Clock).now()));
+        console.log(
+          `Housekeeping: pruned ${pruned.sessions} expired sessions, ${pruned.tokens} used or expired tokens, ` +
+            `${pruned.emails} sent or dead emails, ${pruned.rateLimits} rate-limit counters.`,
+        );
+        return;
+      }
+      // By the database's clock, as the scheduled job: no machine whose clock is ahead finalizes early.
+      const result = await withAppContext(config, async (app) => app.get(RevocationService).runDue(await app.get(DatabaseClock).now()));
       console.log(`Revocations: ${result.billingEnded} billing ended, ${result.removed} numbers removed.`);
     });
 }

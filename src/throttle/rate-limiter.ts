@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/core';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import { EntityManager, type QueryResult } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
-import { RateLimit } from './entities/rate-limit.entity';
 
 /** A limit: at most `points` per `windowMs` for one subject. The name keys its counters. */
 export interface RatePolicy {
@@ -49,6 +49,9 @@ const CONSUME_SQL = `insert into rate_limit (key, points, resets_at) values (?, 
   returning points, resets_at`;
 
 const REFUND_SQL = 'update rate_limit set points = points - 1 where key = ? and points > 0 and resets_at > ?';
+
+const PRUNE_BATCH_SIZE = 1000;
+const PRUNE_SQL = 'delete from rate_limit where key in (select key from rate_limit where resets_at <= ? limit ?)';
 
 /**
  * Fixed-window rate limits counted in the application database, shared by every worker and
@@ -109,9 +112,18 @@ export class RateLimiter {
     await this.em.getConnection().execute(REFUND_SQL, [this.key(policy, subject), this.clock.now()], 'run');
   }
 
-  /** Counters whose window has ended serve no purpose. */
-  async prune(): Promise<number> {
-    return this.em.fork().nativeDelete(RateLimit, { resetsAt: { $lte: this.clock.now() } });
+  /**
+   * Deletes the counters whose window ended by `now` (they serve no purpose), `batchSize` rows
+   * per statement so that a backlog never holds a long lock. Returns how many went.
+   */
+  async prune(now = this.clock.now(), batchSize = PRUNE_BATCH_SIZE): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { affectedRows } = await this.em.getConnection().execute<QueryResult>(PRUNE_SQL, [now, batchSize], 'run');
+      total += affectedRows;
+      if (affectedRows < batchSize) return total;
+      await nextTick(); // the requests waiting on the database go first
+    }
   }
 
   private key(policy: RatePolicy, subject: string): string {
