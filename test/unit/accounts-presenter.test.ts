@@ -1,0 +1,435 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cardView,
+  detailsView,
+  filterForm,
+  groupByClient,
+  historyView,
+  needsAttention,
+  revocationView,
+  statusView,
+  summaryView,
+} from '../../src/accounts/accounts.presenter';
+import type { StatusChangeRow } from '../../src/accounts/accounts.service';
+import type { NumberFilter } from '../../src/accounts/number-filter';
+import type { CardRow, NumberRow } from '../../src/accounts/number-row';
+import { FAMILIES, type FamilyKey } from '../../src/statuses/catalogue';
+
+const NOW = new Date('2026-12-01T12:00:00.000Z');
+const DAY = 86_400_000;
+
+type RowOverrides = Partial<Omit<NumberRow, 'client' | 'waba'>> & {
+  client?: Partial<NumberRow['client']>;
+  waba?: Partial<NumberRow['waba']>;
+};
+
+/** A healthy, running number that needs nothing; tests override what they are about. */
+function numberRow(over: RowOverrides = {}): NumberRow {
+  const { client, waba, ...rest } = over;
+  return {
+    id: 'num_aaaaaaaaaaaaaaaaaaa',
+    providerId: 'CH1001',
+    externalId: '1100220033',
+    phoneNumber: '+4915123456789',
+    displayName: 'Acme Support',
+    status: 'running',
+    statusChangedAt: new Date(NOW.getTime() - 30 * DAY),
+    accountMode: 'live',
+    registrationStatus: 'registered',
+    registrationMethod: 'sms',
+    ivr: false,
+    qualityRating: 'green',
+    messagingTier: 'tier_1k',
+    billingState: 'partner_paid',
+    providerCreatedAt: new Date('2026-01-15T09:00:00.000Z'),
+    clientName: 'Acme GmbH',
+    client: {
+      id: 'cli_aaaaaaaaaaaaaaaaaaa',
+      providerId: 'CL1',
+      name: 'Acme GmbH',
+      contactEmail: 'ops@acme.example',
+      consentStatus: 'granted',
+      ...client,
+    },
+    waba: {
+      id: 'wab_aaaaaaaaaaaaaaaaaaa',
+      providerId: 'WA1',
+      externalId: '2000000001',
+      namespace: 'acme_ns',
+      timezoneId: 47,
+      status: 'approved',
+      businessVerificationStatus: 'verified',
+      messageOnBehalfStatus: 'approved',
+      ...waba,
+    },
+    revocation: null,
+    ...rest,
+  };
+}
+
+const card = (over: RowOverrides = {}): CardRow => numberRow(over);
+const families = (views: readonly { family: FamilyKey }[]) => views.map((v) => v.family);
+const filter = (over: Partial<NumberFilter> = {}): NumberFilter => ({ status: {}, attention: false, sort: 'newest', ...over });
+
+describe('a status badge', () => {
+  it('shows the label, colour, meaning and next step the catalogue gives the status', () => {
+    const view = statusView('lifecycle', 'error');
+    expect(view).toMatchObject({
+      family: 'lifecycle',
+      familyName: 'Number status',
+      value: 'error',
+      label: 'Error',
+      colour: 'red',
+      meaning: 'The setup or operation failed.',
+      next: 'Open the details, check the other statuses and contact provider support.',
+    });
+  });
+
+  it('links to the status on the Account statuses page, with the family and meaning as its tooltip', () => {
+    const view = statusView('waba', 'account_banned');
+    expect(view.anchor).toBe('waba-account_banned');
+    expect(view.title).toBe('WABA account: Meta banned the account; its numbers cannot send messages.');
+  });
+
+  it('tells apart the same code in two families', () => {
+    expect(statusView('lifecycle', 'created').meaning).not.toBe(statusView('waba', 'created').meaning);
+    expect(statusView('lifecycle', 'created').anchor).not.toBe(statusView('waba', 'created').anchor);
+  });
+
+  it('shows an unknown value as itself, in grey, with no meaning or next step', () => {
+    expect(statusView('quality', 'purple')).toMatchObject({ label: 'purple', colour: 'grey', meaning: '', next: '' });
+  });
+});
+
+describe('a card', () => {
+  it('shows the number formatted with its country, the display name and the client', () => {
+    const view = cardView(card(), NOW);
+    expect(view.id).toBe('num_aaaaaaaaaaaaaaaaaaa');
+    expect(view.phone).toMatchObject({ e164: '+4915123456789', formatted: '+49 1512 3456789', country: 'Germany' });
+    expect(view.displayName).toBe('Acme Support');
+    expect(view.clientName).toBe('Acme GmbH');
+  });
+
+  it('keeps a missing display name empty rather than inventing one', () => {
+    expect(cardView(card({ displayName: null }), NOW).displayName).toBeNull();
+  });
+
+  it('shows six badges in a fixed order, and leaves consent, quality and tier to the overview', () => {
+    const view = cardView(card(), NOW);
+    expect(families(view.badges)).toEqual(['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing']);
+    expect(families(view.overview)).toEqual([
+      'lifecycle',
+      'waba',
+      'verification',
+      'onBehalf',
+      'registration',
+      'consent',
+      'billing',
+      'quality',
+      'tier',
+    ]);
+  });
+
+  it("gives each badge the number's own value in that family", () => {
+    const row = card({
+      status: 'suspended',
+      registrationStatus: 'failed',
+      billingState: 'revocation_requested',
+      qualityRating: 'yellow',
+      messagingTier: 'unlimited',
+      client: { consentStatus: 'withdrawn' },
+      waba: { status: 'unverified', businessVerificationStatus: 'pending', messageOnBehalfStatus: 'denied' },
+    });
+    const labels = Object.fromEntries(cardView(row, NOW).overview.map((v) => [v.family, v.label]));
+    expect(labels).toEqual({
+      lifecycle: 'Suspended',
+      waba: 'Unverified',
+      verification: 'Pending',
+      onBehalf: 'Denied',
+      registration: 'Failed',
+      consent: 'Withdrawn',
+      billing: 'Revocation requested',
+      quality: 'Medium',
+      tier: 'Unlimited',
+    });
+  });
+
+  it('shares one badge set between cards with the same statuses, so the template renders it once', () => {
+    const a = cardView(card({ id: 'num_bbbbbbbbbbbbbbbbbbb', phoneNumber: '+14155550123' }), NOW);
+    const b = cardView(card({ id: 'num_ccccccccccccccccccc', clientName: 'Other Ltd' }), NOW);
+    expect(a.badges).toBe(b.badges);
+    expect(a.overview).toBe(b.overview);
+  });
+
+  it('gets its own badge set when a single status differs', () => {
+    const a = cardView(card(), NOW);
+    const b = cardView(card({ waba: { messageOnBehalfStatus: 'submitted' } }), NOW);
+    expect(b.badges).not.toBe(a.badges);
+    expect(b.badges[3].label).toBe('Submitted');
+  });
+
+  it('cannot have its shared badge set changed by a template', () => {
+    const view = cardView(card(), NOW);
+    expect(Object.isFrozen(view.badges)).toBe(true);
+  });
+});
+
+describe('needs attention', () => {
+  it('is false for a healthy running number', () => {
+    expect(needsAttention(card(), NOW)).toBe(false);
+    expect(cardView(card(), NOW).attention).toBe(false);
+  });
+
+  it.each<[string, RowOverrides]>([
+    ['the number is in error', { status: 'error' }],
+    ['the number is suspended', { status: 'suspended' }],
+    ['the registration failed', { registrationStatus: 'failed' }],
+    ['the WABA account is banned', { waba: { status: 'account_banned' } }],
+    ['the WABA account was removed from the provider', { waba: { status: 'bsp_removed' } }],
+    ['Meta rejected the business verification', { waba: { businessVerificationStatus: 'rejected' } }],
+    ['Meta denied messaging on behalf', { waba: { messageOnBehalfStatus: 'denied' } }],
+  ])('is true when %s', (_, over) => {
+    expect(needsAttention(card(over), NOW)).toBe(true);
+    expect(cardView(card(over), NOW).attention).toBe(true);
+  });
+
+  it('agrees with the catalogue on every problem status of the families the list checks', () => {
+    const checked: [FamilyKey, (value: string) => RowOverrides][] = [
+      ['lifecycle', (v) => ({ status: v as NumberRow['status'] })],
+      ['registration', (v) => ({ registrationStatus: v as NumberRow['registrationStatus'] })],
+      ['waba', (v) => ({ waba: { status: v as NumberRow['waba']['status'] } })],
+      ['verification', (v) => ({ waba: { businessVerificationStatus: v as NumberRow['waba']['businessVerificationStatus'] } })],
+      ['onBehalf', (v) => ({ waba: { messageOnBehalfStatus: v as NumberRow['waba']['messageOnBehalfStatus'] } })],
+    ];
+    // Changed just now, so that no pending status has waited long enough to count.
+    for (const [family, row] of checked) {
+      for (const st of FAMILIES[family].statuses as readonly { value: string; attention?: boolean }[]) {
+        expect([family, st.value, needsAttention(card({ statusChangedAt: NOW, ...row(st.value) }), NOW)]).toEqual([
+          family,
+          st.value,
+          !!st.attention,
+        ]);
+      }
+    }
+  });
+
+  it('is true for a number waiting in a pending status for more than seven days', () => {
+    const row = card({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 7 * DAY - 1000) });
+    expect(needsAttention(row, NOW)).toBe(true);
+  });
+
+  it('is false for a number waiting in a pending status for exactly seven days', () => {
+    const row = card({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 7 * DAY) });
+    expect(needsAttention(row, NOW)).toBe(false);
+  });
+
+  it('is false for a number that has run for months without a change', () => {
+    const row = card({ status: 'running', statusChangedAt: new Date(NOW.getTime() - 200 * DAY) });
+    expect(needsAttention(row, NOW)).toBe(false);
+  });
+
+  it('counts only the waiting time of the number status, not of the WABA account', () => {
+    const row = card({ waba: { status: 'consents_pending' }, statusChangedAt: new Date(NOW.getTime() - 60 * DAY) });
+    expect(needsAttention(row, NOW)).toBe(false);
+  });
+});
+
+describe('the revocation countdown on a card', () => {
+  const requested = (over: RowOverrides = {}) =>
+    card({
+      billingState: 'revocation_requested',
+      revocation: { terminationDate: '2026-12-31', billingTimeZone: 'UTC', id: 'r', removeAt: NOW, reason: null },
+      ...over,
+    });
+
+  it('shows the termination date and the days left while the revocation is requested', () => {
+    expect(revocationView(requested(), NOW)).toEqual({ terminationDate: '2026-12-31', label: '30 days left' });
+    expect(cardView(requested(), NOW).revocation).toEqual({ terminationDate: '2026-12-31', label: '30 days left' });
+  });
+
+  it('counts the days in the billing time zone of the revocation', () => {
+    const late = new Date('2026-12-30T12:00:00.000Z');
+    expect(revocationView(requested(), late)?.label).toBe('1 day left');
+    // Already 31 December in Kiritimati (UTC+14).
+    const row = requested({
+      revocation: { terminationDate: '2026-12-31', billingTimeZone: 'Pacific/Kiritimati', id: 'r', removeAt: NOW, reason: null },
+    });
+    expect(revocationView(row, late)?.label).toBe('Last day today');
+  });
+
+  it('says the revocation ended once the termination date has passed', () => {
+    expect(revocationView(requested(), new Date('2027-01-02T00:00:00.000Z'))?.label).toBe('Ended');
+  });
+
+  it('is not shown once partner billing has ended, even though the revocation is still on record', () => {
+    expect(revocationView(requested({ billingState: 'partner_billing_ended' }), NOW)).toBeUndefined();
+  });
+
+  it('is not shown for a number without a revocation', () => {
+    expect(revocationView(card({ billingState: 'revocation_requested' }), NOW)).toBeUndefined();
+    expect(cardView(card(), NOW).revocation).toBeUndefined();
+  });
+});
+
+describe('cards grouped by client', () => {
+  const of = (clientId: string, clientName: string, id: string) => card({ id, clientName, client: { id: clientId } });
+
+  it('puts consecutive numbers of one client under one heading, in page order', () => {
+    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c1', 'Acme', 'n2'), of('c2', 'Beta', 'n3')], NOW);
+    expect(groups.map((g) => [g.clientName, g.cards.map((c) => c.id)])).toEqual([
+      ['Acme', ['n1', 'n2']],
+      ['Beta', ['n3']],
+    ]);
+  });
+
+  it('starts a new heading when a client comes back later in the page order', () => {
+    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c2', 'Beta', 'n2'), of('c1', 'Acme', 'n3')], NOW);
+    expect(groups.map((g) => g.clientName)).toEqual(['Acme', 'Beta', 'Acme']);
+  });
+
+  it('keeps two clients with the same name apart', () => {
+    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c2', 'Acme', 'n2')], NOW);
+    expect(groups).toHaveLength(2);
+  });
+
+  it('has no headings for an empty page', () => {
+    expect(groupByClient([], NOW)).toEqual([]);
+  });
+});
+
+describe('the filter form', () => {
+  it('starts empty, unfiltered, sorted by newest', () => {
+    const form = filterForm(filter());
+    expect(form.q).toBe('');
+    expect(form.filtered).toBe(false);
+    expect(form.statusFiltered).toBe(false);
+    expect(form.sorts.filter((s) => s.selected).map((s) => s.label)).toEqual(['Newest first']);
+    expect(form.families.flatMap((f) => f.options).some((o) => o.selected)).toBe(false);
+  });
+
+  it('has one select per filterable family, labelled from the catalogue', () => {
+    const form = filterForm(filter());
+    expect(form.families.map((f) => [f.id, f.label])).toEqual([
+      ['filter-lifecycle', 'Number status'],
+      ['filter-waba', 'WABA account'],
+      ['filter-verification', 'Facebook business verification'],
+      ['filter-onBehalf', 'Message on behalf'],
+      ['filter-registration', 'Number registration'],
+      ['filter-consent', 'Consent status'],
+      ['filter-billing', 'Billing'],
+    ]);
+  });
+
+  it('offers every status of a family but not "Removed" billing: removed numbers have left the hub', () => {
+    const form = filterForm(filter());
+    const options = (family: string) => form.families.find((f) => f.family === family)!.options.map((o) => o.value);
+    expect(options('lifecycle')).toEqual(FAMILIES.lifecycle.statuses.map((s) => s.value));
+    expect(options('billing')).toEqual(['partner_paid', 'revocation_requested', 'partner_billing_ended']);
+  });
+
+  it('keeps the chosen statuses, search and sort selected', () => {
+    const form = filterForm(filter({ q: 'acme', status: { lifecycle: 'error', consent: 'pending' }, sort: 'client' }));
+    const selected = form.families.flatMap((f) => f.options.filter((o) => o.selected).map((o) => `${f.family}=${o.value}`));
+    expect(selected).toEqual(['lifecycle=error', 'consent=pending']);
+    expect(form.q).toBe('acme');
+    expect(form.sorts.filter((s) => s.selected).map((s) => s.value)).toEqual(['client']);
+    expect(form.filtered).toBe(true);
+    expect(form.statusFiltered).toBe(true);
+  });
+
+  it('counts a search as filtered but not as a status filter', () => {
+    const form = filterForm(filter({ q: 'acme' }));
+    expect(form.filtered).toBe(true);
+    expect(form.statusFiltered).toBe(false);
+  });
+
+  it('does not count a sort alone as filtered', () => {
+    expect(filterForm(filter({ sort: 'phone' })).filtered).toBe(false);
+  });
+});
+
+describe('the accounts summary', () => {
+  it('says there are no numbers yet, with every status at zero and no bar', () => {
+    const view = summaryView({ byStatus: {}, total: 0, attention: 0 });
+    expect(view.chartLabel).toBe('No numbers yet');
+    expect(view.segments).toEqual([]);
+    expect(view.statuses.every((s) => s.count === 0)).toBe(true);
+  });
+
+  it('links each status count to the list filtered on that status', () => {
+    const view = summaryView({ byStatus: { running: 3 }, total: 3, attention: 0 });
+    const running = view.statuses.find((s) => s.value === 'running')!;
+    expect(running).toMatchObject({ label: 'Running', count: 3, href: '/accounts?lifecycle=running' });
+    expect(view.attentionHref).toBe('/accounts?attention=1');
+  });
+
+  it('draws one bar segment per status present, side by side and filling the bar', () => {
+    const view = summaryView({ byStatus: { running: 2, error: 1, live: 1 }, total: 4, attention: 1 });
+    // In catalogue order: running, live, error.
+    expect(view.segments.map((s) => [s.x, s.width, s.title])).toEqual([
+      ['0.000', '50.000', 'Running: 2'],
+      ['50.000', '25.000', 'Live: 1'],
+      ['75.000', '25.000', 'Error: 1'],
+    ]);
+    expect(view.segments[2].fill).toBe('#b42318');
+  });
+
+  it('describes the status mix in words for screen readers', () => {
+    const view = summaryView({ byStatus: { running: 2, error: 1 }, total: 3, attention: 1 });
+    expect(view.chartLabel).toBe('Status mix of 3 numbers: Running 2, Error 1');
+  });
+});
+
+describe('the status history', () => {
+  const change = (over: Partial<StatusChangeRow>): StatusChangeRow => ({
+    family: 'lifecycle',
+    fromValue: 'submitted',
+    toValue: 'running',
+    source: 'import',
+    changedAt: NOW,
+    ...over,
+  });
+
+  it('shows each change from one status badge to another, with its family and source', () => {
+    const [entry] = historyView([change({})]);
+    expect(entry.familyName).toBe('Number status');
+    expect(entry.from?.label).toBe('Submitted');
+    expect(entry.to.label).toBe('Running');
+    expect(entry.source).toBe('import');
+    expect(entry.changedAt).toBe(NOW);
+  });
+
+  it('shows the first status of a family without a "from" badge', () => {
+    const [entry] = historyView([change({ family: 'billing', fromValue: null, toValue: 'partner_paid' })]);
+    expect(entry.from).toBeUndefined();
+    expect(entry.to.label).toBe('Partner pays');
+  });
+});
+
+describe('the details page', () => {
+  it('shows the card and the number, WABA and client details', () => {
+    const view = detailsView(numberRow(), NOW);
+    expect(view.id).toBe('num_aaaaaaaaaaaaaaaaaaa');
+    expect(families(view.badges)).toHaveLength(6);
+    expect(view.number).toMatchObject({ providerId: 'CH1001', externalId: '1100220033', registrationMethod: 'sms', ivr: false });
+    expect(view.waba).toMatchObject({ providerId: 'WA1', externalId: '2000000001', namespace: 'acme_ns' });
+    expect(view.client).toMatchObject({ providerId: 'CL1', name: 'Acme GmbH', contactEmail: 'ops@acme.example' });
+    expect(view.client.consent.label).toBe('Granted');
+  });
+
+  it("names the WABA account's timezone when Meta's id is known", () => {
+    expect(detailsView(numberRow(), NOW).waba).toMatchObject({ timezoneId: 47, timezoneName: 'Europe/Berlin' });
+  });
+
+  it('shows the timezone id alone when it is not known, and nothing when it is not set', () => {
+    expect(detailsView(numberRow({ waba: { timezoneId: 300 } }), NOW).waba).toMatchObject({ timezoneId: 300, timezoneName: undefined });
+    expect(detailsView(numberRow({ waba: { timezoneId: null } }), NOW).waba).toMatchObject({ timezoneId: null, timezoneName: undefined });
+  });
+
+  it('keeps empty contact details empty', () => {
+    const view = detailsView(numberRow({ client: { contactEmail: null }, waba: { namespace: null }, accountMode: null }), NOW);
+    expect(view.client.contactEmail).toBeNull();
+    expect(view.waba.namespace).toBeNull();
+    expect(view.number.accountMode).toBeNull();
+  });
+});
