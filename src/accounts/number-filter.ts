@@ -185,7 +185,11 @@ export interface Cursor {
   id: string;
 }
 
-const MAX_CURSOR_LENGTH = 600;
+/**
+ * The longest cursor this app makes: a 200-character key of 3-byte UTF-8 characters (600
+ * bytes; CJK client names) in base64url with its JSON and id is 851 characters.
+ */
+const MAX_CURSOR_LENGTH = 900;
 
 /** An opaque `after` value: base64url JSON of the sort, the sort key and the id. */
 export function encodeCursor(cursor: Cursor): string {

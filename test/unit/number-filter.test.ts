@@ -362,8 +362,13 @@ describe('the page cursor', () => {
     refused(`X${after.slice(1)}`, 'client');
   });
 
-  it('refuses a cursor longer than 600 characters before decoding it', () => {
-    const long = encodeCursor({ sort: 'client', key: 'a'.repeat(199), id: ID }).padEnd(601, 'A');
+  it('reads back the cursor of the longest client name, 200 CJK characters', () => {
+    const key = '株'.repeat(200);
+    expect(decodeCursor(encodeCursor({ sort: 'client', key, id: ID }), 'client')?.key).toBe(key);
+  });
+
+  it('refuses a cursor longer than 900 characters before decoding it', () => {
+    const long = encodeCursor({ sort: 'client', key: 'a'.repeat(199), id: ID }).padEnd(901, 'A');
     refused(long, 'client');
   });
 
