@@ -163,30 +163,48 @@ export class MailWorker implements BeforeApplicationShutdown {
     );
     const sendable = { ...due, attempts: { $lt: maxAttempts } };
     const candidates = await em.find(OutboxEmail, sendable, {
-      fields: ['id'],
-      orderBy: { nextAttemptAt: 'asc', id: 'asc' },
+      fields: ['id', 'toAddress'],
+      // In the order they were queued: a retried email keeps its place before later ones.
+      orderBy: { createdAt: 'asc', id: 'asc' },
       limit: BATCH_SIZE,
     });
+    // Different recipients in parallel; one recipient's emails one after another, in the order
+    // they were queued, so that a client never reads a withdrawal before the request it
+    // withdraws. After a temporary failure the recipient's later emails wait for the next run.
+    const byRecipient = new Map<string, string[]>();
+    for (const { id, toAddress } of candidates) {
+      const queue = byRecipient.get(toAddress);
+      if (queue) queue.push(id);
+      else byRecipient.set(toAddress, [id]);
+    }
+    const queues = [...byRecipient.values()];
     const lockedUntil = new Date(now.getTime() + this.leaseMs);
+    const claiming = () => !this.stopping && performance.now() - started < CLAIM_WINDOW_MS;
     let next = 0;
     const lane = async () => {
-      while (next < candidates.length && !this.stopping && performance.now() - started < CLAIM_WINDOW_MS) {
-        const { id } = candidates[next++];
-        // The claim: only one worker's UPDATE matches while the row is free and due.
-        const claimed = await this.em
-          .fork({ clear: true, useContext: false })
-          .nativeUpdate(OutboxEmail, { id, ...sendable }, { lockedUntil, attempts: raw('attempts + 1') });
-        if (claimed !== 1) continue;
-        try {
-          result[await this.deliver(id, now)]++;
-        } catch (err) {
-          // The outcome could not be written (the database went away): the claim stays, and
-          // the row is retried when the lease ends.
-          this.logger.error({ event: 'mail.deliver_failed', outboxId: id, err }, 'could not record the outcome of an email');
+      while (next < queues.length && claiming()) {
+        for (const id of queues[next++]) {
+          if (!claiming()) break;
+          // The claim: only one worker's UPDATE matches while the row is free and due.
+          const claimed = await this.em
+            .fork({ clear: true, useContext: false })
+            .nativeUpdate(OutboxEmail, { id, ...sendable }, { lockedUntil, attempts: raw('attempts + 1') });
+          if (claimed !== 1) continue;
+          let outcome: keyof SendResult;
+          try {
+            outcome = await this.deliver(id, now);
+          } catch (err) {
+            // The outcome could not be written (the database went away): the claim stays, and
+            // the row is retried when the lease ends.
+            this.logger.error({ event: 'mail.deliver_failed', outboxId: id, err }, 'could not record the outcome of an email');
+            break;
+          }
+          result[outcome]++;
+          if (outcome === 'failed') break;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, candidates.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, queues.length) }, lane));
     return { result, candidates: candidates.length };
   }
 

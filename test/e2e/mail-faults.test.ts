@@ -72,6 +72,24 @@ describe('email delivery under SMTP faults', () => {
     expect(claimLeaseMs(largest)).toBeGreaterThan(2 * worstSendMs(largest));
   });
 
+  it("sends one recipient's emails in the order they were queued: a temporary failure holds the later ones until the next run", async () => {
+    await queue(t, 'order@example.com');
+    const first = await row(t, 'order@example.com');
+    t.clock.advance(1000);
+    await queue(t, 'order@example.com');
+    await queue(t, 'other@example.com');
+    smtp.failNext(1, 'order@example.com');
+    expect(await send()).toMatchObject({ sent: 1, failed: 1 });
+    // The second email to the same address waits for the first one's retry.
+    expect(smtp.to('order@example.com')).toHaveLength(0);
+    expect(smtp.to('other@example.com')).toHaveLength(1);
+    t.clock.advance(HOUR);
+    expect(await send()).toMatchObject({ sent: 2 });
+    const got = smtp.to('order@example.com');
+    expect(got).toHaveLength(2);
+    expect(got[0].messageId).toContain(first.id);
+  });
+
   it('gives up a stalled reply at the socket timeout, long before the lease, while the rest of the batch is delivered, then delivers it once', async () => {
     await queue(t, 'stall@example.com');
     t.clock.advance(1000);
