@@ -6,8 +6,10 @@ import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.enti
 import { searchTextFor } from '../../src/accounts/search-text';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 
-let seq = 0;
-const next = () => ++seq + Math.floor(Math.random() * 1e6);
+// A random start, then one by one: unique within a test process (a random number per call
+// collided once a test made a few thousand numbers).
+let seq = Math.floor(Math.random() * 1e6);
+const next = () => ++seq;
 
 export async function createClient(em: EntityManager, partner: Partner, overrides: Partial<Client> = {}): Promise<Client> {
   const n = next();

@@ -5,8 +5,10 @@ import type { ContractTerms } from '../../src/partners/entities/contract-terms.e
 import { Membership, type Role } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
 
-let seq = 0;
-const next = () => ++seq + Math.floor(Math.random() * 1e6);
+// A random start, then one by one: unique within a test process (a random number per call
+// collided once a test made a few thousand numbers).
+let seq = Math.floor(Math.random() * 1e6);
+const next = () => ++seq;
 
 export const DEFAULT_PASSWORD = 'correct horse battery staple';
 
