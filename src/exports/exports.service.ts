@@ -215,11 +215,9 @@ export class ExportsService {
     const others = this.running.get(member.userId) ?? 0;
     this.running.set(member.userId, others + 1);
     try {
+      // Past the limit: ExportLimitReached, a 429 whose Retry-After the error filter sets.
       await this.assertWithinLimit(member.userId, others);
       await this.stream(member, filter, bom, req, res);
-    } catch (err) {
-      if (err instanceof ExportLimitReached) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      throw err;
     } finally {
       const left = (this.running.get(member.userId) ?? 1) - 1;
       if (left > 0) this.running.set(member.userId, left);
