@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import type { CurrentMember, HubRequest } from '../common/http';
-import { clientIp } from '../common/http';
+import type { CurrentMember, RequestOrigin } from '../common/http';
 import { newId } from '../database/ids';
 import { AuditEvent } from './entities/audit-event.entity';
 
@@ -22,7 +21,8 @@ export interface AuditInput {
   subjectType?: string;
   subjectId?: string;
   data?: Record<string, unknown>;
-  req?: HubRequest;
+  /** The request the change came from; none for jobs and the CLI. */
+  origin?: RequestOrigin | null;
 }
 
 /**
@@ -62,8 +62,8 @@ export class AuditService {
       subjectType: input.subjectType ?? null,
       subjectId: input.subjectId ?? null,
       data: input.data ?? null,
-      ip: input.req ? clientIp(input.req) : null,
-      requestId: input.req?.id ?? null,
+      ip: input.origin?.ip ?? null,
+      requestId: input.origin?.requestId ?? null,
     };
   }
 }

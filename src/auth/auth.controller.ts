@@ -8,7 +8,7 @@ import { AfterResponse } from '../common/after-response';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { canonicalEmail } from '../common/email';
-import { clientIp, type HubRequest } from '../common/http';
+import { clientIp, type HubRequest, originOf } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { Public } from '../common/public.decorator';
 import { logSecurityEvent } from '../common/security-log';
@@ -81,7 +81,7 @@ export class AuthController {
         limit: byIp.allowed ? 'account' : 'ip',
         retryAfter: refused.retryAfterSeconds,
       });
-      if (byAccount?.justLocked) this.after.run(req, 'sign-in lock notice', () => this.auth.signInLocked(email, req));
+      if (byAccount?.justLocked) this.after.run(originOf(req), 'sign-in lock notice', () => this.auth.signInLocked(email, req));
       res.setHeader('Retry-After', String(refused.retryAfterSeconds));
       return res.status(429).render('auth/login', {
         title: 'Sign in',
@@ -94,7 +94,7 @@ export class AuthController {
       this.logger.info({ event: 'login.failure', requestId: req.id, ip }, 'sign-in failed');
       // Whether the address is on a team must not change the answer's timing: Activity is
       // written once the answer is on its way.
-      this.after.run(req, 'failed sign-in record', () => this.auth.signInFailed(email, req));
+      this.after.run(originOf(req), 'failed sign-in record', () => this.auth.signInFailed(email, req));
       return res.status(422).render('auth/login', { title: 'Sign in', values, error: BAD_CREDENTIALS });
     }
     // A successful sign-in is not a guess: its points go back.
@@ -110,7 +110,7 @@ export class AuthController {
         action: 'auth.signed_in',
         partnerId: ctx.member.partnerId,
         actor: { id: user.id, name: user.name, email: user.email },
-        req,
+        origin: req ? originOf(req) : null,
       });
       await em.flush();
     }
@@ -126,7 +126,7 @@ export class AuthController {
       action: 'auth.signed_out',
       partnerId: member.partnerId,
       actor: actorOf(member),
-      req,
+      origin: req ? originOf(req) : null,
     });
     await em.flush();
     this.logger.info({ event: 'logout', requestId: req.id, userId: member.userId }, 'signed out');

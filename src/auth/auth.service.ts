@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
-import type { CurrentMember, HubRequest } from '../common/http';
+import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { PreparedSql } from '../database/prepared-sql';
 import { OutboxService } from '../mail/outbox.service';
 import { Membership } from '../users/entities/membership.entity';
@@ -77,7 +77,15 @@ export class AuthService {
 
   private attempt(action: string, partnerId: string, user: User, req: HubRequest): AuditInput {
     // The actor is whoever typed the password, not the account's owner.
-    return { action, partnerId, actorLabel: 'Unknown visitor', subjectType: 'user', subjectId: user.id, data: { email: user.email }, req };
+    return {
+      action,
+      partnerId,
+      actorLabel: 'Unknown visitor',
+      subjectType: 'user',
+      subjectId: user.id,
+      data: { email: user.email },
+      origin: originOf(req),
+    };
   }
 
   /**

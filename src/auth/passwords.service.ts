@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AfterResponse } from '../common/after-response';
 import { Clock } from '../common/clock';
-import { clientIp, type HubRequest } from '../common/http';
+import { clientIp, type HubRequest, originOf } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { OutboxService } from '../mail/outbox.service';
 import { Membership } from '../users/entities/membership.entity';
@@ -47,7 +47,7 @@ export class PasswordsService {
       [AuthLimits.forgotPerIp, clientIp(req)],
       [AuthLimits.forgotPerAddress, email],
     ]);
-    this.after.run(req, 'password link', () => this.queueLink(email, req));
+    this.after.run(originOf(req), 'password link', () => this.queueLink(email, req));
   }
 
   private async queueLink(email: string, req: HubRequest): Promise<void> {
@@ -133,7 +133,7 @@ export class PasswordsService {
     const memberships = await tx.find(Membership, { user, acceptedAt: { $ne: null } }, { populate: ['partner'] });
     const actor = { id: user.id, name: user.name, email: user.email };
     for (const m of memberships)
-      this.audit.record(tx, { action, partnerId: m.partner.id, actor, subjectType: 'user', subjectId: user.id, req });
+      this.audit.record(tx, { action, partnerId: m.partner.id, actor, subjectType: 'user', subjectId: user.id, origin: originOf(req) });
     this.outbox.enqueue(tx, {
       to: user.email,
       template: 'password_changed',

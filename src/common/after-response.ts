@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { HubRequest } from './http';
+import type { RequestOrigin } from './http';
 import { LOGGER, type Logger } from './logger';
 
 /**
@@ -13,10 +13,12 @@ export class AfterResponse {
 
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
-  run(req: HubRequest, what: string, work: () => Promise<void>): void {
+  run(origin: Pick<RequestOrigin, 'requestId'>, what: string, work: () => Promise<void>): void {
     const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(work)
-      .catch((err: unknown) => this.logger.error({ event: 'after_response.failed', what, requestId: req.id, err }, `${what} failed`))
+      .catch((err: unknown) =>
+        this.logger.error({ event: 'after_response.failed', what, requestId: origin.requestId, err }, `${what} failed`),
+      )
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
   }

@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Response } from 'express';
 import { CsrfRejected } from './csrf';
 import { DomainError } from './domain-error';
+import { FormInvalid } from './form-invalid';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
 import { SignInRequired } from './member.guard';
@@ -39,6 +40,10 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     }
     if (error instanceof SignInRequired) {
       res.redirect(303, '/login');
+      return;
+    }
+    if (error instanceof FormInvalid) {
+      this.renderForm(req, res, error);
       return;
     }
     const { status, message } = this.describe(error);
@@ -82,6 +87,16 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       return { status, message };
     }
     return { status: 500, message: '' };
+  }
+
+  /** The form again, with what was typed and what is wrong with it. */
+  private renderForm(req: HubRequest, res: Response, error: FormInvalid): void {
+    res.status(error.status);
+    if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    res.render(error.view, error.locals, (err, html) => {
+      if (err) return this.render500(req, res);
+      res.send(html);
+    });
   }
 
   private render500(req: HubRequest, res: Response): void {

@@ -31,3 +31,16 @@ export type HubRequest = Request & {
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
+
+/**
+ * Where a change came from, as services need it (audit events, rate-limit keys, logs): the
+ * request's id and client address, without the request itself. Jobs and the CLI pass none.
+ */
+export interface RequestOrigin {
+  requestId: string;
+  ip: string;
+}
+
+export function originOf(req: HubRequest): RequestOrigin {
+  return { requestId: req.id, ip: clientIp(req) };
+}

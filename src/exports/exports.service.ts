@@ -10,7 +10,7 @@ import { FILTER_FAMILIES, keysetSql, numberWhere, type NumberFilter, type SqlCon
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import type { CurrentMember, HubRequest } from '../common/http';
+import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
@@ -295,7 +295,7 @@ export class ExportsService {
         partnerId: member.partnerId,
         actor: actorOf(member),
         data: { filters: describeFilter(filter), rows: result.rows, completed: result.completed },
-        req,
+        origin: req ? originOf(req) : null,
       });
       await em.flush();
     } catch (err) {

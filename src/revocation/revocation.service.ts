@@ -5,7 +5,7 @@ import { NumberStatusChange, type ChangeSource } from '../accounts/entities/numb
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { actorOf, AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import type { CurrentMember, HubRequest } from '../common/http';
+import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { dialectOf } from '../database/orm.config';
@@ -200,7 +200,7 @@ export class RevocationService {
           removeAt: schedule.removeAt.toISOString(),
           reason,
         },
-        req,
+        origin: req ? originOf(req) : null,
       });
       const clientEmailed = this.emailClient(
         tx,
@@ -254,7 +254,7 @@ export class RevocationService {
         subjectType: 'number',
         subjectId: number.id,
         data: { revocationId: revocation.id, phoneNumber: number.phoneNumber, terminationDate: revocation.terminationDate },
-        req,
+        origin: req ? originOf(req) : null,
       });
       const partner = await tx.findOneOrFail(Partner, member.partnerId);
       const clientEmailed = this.emailClient(tx, 'revocation_withdrawn', `${partner.name} keeps paying for ${number.phoneNumber}`, {

@@ -6,7 +6,7 @@ import { SessionRecord } from '../auth/entities/session.entity';
 import { hashPassword } from '../auth/passwords';
 import { TokensService } from '../auth/tokens.service';
 import { Clock } from '../common/clock';
-import type { CurrentMember, HubRequest } from '../common/http';
+import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { Partner } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
@@ -156,7 +156,7 @@ export class UsersService {
       subjectType: 'membership',
       subjectId: membership.id,
       data: { name: input.name, email: input.email, role: input.role },
-      req,
+      origin: req ? originOf(req) : null,
     });
     await tx.flush();
     return membership;
@@ -269,7 +269,7 @@ export class UsersService {
         subjectType: 'membership',
         subjectId: m.id,
         data: { role: m.role },
-        req,
+        origin: req ? originOf(req) : null,
       });
       return { partnerName: m.partner.name };
     });
@@ -299,7 +299,7 @@ export class UsersService {
       subjectType: 'membership',
       subjectId: m.id,
       data,
-      req,
+      origin: req ? originOf(req) : null,
     });
   }
 }
