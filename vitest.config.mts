@@ -14,9 +14,14 @@ export default defineConfig({
     projects: [
       {
         plugins,
+        // The pure parts: no app, no database, no network; runs in seconds.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' },
+      },
+      {
+        plugins,
         test: {
           name: 'app',
-          include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
