@@ -357,7 +357,7 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
       { execArgv: o.workers > 1 ? JOBS_PROCESS_FLAGS : [] },
     );
     revocationRuns.push(rApp);
-    log(`  app (RevocationService.runDue): ${fmt(rApp.finalized)} finalized in ${fmt(rApp.ms)} ms, peak RSS ${fmt(rApp.maxRssMb)} MB`);
+    log(`  app (RevocationFinalizer.runDue): ${fmt(rApp.finalized)} finalized in ${fmt(rApp.ms)} ms, peak RSS ${fmt(rApp.maxRssMb)} MB`);
     check(
       'revocation-count',
       'each run finalizes every due revocation, once',

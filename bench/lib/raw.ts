@@ -91,10 +91,5 @@ export function openRaw(db: BenchDatabase, poolMax = 10): RawDb {
   };
 }
 
-/** A date column as read back: a Date on PostgreSQL, epoch milliseconds on SQLite. */
-export function toDate(v: unknown): Date {
-  if (v instanceof Date) return v;
-  if (typeof v === 'number') return new Date(v);
-  if (typeof v === 'string' && /^\d+$/.test(v)) return new Date(Number(v));
-  return new Date(String(v));
-}
+/** A date column as read back: the app's one conversion. */
+export { sqlDate as toDate } from '../../src/database/sql';

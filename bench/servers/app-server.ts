@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { RevocationService } from '../../src/revocation/revocation.service';
+import { RevocationFinalizer } from '../../src/revocation/revocation-finalizer.service';
 import { processRole, startWorkers } from '../../src/cluster';
 import { createLogger, type Logger } from '../../src/common/logger';
 import type { AppConfig } from '../../src/config/config';
@@ -76,7 +76,7 @@ async function primary(config: AppConfig, logger: Logger) {
 
 async function runInServer(app: INestApplication | INestApplicationContext, what: string, args: unknown[]): Promise<unknown> {
   if (what === 'revocations') {
-    return app.get(RevocationService).runDue(new Date(String(args[0])));
+    return app.get(RevocationFinalizer).runDue(new Date(String(args[0])));
   }
   throw new Error(`unknown task ${what}`);
 }

@@ -1,3 +1,4 @@
+import { sqlBoolean, sqlDate } from '../database/sql';
 import type {
   BillingState,
   ConsentStatus,
@@ -8,11 +9,11 @@ import type {
   RegistrationStatus,
   VerificationStatus,
   WabaStatus,
-} from '../statuses/catalogue';
+} from '../statuses';
 import type { RegistrationMethod } from './entities/whatsapp-number.entity';
 
 /**
- * A number with its client, WABA account and open revocation, read as plain values for the
+ * A number with its client and WABA account, read as plain values for the
  * pages. The list and details read rows, not entities: hydrating 25 entity graphs costs
  * ten times the query itself.
  */
@@ -44,7 +45,6 @@ export interface NumberRow {
     businessVerificationStatus: VerificationStatus;
     messageOnBehalfStatus: OnBehalfStatus;
   };
-  revocation: { id: string; terminationDate: string; billingTimeZone: string; removeAt: Date; reason: string | null } | null;
 }
 
 /**
@@ -68,10 +68,9 @@ export type CardRow = Pick<
 > & {
   client: Pick<NumberRow['client'], 'id' | 'consentStatus'>;
   waba: Pick<NumberRow['waba'], 'status' | 'businessVerificationStatus' | 'messageOnBehalfStatus'>;
-  revocation: Pick<NonNullable<NumberRow['revocation']>, 'terminationDate' | 'billingTimeZone'> | null;
 };
 
-/** Columns of `n` (whatsapp_number), `c` (client), `w` (waba_account) and `r` (revocation), and whether a card reads them. */
+/** Columns of `n` (whatsapp_number), `c` (client) and `w` (waba_account), and whether a card reads them. */
 const COLUMNS: [alias: string, column: string, card: boolean][] = [
   ['n_id', 'n.id', true],
   ['n_provider_id', 'n.provider_id', false],
@@ -102,30 +101,17 @@ const COLUMNS: [alias: string, column: string, card: boolean][] = [
   ['w_status', 'w.status', true],
   ['w_business_verification_status', 'w.business_verification_status', true],
   ['w_message_on_behalf_status', 'w.message_on_behalf_status', true],
-  ['r_id', 'r.id', false],
-  ['r_termination_date', 'r.termination_date', true],
-  ['r_billing_time_zone', 'r.billing_time_zone', true],
-  ['r_remove_at', 'r.remove_at', false],
-  ['r_reason', 'r.reason', false],
 ];
 
 const selectSql = (columns: typeof COLUMNS) => `select ${columns.map(([alias, column]) => `${column} as ${alias}`).join(', ')}
     from whatsapp_number n
     join client c on c.id = n.client_id
-    join waba_account w on w.id = n.waba_account_id
-    left join revocation r on r.id = n.revocation_id`;
+    join waba_account w on w.id = n.waba_account_id`;
 
 /** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
 /** The same joins with a card's columns only: the list pages add their `where`. */
 export const CARD_ROW_SQL = selectSql(COLUMNS.filter(([, , card]) => card));
-
-/** SQLite returns dates as epoch milliseconds, PostgreSQL as Date objects. */
-function toDate(v: unknown): Date {
-  if (v instanceof Date) return v;
-  if (typeof v === 'number') return new Date(v);
-  return new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : String(v));
-}
 
 export function toCardRow(r: Record<string, unknown>): CardRow {
   const s = (k: string) => r[k] as string;
@@ -134,12 +120,12 @@ export function toCardRow(r: Record<string, unknown>): CardRow {
     phoneNumber: s('n_phone_number'),
     displayName: (r.n_display_name ?? null) as string | null,
     status: s('n_status') as LifecycleStatus,
-    statusChangedAt: toDate(r.n_status_changed_at),
+    statusChangedAt: sqlDate(r.n_status_changed_at),
     registrationStatus: s('n_registration_status') as RegistrationStatus,
     qualityRating: s('n_quality_rating') as QualityRating,
     messagingTier: s('n_messaging_tier') as MessagingTier,
     billingState: s('n_billing_state') as BillingState,
-    providerCreatedAt: toDate(r.n_provider_created_at),
+    providerCreatedAt: sqlDate(r.n_provider_created_at),
     clientName: s('n_client_name'),
     client: { id: s('c_id'), consentStatus: s('c_consent_status') as ConsentStatus },
     waba: {
@@ -147,11 +133,6 @@ export function toCardRow(r: Record<string, unknown>): CardRow {
       businessVerificationStatus: s('w_business_verification_status') as VerificationStatus,
       messageOnBehalfStatus: s('w_message_on_behalf_status') as OnBehalfStatus,
     },
-    // A revocation always has its termination date: the left join found one.
-    revocation:
-      r.r_termination_date === null || r.r_termination_date === undefined
-        ? null
-        : { terminationDate: s('r_termination_date'), billingTimeZone: s('r_billing_time_zone') },
   };
 }
 
@@ -165,7 +146,7 @@ export function toNumberRow(r: Record<string, unknown>): NumberRow {
     externalId: s('n_external_id'),
     accountMode: n('n_account_mode'),
     registrationMethod: n('n_registration_method') as RegistrationMethod | null,
-    ivr: r.n_ivr === true || r.n_ivr === 1 || r.n_ivr === '1' || r.n_ivr === 't',
+    ivr: sqlBoolean(r.n_ivr),
     client: { ...card.client, providerId: s('c_provider_id'), name: s('c_name'), contactEmail: n('c_contact_email') },
     waba: {
       ...card.waba,
@@ -175,6 +156,5 @@ export function toNumberRow(r: Record<string, unknown>): NumberRow {
       namespace: n('w_namespace'),
       timezoneId: r.w_timezone_id === null || r.w_timezone_id === undefined ? null : Number(r.w_timezone_id),
     },
-    revocation: card.revocation && { ...card.revocation, id: s('r_id'), removeAt: toDate(r.r_remove_at), reason: n('r_reason') },
   };
 }

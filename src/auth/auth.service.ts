@@ -3,24 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
-import { originOf, type CurrentMember, type HubRequest } from '../common/http';
-import { PreparedSql } from '../database/prepared-sql';
+import type { CurrentMember, RequestOrigin } from '../common/http';
+import { Sql } from '../database/sql';
 import { OutboxService } from '../mail/outbox.service';
-import { Membership } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
+import { Membership } from './entities/membership.entity';
+import { User } from './entities/user.entity';
 import { AuthLimits } from './auth.throttles';
+import { readMemberships } from './member.query';
 import { passwordTooLong, verifyPassword } from './passwords';
-
-interface MemberRow {
-  membership_id: string;
-  role: 'owner' | 'member';
-  partner_id: string;
-  partner_name: string;
-  partner_slug: string;
-  user_id: string;
-  user_name: string;
-  email: string;
-}
 
 export interface MemberContext {
   member: CurrentMember;
@@ -31,16 +21,16 @@ export interface MemberContext {
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
-    private readonly sql: PreparedSql,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
   ) {}
 
   /** A wrong password for an address on a team: its owners see it in Activity. */
-  async signInFailed(email: string, req: HubRequest): Promise<void> {
+  async signInFailed(email: string, origin: RequestOrigin): Promise<void> {
     await this.onTeams(email, async (em, user, partnerIds) => {
-      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_failed', partnerId, user, req));
+      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_failed', partnerId, user, origin));
     });
   }
 
@@ -48,9 +38,9 @@ export class AuthService {
    * The account's password checks ran out for this window: Activity says so, and the person is
    * told once per lock (the caller calls this for the first refusal of a window only).
    */
-  async signInLocked(email: string, req: HubRequest): Promise<void> {
+  async signInLocked(email: string, origin: RequestOrigin): Promise<void> {
     await this.onTeams(email, async (em, user, partnerIds) => {
-      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, req));
+      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, origin));
       this.outbox.enqueue(em, {
         to: user.email,
         template: 'sign_in_locked',
@@ -75,7 +65,7 @@ export class AuthService {
     await em.flush();
   }
 
-  private attempt(action: string, partnerId: string, user: User, req: HubRequest): AuditInput {
+  private attempt(action: string, partnerId: string, user: User, origin: RequestOrigin): AuditInput {
     // The actor is whoever typed the password, not the account's owner.
     return {
       action,
@@ -84,7 +74,7 @@ export class AuthService {
       subjectType: 'user',
       subjectId: user.id,
       data: { email: user.email },
-      origin: originOf(req),
+      origin,
     };
   }
 
@@ -110,31 +100,21 @@ export class AuthService {
    * disabled user is out at once. Returns null when the session no longer grants access.
    */
   async loadMember(userId: string, preferredPartnerId?: string): Promise<MemberContext | null> {
-    // Every signed-in request runs this: one prepared statement, no entity hydration.
-    const rows = await this.sql.all<MemberRow>(
-      `select m.id as membership_id, m.role, p.id as partner_id, p.name as partner_name, p.slug as partner_slug,
-              u.id as user_id, u.name as user_name, u.email
-         from membership m
-         join partner p on p.id = m.partner_id
-         join "user" u on u.id = m.user_id
-        where m.user_id = ? and m.accepted_at is not null and u.disabled_at is null
-        order by p.name, p.id`,
-      [userId],
-    );
+    const rows = await readMemberships(this.sql, userId);
     if (rows.length === 0) return null;
-    const current = rows.find((m) => m.partner_id === preferredPartnerId) ?? rows[0];
+    const current = rows.find((m) => m.partnerId === preferredPartnerId) ?? rows[0];
     return {
       member: {
-        userId: current.user_id,
-        userName: current.user_name,
+        userId: current.userId,
+        userName: current.userName,
         email: current.email,
-        partnerId: current.partner_id,
-        partnerName: current.partner_name,
-        partnerSlug: current.partner_slug,
+        partnerId: current.partnerId,
+        partnerName: current.partnerName,
+        partnerSlug: current.partnerSlug,
         role: current.role,
-        membershipId: current.membership_id,
+        membershipId: current.membershipId,
       },
-      memberships: rows.map((m) => ({ partnerId: m.partner_id, partnerName: m.partner_name })),
+      memberships: rows.map((m) => ({ partnerId: m.partnerId, partnerName: m.partnerName })),
     };
   }
 }

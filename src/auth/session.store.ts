@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import session from 'express-session';
 import type { Clock } from '../common/clock';
-import type { PreparedSql } from '../database/prepared-sql';
+import type { Sql } from '../database/sql';
 import { SessionRecord } from './entities/session.entity';
+import { readSession } from './session.query';
 
 const TOUCH_EVERY_MS = 60_000;
 /** Sessions whose idle expiry this process last read; bounded, a miss only costs a write. */
@@ -38,7 +39,7 @@ export class DbSessionStore extends session.Store {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly sql: PreparedSql,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly limits: SessionLimits,
   ) {
@@ -54,16 +55,11 @@ export class DbSessionStore extends session.Store {
   }
 
   private async read(sid: string): Promise<session.SessionData | null> {
-    // Read on every request: a prepared statement, no entity hydration. SQLite returns the
-    // dates as epoch milliseconds and PostgreSQL as Dates; new Date() takes both.
-    const [row] = await this.sql.all<{ data: string; expires_at: Date | number; absolute_expires_at: Date | number }>(
-      'select data, expires_at, absolute_expires_at from session where sid = ?',
-      [sid],
-    );
+    const row = await readSession(this.sql, sid);
     if (!row) return null;
     const now = this.clock.now().getTime();
-    const expiresAt = new Date(row.expires_at).getTime();
-    if (expiresAt <= now || new Date(row.absolute_expires_at).getTime() <= now) {
+    const expiresAt = row.expiresAt.getTime();
+    if (expiresAt <= now || row.absoluteExpiresAt.getTime() <= now) {
       this.expiries.delete(sid);
       await this.fork().nativeDelete(SessionRecord, { sid });
       return null;

@@ -63,6 +63,7 @@ const schema = z
     MAIL_CRON: cron('*/5 * * * * *'),
     REVOCATION_CRON: cron('0 * * * * *'),
     HOUSEKEEPING_CRON: cron('0 17 * * * *'),
+    SUMMARY_CRON: cron('*/10 * * * * *'),
     SENT_MAIL_RETENTION_DAYS: int(30, 1, 3650),
     TOKEN_RETENTION_DAYS: int(30, 1, 3650),
     ANONYMOUS_SESSION_MINUTES: int(30, 1, 24 * 60),
@@ -124,7 +125,7 @@ export interface AppConfig {
   trustedProxyHops: number;
   mail: { smtpUrl?: string; from: string; dir: string; maxAttempts: number; connectTimeoutMs: number; socketTimeoutMs: number };
   tokens: { invitationTtlMs: number; resetTtlMs: number };
-  jobs: { enabled: boolean; mailCron: string; revocationCron: string; housekeepingCron: string };
+  jobs: { enabled: boolean; mailCron: string; revocationCron: string; housekeepingCron: string; summaryCron: string };
   /** What housekeeping keeps: sent emails and used or expired tokens this long; anonymous sessions expire sooner. */
   retention: { sentMailMs: number; tokensMs: number; anonymousSessionMs: number };
   revocationLinks: { paymentMethodUrl: string; terminateUrl: string };
@@ -187,7 +188,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       invitationTtlMs: e.INVITATION_TTL_HOURS * 3_600_000,
       resetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
     },
-    jobs: { enabled: e.JOBS_ENABLED, mailCron: e.MAIL_CRON, revocationCron: e.REVOCATION_CRON, housekeepingCron: e.HOUSEKEEPING_CRON },
+    jobs: {
+      enabled: e.JOBS_ENABLED,
+      mailCron: e.MAIL_CRON,
+      revocationCron: e.REVOCATION_CRON,
+      housekeepingCron: e.HOUSEKEEPING_CRON,
+      summaryCron: e.SUMMARY_CRON,
+    },
     retention: {
       sentMailMs: e.SENT_MAIL_RETENTION_DAYS * 86_400_000,
       tokensMs: e.TOKEN_RETENTION_DAYS * 86_400_000,

@@ -1,6 +1,7 @@
 import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { newId } from './ids';
+import { newId } from '../common/ids';
 
+/** The times are set at flush from the app's Clock (Timestamps), unless given. */
 export abstract class BaseEntity<Optional = never> {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | Optional;
 
@@ -8,8 +9,8 @@ export abstract class BaseEntity<Optional = never> {
   id: string = newId();
 
   @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
+  createdAt!: Date;
 
-  @Property({ type: 'datetime', onUpdate: () => new Date() })
-  updatedAt: Date = new Date();
+  @Property({ type: 'datetime' })
+  updatedAt!: Date;
 }

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Options } from '@mikro-orm/core';
+import type { EntityClass, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { AppConfig } from '../config/config';
 import { postgresqlMigrations } from '../../migrations/postgresql';
 import { sqliteMigrations } from '../../migrations/sqlite';
-import { ENTITIES } from './entities';
+import { BaseEntity } from './base.entity';
 import { checkedPostgreSqlDriver } from './postgresql-driver';
 import { ImmediateBetterSqliteDialect } from './sqlite-transactions';
 
@@ -25,10 +25,9 @@ export function migrationsFolder(dialect: Dialect): string {
 }
 
 /**
- * Every SQLite connection, the app's and the background reads' thread: wait for another
- * process's writer (SQLITE_BUSY_TIMEOUT_MS) instead of failing, and SQLite's own 2 MB page
- * cache, not better-sqlite3's 16 MB. The busy timeout comes first: the pragmas after it may
- * need a lock.
+ * Every SQLite connection, the ORM's and Sql's reader: wait for another process's writer
+ * (SQLITE_BUSY_TIMEOUT_MS) instead of failing, and SQLite's own 2 MB page cache, not
+ * better-sqlite3's 16 MB. The busy timeout comes first: the pragmas after it may need a lock.
  */
 export function sqliteConnectionPragmas(config: AppConfig): string[] {
   return [`busy_timeout = ${config.database.sqliteBusyTimeoutMs}`, 'cache_size = -2000'];
@@ -46,12 +45,14 @@ export function forBatchWork(config: AppConfig): AppConfig {
  * MikroORM options for the configured database. Migrations are imported as classes (not
  * globbed from disk), so the app, the CLI and the tests run the very same committed list.
  * The PostgreSQL statement timeout is `config.database.statementTimeoutMs`: the requests' one,
- * or the jobs' one in a configuration from `forBatchWork`.
+ * or the jobs' one in a configuration from `forBatchWork`. The database knows no feature's
+ * entities: the app's modules register theirs (autoLoadEntities), and whatever opens the ORM
+ * without the app (the CLI's db commands, tests) passes the whole list (src/app.entities.ts).
  */
-export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } = {}): Options {
+export function ormOptions(config: AppConfig, opts: { entities?: EntityClass<unknown>[]; writeSnapshot?: boolean } = {}): Options {
   const dialect = dialectOf(config);
   const common = {
-    entities: ENTITIES,
+    entities: [BaseEntity, ...(opts.entities ?? [])],
     discovery: { requireEntitiesArray: true },
     extensions: [Migrator],
     forceUtcTimezone: true,
@@ -100,7 +101,7 @@ export function ormOptions(config: AppConfig, opts: { writeSnapshot?: boolean } 
     // waits for that writer instead of failing.
     // SQLite's own 2 MB page cache, not better-sqlite3's 16 MB: the operating system caches
     // the file anyway, and an export that reads every number filled the 16 MB (12 MB more
-    // peak RSS per process; a summary recount at 100,000 numbers takes 130 ms, not 107).
+    // peak RSS per process; a summary count at 100,000 numbers takes 130 ms, not 107).
     pool: {
       min: 1,
       max: 1,

@@ -5,16 +5,17 @@ import { Client } from '../accounts/entities/client.entity';
 import { NumberStatusChange } from '../accounts/entities/number-status-change.entity';
 import { WabaAccount } from '../accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { searchTextFor } from '../accounts/search-text';
-import { hashPassword } from '../auth/passwords';
+import { NumberSummaries } from '../accounts/number-summaries.service';
+import { searchTextFor } from '../accounts';
+import { hashPassword } from '../auth';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
-import { newId } from '../database/ids';
+import { newId } from '../common/ids';
 import { Partner } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
-import { familyValues, type FamilyKey } from '../statuses/catalogue';
-import { Membership } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
+import { familyValues, type FamilyKey } from '../statuses';
+import { Membership } from '../auth/entities/membership.entity';
+import { User } from '../auth/entities/user.entity';
 
 /** A small deterministic generator: the same seed gives the same demo data. */
 function prng(seed: number) {
@@ -60,6 +61,7 @@ export class DemoSeedService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly partners: PartnersService,
+    private readonly summaries: NumberSummaries,
   ) {}
 
   /** True when the database holds no partner yet (first start of the embedded default). */
@@ -77,7 +79,7 @@ export class DemoSeedService {
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const now = this.clock.now();
     const em = this.em.fork();
-    return em.transactional(async (tx) => {
+    const result = await em.transactional(async (tx): Promise<DemoResult> => {
       const partner = await this.partners.create(tx, opts.partnerName);
       let owner: DemoResult['owner'];
       if (opts.ownerEmail) {
@@ -203,6 +205,9 @@ export class DemoSeedService {
       }
       return { partner, numbers: made, owner };
     });
+    // A new partner: no counts to mark in the transaction; counted once it committed.
+    await this.summaries.refresh([result.partner.id]);
+    return result;
   }
 }
 

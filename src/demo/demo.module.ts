@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { PartnersModule } from '../partners/partners.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ providers: [DemoSeedService], exports: [DemoSeedService] })
+@Module({ imports: [PartnersModule, AccountsModule], providers: [DemoSeedService], exports: [DemoSeedService] })
 export class DemoModule {}

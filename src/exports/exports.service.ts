@@ -6,13 +6,14 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { FILTER_FAMILIES, keysetSql, numberWhere, type NumberFilter, type SqlCondition, type Sort } from '../accounts/number-filter';
+import { FILTER_FAMILIES, keysetSql, numberWhere, type NumberFilter, type SqlCondition, type Sort } from '../accounts';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
+import { Sql } from '../database/sql';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
 import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
 
@@ -88,6 +89,7 @@ export class ExportsService {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly inFlight: RequestsInFlight,
@@ -162,14 +164,11 @@ export class ExportsService {
       id: after.cursorId,
     };
     const batch = keysetSql(where, cursor, limit, sort);
-    // On the ORM's connection, not PreparedSql: there, on PostgreSQL, a download of 100,000
-    // numbers peaked at 180 MB of RSS instead of 140 (measured, cause not found); a batch of
-    // 1,000 rows does not notice the per-query cost that PreparedSql saves.
-    return this.em.getConnection().execute<Row[]>(
+    return this.sql.all<Row>(
       `select ${SELECT} from whatsapp_number n
         left join client c on c.id = n.client_id
         left join waba_account w on w.id = n.waba_account_id
-        left join revocation r on r.id = n.revocation_id and r.withdrawn_at is null
+        left join revocation r on r.number_id = n.id and r.withdrawn_at is null
         ${batch.sql}`,
       batch.params,
     );
@@ -188,7 +187,7 @@ export class ExportsService {
       .fork()
       .find(
         AuditEvent,
-        { actor: userId, action: EXPORT_AUDIT_ACTION, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } },
+        { actorId: userId, action: EXPORT_AUDIT_ACTION, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } },
         { orderBy: { createdAt: 'desc' }, limit: EXPORTS_PER_HOUR, fields: ['createdAt'] },
       );
     if (recent.length + othersRunning < EXPORTS_PER_HOUR) return;

@@ -1,9 +1,12 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { AccountsImportService } from '../../src/accounts/import/accounts-import.service';
 import { DatabaseClock } from '../../src/database/database-clock';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { MailScheduler } from '../../src/mail/mail.scheduler';
 import { OutboxService } from '../../src/mail/outbox.service';
+import { Partner } from '../../src/partners/entities/partner.entity';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { RevocationJob } from '../../src/revocation/revocation.job';
 import { createPartner } from '../factories';
@@ -13,6 +16,8 @@ import { createTestApp, type TestApp } from '../support/app';
 import { HOUR, MINUTE, TestClock } from '../support/clock';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 import { startSmtp } from '../support/smtp';
+
+const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 
 async function queue(t: TestApp, to: string) {
   await t.em().transactional(async (tx) => {
@@ -136,5 +141,41 @@ describe('instances whose clocks disagree', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe("entities' createdAt and updatedAt", () => {
+  let t: TestApp;
+  const start = new Date('2031-05-01T09:00:00.000Z');
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock: new TestClock(start) });
+  });
+  afterAll(() => t?.close());
+
+  it('come from the app clock on create and on each update that changes something, not from the machine', async () => {
+    const em = t.em();
+    const partner = await createPartner(em);
+    expect([partner.createdAt, partner.updatedAt]).toEqual([start, start]);
+
+    t.clock.advance(HOUR);
+    partner.name = 'Renamed';
+    await em.flush();
+    t.clock.advance(HOUR);
+    await em.flush();
+    const stored = await t.em().findOneOrFail(Partner, partner.id);
+    expect([stored.createdAt, stored.updatedAt]).toEqual([start, new Date(start.getTime() + HOUR)]);
+  });
+
+  it('keep a time the caller gave, and stamp what a service creates', async () => {
+    const em = t.em();
+    const partner = new Partner('Given Times', `given-${Date.now()}`);
+    partner.createdAt = new Date('2030-01-01T00:00:00Z');
+    await em.persist(partner).flush();
+    expect([partner.createdAt, partner.updatedAt]).toEqual([new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z')]);
+
+    await t.app.get(AccountsImportService).importFile(partner.id, SAMPLE);
+    const numbers = await t.em().find(WhatsappNumber, { partner });
+    expect(numbers.map((n) => [n.createdAt, n.updatedAt])).toEqual(numbers.map(() => [t.clock.now(), t.clock.now()]));
   });
 });

@@ -2,11 +2,12 @@ import { EntityManager, wrap } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { Partner } from '../../partners/entities/partner.entity';
-import type { FamilyKey } from '../../statuses/catalogue';
+import type { FamilyKey } from '../../statuses';
 import { Client } from '../entities/client.entity';
 import { NumberStatusChange } from '../entities/number-status-change.entity';
 import { WabaAccount } from '../entities/waba-account.entity';
 import { WhatsappNumber } from '../entities/whatsapp-number.entity';
+import { NumberSummaries } from '../number-summaries.service';
 import { searchTextFor } from '../search-text';
 import type { ImportRecord } from './import-record';
 import { detectFormat, readSource, type ImportFormat, type SourceItem } from './sources';
@@ -76,6 +77,7 @@ export class AccountsImportService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly summaries: NumberSummaries,
   ) {}
 
   async importFile(partnerId: string, path: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -116,8 +118,11 @@ export class AccountsImportService {
         }
       }
       if (batch.length) await this.writeBatch(tx, partnerId, batch, now, result);
+      if (result.created + result.updated > 0) await this.summaries.markChanged(tx, [partnerId]);
     });
     result.written = true;
+    // The partner's list shows the new counts at once, not at the next SUMMARY_CRON tick.
+    if (result.created + result.updated > 0) await this.summaries.refresh([partnerId]);
     return result;
   }
 
@@ -172,8 +177,7 @@ export class AccountsImportService {
       list.push(change);
       map.set(key, list);
     };
-    const newEntity = <T extends { createdAt: Date; updatedAt: Date }>(entity: T): T => {
-      entity.createdAt = entity.updatedAt = now;
+    const newEntity = <T extends object>(entity: T): T => {
       tx.persist(entity);
       return entity;
     };
@@ -330,7 +334,6 @@ export class AccountsImportService {
       source: 'import',
       changedAt: now,
     });
-    entry.createdAt = entry.updatedAt = now;
     return entry;
   }
 

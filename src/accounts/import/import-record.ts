@@ -1,5 +1,5 @@
 import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { FAMILIES, type FamilyKey } from '../../statuses/catalogue';
+import { FAMILIES, type FamilyKey } from '../../statuses';
 import type { RegistrationMethod } from '../entities/whatsapp-number.entity';
 
 /**

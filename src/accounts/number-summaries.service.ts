@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { Sql } from '../database/sql';
+import {
+  countSummary,
+  markSummariesChanged,
+  readDueSummaries,
+  readSummary,
+  saveSummary,
+  type AccountsSummary,
+} from './number-summary.query';
+
+/** Partners recounted per run of the job; the next run takes the rest. */
+const REFRESH_BATCH = 200;
+
+/**
+ * A partner's summary counts, kept in the number_summary table so that every worker and
+ * instance shows the same ones and no page view counts a partner's numbers. A write that
+ * changes numbers marks its partners in its own transaction (markChanged); the jobs process
+ * recounts what is marked, and what time alone changes (a pending number turns into
+ * attention after STUCK_AFTER_DAYS), within a SUMMARY_CRON tick. The import and the demo
+ * seed recount at once after they commit (refresh). A page counts only for a partner that
+ * has no row yet, once.
+ */
+@Injectable()
+export class NumberSummaries {
+  /** First counts running in this process, so that pages asked for meanwhile wait for the same one. */
+  private readonly firstCounts = new Map<string, Promise<AccountsSummary>>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The partner's counts as last counted: a read by primary key, or the first count. */
+  async read(partnerId: string): Promise<AccountsSummary> {
+    const stored = await readSummary(this.sql, partnerId);
+    if (stored) return stored.summary;
+    let first = this.firstCounts.get(partnerId);
+    if (!first) {
+      first = this.countFirst(partnerId).finally(() => this.firstCounts.delete(partnerId));
+      this.firstCounts.set(partnerId, first);
+    }
+    return first;
+  }
+
+  private async countFirst(partnerId: string): Promise<AccountsSummary> {
+    const now = this.clock.now();
+    const counted = await countSummary(this.sql, partnerId, now);
+    await saveSummary(this.sql, partnerId, counted, null, now);
+    return counted.summary;
+  }
+
+  /** Call in the transaction that changed these partners' numbers: their counts are recounted soon after it commits. */
+  async markChanged(em: EntityManager, partnerIds: string[]): Promise<void> {
+    await markSummariesChanged(this.sql, em, [...new Set(partnerIds)], this.clock.now());
+  }
+
+  /** Recounts these partners now, outside any transaction (after the write committed). */
+  async refresh(partnerIds: string[], now = this.clock.now()): Promise<void> {
+    for (const partnerId of new Set(partnerIds)) {
+      const stored = await readSummary(this.sql, partnerId);
+      await saveSummary(this.sql, partnerId, await countSummary(this.sql, partnerId, now), stored?.changes ?? null, now);
+    }
+  }
+
+  /** The job: recounts the partners whose counts are due as of `now`; returns how many. */
+  async refreshDue(now: Date): Promise<number> {
+    const due = await readDueSummaries(this.sql, now, REFRESH_BATCH);
+    await this.refresh(due, now);
+    return due.length;
+  }
+}

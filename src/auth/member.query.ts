@@ -1,0 +1,29 @@
+import type { Sql } from '../database/sql';
+
+export interface MembershipRow {
+  membershipId: string;
+  role: 'owner' | 'member';
+  partnerId: string;
+  partnerName: string;
+  partnerSlug: string;
+  userId: string;
+  userName: string;
+  email: string;
+}
+
+/**
+ * The accepted memberships of an enabled user, with partner and user, by partner name: read on
+ * every signed-in request, as plain rows with no entity hydration.
+ */
+export function readMemberships(sql: Sql, userId: string): Promise<MembershipRow[]> {
+  return sql.all<MembershipRow>(
+    `select m.id as "membershipId", m.role, p.id as "partnerId", p.name as "partnerName", p.slug as "partnerSlug",
+            u.id as "userId", u.name as "userName", u.email
+       from membership m
+       join partner p on p.id = m.partner_id
+       join "user" u on u.id = m.user_id
+      where m.user_id = ? and m.accepted_at is not null and u.disabled_at is null
+      order by p.name, p.id`,
+    [userId],
+  );
+}

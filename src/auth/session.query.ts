@@ -1,0 +1,16 @@
+import { sqlDate, type Sql } from '../database/sql';
+
+export interface StoredSession {
+  data: string;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+/** A stored session by its id, read on every request: one row by primary key, no entity. */
+export async function readSession(sql: Sql, sid: string): Promise<StoredSession | null> {
+  const [row] = await sql.all<{ data: string; expires_at: unknown; absolute_expires_at: unknown }>(
+    'select data, expires_at, absolute_expires_at from session where sid = ?',
+    [sid],
+  );
+  return row ? { data: row.data, expiresAt: sqlDate(row.expires_at), absoluteExpiresAt: sqlDate(row.absolute_expires_at) } : null;
+}

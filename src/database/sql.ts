@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module';
+import { EntityManager, type Transaction } from '@mikro-orm/core';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { dialectOf, sqliteConnectionPragmas } from './orm.config';
+
+/** At most this many statements are kept prepared on the SQLite reader. */
+const MAX_STATEMENTS = 200;
+
+/** What Sql uses of better-sqlite3 (its public API). */
+interface SqliteDatabase {
+  prepare(sql: string): { all(...params: unknown[]): unknown[] };
+  pragma(pragma: string): unknown;
+  close(): void;
+}
+
+/** A hand-written query was called inside a transaction that it was not given. */
+export class SqlOutsideTransactionError extends Error {
+  constructor() {
+    super(
+      "Sql was called inside a transaction without it: pass the transaction's EntityManager (`sql.all(query, params, tx)`). " +
+        'On SQLite the transaction holds the only connection, so a query beside it would wait for it forever.',
+    );
+    this.name = 'SqlOutsideTransactionError';
+  }
+}
+
+/**
+ * The one way to run a hand-written query, with `?` placeholders (no `?` in literals) and the
+ * values converted here as the ORM stores them. Writes, everything in a transaction and every
+ * PostgreSQL query run on MikroORM's own connection and pool (`Connection.execute`), where
+ * nothing is named or prepared on the server: it works behind a transaction-mode pooler.
+ * A read outside a transaction on a SQLite file runs on a read-only connection of Sql's own,
+ * opened with better-sqlite3 and keeping its statements prepared: WAL lets it read what was
+ * committed beside the ORM's one connection, and preparing the page reads' SQL again cost
+ * three times running it.
+ * Inside a transaction, pass its EntityManager: the query runs in it. Called inside a
+ * transaction without it, it refuses (on SQLite it would deadlock or, on the reader, not see
+ * the transaction's writes), on both databases alike so that the tests of either catch it.
+ * Results come back as the driver gives them: read dates, booleans and counts with sqlDate,
+ * sqlBoolean and sqlNumber.
+ */
+@Injectable()
+export class Sql implements OnModuleDestroy {
+  private readonly sqlite: boolean;
+  /** The SQLite file the reader opens; none in memory (no other connection sees that database) or on PostgreSQL. */
+  private readonly sqliteFile?: string;
+  private readonly pragmas: string[];
+  private reader?: { db: SqliteDatabase; statements: Map<string, ReturnType<SqliteDatabase['prepare']>> };
+
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.sqlite = dialectOf(config) === 'sqlite';
+    if (this.sqlite && config.database.sqlitePath !== ':memory:') this.sqliteFile = config.database.sqlitePath;
+    this.pragmas = sqliteConnectionPragmas(config);
+  }
+
+  /** The rows a read returns. */
+  async all<T>(query: string, params: readonly unknown[] = [], tx?: EntityManager): Promise<T[]> {
+    const ctx = this.transactionOf(tx);
+    if (!ctx && this.sqliteFile) return this.read(this.sqliteFile, query, params) as T[];
+    return (tx ?? this.em).getConnection().execute<T[]>(query, this.params(params), 'all', ctx);
+  }
+
+  /** Runs a write; returns how many rows it changed. */
+  async run(query: string, params: readonly unknown[] = [], tx?: EntityManager): Promise<number> {
+    const ctx = this.transactionOf(tx);
+    const result = await (tx ?? this.em).getConnection().execute<{ affectedRows: number }>(query, this.params(params), 'run', ctx);
+    return result.affectedRows;
+  }
+
+  onModuleDestroy(): void {
+    this.reader?.db.close();
+    this.reader = undefined;
+  }
+
+  /** The transaction to run in: the one given, or none when there is none around the call. */
+  private transactionOf(tx: EntityManager | undefined): Transaction | undefined {
+    const ctx = tx?.getTransactionContext<Transaction>();
+    if (!ctx && this.em.isInTransaction()) throw new SqlOutsideTransactionError();
+    return ctx;
+  }
+
+  private read(file: string, query: string, params: readonly unknown[]): unknown[] {
+    if (!this.reader) {
+      const Database = createRequire(__filename)('better-sqlite3') as new (file: string, options: object) => SqliteDatabase;
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      for (const pragma of this.pragmas) db.pragma(pragma);
+      this.reader = { db, statements: new Map() };
+    }
+    const { db, statements } = this.reader;
+    let statement = statements.get(query);
+    if (!statement) {
+      if (statements.size >= MAX_STATEMENTS) statements.clear();
+      statements.set(query, (statement = db.prepare(query)));
+    }
+    return statement.all(...this.params(params));
+  }
+
+  /** Parameters as the ORM writes them: on SQLite, dates as epoch milliseconds and booleans as 0/1. */
+  private params(params: readonly unknown[]): unknown[] {
+    if (!this.sqlite) return [...params];
+    return params.map((v) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : v));
+  }
+}
+
+/** A date column as a driver returns it: epoch milliseconds (SQLite, as a number or text) or a Date (PostgreSQL). */
+export function sqlDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : String(value));
+}
+
+/** A nullable date column. */
+export function sqlNullableDate(value: unknown): Date | null {
+  return value === null || value === undefined ? null : sqlDate(value);
+}
+
+/** A boolean column: 0/1 on SQLite, true/false on PostgreSQL. */
+export function sqlBoolean(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+}
+
+/** A count or other integer: PostgreSQL returns bigints as text. */
+export function sqlNumber(value: unknown): number {
+  return Number(value);
+}
