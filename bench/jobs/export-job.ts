@@ -70,7 +70,7 @@ const SELECT = `
     from whatsapp_number n
     left join client c on c.id = n.client_id
     left join waba_account w on w.id = n.waba_account_id
-    left join revocation r on r.id = n.revocation_id and r.withdrawn_at is null
+    left join revocation r on r.number_id = n.id and r.withdrawn_at is null
    where n.partner_id = ? and n.billing_state <> 'removed' %AFTER%
    order by n.provider_created_at desc, n.id desc
    limit 1000`;

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { newId } from '../../src/database/ids';
+import { newId } from '../../src/common/ids';
 import { REVOCATION_BATCH_SIZE } from '../../src/revocation/job-batch';
-import { localDate, longDate } from '../../src/revocation/termination-date';
+import { localDate, longDate } from '../../src/common/dates';
 import { benchConfig, dbFromEnv, maxRssMb } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
 
 /**
  * One run of the revocation job over the revocations due at `now`, in a process of its own:
- * `app` calls RevocationService.runDue(now); `baseline` makes the same writes in hand-written
+ * `app` calls RevocationFinalizer.runDue(now); `baseline` makes the same writes in hand-written
  * SQL on the bare driver (the same batches, one transaction each: claim, number state,
  * history, Activity entry, outbox email). Reports the time, the rows finalized and the
  * process's peak RSS. argv[2]: {"mode":"app"|"baseline","now":"<ISO>"}
@@ -19,20 +19,21 @@ function appModules() {
     NestFactory: (require('@nestjs/core') as typeof import('@nestjs/core')).NestFactory,
     AppModule: (require('../../src/app.module') as typeof import('../../src/app.module')).AppModule,
     createLogger: (require('../../src/common/logger') as typeof import('../../src/common/logger')).createLogger,
-    RevocationService: (require('../../src/revocation/revocation.service') as typeof import('../../src/revocation/revocation.service'))
-      .RevocationService,
+    RevocationFinalizer: (
+      require('../../src/revocation/revocation-finalizer.service') as typeof import('../../src/revocation/revocation-finalizer.service')
+    ).RevocationFinalizer,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 async function viaApp(now: Date) {
-  const { NestFactory, AppModule, createLogger, RevocationService } = appModules();
+  const { NestFactory, AppModule, createLogger, RevocationFinalizer } = appModules();
   const config = benchConfig();
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger: createLogger('warn') }), {
     logger: ['error'],
   });
   const started = performance.now();
-  const result = await app.get(RevocationService).runDue(now);
+  const result = await app.get(RevocationFinalizer).runDue(now);
   const ms = performance.now() - started;
   await app.close();
   return { ms, finalized: result.billingEnded, removed: result.removed };
@@ -70,8 +71,8 @@ async function viaBaseline(now: Date) {
         ids,
       );
       await tx.run(
-        `update whatsapp_number set billing_state = 'partner_billing_ended', updated_at = ? where revocation_id in (${marks(ids.length)}) and billing_state = 'revocation_requested'`,
-        [at, ...ids],
+        `update whatsapp_number set billing_state = 'partner_billing_ended', updated_at = ? where id in (${marks(rows.length)}) and billing_state = 'revocation_requested'`,
+        [at, ...rows.map((r) => r.number_id)],
       );
       const history: unknown[] = [];
       const audit: unknown[] = [];

@@ -12,13 +12,13 @@ import { ROOT } from '../../src/app.setup';
 import { hashPassword } from '../../src/auth/passwords';
 import { createLogger } from '../../src/common/logger';
 import { migrateUp } from '../../src/database/migrations';
-import { newId } from '../../src/database/ids';
+import { newId } from '../../src/common/ids';
 import { DemoSeedService } from '../../src/demo/demo-seed.service';
 import { Partner } from '../../src/partners/entities/partner.entity';
 import { PartnersService } from '../../src/partners/partners.service';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
-import { Membership } from '../../src/users/entities/membership.entity';
-import { User } from '../../src/users/entities/user.entity';
+import { Membership } from '../../src/auth/entities/membership.entity';
+import { User } from '../../src/auth/entities/user.entity';
 import { benchConfig, benchEnv, type BenchDatabase, type Dialect } from './env';
 
 /** A fresh database for one dialect: a SQLite file under var/bench/, or a PostgreSQL database made here. */
@@ -170,8 +170,7 @@ export async function seedBenchDatabase(
         }
       }
       await em.getConnection().execute(
-        `update whatsapp_number set billing_state = 'revocation_requested',
-                  revocation_id = (select r.id from revocation r where r.number_id = whatsapp_number.id)
+        `update whatsapp_number set billing_state = 'revocation_requested'
             where partner_id = ? and id in (select number_id from revocation where partner_id = ?)`,
         [res.partner.id, res.partner.id],
       );

@@ -10,6 +10,7 @@ import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '.
 import { toCardRow, toNumberRow } from '../../src/accounts/number-row';
 import { ROOT } from '../../src/app.setup';
 import { viewHelpers } from '../../src/common/view-helpers';
+import { dangerZone, requestedNumberIds, revocationNote } from '../../src/revocation/revocation.presenter';
 import { dbFromEnv } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
 
@@ -44,19 +45,17 @@ const CARD_COLUMNS = `
   n.provider_created_at as n_provider_created_at, n.client_name as n_client_name,
   c.id as c_id, c.consent_status as c_consent_status,
   w.status as w_status, w.business_verification_status as w_business_verification_status,
-  w.message_on_behalf_status as w_message_on_behalf_status,
-  r.termination_date as r_termination_date, r.billing_time_zone as r_billing_time_zone`;
+  w.message_on_behalf_status as w_message_on_behalf_status`;
 const COLUMNS = `${CARD_COLUMNS},
   n.provider_id as n_provider_id, n.external_id as n_external_id, n.account_mode as n_account_mode,
   n.registration_method as n_registration_method, n.ivr as n_ivr,
   c.provider_id as c_provider_id, c.name as c_name, c.contact_email as c_contact_email,
   w.id as w_id, w.provider_id as w_provider_id, w.external_id as w_external_id, w.namespace as w_namespace,
-  w.timezone_id as w_timezone_id, r.id as r_id, r.remove_at as r_remove_at, r.reason as r_reason`;
+  w.timezone_id as w_timezone_id`;
 const FROM = `
     from whatsapp_number n
     join client c on c.id = n.client_id
-    join waba_account w on w.id = n.waba_account_id
-    left join revocation r on r.id = n.revocation_id`;
+    join waba_account w on w.id = n.waba_account_id`;
 
 const PAGE_SQL = `
   select ${CARD_COLUMNS} ${FROM}
@@ -66,12 +65,22 @@ const PAGE_SQL = `
    limit ${PAGE_SIZE + 1}`;
 const AFTER = 'and (n.provider_created_at, n.id) < (?, ?)';
 
+/** The open revocations of some numbers, as the revocation module reads them for the pages. */
+async function openRevocations(numberIds: string[]) {
+  if (!numberIds.length) return [];
+  return raw.all<{ number_id: string; terminationDate: string; billingTimeZone: string; remove_at: unknown; reason: string | null }>(
+    `select number_id, termination_date as "terminationDate", billing_time_zone as "billingTimeZone", remove_at, reason
+       from revocation where partner_id = ? and withdrawn_at is null and number_id in (${numberIds.map(() => '?').join(', ')})`,
+    [partnerId, ...numberIds],
+  );
+}
+
 const DETAILS_SQL = `select ${COLUMNS} ${FROM} where n.id = ? and n.partner_id = ? and n.billing_state <> 'removed'`;
 const HISTORY_SQL = `
   select changed_at, family, from_value, to_value, source from number_status_change
    where partner_id = ? and number_id = ? order by changed_at desc, id desc limit 200`;
 
-/** The summary counts, read once: the app caches them too (SUMMARY_TTL_MS). */
+/** The summary counts, read once: the app stores them too (number_summary). */
 let summary: ReturnType<typeof summaryView> | undefined;
 async function summaryOnce(): Promise<ReturnType<typeof summaryView>> {
   if (summary) return summary;
@@ -126,10 +135,11 @@ async function listPage(url: URL, res: ServerResponse) {
   const numbers = rows.slice(0, PAGE_SIZE);
   const next = rows.length > PAGE_SIZE ? cursorFor('newest', numbers[numbers.length - 1]) : undefined;
   const now = new Date();
+  const notes = new Map((await openRevocations(requestedNumberIds(numbers))).map((r) => [r.number_id, [revocationNote(r, now)]]));
   render(res, 'accounts/index', {
     title: 'WhatsApp Accounts',
     path: '/accounts',
-    groups: groupByClient(numbers, now),
+    groups: groupByClient(numbers, now, notes),
     form: filterForm(FILTER),
     summary: await summaryOnce(),
     csvHref: `/accounts/export.csv${filterQueryString(FILTER)}`,
@@ -158,14 +168,20 @@ async function detailsPage(id: string, res: ServerResponse) {
         source: h.source,
       }) as StatusChangeRow,
   );
-  const view = detailsView(number, new Date());
+  const now = new Date();
+  const [open] = number.billingState === 'partner_paid' ? [] : await openRevocations([number.id]);
+  const revocation = open && { ...open, removeAt: toDate(open.remove_at), reason: open.reason ?? null };
+  const view = detailsView(
+    number,
+    now,
+    revocation && number.billingState === 'revocation_requested' ? [revocationNote(revocation, now)] : [],
+  );
   render(res, 'accounts/show', {
     title: `${view.phone.formatted} · ${number.clientName}`,
     path: `/accounts/${id}`,
     view,
     history: historyView(history),
-    number,
-    revocation: number.revocation ?? null,
+    sections: [dangerZone({ ...member, role: 'owner' } as never, number, revocation ?? null, now)],
   });
 }
 

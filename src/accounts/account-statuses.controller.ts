@@ -1,5 +1,5 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import { FAMILIES, FAMILY_KEYS, statusAnchor } from '../statuses/catalogue';
+import { FAMILIES, FAMILY_KEYS, statusAnchor } from '../statuses';
 
 /** The Account statuses page: what every status means, generated from the one catalogue. */
 @Controller('account-statuses')
@@ -8,7 +8,7 @@ export class AccountStatusesController {
     key,
     label: FAMILIES[key].label,
     description: FAMILIES[key].description,
-    statuses: FAMILIES[key].statuses.map((s) => ({ ...s, family: key, anchor: statusAnchor(key, s.value) })),
+    statuses: FAMILIES[key].statuses.map((s) => ({ ...s, anchor: statusAnchor(key, s.value) })),
   }));
 
   @Get()

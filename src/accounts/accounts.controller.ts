@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import type { HubRequest } from '../common/http';
 import { detailsView, filterForm, groupByClient, historyView, summaryView } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
+import { NumberExtensions } from './number-extensions.service';
 import { decodeCursor, filterQueryString, isFiltered, parseNumberFilter } from './number-filter';
 
 /** WhatsApp Accounts: the list of a partner's numbers and one number's details. */
@@ -10,6 +11,7 @@ import { decodeCursor, filterQueryString, isFiltered, parseNumberFilter } from '
 export class AccountsController {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly extensions: NumberExtensions,
     private readonly clock: Clock,
   ) {}
 
@@ -21,10 +23,11 @@ export class AccountsController {
     const cursor = decodeCursor(query.after, filter.sort);
     const [page, summary] = await Promise.all([this.accounts.page(partnerId, filter, cursor), this.accounts.summary(partnerId)]);
     const now = this.clock.now();
+    const notes = await this.extensions.notes(partnerId, page.numbers, now);
     const filtered = isFiltered(filter);
     return {
       title: 'WhatsApp Accounts',
-      groups: groupByClient(page.numbers, now),
+      groups: groupByClient(page.numbers, now, notes),
       form: filterForm(filter),
       summary: summaryView(summary),
       csvHref: `/accounts/export.csv${filterQueryString(filter)}`,
@@ -41,18 +44,16 @@ export class AccountsController {
   async show(@Req() req: HubRequest, @Param('id') id: string) {
     // Unknown, another partner's and removed numbers all look the same: not found (a malformed
     // id never gets here: PathParamsPipe).
-    const partnerId = req.member!.partnerId;
-    const number = await this.accounts.findVisible(partnerId, id);
+    const member = req.member!;
+    const number = await this.accounts.findVisible(member.partnerId, id);
     if (!number) throw new NotFoundException();
-    const history = await this.accounts.history(partnerId, number.id);
-    const view = detailsView(number, this.clock.now());
-    return {
-      title: `${view.phone.formatted} · ${number.clientName}`,
-      view,
-      history: historyView(history),
-      // For the Danger Zone partial (owned by the revocation feature).
-      number,
-      revocation: number.revocation ?? null,
-    };
+    const now = this.clock.now();
+    const [history, notes, sections] = await Promise.all([
+      this.accounts.history(member.partnerId, number.id),
+      this.extensions.notes(member.partnerId, [number], now),
+      this.extensions.sections(member, number, now),
+    ]);
+    const view = detailsView(number, now, notes.get(number.id));
+    return { title: `${view.phone.formatted} · ${number.clientName}`, view, history: historyView(history), sections };
   }
 }

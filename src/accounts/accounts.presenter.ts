@@ -1,10 +1,10 @@
-import { countdown } from '../revocation/termination-date';
-import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses/catalogue';
+import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses';
 import type { CardRow, NumberRow } from './number-row';
 import { FILTER_FAMILIES, STUCK_AFTER_DAYS, filterQueryString, isFiltered, type NumberFilter, type Sort } from './number-filter';
 import { phoneView, type PhoneView } from './phone';
 import { metaTimezoneName } from './timezones';
 import type { AccountsSummary, StatusChangeRow } from './accounts.service';
+import type { NumberNote } from './number-extensions.service';
 
 /**
  * Turns numbers into what the templates show, so that templates only print: every status
@@ -32,7 +32,8 @@ export interface CardView {
   badges: readonly StatusView[];
   overview: readonly StatusView[];
   attention: boolean;
-  revocation?: { terminationDate: string; label: string };
+  /** Lines other modules add through NumberExtensions. */
+  notes: readonly NumberNote[];
 }
 
 /** The families on a card, in the order they are shown. */
@@ -135,13 +136,9 @@ export function needsAttention(n: CardRow, now: Date): boolean {
   return stuck && !!statusDef('lifecycle', n.status)?.pending;
 }
 
-export function revocationView(n: CardRow, now: Date): CardView['revocation'] {
-  const r = n.revocation;
-  if (!r || n.billingState !== 'revocation_requested') return undefined;
-  return { terminationDate: r.terminationDate, label: countdown(r.terminationDate, now, r.billingTimeZone).label };
-}
+const NO_NOTES: readonly NumberNote[] = Object.freeze([]);
 
-export function cardView(n: CardRow, now: Date): CardView {
+export function cardView(n: CardRow, now: Date, notes: readonly NumberNote[] = NO_NOTES): CardView {
   return {
     id: n.id,
     phone: phoneView(n.phoneNumber),
@@ -150,16 +147,20 @@ export function cardView(n: CardRow, now: Date): CardView {
     badges: statusSet(CARD_FAMILIES, n),
     overview: statusSet(OVERVIEW_FAMILIES, n),
     attention: needsAttention(n, now),
-    revocation: revocationView(n, now),
+    notes,
   };
 }
 
 /** Cards under their client's heading, in page order: consecutive cards of one client share it. */
-export function groupByClient(numbers: CardRow[], now: Date): { clientName: string; cards: CardView[] }[] {
+export function groupByClient(
+  numbers: CardRow[],
+  now: Date,
+  notes: ReadonlyMap<string, readonly NumberNote[]> = new Map(),
+): { clientName: string; cards: CardView[] }[] {
   const groups: { clientId: string; clientName: string; cards: CardView[] }[] = [];
   for (const n of numbers) {
     const last = groups[groups.length - 1];
-    const card = cardView(n, now);
+    const card = cardView(n, now, notes.get(n.id));
     if (last && last.clientId === n.client.id) last.cards.push(card);
     else groups.push({ clientId: n.client.id, clientName: n.clientName, cards: [card] });
   }
@@ -230,11 +231,11 @@ export function historyView(changes: StatusChangeRow[]) {
 }
 
 /** Everything the details page shows about a number, its WABA account and its client. */
-export function detailsView(n: NumberRow, now: Date) {
+export function detailsView(n: NumberRow, now: Date, notes?: readonly NumberNote[]) {
   const waba = n.waba;
   const client = n.client;
   return {
-    ...cardView(n, now),
+    ...cardView(n, now, notes),
     number: {
       providerId: n.providerId,
       externalId: n.externalId,

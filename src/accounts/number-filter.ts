@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { isEntityId } from '../database/ids';
-import { FAMILIES, isStatus, type FamilyKey } from '../statuses/catalogue';
+import { isEntityId } from '../common/ids';
+import { FAMILIES, isStatus, type FamilyKey } from '../statuses';
 
 /**
  * What a partner is looking at on /accounts: search, one filter per status family, sort.

@@ -4,8 +4,8 @@ import { DatabaseClock } from '../database/database-clock';
 import type { AppConfig } from '../config/config';
 import { HousekeepingService } from '../housekeeping/housekeeping.service';
 import type { Alignment, ContractTerms } from '../partners/entities/contract-terms.embeddable';
-import { isTimeZone } from '../partners/partners.service';
-import { RevocationService } from '../revocation/revocation.service';
+import { isTimeZone, PartnersService } from '../partners/partners.service';
+import { RevocationFinalizer } from '../revocation/revocation-finalizer.service';
 import { positiveInt } from './args';
 import { withAppContext } from './context';
 import { UsageError } from './usage-error';
@@ -54,7 +54,7 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
     .option('--time-zone <iana>', 'billing time zone, e.g. Europe/Berlin')
     .action(async (partnerRef: string, opts: TermsOptions) => {
       const terms = parseTerms(opts);
-      const partner = await withAppContext(config, (app) => app.get(RevocationService).setTerms(partnerRef, terms));
+      const partner = await withAppContext(config, (app) => app.get(PartnersService).setTerms(partnerRef, terms));
       if (!partner) throw new UsageError(`No partner with id or slug "${partnerRef}".`);
       const t = partner.terms;
       console.log(
@@ -78,7 +78,7 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
         return;
       }
       // By the database's clock, as the scheduled job: no machine whose clock is ahead finalizes early.
-      const result = await withAppContext(config, async (app) => app.get(RevocationService).runDue(await app.get(DatabaseClock).now()));
+      const result = await withAppContext(config, async (app) => app.get(RevocationFinalizer).runDue(await app.get(DatabaseClock).now()));
       console.log(`Revocations: ${result.billingEnded} billing ended, ${result.removed} numbers removed.`);
     });
 }

@@ -1,5 +1,4 @@
-import { longDate, localDate } from '../revocation/termination-date';
-import { statusAnchor, type FamilyKey } from '../statuses/catalogue';
+import { localDate, longDate } from './dates';
 
 /** The HTML a `memo` block rendered, per the object it rendered. */
 const memoized = new WeakMap<object, string>();
@@ -28,7 +27,6 @@ export const viewHelpers = {
   /** ISO date-time in UTC, shown as "2026-11-26 10:00 UTC". */
   datetime: (d: unknown) => (d instanceof Date ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''),
   isoDate: (d: unknown) => (d instanceof Date ? d.toISOString() : ''),
-  statusAnchor: (family: FamilyKey, value: string) => statusAnchor(family, value),
   /** A local calendar date for people: "2026-12-31" → "31 December 2026". */
   longDate: (date: unknown) => (typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? longDate(date) : ''),
   /** The local date of an instant in a time zone, for people: (billingEndsAt, "Europe/Berlin"). */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../common/clock';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { ContractTerms } from './entities/contract-terms.embeddable';
 import { Partner } from './entities/partner.entity';
@@ -29,7 +29,7 @@ export function isTimeZone(tz: string): boolean {
 export class PartnersService {
   constructor(
     private readonly em: EntityManager,
-    private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates a partner with a unique slug and the given (or default) contract terms. */
@@ -38,7 +38,6 @@ export class PartnersService {
     let slug = base;
     for (let i = 2; await em.count(Partner, { slug }); i++) slug = `${base}-${i}`;
     const partner = new Partner(name, slug);
-    partner.createdAt = partner.updatedAt = this.clock.now();
     Object.assign(partner.terms, terms);
     if (!isTimeZone(partner.terms.billingTimeZone)) {
       throw new DomainError('partner.time_zone', `Unknown time zone "${partner.terms.billingTimeZone}".`);
@@ -49,5 +48,29 @@ export class PartnersService {
 
   async findByIdOrSlug(idOrSlug: string): Promise<Partner | null> {
     return this.em.fork().findOne(Partner, { $or: [{ id: idOrSlug }, { slug: idOrSlug }] });
+  }
+
+  /**
+   * Sets a partner's contract terms (operator command); null for an unknown partner.
+   * Revocations already requested keep the copy of the terms they were made with.
+   */
+  async setTerms(partnerIdOrSlug: string, change: Partial<ContractTerms>): Promise<Partner | null> {
+    if (change.billingTimeZone !== undefined && !isTimeZone(change.billingTimeZone)) {
+      throw new RangeError(`Unknown time zone "${change.billingTimeZone}".`);
+    }
+    return this.em.fork().transactional(async (tx) => {
+      const partner = await tx.findOne(Partner, { $or: [{ id: partnerIdOrSlug }, { slug: partnerIdOrSlug }] });
+      if (!partner) return null;
+      const before = { ...partner.terms };
+      Object.assign(partner.terms, change);
+      this.audit.record(tx, {
+        action: 'partner.terms_changed',
+        partnerId: partner.id,
+        subjectType: 'partner',
+        subjectId: partner.id,
+        data: { before, after: { ...partner.terms } },
+      });
+      return partner;
+    });
   }
 }

@@ -4,18 +4,19 @@ import { LOGGER, type Logger } from '../common/logger';
 import { scheduleJob } from '../common/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DatabaseClock } from '../database/database-clock';
-import { RevocationService } from './revocation.service';
+import { RevocationFinalizer } from './revocation-finalizer.service';
 
 /**
  * The thin trigger: every REVOCATION_CRON tick finalizes the due revocations as of the
  * database clock's now (on PostgreSQL the database's time, so an instance whose clock runs
- * ahead cannot end billing before the withdrawal window closes; on SQLite the injected clock). Registered at start so the expression comes from the configuration, and only
- * when JOBS_ENABLED; `jobs:run revocations` and the tests call the service themselves.
+ * ahead cannot end billing before the withdrawal window closes; on SQLite the injected clock).
+ * Registered at start so the expression comes from the configuration, and only when
+ * JOBS_ENABLED; `jobs:run revocations` and the tests call the finalizer themselves.
  */
 @Injectable()
 export class RevocationJob implements OnApplicationBootstrap {
   constructor(
-    private readonly revocations: RevocationService,
+    private readonly finalizer: RevocationFinalizer,
     private readonly registry: SchedulerRegistry,
     private readonly dbClock: DatabaseClock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -29,6 +30,6 @@ export class RevocationJob implements OnApplicationBootstrap {
   }
 
   async tick() {
-    return this.revocations.runDue(await this.dbClock.now());
+    return this.finalizer.runDue(await this.dbClock.now());
   }
 }

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
+import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
@@ -70,8 +71,9 @@ describe('payment revocation in a real browser', () => {
     await page.goto(`${t.url}/accounts/${number.id}`);
     await expect(page.getByRole('region', { name: 'Danger Zone' }).innerText()).resolves.toContain('1 day left');
 
-    const stored = await t.em().findOneOrFail(WhatsappNumber, number.id, { populate: ['revocation'] });
+    const stored = await t.em().findOneOrFail(WhatsappNumber, number.id);
     expect(stored.billingState).toBe('revocation_requested');
-    expect(stored.revocation!.terminationDate).toBe('2026-12-31');
+    const open = await t.em().findOneOrFail(Revocation, { number: number.id, withdrawnAt: null });
+    expect(open.terminationDate).toBe('2026-12-31');
   });
 });

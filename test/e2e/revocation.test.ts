@@ -2,18 +2,22 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { NumberSummaries } from '../../src/accounts/number-summaries.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { runCli } from '../../src/cli/program';
 import type { CurrentMember } from '../../src/common/http';
+import { Lifecycle } from '../../src/common/lifecycle';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { Partner } from '../../src/partners/entities/partner.entity';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { RevocationJob } from '../../src/revocation/revocation.job';
-import { RevocationService } from '../../src/revocation/revocation.service';
+import { RevocationFinalizer } from '../../src/revocation/revocation-finalizer.service';
+import { RevocationNotices } from '../../src/revocation/revocation-notices.service';
+import { RevocationRequests } from '../../src/revocation/revocation-requests.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber as createAccountNumber } from '../factories/accounts';
-import { createRevocations } from '../factories/revocations';
+import { createRevocation, createRevocations } from '../factories/revocations';
 import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 import { csrfOf, postForm, signIn } from '../support/http';
@@ -53,7 +57,8 @@ describe('payment revocation', () => {
   let partner: Partner;
   let owner: MemberFixture;
   let member: MemberFixture;
-  let service: RevocationService;
+  let requests: RevocationRequests;
+  let finalizer: RevocationFinalizer;
   const cliEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', ...db.env });
 
   beforeAll(async () => {
@@ -62,7 +67,8 @@ describe('payment revocation', () => {
     partner = await createPartner(t.em(), { name: 'Globex Partners', terms: { noticeDays: 30, alignment: 'end_of_month' } });
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
     member = await createMember(t.em(), partner, { role: 'member' });
-    service = t.app.get(RevocationService);
+    requests = t.app.get(RevocationRequests);
+    finalizer = t.app.get(RevocationFinalizer);
   });
   afterAll(async () => {
     await t.close();
@@ -77,7 +83,12 @@ describe('payment revocation', () => {
   }
 
   const sendMail = () => t.app.get(MailWorker).sendDue(t.clock.now());
-  const reload = (id: string) => t.em().findOneOrFail(WhatsappNumber, id, { populate: ['revocation'] });
+  /** The number as stored, with its open (not withdrawn) revocation. */
+  async function reload(id: string) {
+    const em = t.em();
+    const number = await em.findOneOrFail(WhatsappNumber, id);
+    return Object.assign(number, { revocation: await em.findOne(Revocation, { number: id, withdrawnAt: null }) });
+  }
 
   it('requests revocation with on-screen instructions, emails the client over SMTP, and the job ends billing once after the termination date', async () => {
     t.clock.set(START);
@@ -139,12 +150,12 @@ describe('payment revocation', () => {
 
     // The last instant of the termination date: nothing happens yet.
     t.clock.set('2026-12-31T23:59:59Z');
-    expect((await service.runDue(t.clock.now())).billingEnded).toBe(0);
+    expect((await finalizer.runDue(t.clock.now())).billingEnded).toBe(0);
     expect((await reload(number.id)).billingState).toBe('revocation_requested');
 
     t.clock.set('2027-01-01T00:00:00Z');
-    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 1, removed: 0 });
-    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 0 });
+    expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 1, removed: 0 });
+    expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 0 });
     const ended = await reload(number.id);
     expect(ended.billingState).toBe('partner_billing_ended');
     expect(ended.revocation!.billingEndedAt?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
@@ -163,7 +174,7 @@ describe('payment revocation', () => {
 
     // After the grace period the number leaves the hub but stays in the database and the log.
     t.clock.set('2027-01-15T00:00:00Z');
-    expect(await service.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 1 });
+    expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 1 });
     expect((await reload(number.id)).billingState).toBe('removed');
     await signIn(agent, owner.email, owner.password);
     expect((await agent.get(`/accounts/${number.id}`)).status).toBe(404);
@@ -211,7 +222,7 @@ describe('payment revocation', () => {
     expect(mail.text).toContain('withdrawn');
 
     t.clock.set('2027-02-01T00:00:00Z');
-    await service.runDue(t.clock.now());
+    await finalizer.runDue(t.clock.now());
     expect((await reload(number.id)).billingState).toBe('partner_paid');
     expect((await t.em().findOneOrFail(Revocation, revocationId)).billingEndedAt).toBeNull();
   });
@@ -332,15 +343,15 @@ describe('payment revocation', () => {
     );
     expect((await agent.get(`/accounts/${number.id}`)).text).toContain('The client has no contact email and could not be emailed.');
     expect((await reload(number.id)).billingState).toBe('revocation_requested');
-    expect(await t.em().count(OutboxEmail, { partner: partner.id, payload: { phoneNumber: number.phoneNumber } } as never)).toBe(0);
+    expect(await t.em().count(OutboxEmail, { partnerId: partner.id, payload: { phoneNumber: number.phoneNumber } } as never)).toBe(0);
   });
 
   it('catches up after missed runs: both transitions, in order, in one run', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner);
-    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    await requests.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
     t.clock.set('2027-03-01T08:00:00Z');
-    const result = await service.runDue(t.clock.now());
+    const result = await finalizer.runDue(t.clock.now());
     expect(result.billingEnded).toBeGreaterThanOrEqual(1);
     expect(result.removed).toBeGreaterThanOrEqual(1);
     const after = await reload(number.id);
@@ -356,7 +367,7 @@ describe('payment revocation', () => {
     await createRevocations(t.em(), other, 60, t.clock.now());
     t.clock.set('2030-01-01T00:00:00Z');
     let finished = false;
-    const run = service.runDue(t.clock.now(), { batchSize: 5 }).then((r) => {
+    const run = finalizer.runDue(t.clock.now(), { batchSize: 5 }).then((r) => {
       finished = true;
       return r;
     });
@@ -366,23 +377,57 @@ describe('payment revocation', () => {
     expect((await run).billingEnded).toBe(60);
   });
 
+  it('stops between batches once the process is shutting down, and the next run does the rest', async () => {
+    t.clock.set(START);
+    const other = await createPartner(t.em(), { name: 'Stopping Partners' });
+    await createRevocations(t.em(), other, 12, t.clock.now());
+    const now = new Date('2030-01-01T00:00:00Z');
+    const stopping = await createTestApp({ database: db, migrate: false });
+    try {
+      const notices = stopping.app.get(RevocationNotices);
+      const queue = notices.billingEnded.bind(notices);
+      // SIGTERM arrives while the first batch is being written: that batch still commits.
+      vi.spyOn(notices, 'billingEnded').mockImplementationOnce(async (...args) => {
+        stopping.app.get(Lifecycle).beginShutdown();
+        return queue(...args);
+      });
+      expect(await stopping.app.get(RevocationFinalizer).runDue(now, { batchSize: 5 })).toEqual({ billingEnded: 5, removed: 0 });
+    } finally {
+      await stopping.close();
+    }
+    expect(await t.em().count(Revocation, { partner: other.id, billingEndedAt: { $ne: null } })).toBe(5);
+    await finalizer.runDue(now, { batchSize: 5 });
+    expect(await t.em().count(Revocation, { partner: other.id, billingEndedAt: { $ne: null }, removedAt: { $ne: null } })).toBe(12);
+  });
+
+  it("marks the partner's summary counts for a recount when it removes numbers", async () => {
+    t.clock.set(START);
+    const other = await createPartner(t.em(), { name: 'Summary Partners' });
+    await createRevocations(t.em(), other, 3, t.clock.now());
+    const summaries = t.app.get(NumberSummaries);
+    expect((await summaries.read(other.id)).total).toBe(3);
+    // The jobs process confirms the first count; then nothing of this partner is due.
+    await summaries.refreshDue(t.clock.now());
+    await finalizer.runDue(new Date('2030-01-01T00:00:00Z'));
+    await summaries.refreshDue(t.clock.now());
+    expect((await summaries.read(other.id)).total).toBe(0);
+  });
+
   it('rolls back a run that crashes half-way, and the next run completes it exactly once', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner, { contactEmail: 'crash@client.example' });
-    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    await requests.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
     t.clock.set('2027-01-02T00:00:00Z');
-    // Dies after the claim and the number's update, before the history, audit and email rows.
-    const spy = vi.spyOn(service as unknown as { clientEmail: () => unknown }, 'clientEmail').mockImplementationOnce(() => {
-      throw new Error('the process died here');
-    });
-    await expect(service.runDue(t.clock.now())).rejects.toThrow('the process died here');
+    // Dies after the claim, the number's update, the history and the audit rows, before the emails.
+    const spy = vi.spyOn(t.app.get(RevocationNotices), 'billingEnded').mockRejectedValueOnce(new Error('the process died here'));
+    await expect(finalizer.runDue(t.clock.now())).rejects.toThrow('the process died here');
     spy.mockRestore();
     const crashed = await reload(number.id);
     expect(crashed.billingState).toBe('revocation_requested');
     expect(crashed.revocation!.billingEndedAt).toBeNull();
     expect(await t.em().count(AuditEvent, { action: 'revocation.billing_ended', subjectId: number.id })).toBe(0);
 
-    expect((await service.runDue(t.clock.now())).billingEnded).toBe(1);
+    expect((await finalizer.runDue(t.clock.now())).billingEnded).toBe(1);
     expect((await reload(number.id)).billingState).toBe('partner_billing_ended');
     expect(await t.em().count(AuditEvent, { action: 'revocation.billing_ended', subjectId: number.id })).toBe(1);
     expect(await t.em().count(OutboxEmail, { template: 'revocation_billing_ended', toAddress: 'crash@client.example' })).toBe(1);
@@ -391,13 +436,13 @@ describe('payment revocation', () => {
   it('lets exactly one of a withdrawal and the job win when they race', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner);
-    await service.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    await requests.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
     const revocation = (await reload(number.id)).revocation!;
     // The withdrawal still sees the termination date; the job already sees it passed.
     t.clock.set(new Date(revocation.billingEndsAt.getTime() - 1000));
     const [withdrawal, run] = await Promise.allSettled([
-      service.withdraw(asMember(partner, owner), number.id),
-      service.runDue(revocation.billingEndsAt),
+      requests.withdraw(asMember(partner, owner), number.id),
+      finalizer.runDue(revocation.billingEndsAt),
     ]);
     const after = await t.em().findOneOrFail(Revocation, revocation.id);
     const withdrew = withdrawal.status === 'fulfilled';
@@ -408,6 +453,17 @@ describe('payment revocation', () => {
     expect((await reload(number.id)).billingState).toBe(withdrew ? 'partner_paid' : 'partner_billing_ended');
   });
 
+  it('holds one open revocation per number in the database; a withdrawn one makes room for the next', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner);
+    await requests.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    await expect(createRevocation(t.em(), partner, number, '2027-01-31')).rejects.toThrow(/unique/i);
+    await requests.withdraw(asMember(partner, owner), number.id);
+    await requests.request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+    expect(await t.em().count(Revocation, { number: number.id })).toBe(2);
+    expect((await reload(number.id)).revocation!.withdrawnAt).toBeNull();
+  });
+
   it('sets contract terms from the command line; revocations already requested keep theirs', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -415,7 +471,7 @@ describe('payment revocation', () => {
     const p = await createPartner(t.em(), { name: 'Terms Partner' });
     const o = await createMember(t.em(), p);
     const first = await createNumber(t.em(), p);
-    await service.request(asMember(p, o), first.id, { confirmation: first.phoneNumber });
+    await requests.request(asMember(p, o), first.id, { confirmation: first.phoneNumber });
 
     expect(
       await runCli(
@@ -436,12 +492,12 @@ describe('payment revocation', () => {
     ).toBe(0);
     const terms = (await t.em().findOneOrFail(Partner, p.id)).terms;
     expect({ ...terms }).toEqual({ noticeDays: 60, alignment: 'end_of_month', removalGraceDays: 7, billingTimeZone: 'Europe/Berlin' });
-    expect(await t.em().count(AuditEvent, { action: 'partner.terms_changed', partner: p.id })).toBe(1);
+    expect(await t.em().count(AuditEvent, { action: 'partner.terms_changed', partnerId: p.id })).toBe(1);
 
     const kept = (await reload(first.id)).revocation!;
     expect([kept.terminationDate, kept.noticeDays, kept.billingTimeZone]).toEqual(['2026-12-26', 30, 'UTC']);
     const second = await createNumber(t.em(), p);
-    await service.request(asMember(p, o), second.id, { confirmation: second.phoneNumber });
+    await requests.request(asMember(p, o), second.id, { confirmation: second.phoneNumber });
     const fresh = (await reload(second.id)).revocation!;
     expect(fresh.terminationDate).toBe('2027-01-31');
     expect(fresh.billingEndsAt.toISOString()).toBe('2027-01-31T23:00:00.000Z');
@@ -476,7 +532,7 @@ describe('payment revocation', () => {
     const o = await createMember(t.em(), p);
     const number = await createNumber(t.em(), p);
     t.clock.set('2020-01-01T10:00:00Z');
-    await service.request(asMember(p, o), number.id, { confirmation: number.phoneNumber });
+    await requests.request(asMember(p, o), number.id, { confirmation: number.phoneNumber });
     expect(await runCli(['jobs:run', 'revocations'], cliEnv())).toBe(0);
     expect((await reload(number.id)).billingState).toBe('removed');
     expect(console.log).toHaveBeenLastCalledWith(expect.stringMatching(/billing ended/));
@@ -504,7 +560,7 @@ describe.skipIf(!onPostgres())('the revocation job on several instances (Postgre
     const ids = await createRevocations(em, partner, 200, new Date(START));
     const now = new Date('2027-02-01T00:00:00Z'); // past both billing end and removal
     // Small batches so the instances interleave.
-    const results = await Promise.all(apps.map((app) => app.app.get(RevocationService).runDue(now, { batchSize: 20 })));
+    const results = await Promise.all(apps.map((app) => app.app.get(RevocationFinalizer).runDue(now, { batchSize: 20 })));
     expect(results.reduce((sum, r) => sum + r.billingEnded, 0)).toBe(200);
     expect(results.reduce((sum, r) => sum + r.removed, 0)).toBe(200);
     expect(results.filter((r) => r.billingEnded > 0).length).toBeGreaterThan(1);
@@ -513,18 +569,18 @@ describe.skipIf(!onPostgres())('the revocation job on several instances (Postgre
     expect(await check.count(Revocation, { id: { $in: ids }, billingEndedAt: { $ne: null }, removedAt: { $ne: null } })).toBe(200);
     expect(await check.count(WhatsappNumber, { partner: partner.id, billingState: 'removed' })).toBe(200);
     for (const action of ['revocation.billing_ended', 'revocation.number_removed']) {
-      const events = await check.find(AuditEvent, { partner: partner.id, action });
+      const events = await check.find(AuditEvent, { partnerId: partner.id, action });
       expect(events).toHaveLength(200);
       expect(new Set(events.map((e) => e.subjectId)).size).toBe(200);
     }
-    const emails = await check.find(OutboxEmail, { partner: partner.id, template: 'revocation_billing_ended' });
+    const emails = await check.find(OutboxEmail, { partnerId: partner.id, template: 'revocation_billing_ended' });
     expect(emails).toHaveLength(200);
     expect(new Set(emails.map((e) => e.payload.phoneNumber)).size).toBe(200);
     for (const toValue of ['partner_billing_ended', 'removed']) {
       expect(await check.count(NumberStatusChange, { partner: partner.id, family: 'billing', toValue })).toBe(200);
     }
     // A second round at the same moment finds nothing left to do.
-    const again = await Promise.all(apps.map((app) => app.app.get(RevocationService).runDue(now)));
+    const again = await Promise.all(apps.map((app) => app.app.get(RevocationFinalizer).runDue(now)));
     expect(again.every((r) => r.billingEnded === 0 && r.removed === 0)).toBe(true);
   });
 });
@@ -542,7 +598,7 @@ describe('the revocation scheduler', () => {
       const partner = await createPartner(on.em(), { terms: { noticeDays: 0 } });
       const owner = await createMember(on.em(), partner);
       const number = await createNumber(on.em(), partner);
-      await on.app.get(RevocationService).request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
+      await on.app.get(RevocationRequests).request(asMember(partner, owner), number.id, { confirmation: number.phoneNumber });
       on.clock.set('2026-11-27T00:00:00Z');
       await on.app.get(RevocationJob).tick();
       expect((await on.em().findOneOrFail(WhatsappNumber, number.id)).billingState).toBe('partner_billing_ended');

@@ -67,8 +67,6 @@ export async function createRevocations(
     });
     fork.persist(revocations);
     await fork.flush();
-    numbers.forEach((n, k) => (n.revocation = revocations[k]));
-    await fork.flush();
     ids.push(...revocations.map((r) => r.id));
   }
   return ids;
@@ -100,7 +98,7 @@ export async function createRevocation(
   if (o.withdrawnAt) revocation.withdrawnAt = o.withdrawnAt;
   await em.persist(revocation).flush();
   if (!o.withdrawnAt) {
-    await em.nativeUpdate(WhatsappNumber, { id: number.id }, { revocation: revocation.id, billingState: 'revocation_requested' });
+    await em.nativeUpdate(WhatsappNumber, { id: number.id }, { billingState: 'revocation_requested' });
   }
   return revocation;
 }

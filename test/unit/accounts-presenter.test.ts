@@ -6,7 +6,6 @@ import {
   groupByClient,
   historyView,
   needsAttention,
-  revocationView,
   statusView,
   summaryView,
 } from '../../src/accounts/accounts.presenter';
@@ -62,7 +61,6 @@ function numberRow(over: RowOverrides = {}): NumberRow {
       messageOnBehalfStatus: 'approved',
       ...waba,
     },
-    revocation: null,
     ...rest,
   };
 }
@@ -234,40 +232,21 @@ describe('needs attention', () => {
   });
 });
 
-describe('the revocation countdown on a card', () => {
-  const requested = (over: RowOverrides = {}) =>
-    card({
-      billingState: 'revocation_requested',
-      revocation: { terminationDate: '2026-12-31', billingTimeZone: 'UTC', id: 'r', removeAt: NOW, reason: null },
-      ...over,
-    });
+describe('the notes other modules add to a card', () => {
+  const note = { className: 'revocation-note', text: 'Revocation requested · terminates 2026-12-31 · 30 days left' };
 
-  it('shows the termination date and the days left while the revocation is requested', () => {
-    expect(revocationView(requested(), NOW)).toEqual({ terminationDate: '2026-12-31', label: '30 days left' });
-    expect(cardView(requested(), NOW).revocation).toEqual({ terminationDate: '2026-12-31', label: '30 days left' });
+  it("puts each number's notes on its own card, in page order", () => {
+    const groups = groupByClient([card({ id: 'n1' }), card({ id: 'n2' })], NOW, new Map([['n2', [note]]]));
+    expect(groups[0].cards.map((c) => c.notes)).toEqual([[], [note]]);
   });
 
-  it('counts the days in the billing time zone of the revocation', () => {
-    const late = new Date('2026-12-30T12:00:00.000Z');
-    expect(revocationView(requested(), late)?.label).toBe('1 day left');
-    // Already 31 December in Kiritimati (UTC+14).
-    const row = requested({
-      revocation: { terminationDate: '2026-12-31', billingTimeZone: 'Pacific/Kiritimati', id: 'r', removeAt: NOW, reason: null },
-    });
-    expect(revocationView(row, late)?.label).toBe('Last day today');
+  it('shows them atop the details page too', () => {
+    expect(detailsView(numberRow(), NOW, [note]).notes).toEqual([note]);
   });
 
-  it('says the revocation ended once the termination date has passed', () => {
-    expect(revocationView(requested(), new Date('2027-01-02T00:00:00.000Z'))?.label).toBe('Ended');
-  });
-
-  it('is not shown once partner billing has ended, even though the revocation is still on record', () => {
-    expect(revocationView(requested({ billingState: 'partner_billing_ended' }), NOW)).toBeUndefined();
-  });
-
-  it('is not shown for a number without a revocation', () => {
-    expect(revocationView(card({ billingState: 'revocation_requested' }), NOW)).toBeUndefined();
-    expect(cardView(card(), NOW).revocation).toBeUndefined();
+  it('gives a card without notes an empty list', () => {
+    expect(cardView(card(), NOW).notes).toEqual([]);
+    expect(detailsView(numberRow(), NOW).notes).toEqual([]);
   });
 });
 

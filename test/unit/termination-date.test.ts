@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, localDate, revocationSchedule, startOfLocalDay, type RevocationTerms } from '../../src/revocation/termination-date';
+import { localDate, startOfLocalDay } from '../../src/common/dates';
+import { countdown, revocationSchedule, type RevocationTerms } from '../../src/revocation/termination-date';
 
 const terms = (over: Partial<RevocationTerms> = {}): RevocationTerms => ({
   noticeDays: 30,

@@ -1,7 +1,6 @@
 import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
-import { Revocation } from '../../revocation/entities/revocation.entity';
 import {
   familyValues,
   type BillingState,
@@ -9,7 +8,7 @@ import {
   type MessagingTier,
   type QualityRating,
   type RegistrationStatus,
-} from '../../statuses/catalogue';
+} from '../../statuses';
 import { Client } from './client.entity';
 import { WabaAccount } from './waba-account.entity';
 
@@ -30,7 +29,7 @@ export type RegistrationMethod = 'sms' | 'voice';
 @Index({ properties: ['client'] })
 @Index({ properties: ['wabaAccount'] })
 export class WhatsappNumber extends BaseEntity<
-  'status' | 'registrationStatus' | 'billingState' | 'qualityRating' | 'messagingTier' | 'ivr' | 'statusChangedAt' | 'revocation'
+  'status' | 'registrationStatus' | 'billingState' | 'qualityRating' | 'messagingTier' | 'ivr' | 'statusChangedAt'
 > {
   @ManyToOne(() => Partner, { deleteRule: 'cascade' })
   partner: Partner;
@@ -83,10 +82,6 @@ export class WhatsappNumber extends BaseEntity<
 
   @Enum({ items: familyValues('billing'), type: 'string' })
   billingState: BillingState = 'partner_paid';
-
-  /** The open (not withdrawn) payment revocation, if any. */
-  @ManyToOne(() => Revocation, { nullable: true, deleteRule: 'set null' })
-  revocation?: Revocation | null;
 
   /** When the provider created the channel (`created_at`); the "newest" sort key. */
   @Property({ type: 'datetime' })

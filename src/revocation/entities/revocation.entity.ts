@@ -1,24 +1,30 @@
-import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
-import type { WhatsappNumber } from '../../accounts/entities/whatsapp-number.entity';
+import { WhatsappNumber } from '../../accounts/entities/whatsapp-number.entity';
 import { Partner } from '../../partners/entities/partner.entity';
 import type { Alignment } from '../../partners/entities/contract-terms.embeddable';
-import { User } from '../../users/entities/user.entity';
+import { User } from '../../auth/entities/user.entity';
 
 /**
  * A payment revocation request for one number, with the terms in force when it was made
  * (a later change of terms applies to later requests only). Each timestamp is set once, by a
- * conditional update, so each transition happens exactly once.
+ * conditional update, so each transition happens exactly once. A number has at most one that
+ * is not withdrawn (its open one, whose state the number's billing state shows): the request
+ * claims the number first, and the partial unique index holds it.
  */
 @Entity()
 @Index({ properties: ['billingEndsAt'] })
 @Index({ properties: ['removeAt'] })
 @Index({ properties: ['number'] })
+@Unique({
+  name: 'revocation_open_number_id_unique',
+  expression: 'create unique index revocation_open_number_id_unique on revocation (number_id) where withdrawn_at is null',
+})
 export class Revocation extends BaseEntity<'reason' | 'withdrawnAt' | 'withdrawnBy' | 'billingEndedAt' | 'removedAt'> {
   @ManyToOne(() => Partner, { deleteRule: 'cascade' })
   partner: Partner;
 
-  @ManyToOne('WhatsappNumber', { deleteRule: 'cascade' })
+  @ManyToOne(() => WhatsappNumber, { deleteRule: 'cascade' })
   number: WhatsappNumber;
 
   @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })

@@ -1,0 +1,51 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  NumberExtensions,
+  type NumberExtension,
+  type NumberNote,
+  type NumberRef,
+  type NumberSection,
+} from '../accounts/number-extensions.service';
+import type { CurrentMember } from '../common/http';
+import { Sql } from '../database/sql';
+import { Revocation } from './entities/revocation.entity';
+import { readOpenRevocationDates } from './open-revocations.query';
+import { dangerZone, requestedNumberIds, revocationNote } from './revocation.presenter';
+
+/** What revocation adds to the WhatsApp Accounts pages: the countdown line and the Danger Zone. */
+@Injectable()
+export class RevocationNumberExtension implements NumberExtension, OnModuleInit {
+  constructor(
+    private readonly extensions: NumberExtensions,
+    private readonly em: EntityManager,
+    private readonly sql: Sql,
+  ) {}
+
+  onModuleInit(): void {
+    this.extensions.register(this);
+  }
+
+  async notes(partnerId: string, numbers: readonly NumberRef[], now: Date): Promise<Map<string, NumberNote[]>> {
+    const notes = new Map<string, NumberNote[]>();
+    const ids = requestedNumberIds(numbers);
+    if (!ids.length) return notes;
+    for (const r of await readOpenRevocationDates(this.sql, partnerId, ids)) notes.set(r.numberId, [revocationNote(r, now)]);
+    return notes;
+  }
+
+  async section(member: CurrentMember, number: NumberRef, now: Date): Promise<NumberSection> {
+    // A number the partner pays for has no open revocation: nothing to read.
+    const r =
+      number.billingState === 'partner_paid'
+        ? null
+        : await this.em.fork().findOne(Revocation, { number: number.id, partner: member.partnerId, withdrawnAt: null });
+    const revocation = r && {
+      terminationDate: r.terminationDate,
+      billingTimeZone: r.billingTimeZone,
+      removeAt: r.removeAt,
+      reason: r.reason ?? null,
+    };
+    return dangerZone(member, number, revocation, now);
+  }
+}

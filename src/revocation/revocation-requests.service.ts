@@ -1,0 +1,239 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
+import { actorOf, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { localDate } from '../common/dates';
+import type { CurrentMember, RequestOrigin } from '../common/http';
+import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
+import { Partner } from '../partners/entities/partner.entity';
+import { User } from '../auth/entities/user.entity';
+import { billingChange } from './billing-change';
+import { Revocation } from './entities/revocation.entity';
+import { RevocationErrors } from './revocation.errors';
+import { RevocationNotices } from './revocation-notices.service';
+import { countdown, revocationSchedule, type Countdown, type RevocationSchedule } from './termination-date';
+
+export const MAX_REASON_LENGTH = 500;
+
+/** What the request page shows before the owner confirms. */
+export interface RevocationPreview {
+  number: WhatsappNumber;
+  partnerName: string;
+  clientName: string;
+  contactEmail: string | null;
+  terms: ContractTerms;
+  schedule: RevocationSchedule;
+  /** The local date on which the number is no longer in the hub. */
+  removalDate: string;
+}
+
+/** A number of the member's partner, with its client and its open revocation, if any. */
+interface NumberWithRevocation {
+  number: WhatsappNumber;
+  revocation: Revocation | null;
+}
+
+export interface RevocationChange {
+  revocation: Revocation;
+  number: WhatsappNumber;
+  clientEmailed: boolean;
+}
+
+/**
+ * An owner requests payment revocation of a number and may withdraw it until the termination
+ * date. The number's billing state moves by a conditional update whose affected rows decide
+ * who made the change, so a double submit, two owners at once, or a withdrawal racing the job
+ * change it exactly once; the history, audit event and email go in the same transaction.
+ */
+@Injectable()
+export class RevocationRequests {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly notices: RevocationNotices,
+  ) {}
+
+  /** The request page: what would happen if the owner confirmed now. */
+  async preview(member: CurrentMember, numberId: string): Promise<RevocationPreview> {
+    const em = this.em.fork();
+    const found = await this.findNumber(em, member, numberId);
+    assertRequestable(found);
+    const partner = await em.findOneOrFail(Partner, member.partnerId);
+    const schedule = revocationSchedule(this.clock.now(), partner.terms);
+    return {
+      number: found.number,
+      partnerName: partner.name,
+      clientName: found.number.client.name,
+      contactEmail: found.number.client.contactEmail ?? null,
+      terms: partner.terms,
+      schedule,
+      removalDate: localDate(schedule.removeAt, partner.terms.billingTimeZone),
+    };
+  }
+
+  /** The withdrawal page: the open revocation of the number, and the days left to withdraw it. */
+  async openRevocation(
+    member: CurrentMember,
+    numberId: string,
+  ): Promise<{ number: WhatsappNumber; revocation: Revocation; countdown: Countdown }> {
+    const now = this.clock.now();
+    const found = await this.findNumber(this.em.fork(), member, numberId);
+    const revocation = assertWithdrawable(found, now);
+    return { number: found.number, revocation, countdown: countdown(revocation.terminationDate, now, revocation.billingTimeZone) };
+  }
+
+  /**
+   * Requests revocation: only of a number the partner still pays for, confirmed by typing its
+   * phone number. The number is claimed first, so the loser of a race changes nothing.
+   */
+  async request(
+    member: CurrentMember,
+    numberId: string,
+    input: { confirmation: string; reason?: string },
+    origin: RequestOrigin | null = null,
+  ): Promise<RevocationChange> {
+    const now = this.clock.now();
+    return this.em.fork().transactional(async (tx) => {
+      const found = await this.findNumber(tx, member, numberId);
+      assertRequestable(found);
+      const { number } = found;
+      if (input.confirmation.replace(/\s+/g, '') !== number.phoneNumber) throw RevocationErrors.wrongConfirmation();
+      const reason = input.reason?.trim() || null;
+      if (reason && reason.length > MAX_REASON_LENGTH) throw RevocationErrors.reasonTooLong();
+
+      const partner = await tx.findOneOrFail(Partner, member.partnerId);
+      const terms = partner.terms;
+      const schedule = revocationSchedule(now, terms);
+      const claimed = await tx.nativeUpdate(
+        WhatsappNumber,
+        { id: number.id, partner: member.partnerId, billingState: 'partner_paid' },
+        { billingState: 'revocation_requested', updatedAt: now },
+      );
+      // Someone else got there first: nothing was written.
+      if (claimed !== 1) throw RevocationErrors.alreadyRequested(schedule.terminationDate);
+
+      const revocation = new Revocation({
+        partner,
+        number,
+        requestedBy: tx.getReference(User, member.userId),
+        requestedAt: now,
+        reason,
+        ...schedule,
+        // The terms in force now: a later change applies to later requests only.
+        noticeDays: terms.noticeDays,
+        alignment: terms.alignment,
+        removalGraceDays: terms.removalGraceDays,
+        billingTimeZone: terms.billingTimeZone,
+      });
+      tx.persist([revocation, billingChange(tx, member.partnerId, number.id, 'partner_paid', 'revocation_requested', 'revocation', now)]);
+      this.audit.record(tx, {
+        action: 'revocation.requested',
+        partnerId: member.partnerId,
+        actor: actorOf(member),
+        subjectType: 'number',
+        subjectId: number.id,
+        data: {
+          revocationId: revocation.id,
+          phoneNumber: number.phoneNumber,
+          terminationDate: schedule.terminationDate,
+          billingEndsAt: schedule.billingEndsAt.toISOString(),
+          removeAt: schedule.removeAt.toISOString(),
+          reason,
+        },
+        origin,
+      });
+      const clientEmailed = this.notices.requested(tx, {
+        ...noticeSubject(partner, number),
+        terminationDate: schedule.terminationDate,
+        removalDate: localDate(schedule.removeAt, terms.billingTimeZone),
+        timeZone: terms.billingTimeZone,
+      });
+      return { revocation, number, clientEmailed };
+    });
+  }
+
+  /**
+   * Withdraws the open request until the termination date ends. The mirror condition of the
+   * job's (not withdrawn, billing not ended) makes exactly one of the two win.
+   */
+  async withdraw(member: CurrentMember, numberId: string, origin: RequestOrigin | null = null): Promise<RevocationChange> {
+    const now = this.clock.now();
+    return this.em.fork().transactional(async (tx) => {
+      const found = await this.findNumber(tx, member, numberId);
+      const revocation = assertWithdrawable(found, now);
+      const { number } = found;
+      const claimed = await tx.nativeUpdate(
+        Revocation,
+        { id: revocation.id, withdrawnAt: null, billingEndedAt: null, billingEndsAt: { $gt: now } },
+        { withdrawnAt: now, withdrawnBy: member.userId, updatedAt: now },
+      );
+      if (claimed !== 1) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
+      await tx.nativeUpdate(
+        WhatsappNumber,
+        { id: number.id, billingState: 'revocation_requested' },
+        { billingState: 'partner_paid', updatedAt: now },
+      );
+      tx.persist(billingChange(tx, member.partnerId, number.id, 'revocation_requested', 'partner_paid', 'revocation', now));
+      this.audit.record(tx, {
+        action: 'revocation.withdrawn',
+        partnerId: member.partnerId,
+        actor: actorOf(member),
+        subjectType: 'number',
+        subjectId: number.id,
+        data: { revocationId: revocation.id, phoneNumber: number.phoneNumber, terminationDate: revocation.terminationDate },
+        origin,
+      });
+      const partner = await tx.findOneOrFail(Partner, member.partnerId);
+      const clientEmailed = this.notices.withdrawn(tx, {
+        ...noticeSubject(partner, number),
+        terminationDate: revocation.terminationDate,
+        timeZone: revocation.billingTimeZone,
+      });
+      return { revocation, number, clientEmailed };
+    });
+  }
+
+  /** The number of the member's partner, with its client and open revocation; 404 otherwise. */
+  private async findNumber(em: EntityManager, member: CurrentMember, numberId: string): Promise<NumberWithRevocation> {
+    const number = await em.findOne(WhatsappNumber, { id: numberId, partner: member.partnerId }, { populate: ['client'] });
+    if (!number) throw new NotFoundException();
+    // A number the partner pays for has none open (a withdrawal reopens payment).
+    const revocation =
+      number.billingState === 'partner_paid' ? null : await em.findOne(Revocation, { number: number.id, withdrawnAt: null });
+    return { number, revocation };
+  }
+}
+
+function assertRequestable({ number, revocation }: NumberWithRevocation): void {
+  switch (number.billingState) {
+    case 'partner_paid':
+      return;
+    case 'revocation_requested':
+      throw RevocationErrors.alreadyRequested(revocation?.terminationDate ?? 'unknown');
+    case 'partner_billing_ended':
+      throw RevocationErrors.billingEnded();
+    case 'removed':
+      throw RevocationErrors.removed();
+  }
+}
+
+function assertWithdrawable({ number, revocation }: NumberWithRevocation, now: Date): Revocation {
+  if (number.billingState === 'removed') throw RevocationErrors.removed();
+  if (number.billingState === 'partner_billing_ended') throw RevocationErrors.billingEnded();
+  if (number.billingState !== 'revocation_requested' || !revocation) throw RevocationErrors.notRequested();
+  if (revocation.billingEndsAt.getTime() <= now.getTime()) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
+  return revocation;
+}
+
+function noticeSubject(partner: Partner, number: WhatsappNumber) {
+  return {
+    partnerId: partner.id,
+    partnerName: partner.name,
+    contactEmail: number.client.contactEmail,
+    clientName: number.client.name,
+    phoneNumber: number.phoneNumber,
+    displayName: number.displayName,
+  };
+}
