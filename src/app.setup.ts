@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Response } from 'express';
 import session from 'express-session';
 import hbs from 'hbs';
 import helmet from 'helmet';
 import passport from 'passport';
-import { Strategy as LocalStrategy } from 'passport-local';
 import { AuthService } from './auth/auth.service';
 import { DbSessionStore } from './auth/session.store';
 import { Clock } from './common/clock';
 import { csrfProtection, csrfToken } from './common/csrf';
 import { HtmlExceptionFilter } from './common/html-exception.filter';
-import { PreparedSql } from './database/prepared-sql';
+import { Sql } from './database/sql';
 import type { HubRequest } from './common/http';
 import { LOGGER, type Logger } from './common/logger';
 import { PathParamsPipe } from './common/path-params.pipe';
@@ -27,6 +26,16 @@ import { observeRequests } from './metrics/request-observer';
 
 /** The project folder, from src/ under a test runner or dist/src/ when built. */
 export const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
+
+/**
+ * Routes are tried most specific first, not in the order modules are listed: /accounts/export.csv
+ * comes before /accounts/:id whichever module declares it. Two handlers for one method and path
+ * stop the start. NestFactory.create takes these (main and the tests).
+ */
+export const ROUTING = {
+  routeResolutionStrategy: 'specificity',
+  routeConflictPolicy: { duplicate: 'error' },
+} satisfies NestApplicationOptions;
 
 /**
  * Everything between Express and the controllers: views, security headers, body limits,
@@ -97,7 +106,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     session({
       name: config.session.cookieName,
       secret: config.session.secret,
-      store: new DbSessionStore(orm.em, app.get(PreparedSql), clock, {
+      store: new DbSessionStore(orm.em, app.get(Sql), clock, {
         idleMs: config.session.idleMs,
         absoluteMs: config.session.absoluteMs,
         anonymousMs: config.retention.anonymousSessionMs,
@@ -109,11 +118,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     }),
   );
 
-  passport.use(
-    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
-      auth.verifyCredentials(email, password).then((user) => done(null, user ?? false), done);
-    }),
-  );
+  // The sign-in itself is auth's LocalStrategy and LoginGuard; the session keeps the user id only.
   passport.serializeUser((user, done) => done(null, (user as { id: string }).id));
   passport.deserializeUser((id: string, done) => done(null, { id }));
   app.use(passport.initialize());

@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, ROUTING } from './app.setup';
 import { reportJobsReady } from './cluster';
 import { AfterResponse } from './common/after-response';
 import { closeConnectionsWhenStopping, closeHttpServer, drainDelayMs, Lifecycle } from './common/lifecycle';
@@ -46,7 +46,12 @@ class NestLogger implements LoggerService {
  */
 export async function serve(config: AppConfig, logger: Logger, withJobs: boolean): Promise<INestApplication> {
   if (!withJobs) config = { ...config, jobs: { ...config.jobs, enabled: false } };
-  const app = await NestFactory.create(AppModule.forRoot({ config, logger }), { bodyParser: false, logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot({ config, logger }), {
+    ...ROUTING,
+    bodyParser: false,
+    logger: false,
+    abortOnError: false,
+  });
   app.useLogger(new NestLogger(logger));
   configureApp(app);
   if (withJobs) await startUpTasks(app, config, logger);

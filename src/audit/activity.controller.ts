@@ -1,14 +1,13 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { BadRequestException, Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { AuditEvent } from './entities/audit-event.entity';
 
-export const ACTIVITY_PAGE_SIZE = 50;
+const ACTIVITY_PAGE_SIZE = 50;
 
 /** What each action means to the owner reading the log; unknown actions show as they are. */
-export const ACTION_LABELS: Record<string, string> = {
+const ACTION_LABELS: Record<string, string> = {
   'auth.signed_in': 'Signed in',
   'auth.signed_out': 'Signed out',
   'auth.password_reset': 'Reset their password',
@@ -55,16 +54,17 @@ export class ActivityController {
 
   @OwnerOnly()
   @Get()
-  async index(@Req() req: HubRequest, @Res() res: Response, @Query() query: Record<string, unknown>) {
+  @Render('activity/index')
+  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
     const partnerId = req.member!.partnerId;
     const action = one(query.action, 64);
     const actor = one(query.actor, 32);
     const after = one(query.after, 200);
     const em = this.em.fork();
 
-    const where: FilterQuery<AuditEvent> = { partner: partnerId };
+    const where: FilterQuery<AuditEvent> = { partnerId };
     if (action) where.action = action;
-    if (actor) where.actor = actor;
+    if (actor) where.actorId = actor;
     if (after) {
       // Keyset pagination: rows strictly older than the last one shown; no OFFSET to scan.
       const c = decodeCursor(after);
@@ -94,7 +94,7 @@ export class ActivityController {
       [partnerId],
     )) as { actor_id: string; actor_label: string }[];
 
-    res.render('activity/index', {
+    return {
       title: 'Activity',
       events,
       filter: { action: action ?? '', actor: actor ?? '' },
@@ -102,7 +102,7 @@ export class ActivityController {
       people: people.map((p) => ({ value: p.actor_id, label: p.actor_label })),
       nextUrl: next ? `/activity?${next.toString()}` : null,
       firstUrl: after ? `/activity?${new URLSearchParams({ ...(action && { action }), ...(actor && { actor }) }).toString()}` : null,
-    });
+    };
   }
 }
 

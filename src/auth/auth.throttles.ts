@@ -1,4 +1,4 @@
-import type { RatePolicy } from '../throttle/rate-limiter';
+import type { RatePolicy } from '../throttle';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

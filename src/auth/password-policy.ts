@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { z } from 'zod';
 import { MAX_PASSWORD_BYTES, passwordTooLong } from './passwords';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -38,6 +39,9 @@ export function passwordProblem(password: string, context: { email: string; part
   if (result.score < 3) return 'This password is too common or too easy to guess. Add more unrelated words.';
   return null;
 }
+
+/** The form of a new password typed twice (reset, invitation). */
+export const newPasswordForm = z.object({ password: z.string().max(1024), confirm: z.string().max(1024) });
 
 /** Field errors for a new password typed twice (fields `password` and `confirm`), or null. */
 export function newPasswordErrors(

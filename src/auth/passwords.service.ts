@@ -3,12 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AfterResponse } from '../common/after-response';
 import { Clock } from '../common/clock';
-import { clientIp, type HubRequest, originOf } from '../common/http';
+import type { RequestOrigin } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { OutboxService } from '../mail/outbox.service';
-import { Membership } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
-import { RateLimiter } from '../throttle/rate-limiter';
+import { Membership } from './entities/membership.entity';
+import { User } from './entities/user.entity';
+import { RateLimiter } from '../throttle';
 import { AuthErrors } from './auth.errors';
 import { AuthLimits } from './auth.throttles';
 import { SessionRecord } from './entities/session.entity';
@@ -42,15 +42,15 @@ export class PasswordsService {
    * fresh invitation to a person only invited so far, and to any other address a note that no
    * account uses it.
    */
-  async requestLink(email: string, req: HubRequest): Promise<void> {
-    await this.limits.claimAll(req, 'forgot', [
-      [AuthLimits.forgotPerIp, clientIp(req)],
+  async requestLink(email: string, origin: RequestOrigin): Promise<void> {
+    await this.limits.claimAll(origin, 'forgot', [
+      [AuthLimits.forgotPerIp, origin.ip],
       [AuthLimits.forgotPerAddress, email],
     ]);
-    this.after.run(originOf(req), 'password link', () => this.queueLink(email, req));
+    this.after.run(origin, 'password link', () => this.queueLink(email, origin));
   }
 
-  private async queueLink(email: string, req: HubRequest): Promise<void> {
+  private async queueLink(email: string, origin: RequestOrigin): Promise<void> {
     await this.em.fork().transactional(async (tx) => {
       const user = await tx.findOne(User, { email, disabledAt: null });
       const memberships = user ? await tx.find(Membership, { user }, { populate: ['partner'], orderBy: { partner: { name: 'asc' } } }) : [];
@@ -73,7 +73,7 @@ export class PasswordsService {
         for (const m of memberships) await this.tokens.sendInvitation(tx, m, { name: user.name, hasPassword: false });
       }
     });
-    this.logger.info({ event: 'password.link_requested', requestId: req.id }, 'link request queued');
+    this.logger.info({ event: 'password.link_requested', requestId: origin.requestId }, 'link request queued');
   }
 
   /** Who a usable reset link is for, or null (unknown, used, replaced and expired alike). */
@@ -88,12 +88,12 @@ export class PasswordsService {
    * Sets the new password with the link, once. Every session of the person ends and an email
    * tells them their password changed.
    */
-  async reset(hash: string, password: string, req: HubRequest): Promise<void> {
+  async reset(hash: string, password: string, origin: RequestOrigin): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.em.fork().transactional(async (tx) => {
       const token = await this.tokens.consume(tx, 'password_reset', hash);
       if (!token) throw AuthErrors.linkInvalid();
-      await this.applyNewPassword(tx, token.user, passwordHash, 'auth.password_reset', req);
+      await this.applyNewPassword(tx, token.user, passwordHash, 'auth.password_reset', origin);
     });
   }
 
@@ -102,9 +102,9 @@ export class PasswordsService {
    * against a limit, as sign-in does). Every session of theirs ends, this one included: the
    * caller signs them in again under a new session id.
    */
-  async change(userId: string, current: string, password: string, req: HubRequest): Promise<void> {
-    const ip = clientIp(req);
-    await this.limits.claimAll(req, 'password.current', [
+  async change(userId: string, current: string, password: string, origin: RequestOrigin): Promise<void> {
+    const { ip } = origin;
+    await this.limits.claimAll(origin, 'password.current', [
       [AuthLimits.currentPasswordPerIp, ip],
       [AuthLimits.currentPasswordPerUser, userId],
     ]);
@@ -116,7 +116,7 @@ export class PasswordsService {
       [AuthLimits.currentPasswordPerUser, userId],
     ]);
     const passwordHash = await hashPassword(password);
-    await em.transactional((tx) => this.applyNewPassword(tx, user, passwordHash, 'auth.password_changed', req));
+    await em.transactional((tx) => this.applyNewPassword(tx, user, passwordHash, 'auth.password_changed', origin));
   }
 
   async partnerNames(em: EntityManager, userId: string): Promise<string[]> {
@@ -124,7 +124,13 @@ export class PasswordsService {
     return memberships.map((m) => m.partner.name).sort();
   }
 
-  private async applyNewPassword(tx: EntityManager, user: User, passwordHash: string, action: string, req: HubRequest): Promise<void> {
+  private async applyNewPassword(
+    tx: EntityManager,
+    user: User,
+    passwordHash: string,
+    action: string,
+    origin: RequestOrigin,
+  ): Promise<void> {
     const now = this.clock.now();
     await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: now, updatedAt: now });
     // Every other way in closes: sessions elsewhere and any other open reset link.
@@ -133,7 +139,7 @@ export class PasswordsService {
     const memberships = await tx.find(Membership, { user, acceptedAt: { $ne: null } }, { populate: ['partner'] });
     const actor = { id: user.id, name: user.name, email: user.email };
     for (const m of memberships)
-      this.audit.record(tx, { action, partnerId: m.partner.id, actor, subjectType: 'user', subjectId: user.id, origin: originOf(req) });
+      this.audit.record(tx, { action, partnerId: m.partner.id, actor, subjectType: 'user', subjectId: user.id, origin });
     this.outbox.enqueue(tx, {
       to: user.email,
       template: 'password_changed',
@@ -148,6 +154,6 @@ export class PasswordsService {
           .join(', '),
       },
     });
-    this.logger.info({ event: action, requestId: req.id, userId: user.id }, 'password changed');
+    this.logger.info({ event: action, requestId: origin.requestId, userId: user.id }, 'password changed');
   }
 }

@@ -5,7 +5,7 @@ import { DomainError } from './domain-error';
 import { FormInvalid } from './form-invalid';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
-import { SignInRequired } from './member.guard';
+import { AlreadySignedIn, SignInRequired } from './member.guard';
 import { logSecurityEvent } from './security-log';
 
 const TITLES: Record<number, string> = {
@@ -40,6 +40,10 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     }
     if (error instanceof SignInRequired) {
       res.redirect(303, '/login');
+      return;
+    }
+    if (error instanceof AlreadySignedIn) {
+      res.redirect(303, '/accounts');
       return;
     }
     if (error instanceof FormInvalid) {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseNumberFilter } from '../accounts/number-filter';
+import { parseNumberFilter } from '../accounts';
 import type { HubRequest } from '../common/http';
 import { badBomParameter } from './exports.errors';
 import { ExportsService } from './exports.service';

@@ -30,8 +30,8 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Public()
   @Get('healthz')
-  healthz(@Res() res: Response) {
-    res.json({ status: 'ok' });
+  healthz() {
+    return { status: 'ok' };
   }
 
   /**
@@ -41,16 +41,17 @@ export class HealthController {
    */
   @Public()
   @Get('readyz')
-  async readyz(@Res() res: Response) {
+  async readyz(@Res({ passthrough: true }) res: Response) {
     const notReady = await this.check();
     if (!notReady) {
       if (this.lastLogged) this.logger.info({ event: 'readiness.ready' }, 'ready again');
       this.lastLogged = undefined;
-      res.json({ status: 'ready' });
-      return;
+      return { status: 'ready' };
     }
     this.warn(notReady);
-    res.status(503).json({ status: 'not ready' });
+    // The status is the answer a load balancer reads: set here, the body still returned.
+    res.status(503);
+    return { status: 'not ready' };
   }
 
   private async check(): Promise<NotReady | null> {

@@ -21,10 +21,12 @@ export class MetricsController {
 
   @Public()
   @Get('metrics')
-  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async scrape(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     if (!this.allowed(req)) throw new NotFoundException();
+    // The registry names its format (Prometheus text or OpenMetrics): only the type is set here.
     const { contentType, text } = await this.metrics.render();
-    res.type(contentType).send(text);
+    res.type(contentType);
+    return text;
   }
 
   private allowed(req: Request): boolean {

@@ -4,7 +4,7 @@ import { EntityManager, type QueryResult } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import type { HubRequest } from '../common/http';
+import type { RequestOrigin } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
 
@@ -71,11 +71,11 @@ export class RateLimiter {
    * security event, thrown as RateLimited (`message` is what the person reads before "Try
    * again in …").
    */
-  async claimAll(req: HubRequest, event: string, claims: Claim[], message = 'Too many attempts.'): Promise<void> {
+  async claimAll(origin: RequestOrigin, event: string, claims: Claim[], message = 'Too many attempts.'): Promise<void> {
     for (const [policy, subject] of claims) {
       const decision = await this.consume(policy, subject);
       if (!decision.allowed) {
-        logSecurityEvent(this.logger, req, `${event}.throttled`, { limit: policy.name, retryAfter: decision.retryAfterSeconds });
+        logSecurityEvent(this.logger, origin, `${event}.throttled`, { limit: policy.name, retryAfter: decision.retryAfterSeconds });
         throw new RateLimited(policy.refusal ?? message, decision.retryAfterSeconds);
       }
     }

@@ -1,17 +1,15 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { newPasswordForm, pendingHash, stashToken } from '../auth/passwords.controller';
-import { newPasswordErrors } from '../auth/password-policy';
-import { hashPassword } from '../auth/passwords';
+import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import { hashPassword, linkInvalid, newPasswordErrors, newPasswordForm, pendingHash, stashToken } from '../auth';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
+import { FormInvalid } from '../common/form-invalid';
 import { parseForm } from '../common/forms';
-import type { HubRequest } from '../common/http';
+import { originOf, type HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
-import { RateLimiter } from '../throttle/rate-limiter';
+import { RateLimiter } from '../throttle';
 import { UsersService } from './users.service';
 
-const INVALID = { title: 'This link is not valid' };
+const CREATE_PASSWORD = { title: 'Create Password' };
 
 /**
  * Create Password: the invited person lands here from the email. The token leaves the URL at
@@ -26,42 +24,45 @@ export class InvitationsController {
 
   @Public()
   @Get()
-  async page(@Req() req: HubRequest, @Res() res: Response) {
+  @Render('users/invitation')
+  async page(@Req() req: HubRequest) {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
-    if (!invitation) return res.status(410).render('auth/link_invalid', INVALID);
-    res.render('users/invitation', { title: 'Create Password', invitation, errors: {} });
+    if (!invitation) throw linkInvalid();
+    return { ...CREATE_PASSWORD, invitation, errors: {} };
   }
 
   @Public()
   @Get(':token')
-  stash(@Req() req: HubRequest, @Res() res: Response, @Param('token') token: string) {
-    return stashToken(this.limiter, req, res, 'invitation', token, '/invitations');
+  @Redirect('/invitations', 303)
+  async stash(@Req() req: HubRequest, @Param('token') token: string) {
+    await stashToken(this.limiter, req, 'invitation', token);
   }
 
   @Public()
   @Post()
-  async accept(@Req() req: HubRequest, @Res() res: Response, @Body() body: unknown) {
+  @Redirect('/login', 303)
+  async accept(@Req() req: HubRequest, @Body() body: unknown) {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
-    if (!hash || !invitation) return res.status(410).render('auth/link_invalid', INVALID);
+    if (!hash || !invitation) throw linkInvalid();
     let passwordHash: string | null = null;
     if (!invitation.hasPassword) {
       const form = parseForm(newPasswordForm, body);
       const errors = form.ok
         ? newPasswordErrors(form.data.password, form.data.confirm, { email: invitation.email, partnerNames: [invitation.partnerName] })
         : form.errors;
-      if (!form.ok || errors) return res.status(422).render('users/invitation', { title: 'Create Password', invitation, errors });
+      if (!form.ok || errors)
+        throw new FormInvalid('users/invitation', { ...CREATE_PASSWORD, invitation, values: {}, errors: errors ?? {} });
       passwordHash = await hashPassword(form.data.password);
     }
     try {
-      const { partnerName } = await this.users.acceptInvitation(hash, passwordHash, req);
+      const { partnerName } = await this.users.acceptInvitation(hash, passwordHash, originOf(req));
       req.session.pendingToken = undefined;
       // No automatic sign-in: the person proves the new password by signing in with it.
       flash(req, 'notice', `You have joined ${partnerName}. Sign in with your email and password.`);
-      res.redirect(303, '/login');
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'users.link_invalid') return res.status(410).render('auth/link_invalid', INVALID);
+      if (err instanceof DomainError && err.code === 'users.link_invalid') throw linkInvalid();
       throw err;
     }
   }

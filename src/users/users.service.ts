@@ -3,17 +3,16 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { SessionRecord } from '../auth/entities/session.entity';
-import { hashPassword } from '../auth/passwords';
 import { TokensService } from '../auth/tokens.service';
 import { Clock } from '../common/clock';
-import { originOf, type CurrentMember, type HubRequest } from '../common/http';
+import type { CurrentMember, RequestOrigin } from '../common/http';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { Partner } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
 import type { InviteUser } from './dto/invite-user.dto';
-import { Membership, type Role } from './entities/membership.entity';
-import { User } from './entities/user.entity';
-import { RateLimiter, type Claim } from '../throttle/rate-limiter';
+import { Membership, type Role } from '../auth/entities/membership.entity';
+import { User } from '../auth/entities/user.entity';
+import { RateLimiter, type Claim } from '../throttle';
 import { UsersErrors } from './users.errors';
 import { UsersLimits } from './users.throttles';
 
@@ -65,7 +64,7 @@ export class UsersService {
     if (pending.length) {
       const events = await em.find(
         AuditEvent,
-        { partner: member.partnerId, action: { $in: ['team.invited', 'team.invitation_resent'] }, subjectId: { $in: pending } },
+        { partnerId: member.partnerId, action: { $in: ['team.invited', 'team.invitation_resent'] }, subjectId: { $in: pending } },
         { orderBy: { createdAt: 'asc' } },
       );
       for (const e of events) if (typeof e.data?.name === 'string') typed.set(e.subjectId!, e.data.name);
@@ -105,15 +104,15 @@ export class UsersService {
   }
 
   /**
-   * An invitation to a partner: by an owner (actor, req), counted against the email limits, or
+   * An invitation to a partner: by an owner (actor, origin), counted against the email limits, or
    * by the operator (no request, no limit).
    */
-  async invite(partnerId: string, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
-    const claims = req ? await this.claimInvitation(req, partnerId, input.email) : [];
+  async invite(partnerId: string, input: InviteUser, actor: Actor, origin?: RequestOrigin): Promise<Membership> {
+    const claims = origin ? await this.claimInvitation(origin, partnerId, input.email) : [];
     try {
       return await this.em.fork().transactional(async (tx) => {
         const partner = await tx.findOneOrFail(Partner, partnerId);
-        return this.inviteInto(tx, partner, input, actor, req);
+        return this.inviteInto(tx, partner, input, actor, origin);
       });
     } catch (err) {
       await this.limiter.refundAll(claims);
@@ -124,26 +123,29 @@ export class UsersService {
   }
 
   /** One more invitation email from this partner to this address, or RateLimited. */
-  private async claimInvitation(req: HubRequest, partnerId: string, email: string): Promise<Claim[]> {
+  private async claimInvitation(origin: RequestOrigin, partnerId: string, email: string): Promise<Claim[]> {
     const claims: Claim[] = [
       [UsersLimits.invitationsPerPartner, partnerId],
       [UsersLimits.invitationsPerAddress, email],
     ];
-    await this.limiter.claimAll(req, 'invitation', claims);
+    await this.limiter.claimAll(origin, 'invitation', claims);
     return claims;
   }
 
-  private async inviteInto(tx: EntityManager, partner: Partner, input: InviteUser, actor: Actor, req?: HubRequest): Promise<Membership> {
-    const now = this.clock.now();
+  private async inviteInto(
+    tx: EntityManager,
+    partner: Partner,
+    input: InviteUser,
+    actor: Actor,
+    origin?: RequestOrigin,
+  ): Promise<Membership> {
     let user = await tx.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
     if (user && (await tx.count(Membership, { partner, user }))) throw UsersErrors.alreadyOnTeam();
     if (!user) {
       user = new User(input.email, input.name);
-      user.createdAt = user.updatedAt = now;
       tx.persist(user);
     }
     const membership = new Membership(partner, user, input.role);
-    membership.createdAt = membership.updatedAt = now;
     membership.acceptedAt = null;
     membership.invitedBy = actor ? tx.getReference(User, actor.id) : null;
     tx.persist(membership);
@@ -156,15 +158,15 @@ export class UsersService {
       subjectType: 'membership',
       subjectId: membership.id,
       data: { name: input.name, email: input.email, role: input.role },
-      origin: req ? originOf(req) : null,
+      origin: origin ?? null,
     });
     await tx.flush();
     return membership;
   }
 
-  async resendInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+  async resendInvitation(member: CurrentMember, membershipId: string, origin: RequestOrigin): Promise<Membership> {
     const invited = await this.find(this.em.fork(), member.partnerId, membershipId);
-    const claims = await this.claimInvitation(req, member.partnerId, invited.user.email);
+    const claims = await this.claimInvitation(origin, member.partnerId, invited.user.email);
     return this.em
       .fork()
       .transactional(async (tx) => {
@@ -172,13 +174,13 @@ export class UsersService {
         if (m.acceptedAt) throw UsersErrors.notInvited();
         const typed = await tx.findOne(
           AuditEvent,
-          { partner: member.partnerId, action: 'team.invited', subjectId: m.id },
+          { partnerId: member.partnerId, action: 'team.invited', subjectId: m.id },
           { orderBy: { createdAt: 'desc' } },
         );
         const name = typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
         const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
         await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
-        this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, req);
+        this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, origin);
         return m;
       })
       .catch(async (err: unknown) => {
@@ -187,18 +189,18 @@ export class UsersService {
       });
   }
 
-  async revokeInvitation(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+  async revokeInvitation(member: CurrentMember, membershipId: string, origin: RequestOrigin): Promise<Membership> {
     return this.em.fork().transactional(async (tx) => {
       const m = await this.find(tx, member.partnerId, membershipId);
       if (m.acceptedAt) throw UsersErrors.notInvited();
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email }, req);
+      this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       return m;
     });
   }
 
-  async changeRole(member: CurrentMember, membershipId: string, role: Role, req: HubRequest): Promise<Membership> {
+  async changeRole(member: CurrentMember, membershipId: string, role: Role, origin: RequestOrigin): Promise<Membership> {
     return this.em.fork().transactional(async (tx) => {
       await this.lockPartner(tx, member.partnerId);
       const m = await this.find(tx, member.partnerId, membershipId);
@@ -208,13 +210,13 @@ export class UsersService {
       }
       const from = m.role;
       await tx.nativeUpdate(Membership, { id: m.id }, { role, updatedAt: this.clock.now() });
-      this.record(tx, member, 'team.role_changed', m, { email: m.user.email, from, to: role }, req);
+      this.record(tx, member, 'team.role_changed', m, { email: m.user.email, from, to: role }, origin);
       return m;
     });
   }
 
   /** Removes someone from this partner; every session of theirs ends at once. */
-  async remove(member: CurrentMember, membershipId: string, req: HubRequest): Promise<Membership> {
+  async remove(member: CurrentMember, membershipId: string, origin: RequestOrigin): Promise<Membership> {
     return this.em.fork().transactional(async (tx) => {
       await this.lockPartner(tx, member.partnerId);
       const m = await this.find(tx, member.partnerId, membershipId);
@@ -222,7 +224,7 @@ export class UsersService {
         throw UsersErrors.lastOwner();
       }
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      this.record(tx, member, 'team.removed', m, { email: m.user.email, role: m.role }, req);
+      this.record(tx, member, 'team.removed', m, { email: m.user.email, role: m.role }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       // Sessions are not tied to one partner: ending them all is the safe reading of "at once".
       await tx.nativeDelete(SessionRecord, { userId: m.user.id });
@@ -245,7 +247,7 @@ export class UsersService {
    * Accepts an invitation once. A person new to the hub sets a password (hashed before the
    * transaction); a person who already has one keeps it. No sign-in happens here.
    */
-  async acceptInvitation(hash: string, passwordHash: string | null, req: HubRequest): Promise<{ partnerName: string }> {
+  async acceptInvitation(hash: string, passwordHash: string | null, origin: RequestOrigin): Promise<{ partnerName: string }> {
     return this.em.fork().transactional(async (tx) => {
       const token = await this.tokens.consume(tx, 'invitation', hash);
       if (!token?.partner) throw UsersErrors.linkInvalid();
@@ -269,7 +271,7 @@ export class UsersService {
         subjectType: 'membership',
         subjectId: m.id,
         data: { role: m.role },
-        origin: req ? originOf(req) : null,
+        origin,
       });
       return { partnerName: m.partner.name };
     });
@@ -291,7 +293,14 @@ export class UsersService {
     await tx.nativeUpdate(Partner, { id: partnerId }, { updatedAt: this.clock.now() });
   }
 
-  private record(tx: EntityManager, member: CurrentMember, action: string, m: Membership, data: Record<string, unknown>, req: HubRequest) {
+  private record(
+    tx: EntityManager,
+    member: CurrentMember,
+    action: string,
+    m: Membership,
+    data: Record<string, unknown>,
+    origin: RequestOrigin,
+  ) {
     this.audit.record(tx, {
       action,
       partnerId: member.partnerId,
@@ -299,7 +308,7 @@ export class UsersService {
       subjectType: 'membership',
       subjectId: m.id,
       data,
-      origin: req ? originOf(req) : null,
+      origin,
     });
   }
 }

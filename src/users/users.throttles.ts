@@ -1,4 +1,4 @@
-import type { RatePolicy } from '../throttle/rate-limiter';
+import type { RatePolicy } from '../throttle';
 
 const HOUR = 3_600_000;
 

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailWorker } from '../../src/mail/mail-worker.service';
-import { Membership } from '../../src/users/entities/membership.entity';
+import { Membership } from '../../src/auth/entities/membership.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';

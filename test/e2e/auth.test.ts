@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
-import { User } from '../../src/users/entities/user.entity';
+import { User } from '../../src/auth/entities/user.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/database';
 import { MINUTE, HOUR } from '../support/clock';
@@ -37,7 +37,7 @@ describe('signing in and out', () => {
     const rows = await t.em().find(SessionRecord, {});
     const mine = rows.find((r) => r.userId === owner.user.id)!;
     expect(Object.keys(JSON.parse(mine.data)).sort()).toEqual(['cookie', 'csrfSecret', 'partnerId', 'passport']);
-    const audit = await t.em().find(AuditEvent, { action: 'auth.signed_in', actor: owner.user.id });
+    const audit = await t.em().find(AuditEvent, { action: 'auth.signed_in', actorId: owner.user.id });
     expect(audit).toHaveLength(1);
     expect(t.logs.join('\n')).not.toContain(owner.password);
   });
@@ -87,6 +87,17 @@ describe('signing in and out', () => {
     expect((await postForm(t.agent(), '/login', { email: member.email, password: `${long}x` })).status).toBe(422);
   });
 
+  it('sends a signed-in person from the start and sign-in pages to WhatsApp Accounts, anyone else to sign in', async () => {
+    const start = await t.http().get('/');
+    expect([start.status, start.headers.location]).toEqual([303, '/login']);
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    for (const path of ['/', '/login']) {
+      const res = await agent.get(path);
+      expect([res.status, res.headers.location]).toEqual([303, '/accounts']);
+    }
+  });
+
   it('logs out with POST only, deleting the session; GET /logout changes nothing', async () => {
     const agent = t.agent();
     await signIn(agent, owner.email, owner.password);
@@ -96,6 +107,10 @@ describe('signing in and out', () => {
     const _csrf = await csrfOf(agent, '/accounts');
     const res = await agent.post('/logout').type('form').send({ _csrf });
     expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+    // The browser forgets the cookie and whatever the origin stored.
+    expect(res.headers['clear-site-data']).toBe('"cookies", "storage"');
+    expect(String(res.headers['set-cookie'])).toMatch(/hub\.sid=;.*Expires=Thu, 01 Jan 1970/);
     expect(await t.em().count(SessionRecord, { userId: owner.user.id })).toBe(sessionsBefore - 1);
     const after = await agent.get('/accounts');
     expect(after.status).toBe(303);

@@ -4,7 +4,7 @@ import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { UserToken } from '../../src/auth/entities/user-token.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
-import { User } from '../../src/users/entities/user.entity';
+import { User } from '../../src/auth/entities/user.entity';
 import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { HOUR, MINUTE } from '../support/clock';
 import { csrfFrom, postForm, signIn } from '../support/http';
@@ -97,7 +97,7 @@ describe('forgotten password', () => {
     expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(0);
     expect((await elsewhere.get('/accounts')).headers.location).toBe('/login');
     expect((await agent.get('/users')).headers.location).toBe('/login');
-    expect(await t.em().count(AuditEvent, { action: 'auth.password_reset', actor: person.user.id, partner })).toBe(1);
+    expect(await t.em().count(AuditEvent, { action: 'auth.password_reset', actorId: person.user.id, partnerId: partner.id })).toBe(1);
     const user = await t.em().findOneOrFail(User, person.user.id);
     expect(user.passwordChangedAt).toEqual(t.clock.now());
     await send();
@@ -164,7 +164,7 @@ describe('changing the password from the profile', () => {
     expect((await here.get('/profile')).status).toBe(200);
     expect((await there.get('/profile')).headers.location).toBe('/login');
     expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(1);
-    expect(await t.em().count(AuditEvent, { action: 'auth.password_changed', actor: person.user.id })).toBe(1);
+    expect(await t.em().count(AuditEvent, { action: 'auth.password_changed', actorId: person.user.id })).toBe(1);
     await t.app.get(MailWorker).sendDue(t.clock.now());
     expect(smtp.last(person.email).subject).toContain('password was changed');
     await signIn(t.agent(), person.email, NEW_PASSWORD);

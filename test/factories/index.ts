@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { hashPassword } from '../../src/auth/passwords';
 import { Partner } from '../../src/partners/entities/partner.entity';
 import type { ContractTerms } from '../../src/partners/entities/contract-terms.embeddable';
-import { Membership, type Role } from '../../src/users/entities/membership.entity';
-import { User } from '../../src/users/entities/user.entity';
+import { Membership, type Role } from '../../src/auth/entities/membership.entity';
+import { User } from '../../src/auth/entities/user.entity';
 
 // A random start, then one by one: unique within a test process (a random number per call
 // collided once a test made a few thousand numbers).

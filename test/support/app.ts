@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { createServer, type AddressInfo } from 'node:net';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, ROUTING } from '../../src/app.setup';
 import { AfterResponse } from '../../src/common/after-response';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig, type AppConfig } from '../../src/config/config';
@@ -40,7 +41,11 @@ export interface TestAppOptions {
   /** Share another app's database instead of making a new one (several instances). */
   database?: TestDatabase;
   migrate?: boolean;
+  /** Rearranges the app module's imports (to prove nothing depends on their order). */
+  imports?: (declared: ModuleImports) => ModuleImports;
 }
+
+export type ModuleImports = NonNullable<DynamicModule['imports']>;
 
 /**
  * The real app, as main.ts builds it (configureApp, migrations, real database), with a test
@@ -71,7 +76,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logs: string[] = [];
   // Structured lines are kept for the test to read instead of printed.
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, clock, logger }), {
+  const appModule = AppModule.forRoot({ config, clock, logger });
+  if (options.imports) appModule.imports = options.imports(appModule.imports ?? []);
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
+    ...ROUTING,
     bodyParser: false,
     logger: ['error'],
   });

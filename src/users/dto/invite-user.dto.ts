@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { email, text } from '../../common/forms';
-import { ROLES } from '../entities/membership.entity';
+import { ROLES } from '../../auth/entities/membership.entity';
 
 /** + Add user: name, email and role of the person to invite. */
 export const inviteUserForm = z.object({

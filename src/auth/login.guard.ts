@@ -1,0 +1,86 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { z } from 'zod';
+import { AfterResponse } from '../common/after-response';
+import { canonicalEmail } from '../common/email';
+import { FormInvalid } from '../common/form-invalid';
+import { parseForm } from '../common/forms';
+import { originOf, type HubRequest } from '../common/http';
+import { LOGGER, type Logger } from '../common/logger';
+import { logSecurityEvent } from '../common/security-log';
+import { RateLimiter, tryAgainIn } from '../throttle';
+import { AuthService } from './auth.service';
+import { AuthLimits } from './auth.throttles';
+import type { User } from './entities/user.entity';
+
+const loginForm = z.object({
+  // Canonical, so that every spelling of an address is one account to the throttle too.
+  email: z.string().max(320).transform(canonicalEmail),
+  password: z.string().max(1024),
+});
+
+/** The sign-in form again, with the address typed and one sentence (never which part was wrong). */
+const signInRefused = (email: string, error: string, status?: number, retryAfterSeconds?: number) =>
+  new FormInvalid('auth/login', { title: 'Sign in', values: { email }, errors: {}, error }, status, retryAfterSeconds);
+
+/**
+ * POST /login: reads the form, counts the guess, lets the local strategy check the password and
+ * signs the person in (passport's logIn gives the session a new id, nothing carried over from
+ * before sign-in). A refusal is the form again, 422, or 429 past a limit.
+ */
+@Injectable()
+export class LoginGuard extends AuthGuard('local') {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly after: AfterResponse,
+    private readonly auth: AuthService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<HubRequest>();
+    const form = parseForm(loginForm, req.body);
+    if (!form.ok || !form.data.email || !form.data.password) {
+      throw signInRefused(form.ok ? form.data.email : (form.values.email ?? ''), 'Enter your email and password.');
+    }
+    const { email } = form.data;
+    // The strategy reads the canonical address.
+    req.body = form.data;
+    const origin = originOf(req);
+    // The guess is counted before the password is compared, so that of many requests sent at
+    // once only the allowed number reach bcrypt (the right password included).
+    const byIp = await this.limiter.consume(AuthLimits.signInPerIp, origin.ip);
+    const byAccount = byIp.allowed ? await this.limiter.consume(AuthLimits.signInPerAccount, email) : null;
+    const refused = !byIp.allowed ? byIp : byAccount && !byAccount.allowed ? byAccount : null;
+    if (refused) {
+      logSecurityEvent(this.logger, req, 'login.throttled', {
+        limit: byIp.allowed ? 'account' : 'ip',
+        retryAfter: refused.retryAfterSeconds,
+      });
+      if (byAccount?.justLocked) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
+      const error = `Too many failed sign-ins. ${tryAgainIn(refused.retryAfterSeconds)}`;
+      throw signInRefused(email, error, 429, refused.retryAfterSeconds);
+    }
+    await super.canActivate(context);
+    // A successful sign-in is not a guess: its points go back.
+    await this.limiter.refund(AuthLimits.signInPerAccount, email);
+    await this.limiter.refund(AuthLimits.signInPerIp, origin.ip);
+    await super.logIn(req);
+    return true;
+  }
+
+  handleRequest<TUser = User>(err: unknown, user: TUser | false, _info: unknown, context: ExecutionContext): TUser {
+    if (err) throw err;
+    if (user) return user;
+    const req = context.switchToHttp().getRequest<HubRequest>();
+    const origin = originOf(req);
+    const email = (req.body as z.output<typeof loginForm>).email;
+    this.logger.info({ event: 'login.failure', requestId: origin.requestId, ip: origin.ip }, 'sign-in failed');
+    // Whether the address is on a team must not change the answer's timing: Activity is
+    // written once the answer is on its way.
+    this.after.run(origin, 'failed sign-in record', () => this.auth.signInFailed(email, origin));
+    throw signInRefused(email, 'The email or password is incorrect.');
+  }
+}
