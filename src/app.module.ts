@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { TokensService } from './auth/tokens.service';
 import { Clock } from './common/clock';
 import { createLogger, LOGGER, type Logger } from './common/logger';
 import { MemberGuard } from './common/member.guard';
@@ -14,6 +15,7 @@ import { DemoModule } from './demo/demo.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
+import { MailDeliveryModule } from './mail/mail-delivery.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PartnersModule } from './partners/partners.module';
@@ -35,18 +37,20 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock, logger),
         DatabaseModule.forRoot(config),
+        DatabaseModule,
         ScheduleModule.forRoot(),
         AuditModule,
         MailModule,
+        // Auth issues the links in the emails mail sends.
+        MailDeliveryModule.forRoot({ imports: [AuthModule], issuer: TokensService }),
         PartnersModule,
         DemoModule,
         HealthModule,
         MetricsModule,
         AuthModule,
         UsersModule,
-        // Before AccountsModule: /accounts/export.csv must win over /accounts/:id.
-        ExportsModule,
         AccountsModule,
+        ExportsModule,
         RevocationModule,
         HousekeepingModule,
       ],

@@ -2,10 +2,18 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126120610 } from './Migration20261126120610';
 import { Migration20261130100000 } from './Migration20261130100000';
 import { Migration20261130110000 } from './Migration20261130110000';
+import { Migration20261130120000 } from './Migration20261130120000';
+import { Migration20261130121000 } from './Migration20261130121000';
+import { Migration20261130122000 } from './Migration20261130122000';
+import { Migration20261130123000 } from './Migration20261130123000';
 
 /** Every SQLite migration, in order. `npm run cli -- db:diff` writes new ones; add them here. */
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261126120610', class: Migration20261126120610 },
   { name: 'Migration20261130100000', class: Migration20261130100000 },
   { name: 'Migration20261130110000', class: Migration20261130110000 },
+  { name: 'Migration20261130120000', class: Migration20261130120000 },
+  { name: 'Migration20261130121000', class: Migration20261130121000 },
+  { name: 'Migration20261130122000', class: Migration20261130122000 },
+  { name: 'Migration20261130123000', class: Migration20261130123000 },
 ];

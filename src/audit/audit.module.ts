@@ -1,7 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
 import { ActivityController } from './activity.controller';
 import { AuditService } from './audit.service';
+import { AuditEvent } from './entities/audit-event.entity';
 
-@Global()
-@Module({ controllers: [ActivityController], providers: [AuditService], exports: [AuditService] })
+export const AUDIT_ENTITIES = [AuditEvent];
+
+@Module({
+  imports: [MikroOrmModule.forFeature(AUDIT_ENTITIES)],
+  controllers: [ActivityController],
+  providers: [AuditService],
+  exports: [AuditService],
+})
 export class AuditModule {}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember, RequestOrigin } from '../common/http';
-import { newId } from '../database/ids';
+import { newId } from '../common/ids';
 import { AuditEvent } from './entities/audit-event.entity';
 
 export type AuditActor = { id: string; name: string; email: string };
@@ -57,8 +57,8 @@ export class AuditService {
       updatedAt: at,
       action: input.action,
       actorLabel: input.actor ? `${input.actor.name} <${input.actor.email}>` : (input.actorLabel ?? 'System'),
-      partner: input.partnerId ?? null,
-      actor: input.actor?.id ?? null,
+      partnerId: input.partnerId ?? null,
+      actorId: input.actor?.id ?? null,
       subjectType: input.subjectType ?? null,
       subjectId: input.subjectId ?? null,
       data: input.data ?? null,

@@ -1,27 +1,36 @@
+import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { hashToken } from '../mail/mail-worker.service';
-import { OutboxService } from '../mail/outbox.service';
+import { OutboxService, type MailLinkIssuer } from '../mail/outbox.service';
 import { Partner } from '../partners/entities/partner.entity';
-import type { Membership } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
+import type { Membership } from './entities/membership.entity';
+import { User } from './entities/user.entity';
 import { UserToken, type TokenKind } from './entities/user-token.entity';
+import { LinkTokens } from './link-tokens';
 
-export { hashToken };
+/** What the token table stores of a raw token. */
+export function hashToken(raw: string): string {
+  return createHash('sha256').update(raw, 'utf8').digest('hex');
+}
 
 /**
  * Invitation and reset tokens. The row is made here, in the caller's transaction, without a
- * secret; the outbox worker makes the secret when it builds the email and stores its hash.
+ * secret; the secret is made when the mail worker builds the email (this is its MailLinkIssuer),
+ * and only its hash is stored.
  */
 @Injectable()
-export class TokensService {
+export class TokensService implements MailLinkIssuer {
+  private readonly links: LinkTokens;
+
   constructor(
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.links = new LinkTokens(config.session.secret);
+  }
 
   /**
    * A fresh invitation link for a membership not yet accepted, queued in the caller's
@@ -80,9 +89,19 @@ export class TokensService {
     await em.nativeUpdate(UserToken, { user, kind, partner: partner ?? null, consumedAt: null }, { consumedAt: now });
     const token = new UserToken(kind, user, new Date(now.getTime() + ttl));
     token.partner = partner;
-    token.createdAt = token.updatedAt = now;
     em.persist(token);
     return token;
+  }
+
+  /**
+   * The link's secret, for the mail worker building the email of token `tokenId`: derived from
+   * the row (LinkTokens), so every build gives the same link, and its hash (re)stored while the
+   * token is open. Null once the token was used or replaced: that email is not sent.
+   */
+  async linkSecret(em: EntityManager, tokenId: string): Promise<string | null> {
+    const raw = this.links.rawFor(tokenId);
+    const updated = await em.nativeUpdate(UserToken, { id: tokenId, consumedAt: null }, { tokenHash: hashToken(raw) });
+    return updated === 1 ? raw : null;
   }
 
   /** Closes every open token of a person for a partner (an invitation revoked). */

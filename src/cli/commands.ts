@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { registerAccountsCommands } from '../accounts/import/accounts-import.command';
 import type { AppConfig } from '../config/config';
+import { registerAccountsCommands } from './accounts-commands';
 import { dbBackup, dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
 import { registerOnboardingCommands } from './onboarding-commands';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from '../app.entities';
 import type { AppConfig } from '../config/config';
 import { migrateUp } from '../database/migrations';
 import { dialectOf, forBatchWork, migrationsFolder, ormOptions } from '../database/orm.config';
@@ -10,7 +11,7 @@ import { UsageError } from './usage-error';
 
 async function withOrm<T>(config: AppConfig, fn: (orm: MikroORM) => Promise<T>, writeSnapshot = false): Promise<T> {
   // Migrations are batch work: the jobs' statement timeout.
-  const orm = await MikroORM.init(ormOptions(forBatchWork(config), { writeSnapshot }));
+  const orm = await MikroORM.init(ormOptions(forBatchWork(config), { entities: ENTITIES, writeSnapshot }));
   try {
     return await fn(orm);
   } finally {

@@ -1,7 +1,7 @@
 import { NotFoundException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ID_SHAPE } from '../database/ids';
+import { ID_SHAPE } from './ids';
 
-/** A raw invitation or reset token (mail-worker.service.ts): base64url of 32 random bytes, 43 characters. */
+/** A raw invitation or reset token (auth/link-tokens.ts): base64url of a 32-byte HMAC, 43 characters. */
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**

@@ -1,13 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { AfterResponse } from '../common/after-response';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
-import { RequestsInFlight } from '../common/requests-in-flight';
 import { APP_CONFIG, type AppConfig } from './config';
 
 /**
- * Provides the validated configuration, the one clock, the one logger, the count of requests in
- * flight and the work that runs after a response.
+ * The validated configuration, the one clock and the one logger: the only global providers.
+ * The clock counts as configuration: chosen once at start (tests pass their own), read by all.
  */
 @Global()
 @Module({})
@@ -19,10 +17,8 @@ export class ConfigModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: LOGGER, useValue: logger },
-        RequestsInFlight,
-        AfterResponse,
       ],
-      exports: [APP_CONFIG, Clock, LOGGER, RequestsInFlight, AfterResponse],
+      exports: [APP_CONFIG, Clock, LOGGER],
     };
   }
 }

@@ -3,7 +3,7 @@ import { EntityManager, type QueryResult } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { RateLimiter } from '../throttle/rate-limiter';
+import { RateLimiter } from '../throttle';
 
 /**
  * Rows per DELETE. Each statement commits on its own, so a backlog of any size never holds a

@@ -19,6 +19,9 @@ export interface MailTransport {
   close(): void;
 }
 
+/** The transport the worker sends through: a provider, so a test can stand in for the server. */
+export const MAIL_TRANSPORT = Symbol('MailTransport');
+
 /**
  * SMTP when SMTP_URL is set; otherwise .eml files in MAIL_DIR (development and tests: config
  * refuses production without SMTP_URL). The log names the file, never the link: it holds a

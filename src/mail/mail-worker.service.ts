@@ -2,16 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager, raw } from '@mikro-orm/core';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { UserToken } from '../auth/entities/user-token.entity';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { Partner } from '../partners/entities/partner.entity';
 import { OutboxEmail } from './entities/outbox-email.entity';
-import { hashToken, LinkTokens } from './link-tokens';
 import { MailRenderer } from './mail-renderer';
-import { createMailTransport, type Message, type MailTransport } from './mail-transport';
-
-export { hashToken };
+import { MAIL_TRANSPORT, type Message, type MailTransport } from './mail-transport';
+import { MAIL_LINK_ISSUER, type MailLinkIssuer } from './outbox.service';
 
 /** Rows one run takes at most; the next run takes the rest. */
 export const BATCH_SIZE = 50;
@@ -67,9 +63,7 @@ function isPermanent(err: unknown): boolean {
  */
 @Injectable()
 export class MailWorker implements BeforeApplicationShutdown {
-  private transport?: MailTransport;
   private readonly renderer = new MailRenderer();
-  private readonly tokens: LinkTokens;
   private readonly messageIdHost: string;
   private readonly leaseMs: number;
   /** Set at shutdown: no new row is claimed. */
@@ -80,8 +74,9 @@ export class MailWorker implements BeforeApplicationShutdown {
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
+    @Inject(MAIL_LINK_ISSUER) private readonly links: MailLinkIssuer,
   ) {
-    this.tokens = new LinkTokens(config.session.secret);
     this.messageIdHost = new URL(config.baseUrl).hostname;
     this.leaseMs = claimLeaseMs(config);
   }
@@ -104,7 +99,7 @@ export class MailWorker implements BeforeApplicationShutdown {
       timer.abort();
       if (!done) this.logger.warn({ event: 'mail.stop_timeout' }, 'stopped while an email was being sent: it is retried after its lease');
     }
-    this.transport?.close();
+    this.transport.close();
   }
 
   /** Sends every row due at `now` that this worker manages to claim. */
@@ -224,7 +219,7 @@ export class MailWorker implements BeforeApplicationShutdown {
         this.logger.info({ event: 'mail.skipped', outboxId: id }, 'link no longer valid: not sent');
         return 'dead';
       }
-      await this.getTransport().send(message);
+      await this.transport.send(message);
       await em.nativeUpdate(OutboxEmail, { id }, { status: 'sent', sentAt: now, lockedUntil: null, lastError: null });
       this.logger.info({ event: 'mail.sent', outboxId: id, template: row.template }, 'mail sent');
       return 'sent';
@@ -249,20 +244,15 @@ export class MailWorker implements BeforeApplicationShutdown {
   }
 
   /**
-   * Renders the message. A row with a token gets the link derived from its token row (see
-   * LinkTokens): the same in every build, whose hash is (re)stored only while the token is
-   * open. Returns null when the token is no longer usable.
+   * Renders the message. A row with a token gets its link's secret from the link issuer: the
+   * same in every build. Returns null when the token is no longer usable.
    */
   private async build(em: EntityManager, row: OutboxEmail): Promise<Message | null> {
     const payload = row.payload ?? {};
     const locals: Record<string, unknown> = { ...payload, baseUrl: this.config.baseUrl };
-    if (row.partner && locals.partnerName === undefined) {
-      locals.partnerName = (await em.findOne(Partner, row.partner.id))?.name;
-    }
-    if (row.token) {
-      const raw = this.tokens.rawFor(row.token.id);
-      const updated = await em.nativeUpdate(UserToken, { id: row.token.id, consumedAt: null }, { tokenHash: hashToken(raw) });
-      if (updated !== 1) return null;
+    if (row.tokenId) {
+      const raw = await this.links.linkSecret(em, row.tokenId);
+      if (raw === null) return null;
       // Links are built from APP_BASE_URL, never from a request's Host header. The link goes
       // into the message only: not returned beside it, so no caller can log it.
       locals.link = `${this.config.baseUrl}${String(payload.linkPath ?? '')}/${raw}`;
@@ -276,10 +266,6 @@ export class MailWorker implements BeforeApplicationShutdown {
       html,
       text,
     };
-  }
-
-  private getTransport(): MailTransport {
-    return (this.transport ??= createMailTransport(this.config, this.logger));
   }
 
   /** Counts by status and the rows given up on, for `mail:status`. */

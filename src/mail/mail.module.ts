@@ -1,8 +1,10 @@
-import { Global, Module } from '@nestjs/common';
-import { MailWorker } from './mail-worker.service';
-import { MailScheduler } from './mail.scheduler';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { OutboxEmail } from './entities/outbox-email.entity';
 import { OutboxService } from './outbox.service';
 
-@Global()
-@Module({ providers: [OutboxService, MailWorker, MailScheduler], exports: [OutboxService, MailWorker] })
+export const MAIL_ENTITIES = [OutboxEmail];
+
+/** The outbox: what a module imports to queue an email in its own transaction. */
+@Module({ imports: [MikroOrmModule.forFeature(MAIL_ENTITIES)], providers: [OutboxService], exports: [OutboxService] })
 export class MailModule {}

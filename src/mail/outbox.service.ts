@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { newId } from '../database/ids';
+import { newId } from '../common/ids';
 import { OutboxEmail } from './entities/outbox-email.entity';
 
 export interface OutgoingEmail {
@@ -10,13 +10,30 @@ export interface OutgoingEmail {
   template: string;
   subject: string;
   partnerId?: string | null;
-  /** Template locals. Never a raw token: pass `tokenId` and `linkPath` instead. */
+  /**
+   * Template locals, complete when queued (the partner's name too): the worker reads no other
+   * table. Never a raw token: pass `tokenId` and `linkPath` instead.
+   */
   payload?: Record<string, unknown>;
-  /** The token row whose secret the worker derives when it builds the message (LinkTokens). */
+  /** The token whose secret the link issuer gives when the message is built (MailLinkIssuer). */
   tokenId?: string;
   /** With tokenId: the link is APP_BASE_URL + linkPath + '/' + the token's secret. */
   linkPath?: string;
 }
+
+/**
+ * The extension point for links in emails, implemented by the module that owns the tokens
+ * (auth's TokensService) and wired by the composition root (MailDeliveryModule.forRoot). It is
+ * asked each time a message with a `tokenId` is built, on the worker's entity manager, and must
+ * give the same secret every time, so that a second copy of an email keeps the first one's link
+ * working.
+ */
+export interface MailLinkIssuer {
+  /** The secret for the link of `tokenId`, recorded as usable; null once the token is used or replaced. */
+  linkSecret(em: EntityManager, tokenId: string): Promise<string | null>;
+}
+
+export const MAIL_LINK_ISSUER = Symbol('MailLinkIssuer');
 
 /**
  * Queues an email in the caller's transaction: it is sent if and only if the change that
@@ -50,8 +67,8 @@ export class OutboxService {
       toAddress: email.to,
       template: email.template,
       payload: { ...email.payload, subject: email.subject, linkPath: email.linkPath },
-      partner: email.partnerId ?? null,
-      token: email.tokenId ?? null,
+      partnerId: email.partnerId ?? null,
+      tokenId: email.tokenId ?? null,
       status: 'pending' as const,
       attempts: 0,
       nextAttemptAt: at,

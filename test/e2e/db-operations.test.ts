@@ -6,6 +6,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { ENTITIES } from '../../src/app.entities';
 import { runCli } from '../../src/cli/program';
 import { loadConfig } from '../../src/config/config';
 import { migrateUp } from '../../src/database/migrations';
@@ -117,7 +118,7 @@ describe('database operations', () => {
 
     it('gives jobs and commands the longer JOBS_STATEMENT_TIMEOUT_MS', async () => {
       const config = loadConfig({ ...env(), DB_STATEMENT_TIMEOUT_MS: '300', JOBS_STATEMENT_TIMEOUT_MS: '120000' });
-      const orm = await MikroORM.init(ormOptions(forBatchWork(config)));
+      const orm = await MikroORM.init(ormOptions(forBatchWork(config), { entities: ENTITIES }));
       try {
         expect(await orm.em.getConnection().execute('show statement_timeout')).toEqual([{ statement_timeout: '2min' }]);
       } finally {
@@ -130,7 +131,9 @@ describe('database operations', () => {
       const fresh = await createTestDatabase();
       // Initialised first, so the three runs start at the same moment (test/e2e/processes.test.ts
       // runs db:migrate three times as processes).
-      const orms = await Promise.all([1, 2, 3].map(() => MikroORM.init(ormOptions(loadConfig({ ...env(), ...fresh.env })))));
+      const orms = await Promise.all(
+        [1, 2, 3].map(() => MikroORM.init(ormOptions(loadConfig({ ...env(), ...fresh.env }), { entities: ENTITIES }))),
+      );
       try {
         const applied = await Promise.all(orms.map((orm) => migrateUp(orm)));
         expect(applied.map((names) => names.length).sort()).toEqual([0, 0, postgresqlMigrations.length]);
@@ -149,7 +152,7 @@ describe('database operations', () => {
       const production = { ...PRODUCTION, DATABASE_URL: url.toString() };
       const message = `The PostgreSQL database "${missing}" does not exist.`;
 
-      await expect(MikroORM.init(ormOptions(loadConfig(production)))).rejects.toThrow(message);
+      await expect(MikroORM.init(ormOptions(loadConfig(production), { entities: ENTITIES }))).rejects.toThrow(message);
       vi.spyOn(console, 'error').mockImplementation(() => undefined);
       expect(await runCli(['db:migrate'], production)).toBe(1);
       const printed = String(vi.mocked(console.error).mock.lastCall?.[0]);

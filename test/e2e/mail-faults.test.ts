@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
 import { claimLeaseMs, MailWorker, worstSendMs } from '../../src/mail/mail-worker.service';
-import type { MailTransport } from '../../src/mail/mail-transport';
+import { MAIL_TRANSPORT, type MailTransport } from '../../src/mail/mail-transport';
 import { OutboxService } from '../../src/mail/outbox.service';
 import { UsersService } from '../../src/users/users.service';
 import { createPartner } from '../factories';
@@ -174,8 +174,7 @@ describe('email delivery under SMTP faults', () => {
       env: { SMTP_URL: smtp.url, MAIL_MAX_ATTEMPTS: '2', SHUTDOWN_TIMEOUT_SECONDS: '1' },
     });
     try {
-      const hangs: MailTransport = { send: () => new Promise<void>(() => {}), close: () => {} };
-      vi.spyOn(doomed.app.get(MailWorker) as unknown as { getTransport(): MailTransport }, 'getTransport').mockReturnValue(hangs);
+      vi.spyOn(doomed.app.get<MailTransport>(MAIL_TRANSPORT), 'send').mockReturnValue(new Promise<void>(() => {}));
       const lease = claimLeaseMs(t.config);
       for (let attempt = 1; attempt <= 2; attempt++) {
         void doomed.app.get(MailWorker).sendDue(t.clock.now());

@@ -12,16 +12,16 @@ import { postForm, signIn } from '../support/http';
 import { linkIn, startSmtp, type TestSmtp } from '../support/smtp';
 import { createMember, createPartner } from '../factories';
 
-/** Queues a plain email the way a feature does: in a transaction of its own. */
-async function queue(t: TestApp, to: string, partnerId: string | null = null) {
+/** Queues a plain email the way a feature does: in a transaction of its own, with what it shows. */
+async function queue(t: TestApp, to: string, partner: { id: string; name: string } | null = null) {
   const em = t.em();
   await em.transactional(async (tx) => {
     t.app.get(OutboxService).enqueue(tx, {
       to,
       template: 'password_changed',
       subject: 'Your Partner Hub password was changed',
-      partnerId,
-      payload: { name: 'Zoë', email: to },
+      partnerId: partner?.id ?? null,
+      payload: { name: 'Zoë', email: to, partnerName: partner?.name },
     });
   });
 }
@@ -38,7 +38,7 @@ describe('the outbox worker over SMTP', () => {
 
   it('delivers a queued email once, with HTML and text parts that name the partner, and marks it sent', async () => {
     const partner = await createPartner(t.em(), { name: 'Initech <Partners>' });
-    await queue(t, 'zoe@example.com', partner.id);
+    await queue(t, 'zoe@example.com', partner);
     expect(await send()).toEqual({ sent: 1, failed: 0, dead: 0 });
     expect(await send()).toEqual({ sent: 0, failed: 0, dead: 0 });
     const mails = smtp.to('zoe@example.com');
@@ -106,6 +106,20 @@ describe('the outbox worker over SMTP', () => {
     await postForm(agent, `/users/${(m as { id: string }).id}/resend`, {}, '/users');
     expect(await send()).toMatchObject({ sent: 1, dead: 1 });
     expect(smtp.to('jared@pp.example')).toHaveLength(1);
+  });
+
+  it('gives up an email whose token is gone instead of sending it without its link', async () => {
+    const partner = await createPartner(t.em(), { name: 'Aviato' });
+    const owner = await createMember(t.em(), partner);
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    await postForm(agent, '/users', { name: 'Erlich', email: 'erlich@aviato.example', role: 'member' }, '/users/new');
+    const row = await t.em().findOneOrFail(OutboxEmail, { toAddress: 'erlich@aviato.example' });
+    // The outbox keeps the token's id as a plain value: deleting the token leaves it in place.
+    await t.em().nativeDelete(UserToken, { id: row.tokenId! });
+    expect(await send()).toMatchObject({ sent: 0, dead: 1 });
+    expect(await t.em().findOneOrFail(OutboxEmail, row.id)).toMatchObject({ status: 'dead', tokenId: row.tokenId });
+    expect(smtp.to('erlich@aviato.example')).toHaveLength(0);
   });
 });
 

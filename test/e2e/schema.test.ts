@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTITIES } from '../../src/app.entities';
 import { pendingMigrations } from '../../src/database/migrations';
 import { createTestApp, type TestApp } from '../support/app';
 import { onPostgres } from '../support/database';
@@ -48,6 +49,11 @@ describe(`database schema on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, () => {
     } else {
       expect(await describeSqlite(migrated.orm)).toEqual(await describeSqlite(fromEntities.orm));
     }
+  });
+
+  it('has the entities the modules register, which app.entities.ts lists for the CLI', () => {
+    const registered = Object.values(migrated.orm.getMetadata().getAll()).map((meta) => meta.className);
+    expect(registered.sort()).toEqual(ENTITIES.map((entity) => entity.name).sort());
   });
 
   it('rolls every migration down and up again to the same schema', async () => {

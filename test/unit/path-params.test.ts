@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { NotFoundException, type ArgumentMetadata } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { PathParamsPipe, UndeclaredPathParam } from '../../src/common/path-params.pipe';
-import { newId } from '../../src/database/ids';
+import { newId } from '../../src/common/ids';
 
 const pipe = new PathParamsPipe();
 const param = (data?: string): ArgumentMetadata => ({ type: 'param', data });

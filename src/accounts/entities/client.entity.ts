@@ -1,7 +1,7 @@
 import { Entity, Enum, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
-import { familyValues, type ConsentStatus } from '../../statuses/catalogue';
+import { familyValues, type ConsentStatus } from '../../statuses';
 
 /** The end business a partner brought in. */
 @Entity()

@@ -1,7 +1,7 @@
 import { Entity, Index, ManyToOne, Property } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
-import type { FamilyKey } from '../../statuses/catalogue';
+import type { FamilyKey } from '../../statuses';
 import { WhatsappNumber } from './whatsapp-number.entity';
 
 export type ChangeSource = 'import' | 'revocation' | 'job' | 'demo';

@@ -1,7 +1,7 @@
 import { Entity, Enum, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
-import { familyValues, type OnBehalfStatus, type VerificationStatus, type WabaStatus } from '../../statuses/catalogue';
+import { familyValues, type OnBehalfStatus, type VerificationStatus, type WabaStatus } from '../../statuses';
 import { Client } from './client.entity';
 
 /** A client's WhatsApp Business Account (Meta's WABA). */

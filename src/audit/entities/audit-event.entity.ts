@@ -1,20 +1,22 @@
-import { Entity, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
-import { Partner } from '../../partners/entities/partner.entity';
-import { User } from '../../users/entities/user.entity';
 
-/** Append-only record of who did what, when, from where. Never updated, never deleted. */
+/**
+ * Append-only record of who did what, when, from where. Never updated, never deleted. The
+ * partner and the actor are plain ids, not foreign keys: the audit trail is core and knows no
+ * feature's table, and a record keeps the id of whoever acted even if they were gone.
+ */
 @Entity()
-@Index({ properties: ['partner', 'createdAt', 'id'] })
-@Index({ properties: ['partner', 'action', 'createdAt'] })
-@Index({ properties: ['actor', 'action', 'createdAt'] })
-export class AuditEvent extends BaseEntity<'partner' | 'actor' | 'subjectType' | 'subjectId' | 'data' | 'ip' | 'requestId'> {
-  @ManyToOne(() => Partner, { nullable: true, deleteRule: 'cascade' })
-  partner?: Partner | null;
+@Index({ properties: ['partnerId', 'createdAt', 'id'] })
+@Index({ properties: ['partnerId', 'action', 'createdAt'] })
+@Index({ properties: ['actorId', 'action', 'createdAt'] })
+export class AuditEvent extends BaseEntity<'partnerId' | 'actorId' | 'subjectType' | 'subjectId' | 'data' | 'ip' | 'requestId'> {
+  @Property({ type: 'string', length: 22, nullable: true })
+  partnerId?: string | null;
 
   /** Null for the system (operator command, scheduled job). */
-  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
-  actor?: User | null;
+  @Property({ type: 'string', length: 22, nullable: true })
+  actorId?: string | null;
 
   /** The actor as shown, kept even if the user is later deleted. */
   @Property({ type: 'string', length: 300 })

@@ -1,13 +1,14 @@
 import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
-import { User } from '../../users/entities/user.entity';
+import { User } from './user.entity';
 
 export type TokenKind = 'invitation' | 'password_reset';
 
 /**
  * An invitation or password-reset link. The raw token exists only in the email: it is made
- * when the outbox worker builds the message, and only its SHA-256 hash is stored here.
+ * when the mail worker builds the message (TokensService.linkSecret), and only its SHA-256
+ * hash is stored here.
  */
 @Entity()
 @Index({ properties: ['user', 'kind'] })

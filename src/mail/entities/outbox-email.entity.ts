@@ -1,22 +1,22 @@
-import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
-import { UserToken } from '../../auth/entities/user-token.entity';
-import { Partner } from '../../partners/entities/partner.entity';
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
 /**
- * An email written in the same transaction as the change that causes it. The payload never
- * holds a raw token: for a link, `token` points at the token row whose secret the worker derives
- * when it builds the message (the same in every build: see LinkTokens).
+ * An email written in the same transaction as the change that causes it, with everything its
+ * template needs in the payload. The payload never holds a raw token: for a link, `tokenId`
+ * names the token whose secret the link issuer gives when the message is built (see
+ * MailLinkIssuer). Both ids are plain values, not relations: mail knows no other module's table.
  */
 @Entity()
 @Index({ properties: ['status', 'nextAttemptAt'] })
 export class OutboxEmail extends BaseEntity<
-  'status' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError' | 'sentAt' | 'partner' | 'token'
+  'status' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError' | 'sentAt' | 'partnerId' | 'tokenId'
 > {
-  @ManyToOne(() => Partner, { nullable: true, deleteRule: 'cascade' })
-  partner?: Partner | null;
+  /** The partner the email is about, if any. */
+  @Property({ type: 'string', length: 22, nullable: true })
+  partnerId?: string | null;
 
   @Property({ type: 'string', length: 254 })
   toAddress: string;
@@ -27,8 +27,9 @@ export class OutboxEmail extends BaseEntity<
   @Property({ type: 'json' })
   payload: Record<string, unknown>;
 
-  @ManyToOne(() => UserToken, { nullable: true, deleteRule: 'set null' })
-  token?: UserToken | null;
+  @Index()
+  @Property({ type: 'string', length: 22, nullable: true })
+  tokenId?: string | null;
 
   @Enum({ items: ['pending', 'sent', 'dead'], type: 'string' })
   status: OutboxStatus = 'pending';

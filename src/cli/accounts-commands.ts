@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../../cli/usage-error';
-import { withAppContext } from '../../cli/context';
-import type { AppConfig } from '../../config/config';
-import { PartnersService } from '../../partners/partners.service';
-import { AccountsImportService } from './accounts-import.service';
-import { ImportFileError, type ImportFormat } from './sources';
+import { AccountsImportService } from '../accounts/import/accounts-import.service';
+import { ImportFileError, type ImportFormat } from '../accounts/import/sources';
+import type { AppConfig } from '../config/config';
+import { PartnersService } from '../partners/partners.service';
+import { withAppContext } from './context';
+import { UsageError } from './usage-error';
 
 /** `accounts:import --partner <id|slug> <file> [--skip-invalid]` */
 export function registerAccountsCommands(program: Command, config: AppConfig): void {

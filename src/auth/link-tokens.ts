@@ -1,8 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
-
-export function hashToken(raw: string): string {
-  return createHash('sha256').update(raw, 'utf8').digest('hex');
-}
+import { createHmac, hkdfSync } from 'node:crypto';
 
 /**
  * The raw token of a link, derived from its token row: HMAC-SHA256 over the row id with a key
