@@ -13,13 +13,20 @@ import {
 
 /** Partners recounted per run of the job; the next run takes the rest. */
 const REFRESH_BATCH = 200;
+/**
+ * How long after a change its partner is recounted at the latest. A recount of 100,000 numbers
+ * holds a SQLite process for some 150 ms: where the jobs run in the HTTP process (one process,
+ * the embedded default), a job that changes numbers all along is recounted once per this much
+ * time, not at every tick. The counts were as stale with the cache this table replaced.
+ */
+export const SUMMARY_SETTLE_MS = 30_000;
 
 /**
  * A partner's summary counts, kept in the number_summary table so that every worker and
  * instance shows the same ones and no page view counts a partner's numbers. A write that
  * changes numbers marks its partners in its own transaction (markChanged); the jobs process
- * recounts what is marked, and what time alone changes (a pending number turns into
- * attention after STUCK_AFTER_DAYS), within a SUMMARY_CRON tick. The import and the demo
+ * recounts what is marked within SUMMARY_SETTLE_MS and a SUMMARY_CRON tick, and what time
+ * alone changes (a pending number turns into attention after STUCK_AFTER_DAYS) at that time. The import and the demo
  * seed recount at once after they commit (refresh). A page counts only for a partner that
  * has no row yet, once.
  */
@@ -52,9 +59,10 @@ export class NumberSummaries {
     return counted.summary;
   }
 
-  /** Call in the transaction that changed these partners' numbers: their counts are recounted soon after it commits. */
+  /** Call in the transaction that changed these partners' numbers: they are recounted within SUMMARY_SETTLE_MS of it. */
   async markChanged(em: EntityManager, partnerIds: string[]): Promise<void> {
-    await markSummariesChanged(this.sql, em, [...new Set(partnerIds)], this.clock.now());
+    const now = this.clock.now();
+    await markSummariesChanged(this.sql, em, [...new Set(partnerIds)], now, new Date(now.getTime() + SUMMARY_SETTLE_MS));
   }
 
   /** Recounts these partners now, outside any transaction (after the write committed). */

@@ -98,13 +98,17 @@ export async function saveSummary(sql: Sql, partnerId: string, counted: CountedS
   );
 }
 
-/** Marks the partners' counts changed, in the transaction of the change. */
-export async function markSummariesChanged(sql: Sql, tx: EntityManager, partnerIds: string[], now: Date): Promise<void> {
+/**
+ * Marks the partners' counts changed, in the transaction of the change: due at `recountBy`, or
+ * at the time they were due already when that is sooner (a stream of changes is counted once).
+ */
+export async function markSummariesChanged(sql: Sql, tx: EntityManager, partnerIds: string[], now: Date, recountBy: Date): Promise<void> {
   if (partnerIds.length === 0) return;
   await sql.run(
-    `update number_summary set changes = changes + 1, recount_at = ?, updated_at = ?
+    `update number_summary set changes = changes + 1, updated_at = ?,
+       recount_at = case when recount_at is not null and recount_at <= ? then recount_at else ? end
       where partner_id in (${partnerIds.map(() => '?').join(', ')})`,
-    [now, now, ...partnerIds],
+    [now, recountBy, recountBy, ...partnerIds],
     tx,
   );
 }

@@ -124,8 +124,8 @@ export class RevocationFinalizer {
       await tx.insertMany(history);
       await this.audit.recordMany(tx, audit, now);
       await this.notices.billingEnded(tx, notices, now);
-      // The partners' summary counts follow their numbers' billing state (removed ones leave them).
-      await this.summaries.markChanged(tx, partnerIds);
+      // Removed numbers leave the partners' summary counts; an ended billing changes none of them.
+      if (transition === 'removal') await this.summaries.markChanged(tx, partnerIds);
       return { candidates: candidates.length, claimed: claimedIds.length };
     });
   }
