@@ -2,6 +2,8 @@ import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { BadRequestException, Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
+import { Sql } from '../database/sql';
+import { readLoggedActions, readLoggedActors } from './activity.query';
 import { AuditEvent } from './entities/audit-event.entity';
 
 const ACTIVITY_PAGE_SIZE = 50;
@@ -50,7 +52,10 @@ function one(value: unknown, max = 200): string | undefined {
 /** Activity: the partner's audit trail for its owners, newest first, filtered, keyset-paginated. */
 @Controller('activity')
 export class ActivityController {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: Sql,
+  ) {}
 
   @OwnerOnly()
   @Get()
@@ -85,21 +90,15 @@ export class ActivityController {
       : null;
 
     // The filters offer what this partner's log holds, people who have left included.
-    const conn = em.getConnection();
-    const actions = (await conn.execute('select distinct action from audit_event where partner_id = ? order by action', [partnerId])) as {
-      action: string;
-    }[];
-    const people = (await conn.execute(
-      'select distinct actor_id, actor_label from audit_event where partner_id = ? and actor_id is not null order by actor_label limit 500',
-      [partnerId],
-    )) as { actor_id: string; actor_label: string }[];
+    const actions = await readLoggedActions(this.sql, partnerId);
+    const people = await readLoggedActors(this.sql, partnerId);
 
     return {
       title: 'Activity',
       events,
       filter: { action: action ?? '', actor: actor ?? '' },
-      actions: actions.map((a) => ({ value: a.action, label: ACTION_LABELS[a.action] ?? a.action })),
-      people: people.map((p) => ({ value: p.actor_id, label: p.actor_label })),
+      actions: actions.map((a) => ({ value: a, label: ACTION_LABELS[a] ?? a })),
+      people: people.map((p) => ({ value: p.id, label: p.label })),
       nextUrl: next ? `/activity?${next.toString()}` : null,
       firstUrl: after ? `/activity?${new URLSearchParams({ ...(action && { action }), ...(actor && { actor }) }).toString()}` : null,
     };

@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { ActivityController } from './activity.controller';
 import { AuditService } from './audit.service';
 import { AuditEvent } from './entities/audit-event.entity';
@@ -7,7 +8,7 @@ import { AuditEvent } from './entities/audit-event.entity';
 export const AUDIT_ENTITIES = [AuditEvent];
 
 @Module({
-  imports: [MikroOrmModule.forFeature(AUDIT_ENTITIES)],
+  imports: [MikroOrmModule.forFeature(AUDIT_ENTITIES), DatabaseModule],
   controllers: [ActivityController],
   providers: [AuditService],
   exports: [AuditService],

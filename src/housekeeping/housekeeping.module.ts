@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { HousekeepingJob } from './housekeeping.job';
 import { HousekeepingService } from './housekeeping.service';
 
-@Module({ imports: [ThrottleModule], providers: [HousekeepingService, HousekeepingJob], exports: [HousekeepingService] })
+@Module({ imports: [DatabaseModule, ThrottleModule], providers: [HousekeepingService, HousekeepingJob], exports: [HousekeepingService] })
 export class HousekeepingModule {}

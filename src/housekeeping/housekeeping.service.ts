@@ -1,8 +1,8 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { EntityManager, type QueryResult } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Sql } from '../database/sql';
 import { RateLimiter } from '../throttle';
 
 /**
@@ -54,7 +54,7 @@ const OLD_EMAILS = `delete from outbox_email where id in (
 @Injectable()
 export class HousekeepingService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly sql: Sql,
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -81,9 +81,9 @@ export class HousekeepingService {
   private async deleteInBatches(sql: string, params: unknown[], batchSize: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const { affectedRows } = await this.em.getConnection().execute<QueryResult>(sql, [...params, batchSize], 'run');
-      total += affectedRows;
-      if (affectedRows < batchSize) return total;
+      const deleted = await this.sql.run(sql, [...params, batchSize]);
+      total += deleted;
+      if (deleted < batchSize) return total;
       // Let the requests waiting on the database go first.
       await nextTick();
     }
