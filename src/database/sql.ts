@@ -64,6 +64,11 @@ export class Sql implements OnModuleDestroy {
     return (tx ?? this.em).getConnection().execute<T[]>(query, this.params(params), 'all', ctx);
   }
 
+  /** Runs a write that returns rows (`insert … returning`), on the ORM's connection like every write. */
+  async returning<T>(query: string, params: readonly unknown[] = [], tx?: EntityManager): Promise<T[]> {
+    return (tx ?? this.em).getConnection().execute<T[]>(query, this.params(params), 'all', this.transactionOf(tx));
+  }
+
   /** Runs a write; returns how many rows it changed. */
   async run(query: string, params: readonly unknown[] = [], tx?: EntityManager): Promise<number> {
     const ctx = this.transactionOf(tx);

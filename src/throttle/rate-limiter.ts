@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { EntityManager, type QueryResult } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import type { RequestOrigin } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
+import { Sql, sqlDate, sqlNumber } from '../database/sql';
 
 /** A limit: at most `points` per `windowMs` for one subject. The name keys its counters. */
 export interface RatePolicy {
@@ -61,7 +61,7 @@ const PRUNE_SQL = 'delete from rate_limit where key in (select key from rate_lim
 @Injectable()
 export class RateLimiter {
   constructor(
-    private readonly em: EntityManager,
+    private readonly sql: Sql,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -88,17 +88,15 @@ export class RateLimiter {
   async consume(policy: RatePolicy, subject: string): Promise<RateDecision> {
     const now = this.clock.now();
     const resetsAt = new Date(now.getTime() + policy.windowMs);
-    const [row] = await this.em
-      .getConnection()
-      .execute<{ points: number | string; resets_at: Date | number | string }[]>(CONSUME_SQL, [
-        this.key(policy, subject),
-        resetsAt,
-        now,
-        now,
-      ]);
-    const spent = Number(row.points);
+    const [row] = await this.sql.returning<{ points: unknown; resets_at: unknown }>(CONSUME_SQL, [
+      this.key(policy, subject),
+      resetsAt,
+      now,
+      now,
+    ]);
+    const spent = sqlNumber(row.points);
     const allowed = spent <= policy.points;
-    const wait = new Date(row.resets_at).getTime() - now.getTime();
+    const wait = sqlDate(row.resets_at).getTime() - now.getTime();
     return {
       allowed,
       spent,
@@ -109,7 +107,7 @@ export class RateLimiter {
 
   /** Gives a point back (a sign-in that succeeded is no guess). */
   async refund(policy: RatePolicy, subject: string): Promise<void> {
-    await this.em.getConnection().execute(REFUND_SQL, [this.key(policy, subject), this.clock.now()], 'run');
+    await this.sql.run(REFUND_SQL, [this.key(policy, subject), this.clock.now()]);
   }
 
   /**
@@ -119,9 +117,9 @@ export class RateLimiter {
   async prune(now = this.clock.now(), batchSize = PRUNE_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
-      const { affectedRows } = await this.em.getConnection().execute<QueryResult>(PRUNE_SQL, [now, batchSize], 'run');
-      total += affectedRows;
-      if (affectedRows < batchSize) return total;
+      const deleted = await this.sql.run(PRUNE_SQL, [now, batchSize]);
+      total += deleted;
+      if (deleted < batchSize) return total;
       await nextTick(); // the requests waiting on the database go first
     }
   }

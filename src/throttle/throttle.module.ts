@@ -1,12 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { RateLimit } from './entities/rate-limit.entity';
 import { RateLimiter } from './rate-limiter';
 
 export const THROTTLE_ENTITIES = [RateLimit];
 
 @Module({
-  imports: [MikroOrmModule.forFeature(THROTTLE_ENTITIES)],
+  imports: [MikroOrmModule.forFeature(THROTTLE_ENTITIES), DatabaseModule],
   providers: [RateLimiter],
   exports: [RateLimiter],
 })
