@@ -4,6 +4,8 @@ import type { Migrator } from '@mikro-orm/migrations';
 
 /** The PostgreSQL advisory lock that `db:migrate` runs hold: any constant the hub alone uses. */
 const MIGRATION_LOCK_KEY = 7_414_756_330_021;
+/** The migrator's table (ormOptions' migrations.tableName). */
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 /** How long a migration run waits for another one on SQLite (its busy timeout meanwhile). */
 const SQLITE_MIGRATION_WAIT_MS = 600_000;
 
@@ -40,7 +42,9 @@ export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
  * migration, and one fails on the other's table.
  * SQLite: the migrator applies the pending migrations in one immediate transaction (it reads
  * which are applied inside it), so the write lock already orders the runs; here the wait for
- * that lock is made long enough for another run's migrations.
+ * that lock is made long enough for another run's migrations. Its migrations table is created
+ * first with `if not exists`: the migrator checks for the table, then creates it, and two runs
+ * that start together on a new database both try to (one failed with "already exists").
  */
 async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promise<T> {
   const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
@@ -62,6 +66,10 @@ async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promis
   const [{ timeout }] = (await knex.raw('pragma busy_timeout')) as [{ timeout: number }];
   await knex.raw(`pragma busy_timeout = ${Math.max(timeout, SQLITE_MIGRATION_WAIT_MS)}`);
   try {
+    // The migrator's own definition of the table (MigrationStorage.ensureTable).
+    await knex.raw(
+      `create table if not exists \`${MIGRATIONS_TABLE}\` (\`id\` integer not null primary key autoincrement, \`name\` varchar(255), \`executed_at\` datetime default CURRENT_TIMESTAMP)`,
+    );
     return await fn();
   } finally {
     await knex.raw(`pragma busy_timeout = ${timeout}`);

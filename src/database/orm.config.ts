@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config';
 import { postgresqlMigrations } from '../../migrations/postgresql';
 import { sqliteMigrations } from '../../migrations/sqlite';
 import { BaseEntity } from './base.entity';
+import { MIGRATIONS_TABLE } from './migrations';
 import { checkedPostgreSqlDriver } from './postgresql-driver';
 import { ImmediateBetterSqliteDialect } from './sqlite-transactions';
 
@@ -62,7 +63,7 @@ export function ormOptions(config: AppConfig, opts: { entities?: EntityClass<unk
     migrations: {
       path: migrationsFolder(dialect),
       pathTs: migrationsFolder(dialect),
-      tableName: 'mikro_orm_migrations',
+      tableName: MIGRATIONS_TABLE,
       transactional: true,
       allOrNothing: true,
       // Only `db:diff` writes the snapshot: running migrations must not touch the install folder.
