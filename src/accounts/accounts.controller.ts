@@ -1,10 +1,13 @@
-import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
-import { detailsView, filterForm, groupByClient, historyView, summaryView } from './accounts.presenter';
+import { detailsView, historyView, listPath } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
 import { NumberExtensions } from './number-extensions.service';
-import { decodeCursor, filterQueryString, isFiltered, parseNumberFilter } from './number-filter';
+import { isNumberListView, ListPreferences } from './list-preferences.service';
+import { NumberList } from './number-list.service';
+import { RemovedNumbers } from './removed-numbers.service';
 
 /** WhatsApp Accounts: the list of a partner's numbers and one number's details. */
 @Controller('accounts')
@@ -13,40 +16,39 @@ export class AccountsController {
     private readonly accounts: AccountsService,
     private readonly extensions: NumberExtensions,
     private readonly clock: Clock,
+    private readonly removedNumbers: RemovedNumbers,
+    private readonly list: NumberList,
+    private readonly preferences: ListPreferences,
   ) {}
 
   @Get()
   @Render('accounts/index')
   async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
-    const partnerId = req.member!.partnerId;
-    const filter = parseNumberFilter(query);
-    const cursor = decodeCursor(query.after, filter.sort);
-    const [page, summary] = await Promise.all([this.accounts.page(partnerId, filter, cursor), this.accounts.summary(partnerId)]);
-    const now = this.clock.now();
-    const notes = await this.extensions.notes(partnerId, page.numbers, now);
-    const filtered = isFiltered(filter);
-    return {
-      title: 'WhatsApp Accounts',
-      groups: groupByClient(page.numbers, now, notes),
-      form: filterForm(filter),
-      summary: summaryView(summary),
-      csvHref: `/accounts/export.csv${filterQueryString(filter)}`,
-      filtered,
-      nextHref: page.next ? `/accounts${filterQueryString(filter, { after: page.next })}` : undefined,
-      firstHref: cursor ? `/accounts${filterQueryString(filter)}` : undefined,
-      empty: page.numbers.length === 0,
-      emptyKind: page.numbers.length ? undefined : summary.total === 0 && !filtered ? 'none' : cursor ? 'end' : 'no-match',
-    };
+    return { title: 'WhatsApp Accounts', ...(await this.list.view(req.member!, query, { basePath: '/accounts' })) };
+  }
+
+  /** The person's choice of layout (table or cards), remembered for them; back to the list they were on. */
+  @Post('layout')
+  @Redirect()
+  async layout(@Req() req: HubRequest, @Body() body: Record<string, unknown>) {
+    if (!isNumberListView(body.layout)) throw new BadRequestException('Choose the table or the cards.');
+    await this.preferences.setView(req.member!.userId, body.layout);
+    return { url: listPath(body.return) ?? '/accounts', statusCode: 303 };
   }
 
   @Get(':id')
   @Render('accounts/show')
-  async show(@Req() req: HubRequest, @Param('id') id: string) {
-    // Unknown, another partner's and removed numbers all look the same: not found (a malformed
-    // id never gets here: PathParamsPipe).
+  async show(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown) {
+    // A number this partner had and that was removed says when and why it left (410); unknown
+    // and another partner's numbers look the same: not found (a malformed id never gets here:
+    // PathParamsPipe).
     const member = req.member!;
     const number = await this.accounts.findVisible(member.partnerId, id);
-    if (!number) throw new NotFoundException();
+    if (!number) {
+      const removed = await this.removedNumbers.page(member.partnerId, id);
+      // Like auth's invalid link: a page of its own with its status, rendered by the HTML filter.
+      throw removed ? new FormInvalid('accounts/removed', { ...removed, values: {}, errors: {} }, 410) : new NotFoundException();
+    }
     const now = this.clock.now();
     const [history, notes, sections] = await Promise.all([
       this.accounts.history(member.partnerId, number.id),
@@ -54,6 +56,12 @@ export class AccountsController {
       this.extensions.sections(member, number, now),
     ]);
     const view = detailsView(number, now, notes.get(number.id));
-    return { title: `${view.phone.formatted} · ${number.clientName}`, view, history: historyView(history), sections };
+    // The breadcrumb goes back to the list (or client page) the number was opened from, as it was.
+    const from = listPath(back);
+    const breadcrumb = {
+      listHref: from && !from.startsWith('/clients/') ? from : '/accounts',
+      clientHref: from?.startsWith('/clients/') ? from : view.clientHref,
+    };
+    return { title: `${view.phone.formatted} · ${number.clientName}`, view, breadcrumb, history: historyView(history), sections };
   }
 }

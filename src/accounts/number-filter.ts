@@ -1,18 +1,34 @@
 import { BadRequestException } from '@nestjs/common';
 import { isEntityId } from '../common/ids';
-import { FAMILIES, isStatus, type FamilyKey } from '../statuses';
+import { FAMILIES, familyValues, isStatus, type FamilyKey } from '../statuses';
+import { sqlDate } from '../database/sql';
+import { foldForSearch } from './search-text';
 
 /**
- * What a partner is looking at on /accounts: search, one filter per status family, sort.
- * The list, the summary links and the CSV download all read the same filter from the same
+ * What a partner is looking at on /accounts (and a client's page): search, status filters,
+ * sort. The list, the counts and the CSV download all read the same filter from the same
  * query string, so "Download CSV" exports exactly what the list shows.
  */
-export const SORTS = ['newest', 'client', 'phone'] as const;
-export type Sort = (typeof SORTS)[number];
 
-/** Status families a partner can filter on, with the query parameter of each. */
+/** Status families a partner can filter and sort on, with the query parameter of each. */
 export const FILTER_FAMILIES = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'billing'] as const;
 export type FilterFamily = (typeof FILTER_FAMILIES)[number];
+
+/** What the list sorts on: a column of the table. */
+export const SORT_FIELDS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type SortDir = 'asc' | 'desc';
+export interface Sort {
+  field: SortField;
+  dir: SortDir;
+}
+/** Newest first: the list's order until the person picks another. */
+export const DEFAULT_SORT: Sort = { field: 'created', dir: 'desc' };
+/** The direction a column sorts in when first clicked. */
+export const defaultDir = (field: SortField): SortDir => (field === 'created' ? 'desc' : 'asc');
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+export const DEFAULT_PAGE_SIZE = 50;
 
 export const MAX_SEARCH_LENGTH = 200;
 /** A number waiting in a pending state longer than this needs attention. */
@@ -20,18 +36,62 @@ export const STUCK_AFTER_DAYS = 7;
 
 export interface NumberFilter {
   q?: string;
-  status: Partial<Record<FilterFamily, string>>;
+  /** The values wanted per family: a number matches any of them (and every family given). */
+  status: Partial<Record<FilterFamily, readonly string[]>>;
   attention: boolean;
   sort: Sort;
+  /** Only this client's numbers: the client page's path, or `client=` (the CSV of a client page). */
+  clientId?: string;
 }
 
-const KNOWN_PARAMS = new Set<string>(['q', 'sort', 'attention', 'after', 'bom', ...FILTER_FAMILIES]);
+export const emptyFilter = (extra: Partial<NumberFilter> = {}): NumberFilter => ({
+  status: {},
+  attention: false,
+  sort: DEFAULT_SORT,
+  ...extra,
+});
+
+const KNOWN_PARAMS = new Set<string>([
+  'q',
+  'sort',
+  'dir',
+  'attention',
+  'after',
+  'before',
+  'size',
+  'bom',
+  'back',
+  'client',
+  ...FILTER_FAMILIES,
+]);
 
 function single(query: Record<string, unknown>, key: string): string | undefined {
   const v = query[key];
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new BadRequestException(`"${key}" must be given once.`);
   return v;
+}
+
+/** Every value of a parameter that may repeat (`lifecycle=error&lifecycle=suspended`), empty ones left out. */
+function many(query: Record<string, unknown>, key: string): string[] {
+  const v = query[key];
+  const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  if (values.length > 50 || values.some((x) => typeof x !== 'string')) throw new BadRequestException(`"${key}" is not valid.`);
+  return [...new Set((values as string[]).filter((x) => x !== ''))];
+}
+
+/**
+ * Reads the sort: `sort=<column>&dir=asc|desc`, or `sort=<column>:<dir>` (the form's one
+ * select); the links of earlier versions (`sort=newest`) still work.
+ */
+function parseSort(query: Record<string, unknown>): Sort {
+  const [raw, inline] = (single(query, 'sort') ?? '').split(':', 2) as [string, string | undefined];
+  const dir = inline ?? single(query, 'dir');
+  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new BadRequestException('"dir" is asc or desc.');
+  if (raw === '' || raw === 'newest') return { field: 'created', dir: (dir as SortDir) ?? 'desc' };
+  if (!(SORT_FIELDS as readonly string[]).includes(raw)) throw new BadRequestException(`Unknown sort "${raw.slice(0, 40)}".`);
+  const field = raw as SortField;
+  return { field, dir: (dir as SortDir) ?? defaultDir(field) };
 }
 
 /** Reads the filter from a query string; unknown parameters or values are a 400. */
@@ -41,31 +101,50 @@ export function parseNumberFilter(query: Record<string, unknown>): NumberFilter 
   }
   const q = single(query, 'q')?.trim();
   if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
-  const sort = (single(query, 'sort') ?? 'newest') as Sort;
-  if (!SORTS.includes(sort)) throw new BadRequestException(`Unknown sort "${String(sort).slice(0, 40)}".`);
   const status: NumberFilter['status'] = {};
   for (const family of FILTER_FAMILIES) {
-    const value = single(query, family);
-    if (value === undefined) continue;
-    if (!isStatus(family, value) || value === 'removed') {
-      throw new BadRequestException(`Unknown ${FAMILIES[family].label.toLowerCase()} "${value.slice(0, 40)}".`);
+    const values = many(query, family);
+    for (const value of values) {
+      if (!isStatus(family, value) || value === 'removed') {
+        throw new BadRequestException(`Unknown ${FAMILIES[family].label.toLowerCase()} "${value.slice(0, 40)}".`);
+      }
     }
-    status[family] = value;
+    // In the catalogue's order, so that one choice always gives one query string (and one SQL text).
+    if (values.length) status[family] = familyValues(family).filter((v) => values.includes(v));
   }
   const attention = single(query, 'attention');
   if (attention !== undefined && attention !== '1') throw new BadRequestException('"attention" can only be 1.');
-  return { q: q || undefined, status, attention: attention === '1', sort };
+  const clientId = single(query, 'client');
+  if (clientId !== undefined && !isEntityId(clientId)) throw new BadRequestException('"client" is not a client id.');
+  return { q: q || undefined, status, attention: attention === '1', sort: parseSort(query), ...(clientId && { clientId }) };
 }
 
-/** The query string of a filter (without the cursor), for links that keep it. */
-export function filterQueryString(filter: NumberFilter, extra: Record<string, string> = {}): string {
+/** The page size in the query (`size=25|50|100`), or the default. */
+export function parsePageSize(query: Record<string, unknown>): number {
+  const size = single(query, 'size');
+  if (size === undefined) return DEFAULT_PAGE_SIZE;
+  const n = Number(size);
+  if (!(PAGE_SIZES as readonly number[]).includes(n) || String(n) !== size) {
+    throw new BadRequestException(`"size" is one of ${PAGE_SIZES.join(', ')}.`);
+  }
+  return n;
+}
+
+/** The query parameters of a filter (without the cursor or the client, which the page's path holds), for links that keep it. */
+export function filterParams(filter: NumberFilter, extra: Record<string, string | undefined> = {}): URLSearchParams {
   const params = new URLSearchParams();
   if (filter.q) params.set('q', filter.q);
-  for (const family of FILTER_FAMILIES) if (filter.status[family]) params.set(family, filter.status[family]!);
+  for (const family of FILTER_FAMILIES) for (const value of filter.status[family] ?? []) params.append(family, value);
   if (filter.attention) params.set('attention', '1');
-  if (filter.sort !== 'newest') params.set('sort', filter.sort);
-  for (const [k, v] of Object.entries(extra)) params.set(k, v);
-  const s = params.toString();
+  if (filter.sort.field !== DEFAULT_SORT.field) params.set('sort', filter.sort.field);
+  if (filter.sort.dir !== defaultDir(filter.sort.field)) params.set('dir', filter.sort.dir);
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) params.set(k, v);
+  return params;
+}
+
+/** The query string of a filter (without the cursor), for links that keep it: "" or "?…". */
+export function filterQueryString(filter: NumberFilter, extra: Record<string, string | undefined> = {}): string {
+  const s = filterParams(filter, extra).toString();
   return s ? `?${s}` : '';
 }
 
@@ -76,10 +155,11 @@ export function isFiltered(filter: NumberFilter): boolean {
 /**
  * Digits only when the term looks like a phone number in any format ("+49 151 / 234-5"). A
  * national form ("0151 …") or an international prefix ("0049 …") loses its leading zeros,
- * so it still matches the stored E.164 digits.
+ * so it still matches the stored E.164 digits. Any other term is folded as the stored search
+ * text is (case and accents: "CAFÉ" finds "cafe").
  */
 export function searchTerm(q: string): string {
-  if (!/^[\d\s()+./-]+$/.test(q) || !/\d/.test(q)) return q.toLowerCase();
+  if (!/^[\d\s()+./-]+$/.test(q) || !/\d/.test(q)) return foldForSearch(q);
   const digits = q.replace(/\D/g, '');
   if (q.trimStart().startsWith('+')) return digits;
   return digits.replace(/^0+/, '') || digits;
@@ -113,6 +193,9 @@ const FILTER_COLUMN: Record<FilterFamily, string> = {
 
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
+/** The tables a family's column lives in: the counts join only what the filter reads. */
+const familyTable = (family: FilterFamily) => FILTER_COLUMN[family][0];
+
 /**
  * The numbers of one partner that match a filter. Removed numbers have left the hub: they
  * never match. The partner always comes from the session.
@@ -120,11 +203,15 @@ const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(
 export function numberWhere(partnerId: string, filter: NumberFilter, now: Date): SqlCondition {
   const and = ['n.partner_id = ?', "n.billing_state <> 'removed'"];
   const params: unknown[] = [partnerId];
+  if (filter.clientId) {
+    and.push('n.client_id = ?');
+    params.push(filter.clientId);
+  }
   for (const family of FILTER_FAMILIES) {
-    const value = filter.status[family];
-    if (value === undefined) continue;
-    and.push(`${FILTER_COLUMN[family]} = ?`);
-    params.push(value);
+    const values = filter.status[family];
+    if (!values?.length) continue;
+    and.push(values.length === 1 ? `${FILTER_COLUMN[family]} = ?` : `${FILTER_COLUMN[family]} in (${placeholders(values)})`);
+    params.push(...values);
   }
   if (filter.q) {
     // LIKE with the wildcards escaped: %, _ and quotes in the term are just text.
@@ -139,66 +226,125 @@ export function numberWhere(partnerId: string, filter: NumberFilter, now: Date):
   return { sql: and.join(' and '), params };
 }
 
-/** The sort key of a row, for the cursor of the page that ends with it. */
-export function cursorFor(sort: Sort, row: { id: string; providerCreatedAt: Date; clientName: string; phoneNumber: string }): string {
-  const key = sort === 'newest' ? row.providerCreatedAt.toISOString() : sort === 'client' ? row.clientName : row.phoneNumber;
-  return encodeCursor({ sort, key, id: row.id });
-}
-
-const SORT_COLUMN = { newest: 'n.provider_created_at', client: 'n.client_name', phone: 'n.phone_number' } as const;
-
-/** The order of a sort, on the (partner, key, id) index that serves it. */
-function orderBySql(sort: Sort): string {
-  const dir = sort === 'newest' ? 'desc' : 'asc';
-  return `${SORT_COLUMN[sort]} ${dir}, n.id ${dir}`;
+/** Whether the filter reads the client table (c) or the WABA table (w), besides the number. */
+export function filterJoins(filter: NumberFilter): { client: boolean; waba: boolean } {
+  const families = FILTER_FAMILIES.filter((f) => filter.status[f]?.length);
+  const sortTable = (FILTER_FAMILIES as readonly string[]).includes(filter.sort.field)
+    ? familyTable(filter.sort.field as FilterFamily)
+    : 'n';
+  return {
+    client: families.some((f) => familyTable(f) === 'c') || sortTable === 'c',
+    waba: filter.attention || families.some((f) => familyTable(f) === 'w') || sortTable === 'w',
+  };
 }
 
 /**
- * Rows after the cursor in the sort's order: (key, id) strictly after (key0, id0), written as
- * a row-value comparison so that both databases start the index scan at the cursor (the
- * equivalent OR form made PostgreSQL read and discard every earlier row).
+ * The rank of a status in its family's catalogue order: sorting on a status column groups
+ * the numbers as the Account statuses page lists the statuses, not alphabetically. The values
+ * are the catalogue's constants, written into the SQL.
  */
-function afterWhere(cursor: Cursor): SqlCondition {
-  const op = cursor.sort === 'newest' ? '<' : '>';
-  const key = cursor.sort === 'newest' ? new Date(cursor.key) : cursor.key;
-  return { sql: `(${SORT_COLUMN[cursor.sort]}, n.id) ${op} (?, ?)`, params: [key, cursor.id] };
+function rankSql(family: FilterFamily): string {
+  const whens = familyValues(family).map((v, i) => `when '${v}' then ${i}`);
+  return `(case ${FILTER_COLUMN[family]} ${whens.join(' ')} else ${whens.length} end)`;
+}
+
+/**
+ * The SQL of a sort's key. Created, phone and client sort on a (partner, key, id) index; display
+ * name and status columns sort what the filter matched (a top-N sort, no index).
+ */
+export function sortKeySql(field: SortField): string {
+  switch (field) {
+    case 'created':
+      return 'n.provider_created_at';
+    case 'phone':
+      return 'n.phone_number';
+    case 'client':
+      return 'n.client_name';
+    case 'display':
+      return "coalesce(n.display_name, '')";
+    default:
+      return rankSql(field);
+  }
+}
+
+/** A row's sort key as the database returned it (`select <sortKeySql> as sort_key`), as a cursor holds it. */
+export function sortKeyOf(field: SortField, raw: unknown): string | number {
+  if (field === 'created') return sqlDate(raw).toISOString();
+  if ((FILTER_FAMILIES as readonly string[]).includes(field)) return Number(raw);
+  return String(raw);
+}
+
+/** The order of a sort, read forwards or backwards (for the page before a cursor). */
+function orderBySql(sort: Sort, backwards: boolean): string {
+  const dir = (sort.dir === 'desc') !== backwards ? 'desc' : 'asc';
+  return `${sortKeySql(sort.field)} ${dir}, n.id ${dir}`;
+}
+
+/**
+ * Rows after the cursor in the sort's order (or before it, backwards): (key, id) strictly after
+ * (key0, id0), written as a row-value comparison so that both databases start the index scan
+ * at the cursor (the equivalent OR form made PostgreSQL read and discard every earlier row).
+ */
+function afterWhere(cursor: Cursor, backwards: boolean): SqlCondition {
+  const op = (cursor.sort.dir === 'desc') !== backwards ? '<' : '>';
+  const key = cursor.sort.field === 'created' ? new Date(cursor.key) : cursor.key;
+  return { sql: `(${sortKeySql(cursor.sort.field)}, n.id) ${op} (?, ?)`, params: [key, cursor.id] };
 }
 
 /**
  * The keyset read of a page or a batch: the filter's rows after the cursor (when there is
- * one), in the sort's order, at most `limit`. The list's pages and the CSV's batches both end
- * their query with it, so a download walks the numbers exactly as the pages do.
+ * one), in the sort's order, at most `limit`; `backwards` reads the rows before the cursor,
+ * nearest first. The list's pages and the CSV's batches both end their query with it, so a
+ * download walks the numbers exactly as the pages do.
  */
-export function keysetSql(where: SqlCondition, cursor: Cursor | undefined, limit: number, sort: Sort): SqlCondition {
-  const after = cursor && afterWhere(cursor);
+export function keysetSql(where: SqlCondition, cursor: Cursor | undefined, limit: number, sort: Sort, backwards = false): SqlCondition {
+  const after = cursor && afterWhere(cursor, backwards);
   return {
-    sql: `where ${where.sql}${after ? ` and ${after.sql}` : ''} order by ${orderBySql(sort)} limit ?`,
+    sql: `where ${where.sql}${after ? ` and ${after.sql}` : ''} order by ${orderBySql(sort, backwards)} limit ?`,
     params: [...where.params, ...(after?.params ?? []), limit],
   };
 }
 
-/** The last row of a page: where the next page starts (keyset pagination, no OFFSET). */
+/** A row of a page: where the next page starts, or the previous one ends (keyset pagination, no OFFSET). */
 export interface Cursor {
   sort: Sort;
-  /** The sort key of the last row: an ISO instant (newest) or a string (client, phone). */
-  key: string;
+  /** The sort key of the row: an ISO instant (created), a status rank, or a string. */
+  key: string | number;
   id: string;
+  /** The row's place in the list (0 for the first row), when known: "showing 51–100". */
+  pos?: number;
+}
+
+/** The cursor of a row read with `sort_key` (see sortKeyOf). */
+export function cursorFor(sort: Sort, row: { id: string; sortKey: string | number }, pos?: number): Cursor {
+  return { sort, key: row.sortKey, id: row.id, pos };
 }
 
 /**
  * The longest cursor this app makes: a 200-character key of 3-byte UTF-8 characters (600
- * bytes; CJK client names) in base64url with its JSON and id is 851 characters.
+ * bytes; CJK client names) in base64url with its JSON, sort and id is under 900 characters.
  */
 const MAX_CURSOR_LENGTH = 900;
+const MAX_POSITION = 100_000_000;
 
-/** An opaque `after` value: base64url JSON of the sort, the sort key and the id. */
+/** An opaque `after`/`before` value: base64url JSON of the sort, the sort key, the id and the place. */
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
+  const { sort, key, id, pos } = cursor;
+  return Buffer.from(JSON.stringify([sort.field, sort.dir, key, id, pos ?? null])).toString('base64url');
 }
 
+const validKey = (field: SortField, key: unknown): boolean => {
+  if (field === 'created') {
+    return typeof key === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) && !Number.isNaN(Date.parse(key));
+  }
+  if ((FILTER_FAMILIES as readonly string[]).includes(field))
+    return Number.isInteger(key) && (key as number) >= 0 && (key as number) <= 100;
+  return typeof key === 'string' && key.length <= MAX_SEARCH_LENGTH;
+};
+
 /**
- * Reads an `after` value. Anything that is not a cursor this app made for this sort (edited,
- * truncated, from another sort) is a 400, never a query.
+ * Reads an `after` or `before` value. Anything that is not a cursor this app made for this
+ * sort (edited, truncated, from another sort) is a 400, never a query.
  */
 export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
   if (value === undefined || value === '') return undefined;
@@ -210,11 +356,11 @@ export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
   } catch {
     throw invalid();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
-  const [s, key, id] = parsed as unknown[];
-  if (s !== sort || typeof key !== 'string' || key.length > 200 || !isEntityId(id)) throw invalid();
-  if (sort === 'newest' && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) || Number.isNaN(Date.parse(key)))) throw invalid();
-  return { sort, key, id };
+  if (!Array.isArray(parsed) || parsed.length !== 5) throw invalid();
+  const [field, dir, key, id, pos] = parsed as unknown[];
+  if (field !== sort.field || dir !== sort.dir || !validKey(sort.field, key) || !isEntityId(id)) throw invalid();
+  if (pos !== null && !(Number.isInteger(pos) && (pos as number) >= 0 && (pos as number) <= MAX_POSITION)) throw invalid();
+  return { sort, key: key as string | number, id, pos: pos === null ? undefined : (pos as number) };
 }
 
 /**

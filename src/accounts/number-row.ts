@@ -103,15 +103,22 @@ const COLUMNS: [alias: string, column: string, card: boolean][] = [
   ['w_message_on_behalf_status', 'w.message_on_behalf_status', true],
 ];
 
-const selectSql = (columns: typeof COLUMNS) => `select ${columns.map(([alias, column]) => `${column} as ${alias}`).join(', ')}
+const selectSql = (
+  columns: typeof COLUMNS,
+  extra = '',
+) => `select ${columns.map(([alias, column]) => `${column} as ${alias}`).join(', ')}${extra}
     from whatsapp_number n
     join client c on c.id = n.client_id
     join waba_account w on w.id = n.waba_account_id`;
 
 /** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
-/** The same joins with a card's columns only: the list pages add their `where`. */
-export const CARD_ROW_SQL = selectSql(COLUMNS.filter(([, , card]) => card));
+/** The same joins with a card's columns only, and the sort key the list pages add, with their `where`. */
+export const cardRowSql = (sortKey: string) =>
+  selectSql(
+    COLUMNS.filter(([, , card]) => card),
+    `, ${sortKey} as sort_key`,
+  );
 
 export function toCardRow(r: Record<string, unknown>): CardRow {
   const s = (k: string) => r[k] as string;

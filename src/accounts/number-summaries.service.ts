@@ -7,6 +7,7 @@ import {
   markSummariesChanged,
   readDueSummaries,
   readSummary,
+  readSummaryChanges,
   saveSummary,
   type AccountsSummary,
 } from './number-summary.query';
@@ -57,6 +58,14 @@ export class NumberSummaries {
     const counted = await countSummary(this.sql, partnerId, now);
     await saveSummary(this.sql, partnerId, counted, null, now);
     return counted.summary;
+  }
+
+  /**
+   * The partner's change counter: it moves with every change marked (markChanged), so what was
+   * counted for an older value may be out of date. Null before the partner's first count.
+   */
+  changes(partnerId: string): Promise<number | null> {
+    return readSummaryChanges(this.sql, partnerId);
   }
 
   /** Call in the transaction that changed these partners' numbers: they are recounted within SUMMARY_SETTLE_MS of it. */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { newId } from '../common/ids';
 import { sqlDate, sqlNumber, type Sql } from '../database/sql';
 import { FAMILIES } from '../statuses';
-import { numberWhere, STUCK_AFTER_DAYS } from './number-filter';
+import { emptyFilter, numberWhere, STUCK_AFTER_DAYS } from './number-filter';
 
 export interface AccountsSummary {
   /** Numbers per lifecycle status, removed numbers left out. */
@@ -37,6 +37,12 @@ export async function readSummary(sql: Sql, partnerId: string): Promise<{ summar
   return { summary, changes: sqlNumber(row.changes) };
 }
 
+/** How many changes to the partner's numbers were marked so far (null before its first count): the list's count cache keys on it. */
+export async function readSummaryChanges(sql: Sql, partnerId: string): Promise<number | null> {
+  const [row] = await sql.all<{ changes: unknown }>('select changes from number_summary where partner_id = ?', [partnerId]);
+  return row ? sqlNumber(row.changes) : null;
+}
+
 /**
  * Counts a partner's numbers: per lifecycle status (one grouped count on the (partner, status)
  * index, minus the few removed numbers found through the (partner, billing state) index), the
@@ -59,7 +65,7 @@ export async function countSummary(sql: Sql, partnerId: string, now: Date): Prom
   const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
   if (total === 0) return { summary: { byStatus, total, attention: 0 }, recountAt: null };
 
-  const where = numberWhere(partnerId, { status: {}, attention: true, sort: 'newest' }, now);
+  const where = numberWhere(partnerId, emptyFilter({ attention: true }), now);
   // The attention rule reads the number and its WABA account only.
   const [attention] = await sql.all<{ n: unknown }>(
     `select count(*) as n from whatsapp_number n join waba_account w on w.id = n.waba_account_id where ${where.sql}`,

@@ -1,23 +1,78 @@
-import type { Sql } from '../database/sql';
-import { keysetSql, numberWhere, type Cursor, type NumberFilter } from './number-filter';
-import { CARD_ROW_SQL, NUMBER_ROW_SQL, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
+import { sqlNumber, type Sql } from '../database/sql';
+import {
+  attentionWhere,
+  filterJoins,
+  keysetSql,
+  numberWhere,
+  sortKeyOf,
+  sortKeySql,
+  type Cursor,
+  type NumberFilter,
+} from './number-filter';
+import { cardRowSql, NUMBER_ROW_SQL, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
+
+/** A card or table row of the list, with its sort key (for the cursors of the page). */
+export type ListedRow = CardRow & { sortKey: string | number };
 
 /**
- * Up to `limit` cards of a partner's numbers that match the filter, in its sort order after the
- * cursor: keyset pagination on the (partner, key, id) index, so a deep page costs what the
- * first one does.
+ * Up to `limit` rows of a partner's numbers that match the filter, in its sort order after the
+ * cursor (or before it, nearest first, when `backwards`): keyset pagination, so a deep page
+ * costs what the first one does.
  */
-export async function readNumberCards(
+export async function readNumberRows(
   sql: Sql,
   partnerId: string,
   filter: NumberFilter,
   cursor: Cursor | undefined,
   limit: number,
   now: Date,
-): Promise<CardRow[]> {
-  const page = keysetSql(numberWhere(partnerId, filter, now), cursor, limit, filter.sort);
-  const rows = await sql.all<Record<string, unknown>>(`${CARD_ROW_SQL} ${page.sql}`, page.params);
-  return rows.map(toCardRow);
+  backwards = false,
+): Promise<ListedRow[]> {
+  const page = keysetSql(numberWhere(partnerId, filter, now), cursor, limit, filter.sort, backwards);
+  const rows = await sql.all<Record<string, unknown>>(`${cardRowSql(sortKeySql(filter.sort.field))} ${page.sql}`, page.params);
+  return rows.map((r) => ({ ...toCardRow(r), sortKey: sortKeyOf(filter.sort.field, r.sort_key) }));
+}
+
+/** How many numbers match a filter, counted up to a cap, and how they split. */
+export interface MatchCount {
+  /** Exact when not capped; otherwise the cap was reached and there are more. */
+  total: number;
+  capped: boolean;
+  byStatus: Record<string, number>;
+  attention: number;
+}
+
+/**
+ * Counts the numbers that match a filter, reading at most `cap` + 1 of them: a search or a
+ * filter that matches most of 100,000 numbers costs a bounded read, and answers "10,000+".
+ * Below the cap, the count, the split per number status and the numbers needing attention are
+ * exact.
+ */
+export async function countMatching(sql: Sql, partnerId: string, filter: NumberFilter, now: Date, cap: number): Promise<MatchCount> {
+  const where = numberWhere(partnerId, filter, now);
+  const attention = attentionWhere(now);
+  const joins = filterJoins(filter);
+  const rows = await sql.all<{ status: string; n: unknown; attention: unknown }>(
+    `select x.status as status, count(*) as n, sum(x.attention) as attention from (
+       select n.status as status, case when ${attention.sql} then 1 else 0 end as attention
+         from whatsapp_number n
+         ${joins.client ? 'join client c on c.id = n.client_id' : ''}
+         join waba_account w on w.id = n.waba_account_id
+        where ${where.sql}
+        limit ?) x
+      group by x.status`,
+    [...attention.params, ...where.params, cap + 1],
+  );
+  const byStatus: Record<string, number> = {};
+  let total = 0;
+  let attentionCount = 0;
+  for (const row of rows) {
+    byStatus[row.status] = sqlNumber(row.n);
+    total += sqlNumber(row.n);
+    attentionCount += sqlNumber(row.attention);
+  }
+  if (total > cap) return { total: cap, capped: true, byStatus: {}, attention: 0 };
+  return { total, capped: false, byStatus, attention: attentionCount };
 }
 
 /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
@@ -27,4 +82,9 @@ export async function readVisibleNumber(sql: Sql, partnerId: string, id: string)
     [id, partnerId],
   );
   return row ? toNumberRow(row) : null;
+}
+
+/** Refreshes the planner's statistics of the number table and its indexes (both databases spell it alike). */
+export async function analyzeNumbers(sql: Sql): Promise<void> {
+  await sql.run('analyze whatsapp_number');
 }

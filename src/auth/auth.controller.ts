@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Body, Controller, Get, Header, Inject, Post, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Post, Query, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
+import { safeLocalPath } from '../common/local-path';
 import { LOGGER, type Logger } from '../common/logger';
 import { GuestOnly, Public } from '../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -30,18 +31,22 @@ export class AuthController {
     return { url: req.member ? '/accounts' : '/login' };
   }
 
+  /** `next` is the page the person was opening when asked to sign in; a refused one is dropped. */
   @GuestOnly()
   @Get('login')
   @Render('auth/login')
-  loginPage() {
-    return { title: 'Sign in', values: {} };
+  loginPage(@Query('next') next: unknown) {
+    return { title: 'Sign in', values: {}, next: safeLocalPath(next) };
   }
 
-  /** The guard has checked the password (or re-rendered the form) and started the new session. */
+  /**
+   * The guard has checked the password (or re-rendered the form) and started the new session:
+   * on to the page the person was opening, else the accounts.
+   */
   @Public()
   @Post('login')
   @UseGuards(LoginGuard)
-  @Redirect('/accounts', 303)
+  @Redirect(undefined, 303)
   async login(@Req() req: HubRequest) {
     const user = req.user as User;
     const origin = originOf(req);
@@ -58,6 +63,7 @@ export class AuthController {
       await em.flush();
     }
     this.logger.info({ event: 'login.success', requestId: origin.requestId, ip: origin.ip, userId: user.id }, 'signed in');
+    return { url: safeLocalPath((req.body as { next?: unknown }).next) ?? '/accounts' };
   }
 
   @Post('logout')

@@ -7,6 +7,7 @@ import { FormInvalid } from '../common/form-invalid';
 import { parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
+import { safeLocalPath } from '../common/local-path';
 import { logSecurityEvent } from '../common/security-log';
 import { RateLimiter, tryAgainIn } from '../throttle';
 import { AuthService } from './auth.service';
@@ -17,11 +18,18 @@ const loginForm = z.object({
   // Canonical, so that every spelling of an address is one account to the throttle too.
   email: z.string().max(320).transform(canonicalEmail),
   password: z.string().max(1024),
+  // Where to go once signed in (the page that asked for sign-in): kept only when safe, never an error.
+  next: z.string().optional().transform(safeLocalPath),
 });
 
-/** The sign-in form again, with the address typed and one sentence (never which part was wrong). */
-const signInRefused = (email: string, error: string, status?: number, retryAfterSeconds?: number) =>
-  new FormInvalid('auth/login', { title: 'Sign in', values: { email }, errors: {}, error }, status, retryAfterSeconds);
+type Typed = { email: string; next?: string };
+
+/**
+ * The sign-in form again, with the address typed, the page to go to next and one sentence
+ * (never which part was wrong).
+ */
+const signInRefused = ({ email, next }: Typed, error: string, status?: number, retryAfterSeconds?: number) =>
+  new FormInvalid('auth/login', { title: 'Sign in', values: { email }, next, errors: {}, error }, status, retryAfterSeconds);
 
 /**
  * POST /login: reads the form, counts the guess, lets the local strategy check the password and
@@ -43,7 +51,8 @@ export class LoginGuard extends AuthGuard('local') {
     const req = context.switchToHttp().getRequest<HubRequest>();
     const form = parseForm(loginForm, req.body);
     if (!form.ok || !form.data.email || !form.data.password) {
-      throw signInRefused(form.ok ? form.data.email : (form.values.email ?? ''), 'Enter your email and password.');
+      const typed = form.ok ? form.data : { email: form.values.email ?? '', next: safeLocalPath(form.values.next) };
+      throw signInRefused(typed, 'Enter your email and password.');
     }
     const { email } = form.data;
     // The strategy reads the canonical address.
@@ -61,7 +70,7 @@ export class LoginGuard extends AuthGuard('local') {
       });
       if (byAccount?.justLocked) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
       const error = `Too many failed sign-ins. ${tryAgainIn(refused.retryAfterSeconds)}`;
-      throw signInRefused(email, error, 429, refused.retryAfterSeconds);
+      throw signInRefused(form.data, error, 429, refused.retryAfterSeconds);
     }
     await super.canActivate(context);
     // A successful sign-in is not a guess: its points go back.
@@ -76,11 +85,11 @@ export class LoginGuard extends AuthGuard('local') {
     if (user) return user;
     const req = context.switchToHttp().getRequest<HubRequest>();
     const origin = originOf(req);
-    const email = (req.body as z.output<typeof loginForm>).email;
+    const typed = req.body as z.output<typeof loginForm>;
     this.logger.info({ event: 'login.failure', requestId: origin.requestId, ip: origin.ip }, 'sign-in failed');
     // Whether the address is on a team must not change the answer's timing: Activity is
     // written once the answer is on its way.
-    this.after.run(origin, 'failed sign-in record', () => this.auth.signInFailed(email, origin));
-    throw signInRefused(email, 'The email or password is incorrect.');
+    this.after.run(origin, 'failed sign-in record', () => this.auth.signInFailed(typed.email, origin));
+    throw signInRefused(typed, 'The email or password is incorrect.');
   }
 }

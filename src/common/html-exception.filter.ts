@@ -5,7 +5,9 @@ import { DomainError } from './domain-error';
 import { FormInvalid } from './form-invalid';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
+import { safeLocalPath } from './local-path';
 import { AlreadySignedIn, SignInRequired } from './member.guard';
+import { SeeOther } from './see-other';
 import { logSecurityEvent } from './security-log';
 
 const TITLES: Record<number, string> = {
@@ -19,6 +21,31 @@ const TITLES: Record<number, string> = {
   422: 'This cannot be done',
   429: 'Too many requests',
 };
+
+/** Where a signed-in person lands when nothing else was asked for. */
+const LANDING = ['/', '/accounts'];
+
+/**
+ * The sign-in page, carrying the page a signed-out person was opening so that signing in leads
+ * there (a deep link from an email). Only for pages one opens (GET, HEAD): a form sent with an
+ * expired session cannot be sent again by a redirect.
+ */
+function signInFor(req: HubRequest): string {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return '/login';
+  const next = safeLocalPath(req.originalUrl);
+  return next && !LANDING.includes(next) ? `/login?next=${encodeURIComponent(next)}` : '/login';
+}
+
+/**
+ * A signed-in person on the sign-in page goes where its `next` asked (a link opened in a second
+ * tab), else to the accounts; never to the sign-in page again (routes ignore case and a
+ * trailing slash), which would send them round once more.
+ */
+function alreadySignedInTo(req: HubRequest): string {
+  const next = safeLocalPath(req.query.next);
+  const isSignIn = next?.split('?', 1)[0].toLowerCase().replace(/\/+$/, '') === '/login';
+  return next && !isSignIn ? next : '/accounts';
+}
 
 /**
  * Maps every failure to an HTML page that leaks nothing: 4xx with a plain sentence, anything
@@ -39,11 +66,15 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       return;
     }
     if (error instanceof SignInRequired) {
-      res.redirect(303, '/login');
+      res.redirect(303, signInFor(req));
       return;
     }
     if (error instanceof AlreadySignedIn) {
-      res.redirect(303, '/accounts');
+      res.redirect(303, alreadySignedInTo(req));
+      return;
+    }
+    if (error instanceof SeeOther) {
+      res.redirect(303, error.location);
       return;
     }
     if (error instanceof FormInvalid) {

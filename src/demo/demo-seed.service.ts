@@ -179,7 +179,7 @@ export class DemoSeedService {
                   displayName,
                   clientName,
                   contactEmail: client.contactEmail,
-                  ids: [providerId, externalId, waba.externalId, waba.providerId, client.providerId],
+                  ids: [providerId, externalId, waba.externalId, waba.providerId, waba.namespace, client.providerId],
                 }),
               });
               history.push({

@@ -5,15 +5,21 @@ import {
   type NumberExtension,
   type NumberNote,
   type NumberRef,
+  type NumberRemoval,
   type NumberSection,
 } from '../accounts/number-extensions.service';
+import { longDate } from '../common/dates';
 import type { CurrentMember } from '../common/http';
 import { Sql } from '../database/sql';
 import { Revocation } from './entities/revocation.entity';
 import { readOpenRevocationDates } from './open-revocations.query';
+import { readRemovedRevocation, type RemovedRevocation } from './removed-revocation.query';
 import { dangerZone, requestedNumberIds, revocationNote } from './revocation.presenter';
 
-/** What revocation adds to the WhatsApp Accounts pages: the countdown line and the Danger Zone. */
+/**
+ * What revocation adds to the WhatsApp Accounts pages: the countdown line, the Danger Zone, and
+ * why a number it removed left the hub.
+ */
 @Injectable()
 export class RevocationNumberExtension implements NumberExtension, OnModuleInit {
   constructor(
@@ -48,4 +54,24 @@ export class RevocationNumberExtension implements NumberExtension, OnModuleInit 
     };
     return dangerZone(member, number, revocation, now);
   }
+
+  async removal(partnerId: string, numberId: string): Promise<NumberRemoval | null> {
+    const r = await readRemovedRevocation(this.sql, partnerId, numberId);
+    return r && removalView(r);
+  }
+}
+
+/** The revocation behind a removal, in the terms of its Danger Zone. */
+function removalView(r: RemovedRevocation): NumberRemoval {
+  return {
+    removedAt: r.removedAt,
+    because: 'payment for it was revoked',
+    facts: [
+      { label: 'Termination date', text: `${longDate(r.terminationDate)} (end of day, ${r.billingTimeZone})` },
+      { label: 'Billing to you ended', at: r.billingEndsAt, zone: r.billingTimeZone },
+      { label: 'Requested by', text: r.requester ? `${r.requester.name} (${r.requester.email})` : 'A user who has since been deleted' },
+      { label: 'Requested on', at: r.requestedAt },
+      ...(r.reason ? [{ label: 'Reason', text: r.reason }] : []),
+    ],
+  };
 }

@@ -5,7 +5,7 @@ import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createClient, createNumber, createStatusChange, createWaba } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
-import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+import { chooseLayout, expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
 
 describe('WhatsApp Accounts in a real browser', () => {
   let t: TestApp;
@@ -61,14 +61,26 @@ describe('WhatsApp Accounts in a real browser', () => {
     await signInAs(page, t.url, owner.email, owner.password);
     expect(new URL(page.url()).pathname).toBe('/accounts');
     await expect(page.getByRole('heading', { name: 'WhatsApp Accounts', level: 1 }).isVisible()).resolves.toBe(true);
+    // The table is the list's layout until the person picks the cards.
+    await expect(page.locator('table.numbers tbody tr').count()).resolves.toBe(3);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list');
 
-    // Search by the phone number as a person types it.
-    await page.getByLabel('Search').fill('+49 151 2345 6789');
-    await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply' }).click()]);
+    // The whole phone number, as a person types it, opens the number's page.
+    const finder = page.getByRole('search', { name: 'Find numbers' });
+    const search = (q: string) => finder.getByRole('searchbox', { name: 'Search' }).fill(q);
+    const submit = () => finder.getByRole('button', { name: 'Search', exact: true }).click();
+    await search('+49 151 2345 6789');
+    await Promise.all([page.waitForURL(`**/accounts/${target.id}`), submit()]);
+    await expect(page.getByRole('heading', { name: '+49 1512 3456789', level: 1 }).isVisible()).resolves.toBe(true);
+
+    // Part of it lists the numbers it matches, here as cards.
+    await page.goto(`${t.url}/accounts`);
+    await chooseLayout(page, 'Cards');
+    await search('+49 151 2345');
+    await Promise.all([page.waitForURL(/q=/), submit()]);
     const url = new URL(page.url());
-    expect(url.searchParams.get('q')).toBe('+49 151 2345 6789');
+    expect(url.searchParams.get('q')).toBe('+49 151 2345');
     const cards = page.locator('article.card');
     await expect(cards.count()).resolves.toBe(1);
     await expect(cards.first().getByRole('heading', { name: '+49 1512 3456789' }).isVisible()).resolves.toBe(true);
@@ -85,16 +97,20 @@ describe('WhatsApp Accounts in a real browser', () => {
     const statusShot = await screenshot(page, 'accounts-status-view');
     expect(existsSync(statusShot)).toBe(true);
 
-    // Show details.
+    // Show details, with the way back to this search.
     await Promise.all([
-      page.waitForURL(`**/accounts/${target.id}`),
+      page.waitForURL(
+        (u) =>
+          u.pathname === `/accounts/${target.id}` &&
+          u.searchParams.get('back') === `/accounts?${new URLSearchParams({ q: '+49 151 2345' })}`,
+      ),
       cards
         .first()
         .getByRole('link', { name: /Show details/ })
         .click(),
     ]);
     await expect(page.getByRole('heading', { name: '+49 1512 3456789', level: 1 }).isVisible()).resolves.toBe(true);
-    await expect(page.getByText('47 (Europe/Berlin)').isVisible()).resolves.toBe(true);
+    await expect(page.getByText(/Europe\/Berlin \(UTC\+0[12]:00\)/).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'Status history' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'Danger Zone' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
@@ -103,17 +119,22 @@ describe('WhatsApp Accounts in a real browser', () => {
     await page.context().close();
   });
 
-  it('lays out the list, the details and the statuses page from 360 px to 1440 px without overflow, accessibly', async () => {
+  it('lays out the list (table and cards), the details and the statuses page from 360 px to 1440 px without overflow, accessibly', async () => {
     const page = await newPage(browser, t.url);
     await signInAs(page, t.url, owner.email, owner.password);
-    for (const path of ['/accounts', `/accounts/${target.id}`, '/account-statuses', '/accounts?lifecycle=inactive']) {
+    const fits = async (path: string, layout: string) => {
       await page.goto(`${t.url}${path}`);
       for (const width of [360, 1440]) {
         await page.setViewportSize({ width, height: 900 });
-        expect(await overflow(page), `horizontal overflow of ${path} at ${width} px`).toBeLessThanOrEqual(0);
+        expect(await overflow(page), `horizontal overflow of ${path} (${layout}) at ${width} px`).toBeLessThanOrEqual(0);
         await expectAccessible(page);
       }
-    }
+    };
+    for (const path of ['/accounts', `/accounts/${target.id}`, '/account-statuses', '/accounts?lifecycle=inactive'])
+      await fits(path, 'table');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await chooseLayout(page, 'Cards');
+    await fits('/accounts', 'cards');
     await page.goto(`${t.url}/accounts`);
     await page.setViewportSize({ width: 360, height: 900 });
     await page.locator('details.overview summary').first().click();
@@ -126,9 +147,10 @@ describe('WhatsApp Accounts in a real browser', () => {
     const page = await newPage(browser, t.url);
     await signInAs(page, t.url, owner.email, owner.password);
     await page.goto(`${t.url}/accounts?lifecycle=error`);
+    await chooseLayout(page, 'Table');
     await Promise.all([
       page.waitForURL(/account-statuses#lifecycle-error/),
-      page.locator('article.card .badges a', { hasText: 'Error' }).first().click(),
+      page.locator('table.numbers tbody a.badge', { hasText: 'Error' }).first().click(),
     ]);
     await expect(page.locator('#lifecycle-error').isVisible()).resolves.toBe(true);
     await page.context().close();

@@ -227,7 +227,7 @@ describe('accounts:import', () => {
         'Created at': '2026-04-01T10:00:00.000Z',
         ...over,
       };
-      return CSV_HEADERS.map((h) => `"${base[h].replace(/"/g, '""')}"`).join(',');
+      return CSV_HEADERS.map((h) => `"${(base[h] ?? '').replace(/"/g, '""')}"`).join(',');
     };
     const csv = (...rows: string[]) => `\uFEFF${CSV_HEADERS.join(',')}\r\n${rows.join('\r\n')}\r\n`;
 

@@ -124,7 +124,7 @@ describe('onboarding: partner:create, the invitation email and Create Password',
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/login');
     // No automatic sign-in: the person signs in with the new password.
-    expect((await agent.get('/users')).headers.location).toBe('/login');
+    expect((await agent.get('/users')).headers.location).toBe('/login?next=%2Fusers');
     expect(await t.em().findOneOrFail(Membership, membership.id)).toMatchObject({ acceptedAt: expect.any(Date) });
     expect(await t.em().count(AuditEvent, { partnerId: partner.id, action: 'team.joined' })).toBe(1);
     await signIn(agent, 'ada@owner.example', STRONG);

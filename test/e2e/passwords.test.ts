@@ -96,7 +96,7 @@ describe('forgotten password', () => {
 
     expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(0);
     expect((await elsewhere.get('/accounts')).headers.location).toBe('/login');
-    expect((await agent.get('/users')).headers.location).toBe('/login');
+    expect((await agent.get('/users')).headers.location).toBe('/login?next=%2Fusers');
     expect(await t.em().count(AuditEvent, { action: 'auth.password_reset', actorId: person.user.id, partnerId: partner.id })).toBe(1);
     const user = await t.em().findOneOrFail(User, person.user.id);
     expect(user.passwordChangedAt).toEqual(t.clock.now());
@@ -162,7 +162,7 @@ describe('changing the password from the profile', () => {
     );
     expect(ok.status).toBe(303);
     expect((await here.get('/profile')).status).toBe(200);
-    expect((await there.get('/profile')).headers.location).toBe('/login');
+    expect((await there.get('/profile')).headers.location).toBe('/login?next=%2Fprofile');
     expect(await t.em().count(SessionRecord, { userId: person.user.id })).toBe(1);
     expect(await t.em().count(AuditEvent, { action: 'auth.password_changed', actorId: person.user.id })).toBe(1);
     await t.app.get(MailWorker).sendDue(t.clock.now());

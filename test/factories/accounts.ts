@@ -76,7 +76,7 @@ export async function createNumber(em: EntityManager, partner: Partner, override
     displayName: number.displayName,
     clientName: client.name,
     contactEmail: client.contactEmail,
-    ids: [number.providerId, number.externalId, waba.externalId, waba.providerId, client.providerId],
+    ids: [number.providerId, number.externalId, waba.externalId, waba.providerId, waba.namespace, client.providerId],
   });
   await em.persist(number).flush();
   return number;

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SORT,
   FILTER_FAMILIES,
   attentionWhere,
   cursorFor,
@@ -13,6 +14,7 @@ import {
   parseNumberFilter,
   searchTerm,
   type NumberFilter,
+  type Sort,
   type SqlCondition,
 } from '../../src/accounts/number-filter';
 import { FAMILIES } from '../../src/statuses/catalogue';
@@ -21,7 +23,10 @@ const NOW = new Date('2026-12-01T12:00:00.000Z');
 const PARTNER = 'prt_aaaaaaaaaaaaaaaaaaa';
 const ID = 'AbCdEfGhIjKlMnOpQrSt_-'; // the shape newId() makes: 22 base64url characters
 
-const filter = (over: Partial<NumberFilter> = {}): NumberFilter => ({ status: {}, attention: false, sort: 'newest', ...over });
+const NEWEST: Sort = { field: 'created', dir: 'desc' };
+const CLIENT: Sort = { field: 'client', dir: 'asc' };
+const PHONE: Sort = { field: 'phone', dir: 'asc' };
+const filter = (over: Partial<NumberFilter> = {}): NumberFilter => ({ status: {}, attention: false, sort: NEWEST, ...over });
 /** A query string as the controller receives it: repeated parameters become arrays. */
 const query = (qs: string): Record<string, unknown> => {
   const out: Record<string, string | string[]> = {};
@@ -45,10 +50,11 @@ function rejection(fn: () => unknown): BadRequestException {
 
 describe('reading the filter from the query string', () => {
   it('shows every number, newest first, when nothing is given', () => {
-    expect(parseNumberFilter({})).toEqual({ q: undefined, status: {}, attention: false, sort: 'newest' });
+    expect(parseNumberFilter({})).toEqual({ q: undefined, status: {}, attention: false, sort: NEWEST });
+    expect(DEFAULT_SORT).toEqual(NEWEST);
   });
 
-  it('reads the search, one status per family, attention and the sort', () => {
+  it('reads the search, the statuses of each family, attention and the sort', () => {
     const f = parseNumberFilter(
       query(
         'q=acme&lifecycle=error&waba=approved&verification=pending&onBehalf=denied&registration=failed&consent=granted&billing=partner_paid&attention=1&sort=client',
@@ -57,17 +63,36 @@ describe('reading the filter from the query string', () => {
     expect(f).toEqual({
       q: 'acme',
       status: {
-        lifecycle: 'error',
-        waba: 'approved',
-        verification: 'pending',
-        onBehalf: 'denied',
-        registration: 'failed',
-        consent: 'granted',
-        billing: 'partner_paid',
+        lifecycle: ['error'],
+        waba: ['approved'],
+        verification: ['pending'],
+        onBehalf: ['denied'],
+        registration: ['failed'],
+        consent: ['granted'],
+        billing: ['partner_paid'],
       },
       attention: true,
-      sort: 'client',
+      sort: CLIENT,
     });
+  });
+
+  it('reads several statuses of one family in the catalogue order, once each, so one choice gives one filter', () => {
+    const f = parseNumberFilter(query('lifecycle=suspended&lifecycle=error&lifecycle=suspended'));
+    expect(f.status).toEqual({ lifecycle: ['error', 'suspended'] });
+    expect(parseNumberFilter(query('lifecycle=error&lifecycle=suspended'))).toEqual(f);
+  });
+
+  it.each<[string, Sort]>([
+    ['sort=phone', PHONE],
+    ['sort=phone&dir=desc', { field: 'phone', dir: 'desc' }],
+    ['sort=phone:desc', { field: 'phone', dir: 'desc' }],
+    ['sort=created:asc', { field: 'created', dir: 'asc' }],
+    ['sort=lifecycle', { field: 'lifecycle', dir: 'asc' }],
+    ['dir=asc', { field: 'created', dir: 'asc' }],
+    // The links of earlier versions keep working.
+    ['sort=newest', NEWEST],
+  ])('reads the sort %s', (qs, sort) => {
+    expect(parseNumberFilter(query(qs)).sort).toEqual(sort);
   });
 
   it('trims the search and treats a blank one as no search', () => {
@@ -101,8 +126,10 @@ describe('reading the filter from the query string', () => {
     expect(rejection(() => parseNumberFilter(query('billing=removed'))).message).toBe('Unknown billing "removed".');
   });
 
-  it('refuses an unknown sort', () => {
+  it('refuses an unknown sort or direction', () => {
     expect(rejection(() => parseNumberFilter(query('sort=oldest'))).message).toBe('Unknown sort "oldest".');
+    expect(rejection(() => parseNumberFilter(query('sort=phone&dir=up'))).message).toBe('"dir" is asc or desc.');
+    expect(rejection(() => parseNumberFilter(query('sort=phone:sideways'))).message).toBe('"dir" is asc or desc.');
   });
 
   it('accepts only 1 for attention', () => {
@@ -110,7 +137,7 @@ describe('reading the filter from the query string', () => {
     expect(() => parseNumberFilter(query('attention=true'))).toThrow(BadRequestException);
   });
 
-  it.each(['q=a&q=b', 'lifecycle=error&lifecycle=running', 'sort=client&sort=phone', 'attention=1&attention=1'])(
+  it.each(['q=a&q=b', 'sort=client&sort=phone', 'dir=asc&dir=desc', 'attention=1&attention=1'])(
     'refuses a repeated parameter (%s)',
     (qs) => {
       expect(rejection(() => parseNumberFilter(query(qs))).message).toMatch(/^"\w+" must be given once\.$/);
@@ -137,15 +164,17 @@ describe('the query string of a filter', () => {
     expect(filterQueryString(filter())).toBe('');
   });
 
-  it('leaves out the default sort but keeps the others', () => {
-    expect(filterQueryString(filter({ sort: 'newest' }))).toBe('');
-    expect(filterQueryString(filter({ sort: 'phone' }))).toBe('?sort=phone');
+  it('leaves out the default sort and the default direction of a column but keeps the others', () => {
+    expect(filterQueryString(filter({ sort: NEWEST }))).toBe('');
+    expect(filterQueryString(filter({ sort: PHONE }))).toBe('?sort=phone');
+    expect(filterQueryString(filter({ sort: { field: 'phone', dir: 'desc' } }))).toBe('?sort=phone&dir=desc');
+    expect(filterQueryString(filter({ sort: { field: 'created', dir: 'asc' } }))).toBe('?dir=asc');
   });
 
   it('lists the families in one fixed order, so one filter always gives one link', () => {
-    const a = filterQueryString(filter({ status: { billing: 'partner_paid', lifecycle: 'error' } }));
-    const b = filterQueryString(filter({ status: { lifecycle: 'error', billing: 'partner_paid' } }));
-    expect(a).toBe('?lifecycle=error&billing=partner_paid');
+    const a = filterQueryString(filter({ status: { billing: ['partner_paid'], lifecycle: ['error', 'suspended'] } }));
+    const b = filterQueryString(filter({ status: { lifecycle: ['error', 'suspended'], billing: ['partner_paid'] } }));
+    expect(a).toBe('?lifecycle=error&lifecycle=suspended&billing=partner_paid');
     expect(b).toBe(a);
   });
 
@@ -156,8 +185,10 @@ describe('the query string of a filter', () => {
   it.each<[string, NumberFilter]>([
     ['the default view', filter()],
     ['a search with spaces, quotes and symbols', filter({ q: `O'Brien & Söhne 50% "+49"` })],
-    ['every family', filter({ status: Object.fromEntries(FILTER_FAMILIES.map((f) => [f, FAMILIES[f].statuses[0].value])) })],
-    ['attention and a sort', filter({ attention: true, sort: 'client', status: { waba: 'account_banned' } })],
+    ['every family', filter({ status: Object.fromEntries(FILTER_FAMILIES.map((f) => [f, [FAMILIES[f].statuses[0].value]])) })],
+    ['several statuses of a family', filter({ status: { lifecycle: ['error', 'suspended'] } })],
+    ['attention and a sort', filter({ attention: true, sort: CLIENT, status: { waba: ['account_banned'] } })],
+    ['a sort against its default direction', filter({ sort: { field: 'billing', dir: 'desc' } })],
   ])('reads back as the same filter: %s', (_, f) => {
     expect(parseNumberFilter(query(filterQueryString(f).slice(1)))).toEqual(f);
   });
@@ -166,9 +197,9 @@ describe('the query string of a filter', () => {
 describe('whether a list is filtered', () => {
   it('is filtered by a search, a status or attention, but not by a sort', () => {
     expect(isFiltered(filter())).toBe(false);
-    expect(isFiltered(filter({ sort: 'client' }))).toBe(false);
+    expect(isFiltered(filter({ sort: CLIENT }))).toBe(false);
     expect(isFiltered(filter({ q: 'acme' }))).toBe(true);
-    expect(isFiltered(filter({ status: { consent: 'pending' } }))).toBe(true);
+    expect(isFiltered(filter({ status: { consent: ['pending'] } }))).toBe(true);
     expect(isFiltered(filter({ attention: true }))).toBe(true);
   });
 });
@@ -210,13 +241,13 @@ describe('the SQL condition of a filter', () => {
     ['onBehalf', 'denied', 'w.message_on_behalf_status'],
     ['consent', 'withdrawn', 'c.consent_status'],
   ])('adds one condition on its column for a %s filter', (family, value, column) => {
-    const where = numberWhere(PARTNER, filter({ status: { [family]: value } }), NOW);
+    const where = numberWhere(PARTNER, filter({ status: { [family]: [value] } }), NOW);
     expect(where.sql).toBe(`n.partner_id = ? and n.billing_state <> 'removed' and ${column} = ?`);
     expect(where.params).toEqual([PARTNER, value]);
   });
 
   it('adds one condition per status filter, with the values as parameters in order', () => {
-    const where = numberWhere(PARTNER, filter({ status: { consent: 'pending', lifecycle: 'ready', waba: 'unverified' } }), NOW);
+    const where = numberWhere(PARTNER, filter({ status: { consent: ['pending'], lifecycle: ['ready'], waba: ['unverified'] } }), NOW);
     expect(where.sql.split(' and ')).toHaveLength(5);
     expect(where.params).toEqual([PARTNER, 'ready', 'unverified', 'pending']);
   });
@@ -239,7 +270,7 @@ describe('the SQL condition of a filter', () => {
 
   it('adds the attention condition with its parameters after the others', () => {
     const attention = attentionWhere(NOW);
-    const where = numberWhere(PARTNER, filter({ attention: true, status: { consent: 'granted' } }), NOW);
+    const where = numberWhere(PARTNER, filter({ attention: true, status: { consent: ['granted'] } }), NOW);
     expect(where.sql.endsWith(` and ${attention.sql}`)).toBe(true);
     expect(where.params).toEqual([PARTNER, 'granted', ...attention.params]);
   });
@@ -248,15 +279,18 @@ describe('the SQL condition of a filter', () => {
     ['none', filter()],
     ['search', filter({ q: 'acme' })],
     ['attention', filter({ attention: true })],
-    ['everything', filter({ q: '+49', attention: true, status: { lifecycle: 'ready', billing: 'partner_paid', consent: 'pending' } })],
+    [
+      'everything',
+      filter({ q: '+49', attention: true, status: { lifecycle: ['ready', 'error'], billing: ['partner_paid'], consent: ['pending'] } }),
+    ],
   ])('has exactly one parameter per placeholder (filter: %s)', (_, f) => {
     const where = numberWhere(PARTNER, f, NOW);
     expect(placeholders(where)).toBe(where.params.length);
   });
 
   it('gives the same SQL text for the same filter, whatever the values, so statements are reused', () => {
-    const a = numberWhere(PARTNER, filter({ q: 'acme', status: { lifecycle: 'error' } }), NOW);
-    const b = numberWhere('prt_bbbbbbbbbbbbbbbbbbb', filter({ q: 'beta', status: { lifecycle: 'running' } }), NOW);
+    const a = numberWhere(PARTNER, filter({ q: 'acme', status: { lifecycle: ['error'] } }), NOW);
+    const b = numberWhere('prt_bbbbbbbbbbbbbbbbbbb', filter({ q: 'beta', status: { lifecycle: ['running'] } }), NOW);
     expect(b.sql).toBe(a.sql);
   });
 });
@@ -292,17 +326,20 @@ describe('the keyset read of a page', () => {
   const where = { sql: 'n.partner_id = ?', params: [PARTNER] };
 
   it('reads the first page in the order of the sort, with the limit as a parameter', () => {
-    expect(keysetSql(where, undefined, 26, 'newest')).toEqual({
+    expect(keysetSql(where, undefined, 26, NEWEST)).toEqual({
       sql: 'where n.partner_id = ? order by n.provider_created_at desc, n.id desc limit ?',
       params: [PARTNER, 26],
     });
-    expect(keysetSql(where, undefined, 26, 'client').sql).toBe('where n.partner_id = ? order by n.client_name asc, n.id asc limit ?');
-    expect(keysetSql(where, undefined, 26, 'phone').sql).toBe('where n.partner_id = ? order by n.phone_number asc, n.id asc limit ?');
+    expect(keysetSql(where, undefined, 26, CLIENT).sql).toBe('where n.partner_id = ? order by n.client_name asc, n.id asc limit ?');
+    expect(keysetSql(where, undefined, 26, PHONE).sql).toBe('where n.partner_id = ? order by n.phone_number asc, n.id asc limit ?');
+    expect(keysetSql(where, undefined, 26, { field: 'phone', dir: 'desc' }).sql).toBe(
+      'where n.partner_id = ? order by n.phone_number desc, n.id desc limit ?',
+    );
   });
 
   it('reads the newest-first pages before the cursor, comparing the instant as a date', () => {
-    const cursor = { sort: 'newest' as const, key: '2026-11-02T10:00:00.000Z', id: ID };
-    const read = keysetSql(where, cursor, 26, 'newest');
+    const cursor = { sort: NEWEST, key: '2026-11-02T10:00:00.000Z', id: ID };
+    const read = keysetSql(where, cursor, 26, NEWEST);
     expect(read.sql).toBe(
       'where n.partner_id = ? and (n.provider_created_at, n.id) < (?, ?) order by n.provider_created_at desc, n.id desc limit ?',
     );
@@ -310,95 +347,101 @@ describe('the keyset read of a page', () => {
   });
 
   it('reads the pages sorted by client or phone after the cursor', () => {
-    const client = keysetSql(where, { sort: 'client', key: 'Acme GmbH', id: ID }, 10, 'client');
+    const client = keysetSql(where, { sort: CLIENT, key: 'Acme GmbH', id: ID }, 10, CLIENT);
     expect(client.sql).toContain(' and (n.client_name, n.id) > (?, ?) order by n.client_name asc, n.id asc limit ?');
     expect(client.params).toEqual([PARTNER, 'Acme GmbH', ID, 10]);
-    const phone = keysetSql(where, { sort: 'phone', key: '+4915123', id: ID }, 10, 'phone');
+    const phone = keysetSql(where, { sort: PHONE, key: '+4915123', id: ID }, 10, PHONE);
     expect(phone.sql).toContain(' and (n.phone_number, n.id) > (?, ?) order by');
   });
 
   it('has exactly one parameter per placeholder with a full filter and a cursor', () => {
-    const full = numberWhere(PARTNER, filter({ q: 'acme', attention: true, status: { lifecycle: 'ready' } }), NOW);
-    const read = keysetSql(full, { sort: 'client', key: 'Acme', id: ID }, 26, 'client');
+    const full = numberWhere(PARTNER, filter({ q: 'acme', attention: true, status: { lifecycle: ['ready'] } }), NOW);
+    const read = keysetSql(full, { sort: CLIENT, key: 'Acme', id: ID }, 26, CLIENT);
     expect(placeholders(read)).toBe(read.params.length);
   });
 });
 
 describe('the page cursor', () => {
-  const row = { id: ID, providerCreatedAt: new Date('2026-11-02T10:00:00.000Z'), clientName: 'Acme GmbH', phoneNumber: '+4915123456789' };
+  const row = (sortKey: string | number) => ({ id: ID, sortKey });
+  const cursorOf = (sort: Sort, sortKey: string | number) => encodeCursor(cursorFor(sort, row(sortKey)));
 
-  it.each([
-    ['newest', '2026-11-02T10:00:00.000Z'],
-    ['client', 'Acme GmbH'],
-    ['phone', '+4915123456789'],
-  ] as const)('reads back the %s cursor of the last row on a page', (sort, key) => {
-    const after = cursorFor(sort, row);
+  it.each<[string, Sort, string | number]>([
+    ['newest', NEWEST, '2026-11-02T10:00:00.000Z'],
+    ['client', CLIENT, 'Acme GmbH'],
+    ['phone', PHONE, '+4915123456789'],
+  ])('reads back the %s cursor of the last row on a page', (_, sort, key) => {
+    const after = cursorOf(sort, key);
     expect(after).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(after, sort)).toEqual({ sort, key, id: ID });
   });
 
   it('reads back a client name with quotes and accents', () => {
-    const after = encodeCursor({ sort: 'client', key: `"Ünïcode" O'Brien`, id: ID });
-    expect(decodeCursor(after, 'client')?.key).toBe(`"Ünïcode" O'Brien`);
+    const after = encodeCursor({ sort: CLIENT, key: `"Ünïcode" O'Brien`, id: ID });
+    expect(decodeCursor(after, CLIENT)?.key).toBe(`"Ünïcode" O'Brien`);
   });
 
   it('starts at the first page without a cursor', () => {
-    expect(decodeCursor(undefined, 'newest')).toBeUndefined();
-    expect(decodeCursor('', 'newest')).toBeUndefined();
+    expect(decodeCursor(undefined, NEWEST)).toBeUndefined();
+    expect(decodeCursor('', NEWEST)).toBeUndefined();
   });
 
-  const refused = (value: unknown, sort: 'newest' | 'client' | 'phone' = 'newest') =>
+  const refused = (value: unknown, sort: Sort = NEWEST) =>
     expect(() => decodeCursor(value, sort)).toThrow('The page link is not valid. Start again from the first page.');
 
-  it('refuses a cursor made for another sort', () => {
-    refused(cursorFor('client', row), 'phone');
+  it('refuses a cursor made for another sort or direction', () => {
+    refused(cursorOf(CLIENT, 'Acme'), PHONE);
+    refused(cursorOf(CLIENT, 'Acme'), { field: 'client', dir: 'desc' });
   });
 
   it('refuses an edited cursor', () => {
-    const after = cursorFor('client', row);
+    const after = cursorOf(CLIENT, 'Acme GmbH');
     expect(after.startsWith('WyJ')).toBe(true); // base64url of '["'
-    refused(after.slice(0, -4), 'client');
-    refused(`x${after}`, 'client');
-    refused(`X${after.slice(1)}`, 'client');
+    refused(after.slice(0, -4), CLIENT);
+    refused(`x${after}`, CLIENT);
+    refused(`X${after.slice(1)}`, CLIENT);
   });
 
   it('reads back the cursor of the longest client name, 200 CJK characters', () => {
     const key = '株'.repeat(200);
-    expect(decodeCursor(encodeCursor({ sort: 'client', key, id: ID }), 'client')?.key).toBe(key);
+    const after = encodeCursor({ sort: CLIENT, key, id: ID, pos: 99_999_999 });
+    expect(after.length).toBeLessThanOrEqual(900);
+    expect(decodeCursor(after, CLIENT)?.key).toBe(key);
   });
 
   it('refuses a cursor longer than 900 characters before decoding it', () => {
-    const long = encodeCursor({ sort: 'client', key: 'a'.repeat(199), id: ID }).padEnd(901, 'A');
-    refused(long, 'client');
+    const long = encodeCursor({ sort: CLIENT, key: 'a'.repeat(199), id: ID }).padEnd(901, 'A');
+    refused(long, CLIENT);
   });
 
   it('refuses a cursor with a key longer than 200 characters', () => {
-    refused(encodeCursor({ sort: 'client', key: 'a'.repeat(201), id: ID }), 'client');
-    expect(decodeCursor(encodeCursor({ sort: 'client', key: 'a'.repeat(200), id: ID }), 'client')?.key).toHaveLength(200);
+    refused(encodeCursor({ sort: CLIENT, key: 'a'.repeat(201), id: ID }), CLIENT);
+    expect(decodeCursor(encodeCursor({ sort: CLIENT, key: 'a'.repeat(200), id: ID }), CLIENT)?.key).toHaveLength(200);
   });
 
   it('refuses characters outside base64url and repeated cursors', () => {
     refused('abc+/=');
     refused('abc def');
-    refused([cursorFor('newest', row), cursorFor('newest', row)]);
+    refused([cursorOf(NEWEST, '2026-11-02T10:00:00.000Z'), cursorOf(NEWEST, '2026-11-02T10:00:00.000Z')]);
   });
 
   it('refuses valid base64url that is not a cursor', () => {
     const b64 = (v: string) => Buffer.from(v).toString('base64url');
     refused(b64('not json'));
     refused(b64('{"sort":"newest"}'));
-    refused(b64(JSON.stringify(['newest', '2026-11-02T10:00:00.000Z'])));
-    refused(b64(JSON.stringify(['newest', '2026-11-02T10:00:00.000Z', ID, 'extra'])));
+    refused(b64(JSON.stringify(['created', 'desc', '2026-11-02T10:00:00.000Z'])));
+    refused(b64(JSON.stringify(['created', 'desc', '2026-11-02T10:00:00.000Z', ID, null, 'extra'])));
+    // A page link of an earlier version: start again from the first page.
+    refused(b64(JSON.stringify(['newest', '2026-11-02T10:00:00.000Z', ID])));
   });
 
   it('refuses an id that newId() could not have made', () => {
-    refused(encodeCursor({ sort: 'client', key: 'Acme', id: '1 or 1=1' }), 'client');
-    refused(encodeCursor({ sort: 'client', key: 'Acme', id: `${ID}x` }), 'client');
+    refused(encodeCursor({ sort: CLIENT, key: 'Acme', id: '1 or 1=1' }), CLIENT);
+    refused(encodeCursor({ sort: CLIENT, key: 'Acme', id: `${ID}x` }), CLIENT);
   });
 
   it('refuses a newest-first key that is not an exact ISO instant', () => {
-    refused(encodeCursor({ sort: 'newest', key: '2026-11-02', id: ID }));
-    refused(encodeCursor({ sort: 'newest', key: '2026-13-45T10:00:00.000Z', id: ID }));
-    refused(encodeCursor({ sort: 'newest', key: "2026-11-02T10:00:00.000Z' or 1=1", id: ID }));
+    refused(encodeCursor({ sort: NEWEST, key: '2026-11-02', id: ID }));
+    refused(encodeCursor({ sort: NEWEST, key: '2026-13-45T10:00:00.000Z', id: ID }));
+    refused(encodeCursor({ sort: NEWEST, key: "2026-11-02T10:00:00.000Z' or 1=1", id: ID }));
   });
 });

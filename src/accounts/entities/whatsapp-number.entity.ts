@@ -27,6 +27,8 @@ export type RegistrationMethod = 'sms' | 'voice';
 @Index({ properties: ['partner', 'clientName', 'id'] })
 @Index({ properties: ['partner', 'phoneNumber', 'id'] })
 @Index({ properties: ['client'] })
+// The client page: its numbers in the list's order, on one index (and its counts without reading other clients' rows).
+@Index({ properties: ['partner', 'client', 'providerCreatedAt', 'id'] })
 @Index({ properties: ['wabaAccount'] })
 export class WhatsappNumber extends BaseEntity<
   'status' | 'registrationStatus' | 'billingState' | 'qualityRating' | 'messagingTier' | 'ivr' | 'statusChangedAt'

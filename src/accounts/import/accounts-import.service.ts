@@ -11,6 +11,8 @@ import { NumberSummaries } from '../number-summaries.service';
 import { searchTextFor } from '../search-text';
 import type { ImportRecord } from './import-record';
 import { detectFormat, readSource, type ImportFormat, type SourceItem } from './sources';
+import { Sql } from '../../database/sql';
+import { analyzeNumbers } from '../number.query';
 
 export interface ImportOptions {
   /** Import the valid records even when some are invalid. */
@@ -39,6 +41,8 @@ export interface ImportResult {
 
 const MAX_PROBLEMS = 1_000;
 const DEFAULT_BATCH = 1_000;
+/** An import that creates this many numbers refreshes the planners' statistics of the number table. */
+const ANALYZE_AFTER_CREATED = 1_000;
 
 type Change = { family: FamilyKey; from: string | null; to: string };
 
@@ -78,6 +82,7 @@ export class AccountsImportService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly summaries: NumberSummaries,
+    private readonly sql: Sql,
   ) {}
 
   async importFile(partnerId: string, path: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -123,6 +128,10 @@ export class AccountsImportService {
     result.written = true;
     // The partner's list shows the new counts at once, not at the next SUMMARY_CRON tick.
     if (result.created + result.updated > 0) await this.summaries.refresh([partnerId]);
+    // After a bulk load the planners need fresh statistics: without them SQLite counted a
+    // client's numbers through the wrong index (75 ms instead of 2 ms at 100,000 numbers) and
+    // PostgreSQL sorted a filtered page it could have read in order.
+    if (result.created >= ANALYZE_AFTER_CREATED) await analyzeNumbers(this.sql);
     return result;
   }
 
@@ -220,7 +229,11 @@ export class AccountsImportService {
         if (!wabaIsNew) touchedWabas.add(waba);
         changed = true;
       }
-      changed = assign(waba, 'namespace', r.waba.namespace) || changed;
+      // The namespace is in the search text of every number of the WABA.
+      if (assign(waba, 'namespace', r.waba.namespace)) {
+        if (!wabaIsNew) touchedWabas.add(waba);
+        changed = true;
+      }
       changed = assign(waba, 'timezoneId', r.waba.timezoneId) || changed;
       const wabaFamilies: [FamilyKey, 'status' | 'businessVerificationStatus' | 'messageOnBehalfStatus'][] = [
         ['waba', 'status'],
@@ -290,12 +303,14 @@ export class AccountsImportService {
         }
       }
       if (isNew) history.push(this.change(partner, number, { family: 'lifecycle', from: null, to: number.status }, now));
-      this.syncCopies(number);
 
       if (isNew) result.created++;
       else if (changed) result.updated++;
       else result.unchanged++;
     }
+    // After every record: a later record of the batch may rename a client or change a WABA
+    // that an earlier one (a new number too) already uses.
+    for (const n of numbers.values()) this.syncCopies(n);
 
     // Numbers not in this batch whose client or WABA changed: their copies and history follow.
     const affectedClients = [...new Set([...touchedClients, ...clientChanges.keys()])];
@@ -350,7 +365,7 @@ export class AccountsImportService {
         displayName: n.displayName,
         clientName: client.name,
         contactEmail: client.contactEmail,
-        ids: [n.providerId, n.externalId, waba.externalId, waba.providerId, client.providerId],
+        ids: [n.providerId, n.externalId, waba.externalId, waba.providerId, waba.namespace, client.providerId],
       }),
     );
   }

@@ -1,0 +1,28 @@
+import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
+import type { HubRequest } from '../common/http';
+import { clientView } from './accounts.presenter';
+import { AccountsService } from './accounts.service';
+import { NumberList } from './number-list.service';
+
+/** A client's page: who the client is, its WABA accounts, and its numbers in the same list as WhatsApp Accounts. */
+@Controller('clients')
+export class ClientsController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly list: NumberList,
+  ) {}
+
+  @Get(':id')
+  @Render('accounts/client')
+  async show(@Req() req: HubRequest, @Param('id') id: string, @Query() query: Record<string, unknown>) {
+    const member = req.member!;
+    // Unknown and another partner's clients look the same.
+    const client = await this.accounts.client(member.partnerId, id);
+    if (!client) throw new NotFoundException();
+    const [wabas, list] = await Promise.all([
+      this.accounts.clientWabas(member.partnerId, id),
+      this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id }),
+    ]);
+    return { title: client.name, client: clientView(client, wabas), ...list };
+  }
+}
