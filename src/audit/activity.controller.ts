@@ -1,55 +1,22 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { BadRequestException, Controller, Get, Query, Render, Req } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Render, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
-import { readLoggedActions, readLoggedActors } from './activity.query';
+import { encodeCursor, filterQuery, parseActivityFilter, type ActivityFilter, type ActivityFilterValues } from './activity-filter';
+import { KIND_GROUPS } from './activity-kinds';
+import { actorName, sentenceOf } from './activity-sentences';
+import { readJoinedMemberships, readLoggedPeople } from './activity.query';
 import { AuditEvent } from './entities/audit-event.entity';
 
 const ACTIVITY_PAGE_SIZE = 50;
 
-/** What each action means to the owner reading the log; unknown actions show as they are. */
-const ACTION_LABELS: Record<string, string> = {
-  'auth.signed_in': 'Signed in',
-  'auth.signed_out': 'Signed out',
-  'auth.password_reset': 'Reset their password',
-  'auth.password_changed': 'Changed their password',
-  'auth.sign_in_failed': 'Failed sign-in (wrong password)',
-  'auth.sign_in_locked': 'Sign-in paused after failed attempts',
-  'partner.created': 'Partner created',
-  'team.invited': 'Invited someone',
-  'team.invitation_resent': 'Resent an invitation',
-  'team.invitation_revoked': 'Revoked an invitation',
-  'team.joined': 'Joined the team',
-  'team.role_changed': 'Changed a role',
-  'team.removed': 'Removed someone',
-  'accounts.exported': 'Downloaded the CSV',
-  'revocation.requested': 'Requested payment revocation',
-  'revocation.withdrawn': 'Withdrew a payment revocation',
-  'revocation.billing_ended': 'Partner billing ended',
-  'revocation.number_removed': 'Number removed from the hub',
-  'partner.terms_changed': 'Contract terms changed',
-};
-
-/** The keyset cursor: the created-at and id of the last event shown. */
-function encodeCursor(e: AuditEvent): string {
-  return Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
-}
-
-function decodeCursor(raw: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || id.length > 32) throw new BadRequestException('This page link is not valid.');
-  return { at, id };
-}
-
-function one(value: unknown, max = 200): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > max) throw new BadRequestException('A filter could not be read.');
-  return value;
-}
-
-/** Activity: the partner's audit trail for its owners, newest first, filtered, keyset-paginated. */
+/**
+ * Activity: the partner's audit trail for its owners, newest first, one sentence per event,
+ * filtered by person, kind and days, keyset-paginated. Ids stay off the list: each event's
+ * page holds them for support.
+ */
 @Controller('activity')
 export class ActivityController {
   constructor(
@@ -60,57 +27,104 @@ export class ActivityController {
   @OwnerOnly()
   @Get()
   @Render('activity/index')
-  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
+  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const partnerId = req.member!.partnerId;
-    const action = one(query.action, 64);
-    const actor = one(query.actor, 32);
-    const after = one(query.after, 200);
-    const em = this.em.fork();
-
-    const where: FilterQuery<AuditEvent> = { partnerId };
-    if (action) where.action = action;
-    if (actor) where.actorId = actor;
-    if (after) {
-      // Keyset pagination: rows strictly older than the last one shown; no OFFSET to scan.
-      const c = decodeCursor(after);
-      where.$or = [{ createdAt: { $lt: c.at } }, { createdAt: c.at, id: { $lt: c.id } }];
+    // The dates typed are days of the reader's zone, as every time on the page is.
+    const parsed = parseActivityFilter(query, req.member!.timeZone);
+    const people = await readLoggedPeople(this.sql, partnerId);
+    if (!parsed.ok) {
+      res.status(422);
+      return this.page(parsed.values, people, { events: [], errors: parsed.errors });
     }
-    const rows = await em.find(AuditEvent, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: ACTIVITY_PAGE_SIZE + 1 });
+    const { filter } = parsed;
+    const rows = await this.em.fork().find(AuditEvent, await this.where(partnerId, filter), {
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: ACTIVITY_PAGE_SIZE + 1,
+    });
+    const shown = rows.slice(0, ACTIVITY_PAGE_SIZE);
     const hasMore = rows.length > ACTIVITY_PAGE_SIZE;
-    const events = rows.slice(0, ACTIVITY_PAGE_SIZE).map((e) => ({
-      at: e.createdAt,
-      who: e.actorLabel,
-      action: e.action,
-      label: ACTION_LABELS[e.action] ?? e.action,
-      details: describe(e.data),
-      ip: e.ip ?? '',
-    }));
-    const next = hasMore
-      ? new URLSearchParams({ ...(action && { action }), ...(actor && { actor }), after: encodeCursor(rows[ACTIVITY_PAGE_SIZE - 1]) })
-      : null;
+    return this.page(filter.values, people, {
+      events: shown.map((e) => ({ at: e.createdAt, parts: sentenceOf(e), url: `/activity/${e.id}` })),
+      nextUrl: hasMore ? `/activity?${filterQuery(filter.values, encodeCursor(shown[shown.length - 1]))}` : null,
+      firstUrl: filter.after ? `/activity?${filterQuery(filter.values)}` : null,
+    });
+  }
 
-    // The filters offer what this partner's log holds, people who have left included.
-    const actions = await readLoggedActions(this.sql, partnerId);
-    const people = await readLoggedActors(this.sql, partnerId);
-
+  /** One event in full, for support: the sentence, and every id and value it was recorded with. */
+  @OwnerOnly()
+  @Get(':id')
+  @Render('activity/event')
+  async show(@Req() req: HubRequest, @Param('id') id: string) {
+    // Scoped by the partner of the session: another partner's event is simply not found.
+    const e = await this.em.fork().findOne(AuditEvent, { id, partnerId: req.member!.partnerId });
+    if (!e) throw new NotFoundException();
     return {
-      title: 'Activity',
-      events,
-      filter: { action: action ?? '', actor: actor ?? '' },
-      actions: actions.map((a) => ({ value: a, label: ACTION_LABELS[a] ?? a })),
-      people: people.map((p) => ({ value: p.id, label: p.label })),
-      nextUrl: next ? `/activity?${next.toString()}` : null,
-      firstUrl: after ? `/activity?${new URLSearchParams({ ...(action && { action }), ...(actor && { actor }) }).toString()}` : null,
+      title: 'Activity event',
+      event: {
+        at: e.createdAt,
+        parts: sentenceOf(e),
+        actor: e.actorId ? actorName(e.actorLabel) : e.actorLabel,
+        fields: [
+          ['Event ID', e.id],
+          ['Kind', e.action],
+          ['Actor', e.actorLabel],
+          ['Actor ID', e.actorId],
+          ['Subject', e.subjectType && `${e.subjectType} ${e.subjectId ?? ''}`],
+          ['IP address', e.ip],
+          ['Request ID', e.requestId],
+          ['Recorded at (UTC)', e.createdAt.toISOString()],
+        ]
+          .filter(([, value]) => value)
+          .map(([label, value]) => ({ label, value })),
+        data: Object.entries(e.data ?? {}).map(([key, value]) => ({
+          key,
+          value: typeof value === 'string' ? value : JSON.stringify(value),
+        })),
+      },
     };
   }
-}
 
-/** A short, plain description of an event's data (escaped by the view like everything else). */
-function describe(data: Record<string, unknown> | null | undefined): string {
-  if (!data) return '';
-  return Object.entries(data)
-    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(', ')
-    .slice(0, 300);
+  private page(
+    values: ActivityFilterValues,
+    people: { id: string; label: string }[],
+    result: { events: unknown[]; errors?: Record<string, string>; nextUrl?: string | null; firstUrl?: string | null },
+  ) {
+    const filtered = Object.values(values).some(Boolean);
+    return {
+      title: 'Activity',
+      filter: values,
+      filtered,
+      people: people.map((p) => ({ value: p.id, label: p.label, selected: p.id === values.person })),
+      kinds: KIND_GROUPS.map((g) => ({
+        label: g.label,
+        options: [{ value: g.value, label: g.all }, ...g.actions.map((a) => ({ value: a.action, label: a.label }))].map((o) => ({
+          ...o,
+          selected: o.value === values.kind,
+        })),
+      })),
+      ...result,
+      errors: result.errors ?? {},
+    };
+  }
+
+  /** The events a filter selects, with the keyset condition: rows strictly after the last one shown. */
+  private async where(partnerId: string, filter: ActivityFilter): Promise<FilterQuery<AuditEvent>> {
+    const and: FilterQuery<AuditEvent>[] = [{ partnerId }];
+    if (filter.actions) and.push({ action: { $in: filter.actions } });
+    if (filter.since) and.push({ createdAt: { $gte: filter.since } });
+    if (filter.until) and.push({ createdAt: { $lt: filter.until } });
+    if (filter.personId) {
+      // What the person did, and what was done about them: failed sign-ins and password changes
+      // name them as a user, team changes by the membership they joined with.
+      const memberships = await readJoinedMemberships(this.sql, partnerId, filter.personId);
+      const about: FilterQuery<AuditEvent>[] = [{ actorId: filter.personId }, { subjectType: 'user', subjectId: filter.personId }];
+      if (memberships.length) about.push({ subjectType: 'membership', subjectId: { $in: memberships } });
+      and.push({ $or: about });
+    }
+    if (filter.after) {
+      const c = filter.after;
+      and.push({ $or: [{ createdAt: { $lt: c.at } }, { createdAt: c.at, id: { $lt: c.id } }] });
+    }
+    return { $and: and };
+  }
 }

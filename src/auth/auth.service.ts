@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
-import { AuditService, type AuditInput } from '../audit/audit.service';
+import { actorOf, AuditService, type AuditInput } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
 import type { CurrentMember, RequestOrigin } from '../common/http';
 import { Sql } from '../database/sql';
 import { OutboxService } from '../mail/outbox.service';
+import { Partner } from '../partners/entities/partner.entity';
 import { Membership } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { AuthLimits } from './auth.throttles';
@@ -39,41 +40,58 @@ export class AuthService {
    * told once per lock (the caller calls this for the first refusal of a window only).
    */
   async signInLocked(email: string, origin: RequestOrigin): Promise<void> {
-    await this.onTeams(email, async (em, user, partnerIds) => {
-      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, origin));
+    await this.onTeams(email, async (em, user, partnerIds, billingTimeZone) => {
+      const lock = { minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000) };
+      for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, origin, lock));
       this.outbox.enqueue(em, {
         to: user.email,
         template: 'sign_in_locked',
         subject: 'Signing in to Partner Hub is paused after failed attempts',
         partnerId: partnerIds[0],
-        payload: { name: user.name, email: user.email, minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000) },
+        payload: {
+          name: user.name,
+          email: user.email,
+          minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000),
+          at: this.clock.now().toISOString(),
+          timeZone: user.timeZone ?? billingTimeZone,
+        },
       });
     });
   }
 
-  private async onTeams(email: string, write: (em: EntityManager, user: User, partnerIds: string[]) => Promise<void>): Promise<void> {
+  /** `billingTimeZone` is that of the person's first partner by name (for an email's times). */
+  private async onTeams(
+    email: string,
+    write: (em: EntityManager, user: User, partnerIds: string[], billingTimeZone: string) => Promise<void>,
+  ): Promise<void> {
     const em = this.em.fork();
     const user = await em.findOne(User, { email, disabledAt: null });
     if (!user) return;
-    const memberships = await em.find(Membership, { user, acceptedAt: { $ne: null } }, { fields: ['partner'] });
+    const memberships = await em.find(
+      Membership,
+      { user, acceptedAt: { $ne: null } },
+      { populate: ['partner'], orderBy: { partner: { name: 'asc' } } },
+    );
     if (memberships.length === 0) return;
     await write(
       em,
       user,
       memberships.map((m) => m.partner.id),
+      memberships[0].partner.terms.billingTimeZone,
     );
     await em.flush();
   }
 
-  private attempt(action: string, partnerId: string, user: User, origin: RequestOrigin): AuditInput {
-    // The actor is whoever typed the password, not the account's owner.
+  private attempt(action: string, partnerId: string, user: User, origin: RequestOrigin, extra: Record<string, unknown> = {}): AuditInput {
+    // The actor is whoever typed the password, not the account's owner. The account is named
+    // as it was then, for Activity's sentence; the password typed is never kept.
     return {
       action,
       partnerId,
       actorLabel: 'Unknown visitor',
       subjectType: 'user',
       subjectId: user.id,
-      data: { email: user.email },
+      data: { name: user.name, email: user.email, ...extra },
       origin,
     };
   }
@@ -95,6 +113,39 @@ export class AuthService {
     return user;
   }
 
+  /** The zone the person chose (null: none, so the partner's) and the partner's billing time zone. */
+  async timeZoneSetting(member: CurrentMember): Promise<{ chosen: string | null; billing: string }> {
+    const em = this.em.fork();
+    const [user, partner] = await Promise.all([em.findOneOrFail(User, member.userId), em.findOneOrFail(Partner, member.partnerId)]);
+    return { chosen: user.timeZone ?? null, billing: partner.terms.billingTimeZone };
+  }
+
+  /**
+   * Sets the zone the person reads times in, on pages and in emails (null: their partner's
+   * billing time zone). Recorded in the Activity of each of their partners, as a password
+   * change is; choosing the zone already chosen records nothing.
+   */
+  async setTimeZone(member: CurrentMember, zone: string | null, origin: RequestOrigin): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const user = await tx.findOneOrFail(User, member.userId);
+      const from = user.timeZone ?? null;
+      if (from === zone) return;
+      user.timeZone = zone;
+      const memberships = await tx.find(Membership, { user, acceptedAt: { $ne: null } }, { fields: ['partner'] });
+      for (const m of memberships) {
+        this.audit.record(tx, {
+          action: 'auth.time_zone_changed',
+          partnerId: m.partner.id,
+          actor: actorOf(member),
+          subjectType: 'user',
+          subjectId: user.id,
+          data: { from, to: zone },
+          origin,
+        });
+      }
+    });
+  }
+
   /**
    * Reloads the user and the memberships on every request, so that a removed membership or a
    * disabled user is out at once. Returns null when the session no longer grants access.
@@ -113,6 +164,7 @@ export class AuthService {
         partnerSlug: current.partnerSlug,
         role: current.role,
         membershipId: current.membershipId,
+        timeZone: current.timeZone,
       },
       memberships: rows.map((m) => ({ partnerId: m.partnerId, partnerName: m.partnerName })),
     };

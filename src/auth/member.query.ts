@@ -9,6 +9,8 @@ export interface MembershipRow {
   userId: string;
   userName: string;
   email: string;
+  /** The person's chosen zone, else the partner's billing time zone. */
+  timeZone: string;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface MembershipRow {
 export function readMemberships(sql: Sql, userId: string): Promise<MembershipRow[]> {
   return sql.all<MembershipRow>(
     `select m.id as "membershipId", m.role, p.id as "partnerId", p.name as "partnerName", p.slug as "partnerSlug",
-            u.id as "userId", u.name as "userName", u.email
+            u.id as "userId", u.name as "userName", u.email,
+            coalesce(u.time_zone, p.terms_billing_time_zone) as "timeZone"
        from membership m
        join partner p on p.id = m.partner_id
        join "user" u on u.id = m.user_id

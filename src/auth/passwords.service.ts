@@ -67,6 +67,7 @@ export class PasswordsService {
           tx,
           user,
           accepted.map((m) => m.partner.name),
+          user.timeZone ?? accepted[0].partner.terms.billingTimeZone,
         );
       } else {
         // Only invited so far: the way to a new link is a fresh invitation for each partner.
@@ -136,7 +137,11 @@ export class PasswordsService {
     // Every other way in closes: sessions elsewhere and any other open reset link.
     await tx.nativeDelete(SessionRecord, { userId: user.id });
     await this.tokens.revoke(tx, 'password_reset', user.id, null);
-    const memberships = await tx.find(Membership, { user, acceptedAt: { $ne: null } }, { populate: ['partner'] });
+    const memberships = await tx.find(
+      Membership,
+      { user, acceptedAt: { $ne: null } },
+      { populate: ['partner'], orderBy: { partner: { name: 'asc' } } },
+    );
     const actor = { id: user.id, name: user.name, email: user.email };
     for (const m of memberships)
       this.audit.record(tx, { action, partnerId: m.partner.id, actor, subjectType: 'user', subjectId: user.id, origin });
@@ -152,6 +157,8 @@ export class PasswordsService {
           .map((m) => m.partner.name)
           .sort()
           .join(', '),
+        changedAt: now.toISOString(),
+        timeZone: user.timeZone ?? memberships[0]?.partner.terms.billingTimeZone ?? 'UTC',
       },
     });
     this.logger.info({ event: action, requestId: origin.requestId, userId: user.id }, 'password changed');

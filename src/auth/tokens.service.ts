@@ -56,6 +56,8 @@ export class TokensService implements MailLinkIssuer {
         role: membership.role,
         hasPassword: opts.hasPassword,
         validForDays: Math.round(this.config.tokens.invitationTtlMs / 86_400_000),
+        expiresAt: token.expiresAt.toISOString(),
+        timeZone: user.timeZone ?? membership.partner.terms.billingTimeZone,
       },
       tokenId: token.id,
       linkPath: '/invitations',
@@ -63,8 +65,8 @@ export class TokensService implements MailLinkIssuer {
     return token;
   }
 
-  /** A fresh password-reset link, queued in the caller's transaction. */
-  async sendReset(em: EntityManager, user: User, partnerNames: string[]): Promise<UserToken> {
+  /** A fresh password-reset link, queued in the caller's transaction; its expiry shown in `timeZone`. */
+  async sendReset(em: EntityManager, user: User, partnerNames: string[], timeZone: string): Promise<UserToken> {
     const token = await this.issue(em, 'password_reset', user, null);
     this.outbox.enqueue(em, {
       to: user.email,
@@ -75,6 +77,8 @@ export class TokensService implements MailLinkIssuer {
         email: user.email,
         partnerName: partnerNames.join(', '),
         validForMinutes: Math.round(this.config.tokens.resetTtlMs / 60_000),
+        expiresAt: token.expiresAt.toISOString(),
+        timeZone,
       },
       tokenId: token.id,
       linkPath: '/password/reset',

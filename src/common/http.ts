@@ -9,6 +9,8 @@ export interface CurrentMember {
   partnerSlug: string;
   role: 'owner' | 'member';
   membershipId: string;
+  /** The IANA zone the person reads times in: their choice, else the partner's billing time zone. */
+  timeZone: string;
 }
 
 export interface SessionData {

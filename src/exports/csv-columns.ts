@@ -2,8 +2,13 @@
  * The CSV download's columns, in order, and how their cells are written: the one place that
  * says what the file holds. The importer (`accounts:import`) reads the same headers back, so
  * a downloaded file re-imports without changing anything (but for the quote that neutralize
- * puts before a formula start inside a value, after a ";").
+ * puts before a formula start inside a value, after a ";"). Statuses are written as their
+ * codes, the country as its ISO 3166 code and instants in UTC: a file for programs as much as
+ * for people (the Excel download is the one for people).
  */
+
+import { phoneView } from '../accounts';
+import { sqlBoolean } from '../database/sql';
 
 /** One number as the export query reads it (raw database values, one row per number). */
 export interface ExportRow {
@@ -24,6 +29,19 @@ export interface ExportRow {
   terminationDate: string | null;
   /** A Date on PostgreSQL, epoch milliseconds on SQLite. */
   createdAt: Date | number | string;
+  displayName: string | null;
+  wabaStatus: string;
+  /** Meta's timezone id. */
+  timezoneId: number | string | null;
+  /** 0/1 on SQLite, a boolean on PostgreSQL (read with sqlBoolean). */
+  ivr: unknown;
+  registrationMethod: string | null;
+  qualityRating: string;
+  messagingTier: string;
+  /** 0/1: the list's "needs attention" rule, evaluated by the query. */
+  needsAttention: unknown;
+  /** When the number's open revocation removes it from the hub (like createdAt, per driver). */
+  removeAt: Date | number | string | null;
 }
 
 export interface CsvColumn {
@@ -37,6 +55,8 @@ export interface CsvColumn {
 }
 
 const text = (v: string | null | undefined) => v ?? '';
+/** A yes/no fact as the Partner API spells it. */
+const flag = (v: unknown) => String(sqlBoolean(v));
 
 /** E.164 as the import validates it: "+" then up to 15 digits, no leading zero. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
@@ -73,6 +93,17 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { header: 'Billing state', value: (r) => r.billing },
   { header: 'Termination date', value: (r) => text(r.terminationDate) },
   { header: 'Created at', value: (r) => isoUtc(r.createdAt) },
+  // Added after the columns above, so that files and scripts reading those keep working.
+  { header: 'Display name', value: (r) => text(r.displayName) },
+  { header: 'Country', value: (r) => text(phoneView(r.phoneNumber).countryCode) },
+  { header: 'WABA account status', value: (r) => r.wabaStatus },
+  { header: 'Timezone ID', value: (r) => (r.timezoneId === null ? '' : String(r.timezoneId)) },
+  { header: 'IVR', value: (r) => flag(r.ivr) },
+  { header: 'Number registration preference', value: (r) => text(r.registrationMethod) },
+  { header: 'Quality rating', value: (r) => r.qualityRating },
+  { header: 'Messaging limit', value: (r) => r.messagingTier },
+  { header: 'Needs attention', value: (r) => flag(r.needsAttention) },
+  { header: 'Removal date', value: (r) => (r.removeAt === null ? '' : isoUtc(r.removeAt)) },
 ];
 
 export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map((c) => c.header);

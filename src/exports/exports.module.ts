@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { RequestsModule } from '../common/requests.module';
 import { DatabaseModule } from '../database/database.module';
+import { ExportBudget } from './export-budget.service';
 import { ExportsController } from './exports.controller';
+import { ExportsNumberExtension } from './exports-number-extension';
 import { ExportsService } from './exports.service';
 
-/** The CSV download of the accounts list. */
+/** The downloads of the accounts list (CSV and Excel) and the row budget they spend. */
 @Module({
-  imports: [AuditModule, RequestsModule, DatabaseModule],
+  imports: [AccountsModule, AuditModule, RequestsModule, DatabaseModule],
   controllers: [ExportsController],
-  providers: [ExportsService],
+  providers: [ExportsService, ExportBudget, ExportsNumberExtension],
   exports: [ExportsService],
 })
 export class ExportsModule {}

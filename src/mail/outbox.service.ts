@@ -12,7 +12,9 @@ export interface OutgoingEmail {
   partnerId?: string | null;
   /**
    * Template locals, complete when queued (the partner's name too): the worker reads no other
-   * table. Never a raw token: pass `tokenId` and `linkPath` instead.
+   * table. Never a raw token: pass `tokenId` and `linkPath` instead. Instants go as ISO strings
+   * with `timeZone`, the zone the recipient reads in (a person's choice, else the partner's
+   * billing time zone): the `datetime` helper shows them there, with the zone named.
    */
   payload?: Record<string, unknown>;
   /** The token whose secret the link issuer gives when the message is built (MailLinkIssuer). */

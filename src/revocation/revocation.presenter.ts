@@ -1,5 +1,6 @@
 import type { NumberNote, NumberRef, NumberSection } from '../accounts/number-extensions.service';
 import type { CurrentMember } from '../common/http';
+import { longDate } from '../common/dates';
 import { countdown } from './termination-date';
 
 /** What the pages show of a number's open revocation. */
@@ -18,7 +19,11 @@ export function requestedNumberIds(numbers: readonly NumberRef[]): string[] {
 /** The line on a card (and atop the details page) of a number whose revocation is requested. */
 export function revocationNote(r: Pick<OpenRevocationView, 'terminationDate' | 'billingTimeZone'>, now: Date): NumberNote {
   const label = countdown(r.terminationDate, now, r.billingTimeZone).label;
-  return { className: 'revocation-note', text: `Revocation requested · terminates ${r.terminationDate} · ${label}` };
+  // The termination date is a calendar date of the contract's time zone: say which.
+  return {
+    className: 'revocation-note',
+    text: `Revocation requested · terminates ${longDate(r.terminationDate)} (${r.billingTimeZone}) · ${label}`,
+  };
 }
 
 /** The Danger Zone of a number's details page, with the countdown while the revocation is requested. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
@@ -7,6 +7,7 @@ import { originOf, type HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { RateLimited } from '../throttle';
 import { changeRoleForm, inviteUserForm } from './dto/invite-user.dto';
+import { removalView, roleChangeView, teamView } from './users.presenter';
 import { UsersService } from './users.service';
 
 const ADD_USER = { title: 'Add user' };
@@ -14,6 +15,8 @@ const ADD_USER = { title: 'Add user' };
 /**
  * The Users page: everyone on the team. Owners invite, resend, revoke, change roles and
  * remove; members only look (the server refuses them with 403, not only hidden buttons).
+ * Changing a role and removing someone first show a page of their own that says what will
+ * happen (GET, no JavaScript needed); its form posts the change.
  */
 @Controller('users')
 export class UsersController {
@@ -22,7 +25,7 @@ export class UsersController {
   @Get()
   @Render('users/index')
   async index(@Req() req: HubRequest) {
-    return { title: 'Users', team: await this.users.team(req.member!) };
+    return { title: 'Users', team: teamView(await this.users.team(req.member!)) };
   }
 
   @OwnerOnly()
@@ -80,6 +83,17 @@ export class UsersController {
   }
 
   @OwnerOnly()
+  @Get(':id/role')
+  @Render('users/confirm')
+  async confirmRole(@Req() req: HubRequest, @Param('id') id: string, @Query() query: Record<string, unknown>) {
+    // The person first: another partner's id is a 404 whatever the query says.
+    const person = await this.users.teamMember(req.member!, id);
+    const form = parseForm(changeRoleForm, query);
+    if (!form.ok) throw new BadRequestException(form.errors.role ?? 'Choose owner or member.');
+    return roleChangeView(person, form.data.role, req.member!);
+  }
+
+  @OwnerOnly()
   @Post(':id/role')
   @Redirect('/users', 303)
   async changeRole(@Req() req: HubRequest, @Param('id') id: string, @Body() body: unknown) {
@@ -92,6 +106,13 @@ export class UsersController {
       const m = await this.users.changeRole(req.member!, id, form.data.role, originOf(req));
       return `${m.user.email} is now ${form.data.role === 'owner' ? 'an owner' : 'a member'}.`;
     });
+  }
+
+  @OwnerOnly()
+  @Get(':id/remove')
+  @Render('users/confirm')
+  async confirmRemove(@Req() req: HubRequest, @Param('id') id: string) {
+    return removalView(await this.users.teamMember(req.member!, id), req.member!);
   }
 
   @OwnerOnly()

@@ -82,6 +82,18 @@ export class UsersService {
     return rows.sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
   }
 
+  /**
+   * One person of the team, as a confirmation page describes them, with whether they are its
+   * last active owner (the rule changeRole and remove enforce). Another partner's id is a 404.
+   */
+  async teamMember(member: CurrentMember, membershipId: string): Promise<TeamRow & { lastOwner: boolean }> {
+    const team = await this.team(member);
+    const row = team.find((r) => r.id === membershipId);
+    if (!row) throw new NotFoundException();
+    const activeOwners = team.filter((r) => r.role === 'owner' && r.status === 'active');
+    return { ...row, lastOwner: activeOwners.length === 1 && activeOwners[0].id === row.id };
+  }
+
   /** The operator's partner:create: the partner and its first owner's invitation, at once. */
   async createPartnerWithOwner(input: {
     name: string;
@@ -172,12 +184,7 @@ export class UsersService {
       .transactional(async (tx) => {
         const m = await this.find(tx, member.partnerId, membershipId);
         if (m.acceptedAt) throw UsersErrors.notInvited();
-        const typed = await tx.findOne(
-          AuditEvent,
-          { partnerId: member.partnerId, action: 'team.invited', subjectId: m.id },
-          { orderBy: { createdAt: 'desc' } },
-        );
-        const name = typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
+        const name = await this.teamName(tx, member.partnerId, m);
         const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
         await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
         this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, origin);
@@ -194,7 +201,8 @@ export class UsersService {
       const m = await this.find(tx, member.partnerId, membershipId);
       if (m.acceptedAt) throw UsersErrors.notInvited();
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email }, origin);
+      const name = await this.teamName(tx, member.partnerId, m);
+      this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email, name }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       return m;
     });
@@ -210,7 +218,8 @@ export class UsersService {
       }
       const from = m.role;
       await tx.nativeUpdate(Membership, { id: m.id }, { role, updatedAt: this.clock.now() });
-      this.record(tx, member, 'team.role_changed', m, { email: m.user.email, from, to: role }, origin);
+      const name = await this.teamName(tx, member.partnerId, m);
+      this.record(tx, member, 'team.role_changed', m, { email: m.user.email, name, from, to: role }, origin);
       return m;
     });
   }
@@ -224,7 +233,8 @@ export class UsersService {
         throw UsersErrors.lastOwner();
       }
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      this.record(tx, member, 'team.removed', m, { email: m.user.email, role: m.role }, origin);
+      const name = await this.teamName(tx, member.partnerId, m);
+      this.record(tx, member, 'team.removed', m, { email: m.user.email, name, role: m.role }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       // Sessions are not tied to one partner: ending them all is the safe reading of "at once".
       await tx.nativeDelete(SessionRecord, { userId: m.user.id });
@@ -282,6 +292,16 @@ export class UsersService {
     const m = await tx.findOne(Membership, { id: membershipId, partner: partnerId }, { populate: ['user', 'partner'] });
     if (!m) throw new NotFoundException();
     return m;
+  }
+
+  /**
+   * A person as this team knows them: a member by their name, an invited person by the name the
+   * inviter typed (their name elsewhere is not this team's to learn). Activity's sentences say it.
+   */
+  private async teamName(tx: EntityManager, partnerId: string, m: Membership): Promise<string> {
+    if (m.acceptedAt) return m.user.name;
+    const typed = await tx.findOne(AuditEvent, { partnerId, action: 'team.invited', subjectId: m.id }, { orderBy: { createdAt: 'desc' } });
+    return typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
   }
 
   private otherActiveOwners(tx: EntityManager, partnerId: string, exceptId: string): Promise<number> {

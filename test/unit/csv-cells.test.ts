@@ -68,6 +68,15 @@ const row = (over: Partial<ExportRow> = {}): ExportRow => ({
   billing: 'partner_paid',
   terminationDate: null,
   createdAt: new Date(Date.UTC(2026, 2, 2, 9, 15, 0, 7)),
+  displayName: 'Acme Support',
+  wabaStatus: 'approved',
+  timezoneId: 47,
+  ivr: 0,
+  registrationMethod: 'sms',
+  qualityRating: 'green',
+  messagingTier: 'tier_1k',
+  needsAttention: 0,
+  removeAt: null,
   ...over,
 });
 
@@ -155,7 +164,13 @@ describe('a CSV record', () => {
     expect(stringify([[...CSV_HEADERS]], CSV_FORMAT)).toBe(`${CSV_HEADERS.join(',')}\r\n`);
     expect(csvLine(row())).toBe(
       'Acme Retail 1 GmbH,+34675168435,ops@client.example,approved,verified,registered,CL0000001,CH00000001,' +
-        '100000000001,300000000001,1_abcdef12,running,granted,partner_paid,,2026-03-02T09:15:00.007Z\r\n',
+        '100000000001,300000000001,1_abcdef12,running,granted,partner_paid,,2026-03-02T09:15:00.007Z,' +
+        // The columns added after the seed's: display name, country, WABA status, Timezone ID, IVR,
+        // registration preference, quality, messaging limit, needs attention, removal date.
+        'Acme Support,ES,approved,47,false,sms,green,tier_1k,false,\r\n',
+    );
+    expect(csvLine(row({ ivr: 1, needsAttention: true, timezoneId: null, removeAt: Date.UTC(2027, 0, 14, 23) })).slice(-68)).toBe(
+      'Acme Support,ES,approved,,true,sms,green,tier_1k,true,2027-01-14T23:00:00.000Z\r\n'.slice(-68),
     );
   });
 

@@ -10,7 +10,7 @@ describe('the revocation note on a card', () => {
   it('shows the termination date and the days left', () => {
     expect(revocationNote(open, NOW)).toEqual({
       className: 'revocation-note',
-      text: 'Revocation requested · terminates 2026-12-31 · 30 days left',
+      text: 'Revocation requested · terminates 31 December 2026 (UTC) · 30 days left',
     });
   });
 

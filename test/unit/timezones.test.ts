@@ -1,38 +1,126 @@
 import { describe, expect, it } from 'vitest';
-import { metaTimezoneName } from '../../src/accounts/timezones';
+import { metaTimezoneLabel, metaTimezoneName, metaTimezoneTable } from '../../src/accounts/timezones';
+import { dayIn, formatInstant, isChoosableZone, utcOffset } from '../../src/common/time-zones';
+import { viewHelpers } from '../../src/common/view-helpers';
 
-// Meta numbers WABA timezones 0–479; 0 is "unknown".
-const META_IDS = Array.from({ length: 480 }, (_, i) => i);
+const WINTER = new Date('2026-01-15T12:00:00Z');
+const SUMMER = new Date('2026-07-15T12:00:00Z');
 
-describe("Meta's timezone ids", () => {
+/** Meta's code for a zone: upper case, "/" and "-" as "_", Etc's "+" and "-" spelled out. */
+const codeOf = (zone: string) => `TZ_${zone.toUpperCase().replace(/\+/g, '_PLUS_').replace(/GMT-/, 'GMT_MINUS_').replace(/[/-]/g, '_')}`;
+
+describe("Meta's timezone table", () => {
+  it('is complete: every id from 0 to the last one, once, in order', () => {
+    const ids = metaTimezoneTable.map(([id]) => id);
+    expect(ids).toEqual(ids.map((_, i) => i));
+    expect(ids.at(-1)).toBe(475);
+  });
+
+  it("starts with Meta's unknown zone, which has no IANA name", () => {
+    expect(metaTimezoneTable[0]).toEqual([0, 'TZ_UNKNOWN', null]);
+    expect(metaTimezoneName(0)).toBeUndefined();
+  });
+
+  it('names a real IANA zone for every other id, matching its Meta code, each zone once', () => {
+    const named = metaTimezoneTable.slice(1);
+    for (const [id, code, zone] of named) {
+      expect(zone, `id ${id}`).toBeTypeOf('string');
+      expect(() => new Intl.DateTimeFormat('en', { timeZone: zone! }), `id ${id}: ${zone}`).not.toThrow();
+      expect(code, `id ${id}`).toBe(codeOf(zone!));
+    }
+    expect(new Set(named.map(([, , zone]) => zone)).size).toBe(named.length);
+  });
+
   it.each([
     [1, 'America/Los_Angeles'],
     [7, 'America/New_York'],
-    [8, 'Asia/Dubai'],
-    [25, 'America/Sao_Paulo'],
-    [42, 'Asia/Shanghai'],
     [47, 'Europe/Berlin'],
-  ])('names id %i %s', (id, name) => {
-    expect(metaTimezoneName(id)).toBe(name);
+    [126, 'Asia/Riyadh'],
+    [141, 'Africa/Johannesburg'],
+    [144, 'Australia/Melbourne'],
+    [146, 'Asia/Baku'],
+    [305, 'Asia/Anadyr'],
+    [474, 'UTC'],
+    [475, 'WET'],
+  ])('names id %i %s', (id, zone) => {
+    expect(metaTimezoneName(id)).toBe(zone);
   });
 
-  it.each([0, 48, 300, 479, 480, -1, 1.5, Number.NaN])('does not guess a name for id %d', (id) => {
-    expect(metaTimezoneName(id)).toBeUndefined();
+  it('shows a known id as its zone with the offset in force: Berlin in winter and in summer, Kolkata', () => {
+    expect(metaTimezoneLabel(47, WINTER)).toBe('Europe/Berlin (UTC+01:00)');
+    expect(metaTimezoneLabel(47, SUMMER)).toBe('Europe/Berlin (UTC+02:00)');
+    expect(metaTimezoneLabel(7, WINTER)).toBe('America/New_York (UTC-05:00)');
+    expect(metaTimezoneLabel(71, SUMMER)).toBe('Asia/Kolkata (UTC+05:30)');
+    expect(metaTimezoneLabel(474, SUMMER)).toBe('UTC (UTC+00:00)');
   });
 
-  it('has no name when the WABA account has no timezone', () => {
-    expect(metaTimezoneName(null)).toBeUndefined();
-    expect(metaTimezoneName(undefined)).toBeUndefined();
+  it.each([0, 476, 479, 999, -1])('shows id %i, which the table does not name, as "unknown (n)"', (id) => {
+    expect(metaTimezoneLabel(id, WINTER)).toBe(`unknown (${id})`);
   });
 
-  it('names only time zones the IANA database knows', () => {
-    const named = META_IDS.map((id) => metaTimezoneName(id)).filter((name): name is string => !!name);
-    expect(named.length).toBeGreaterThan(40);
-    for (const name of named) expect(() => new Intl.DateTimeFormat('en', { timeZone: name })).not.toThrow();
+  it('shows nothing when the WABA account has no timezone', () => {
+    expect(metaTimezoneLabel(null, WINTER)).toBeUndefined();
+    expect(metaTimezoneLabel(undefined, WINTER)).toBeUndefined();
+  });
+});
+
+describe('times for people', () => {
+  it('shows an instant on the wall clock of a zone, naming the zone with summer time', () => {
+    expect(formatInstant(new Date('2026-11-30T14:04:00Z'), 'Europe/Berlin')).toBe('30 Nov 2026, 15:04 CET');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'Europe/Berlin')).toBe('1 Jul 2026, 16:04 CEST');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'America/New_York')).toBe('1 Jul 2026, 10:04 EDT');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'Europe/London')).toBe('1 Jul 2026, 15:04 BST');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'Asia/Kolkata')).toBe('1 Jul 2026, 19:34 UTC+05:30');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'UTC')).toBe('1 Jul 2026, 14:04 UTC');
   });
 
-  it('gives each known id its own zone', () => {
-    const named = META_IDS.map((id) => metaTimezoneName(id)).filter((name): name is string => !!name);
-    expect(new Set(named).size).toBe(named.length);
+  it('reads a zone it cannot use, or none, as UTC', () => {
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), 'Mars/Olympus_Mons')).toBe('1 Jul 2026, 14:04 UTC');
+    expect(formatInstant(new Date('2026-07-01T14:04:00Z'), null)).toBe('1 Jul 2026, 14:04 UTC');
+  });
+
+  it("takes the calendar day from the zone's wall clock", () => {
+    const lateInLondon = new Date('2026-11-30T23:30:00Z');
+    expect(dayIn(lateInLondon, 'UTC')).toBe('2026-11-30');
+    expect(dayIn(lateInLondon, 'Europe/Berlin')).toBe('2026-12-01');
+    expect(dayIn(lateInLondon, 'America/New_York')).toBe('2026-11-30');
+  });
+
+  it('gives offsets with hours and minutes, zero included', () => {
+    expect(utcOffset(WINTER, 'America/St_Johns')).toBe('-03:30');
+    expect(utcOffset(WINTER, 'Etc/GMT')).toBe('+00:00');
+  });
+
+  it('lets a person choose the IANA zones and UTC, spelled as listed, and nothing else', () => {
+    expect(isChoosableZone('Europe/Berlin')).toBe(true);
+    expect(isChoosableZone('UTC')).toBe(true);
+    for (const zone of ['europe/berlin', 'Mars/Olympus_Mons', '', 'Europe/Berlin ', '+01:00']) expect(isChoosableZone(zone)).toBe(false);
+  });
+});
+
+describe('the datetime and day helpers', () => {
+  const at = new Date('2026-11-30T23:30:00Z');
+  const page = (root: object) => ({ data: { root } });
+
+  it("show a signed-in page's times in its member's zone", () => {
+    const root = { member: { timeZone: 'Europe/Berlin' } };
+    expect(viewHelpers.datetime(at, page(root))).toBe('1 Dec 2026, 00:30 CET');
+    expect(viewHelpers.day(at, page(root))).toBe('2026-12-01');
+  });
+
+  it('show a signed-out page (no member) in UTC', () => {
+    expect(viewHelpers.datetime(at, page({}))).toBe('30 Nov 2026, 23:30 UTC');
+    expect(viewHelpers.day(at, page({}))).toBe('2026-11-30');
+  });
+
+  it("show an email's stored instant (an ISO string) in its timeZone, and a zone given in the template first", () => {
+    expect(viewHelpers.datetime(at.toISOString(), page({ timeZone: 'America/New_York' }))).toBe('30 Nov 2026, 18:30 EST');
+    expect(viewHelpers.datetime(at, 'Asia/Tokyo', page({ member: { timeZone: 'Europe/Berlin' } }))).toBe('1 Dec 2026, 08:30 UTC+09:00');
+  });
+
+  it('show nothing for what is not an instant', () => {
+    for (const value of [undefined, null, '', 'tomorrow', '2026-11-30', new Date(Number.NaN), 1_700_000_000_000]) {
+      expect(viewHelpers.datetime(value, page({}))).toBe('');
+    }
   });
 });

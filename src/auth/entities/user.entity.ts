@@ -3,7 +3,7 @@ import { BaseEntity } from '../../database/base.entity';
 
 /** One login per email; a user may belong to several partners through memberships. */
 @Entity()
-export class User extends BaseEntity<'passwordHash' | 'disabledAt' | 'lastSignInAt' | 'passwordChangedAt'> {
+export class User extends BaseEntity<'passwordHash' | 'disabledAt' | 'lastSignInAt' | 'passwordChangedAt' | 'timeZone'> {
   @Unique()
   @Property({ type: 'string', length: 254 })
   email: string;
@@ -23,6 +23,10 @@ export class User extends BaseEntity<'passwordHash' | 'disabledAt' | 'lastSignIn
 
   @Property({ type: 'datetime', nullable: true })
   passwordChangedAt?: Date | null;
+
+  /** The IANA zone the person reads times in; null follows their partner's billing time zone. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  timeZone?: string | null;
 
   constructor(email: string, name: string) {
     super();

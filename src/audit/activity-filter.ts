@@ -1,0 +1,100 @@
+import { BadRequestException } from '@nestjs/common';
+import { addDays, startOfLocalDay } from '../common/dates';
+import type { FieldErrors } from '../common/forms';
+import { isEntityId } from '../common/ids';
+import { actionsOfKind } from './activity-kinds';
+
+/** What the Activity filter bar asks for, as typed (the form shows it back). */
+export interface ActivityFilterValues {
+  person: string;
+  kind: string;
+  from: string;
+  to: string;
+}
+
+/** The filter as the query needs it: actions, an instant range, a cursor. */
+export interface ActivityFilter {
+  values: ActivityFilterValues;
+  personId?: string;
+  actions?: string[];
+  /** First instant shown (inclusive) and first instant not shown (exclusive), in the reader's zone. */
+  since?: Date;
+  until?: Date;
+  after?: { at: Date; id: string };
+}
+
+export type ParsedActivityFilter = { ok: true; filter: ActivityFilter } | { ok: false; values: ActivityFilterValues; errors: FieldErrors };
+
+/**
+ * Reads the query string. Values no form of ours makes (a repeated parameter, an unknown kind or
+ * person id, a broken cursor) are a 400; dates a person typed wrong are field errors (422).
+ */
+export function parseActivityFilter(query: Record<string, unknown>, timeZone: string): ParsedActivityFilter {
+  const values: ActivityFilterValues = {
+    person: one(query.person, 32),
+    kind: one(query.kind, 64),
+    from: one(query.from, 32),
+    to: one(query.to, 32),
+  };
+  const after = one(query.after, 200);
+  if (values.person && !isEntityId(values.person)) throw new BadRequestException('This person filter could not be read.');
+  const actions = values.kind ? actionsOfKind(values.kind) : undefined;
+  if (values.kind && !actions) throw new BadRequestException('This kind of event is not known.');
+
+  const errors: FieldErrors = {};
+  if (values.from && !isCalendarDate(values.from)) errors.from = 'Enter a date such as 2026-11-30.';
+  if (values.to && !isCalendarDate(values.to)) errors.to = 'Enter a date such as 2026-11-30.';
+  if (!errors.from && !errors.to && values.from && values.to && values.from > values.to)
+    errors.to = 'The end date is before the start date.';
+  if (Object.keys(errors).length) return { ok: false, values, errors };
+
+  return {
+    ok: true,
+    filter: {
+      values,
+      personId: values.person || undefined,
+      actions,
+      // Whole days in the reader's zone: "to" includes its day, up to the next local midnight.
+      since: values.from ? startOfLocalDay(values.from, timeZone) : undefined,
+      until: values.to ? startOfLocalDay(addDays(values.to, 1), timeZone) : undefined,
+      after: after ? decodeCursor(after) : undefined,
+    },
+  };
+}
+
+/** The query string of a filter, for the pager's links (empty values left out). */
+export function filterQuery(values: ActivityFilterValues, after?: string): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+  if (after) params.set('after', after);
+  return params.toString();
+}
+
+/** The keyset cursor: the created-at and id of the last event shown. */
+export function encodeCursor(e: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
+}
+
+function decodeCursor(raw: string): { at: Date; id: string } {
+  const [iso, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  const at = new Date(iso ?? '');
+  if (!isEntityId(id) || Number.isNaN(at.getTime())) throw new BadRequestException('This page link is not valid.');
+  return { at, id };
+}
+
+function one(value: unknown, max: number): string {
+  if (value === undefined || value === '') return '';
+  if (typeof value !== 'string' || value.length > max) throw new BadRequestException('A filter could not be read.');
+  return value.trim();
+}
+
+/**
+ * A real day (no 31 February) between 1970, before any event, and 9998, whose next day still
+ * has a four-digit year (Date misreads years below 100 too).
+ */
+function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m || Number(m[1]) < 1970 || Number(m[1]) > 9998) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}

@@ -1,0 +1,116 @@
+/**
+ * Instants for people, in the zone they read in, with the zone named. Formatters are made once
+ * per zone: a list page formats a hundred instants.
+ */
+
+/** The zones a person may choose: the IANA zones this runtime knows, and UTC. */
+const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
+const KNOWN = new Set(ZONES);
+
+/** Whether a person may choose this zone (exact IANA spelling, as the list offers it). */
+export function isChoosableZone(zone: string): boolean {
+  return KNOWN.has(zone);
+}
+
+/** Whether the runtime can show times in this zone (aliases such as "Europe/Kiev" included). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function cached(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = cache.get(key);
+  if (!f) cache.set(key, (f = make()));
+  return f;
+}
+
+function part(f: Intl.DateTimeFormat, at: Date, type: Intl.DateTimeFormatPartTypes): string {
+  return f.formatToParts(at).find((p) => p.type === type)?.value ?? '';
+}
+
+/** The zone's offset from UTC at an instant: "+01:00", "-04:00", "+05:30", "+00:00". */
+export function utcOffset(at: Date, zone: string): string {
+  const f = cached(`offset|${zone}`, () => new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }));
+  // "GMT+01:00", or "GMT" alone at zero.
+  return part(f, at, 'timeZoneName').replace(/^GMT/, '') || '+00:00';
+}
+
+/**
+ * A short name of the zone at an instant that says whether summer time applies: "CET"/"CEST",
+ * "EST"/"EDT", "GMT"/"BST", "UTC". Where no abbreviation is in common use (most of Asia, Australia,
+ * South America), the offset: "UTC+05:30".
+ */
+export function zoneAbbreviation(at: Date, zone: string): string {
+  // en-US knows the American abbreviations, en-GB the European ones; each gives "GMT+2" otherwise.
+  for (const locale of ['en-US', 'en-GB']) {
+    const f = cached(`abbr|${locale}|${zone}`, () => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }));
+    const name = part(f, at, 'timeZoneName');
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  return `UTC${utcOffset(at, zone)}`;
+}
+
+/** A zone the runtime cannot use (a stored value from an older tz database) reads as UTC. */
+function usable(zone: string | undefined | null): string {
+  return zone && isTimeZone(zone) ? zone : 'UTC';
+}
+
+/** "30 Nov 2026, 15:04 CET": the wall clock of the zone, and the zone. */
+export function formatInstant(at: Date, zone?: string | null): string {
+  const tz = usable(zone);
+  const f = cached(
+    `wall|${tz}`,
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: tz,
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
+  );
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${zoneAbbreviation(at, tz)}`;
+}
+
+/** The calendar day of an instant in a zone: "2026-11-30". */
+export function dayIn(at: Date, zone?: string | null): string {
+  const tz = usable(zone);
+  const f = cached(
+    `day|${tz}`,
+    () => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
+  return f.format(at);
+}
+
+export interface ZoneChoice {
+  value: string;
+  label: string;
+  selected: boolean;
+}
+
+/**
+ * The zones to choose from, grouped by region ("Europe", "America", …) with UTC first, each
+ * labelled with its city and current offset ("Berlin (UTC+01:00)"): a native select then jumps
+ * to a city as its first letters are typed.
+ */
+export function zoneChoices(now: Date, selected: string | null | undefined): { label: string; zones: ZoneChoice[] }[] {
+  const groups = new Map<string, ZoneChoice[]>();
+  for (const value of ZONES) {
+    const slash = value.indexOf('/');
+    const region = slash < 0 ? 'Universal' : value.slice(0, slash);
+    const place = (slash < 0 ? value : value.slice(slash + 1)).replaceAll('_', ' ').replaceAll('/', ' – ');
+    const list = groups.get(region) ?? [];
+    list.push({ value, label: `${place} (UTC${utcOffset(now, value)})`, selected: value === selected });
+    groups.set(region, list);
+  }
+  return [...groups].map(([label, zones]) => ({ label, zones }));
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import type { CurrentMember } from '../common/http';
+import { formatInstant } from '../common/time-zones';
+import { formatCount } from '../common/view-helpers';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Sql, sqlDate } from '../database/sql';
+import { ExportLimitReached } from './exports.errors';
+
+export const EXPORT_AUDIT_ACTION = 'accounts.exported';
+const HOUR_MS = 3_600_000;
+/** The list says what is left once less than this share of the hour's rows remains. */
+const NOTICE_BELOW = 0.2;
+
+interface Spent {
+  /** When the download was recorded (epoch ms): it stops counting an hour later. */
+  at: number;
+  rows: number;
+}
+
+/**
+ * What one person may download: rows in a rolling hour, in any number of files. A download
+ * costs the rows it wrote, as its Activity event records them (every instance sees those);
+ * one running in this process counts at its size, counted when it starts, until it is
+ * recorded, so downloads started together cannot all pass. As with any limit read from
+ * recorded events, instances do not see each other's downloads still running.
+ */
+@Injectable()
+export class ExportBudget {
+  readonly rowsPerHour: number;
+  /** Rows of downloads running in this process, per person. */
+  private readonly running = new Map<string, number>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.rowsPerHour = config.exports.rowsPerHour;
+  }
+
+  /**
+   * Takes `rows` from the person's hour, or throws ExportLimitReached (a 429 with Retry-After).
+   * A download fits when it is no larger than what is left; a file larger than the whole
+   * budget fits only when nothing else was downloaded within the hour. An empty one always
+   * fits. Returns the release, called once the download is recorded (or failed to start).
+   */
+  async reserve(member: CurrentMember, rows: number): Promise<() => void> {
+    if (rows === 0) return () => undefined;
+    // Counted before the check, so that a download started meanwhile sees this one.
+    const others = this.running.get(member.userId) ?? 0;
+    this.running.set(member.userId, others + rows);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.running.get(member.userId) ?? rows) - rows;
+      if (left > 0) this.running.set(member.userId, left);
+      else this.running.delete(member.userId);
+    };
+    try {
+      const now = this.clock.now().getTime();
+      const spent = await this.spent(member.userId, now);
+      const used = others + spent.reduce((n, s) => n + s.rows, 0);
+      if (!this.fits(used, rows)) {
+        const freeAt = this.freeAt(spent, used, rows, now);
+        throw new ExportLimitReached(Math.max(1, Math.ceil((freeAt - now) / 1000)), {
+          used: formatCount(used),
+          perHour: formatCount(this.rowsPerHour),
+          rows: formatCount(rows),
+          at: formatInstant(new Date(freeAt), member.timeZone),
+        });
+      }
+      return release;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /**
+   * What the list page says when little is left: "You can download 150,000 more rows until
+   * 30 Nov 2026, 16:40 CET." (when the oldest download of the hour stops counting). Null while
+   * at least a fifth of the hour's rows is left.
+   */
+  async notice(member: CurrentMember): Promise<string | null> {
+    const now = this.clock.now().getTime();
+    const spent = await this.spent(member.userId, now);
+    const used = (this.running.get(member.userId) ?? 0) + spent.reduce((n, s) => n + s.rows, 0);
+    const left = Math.max(0, this.rowsPerHour - used);
+    if (left >= this.rowsPerHour * NOTICE_BELOW || spent.length === 0) return null;
+    const until = formatInstant(new Date(spent[0].at + HOUR_MS), member.timeZone);
+    return left > 0
+      ? `You can download ${formatCount(left)} more row${left === 1 ? '' : 's'} until ${until}, when your oldest download of the last hour stops counting.`
+      : `You have downloaded ${formatCount(used)} rows in the last hour, the most allowed: you can download more from ${until}.`;
+  }
+
+  private fits(used: number, rows: number): boolean {
+    return rows === 0 || used + rows <= this.rowsPerHour || used === 0;
+  }
+
+  /**
+   * When the download fits: as the recorded downloads turn an hour old, oldest first. If only
+   * downloads still running stand in the way, an hour from now (they are recorded when they end).
+   */
+  private freeAt(spent: Spent[], used: number, rows: number, now: number): number {
+    let left = used;
+    for (const s of spent) {
+      left -= s.rows;
+      if (this.fits(left, rows)) return s.at + HOUR_MS;
+    }
+    return now + HOUR_MS;
+  }
+
+  /** The person's recorded downloads of the last hour that cost something, oldest first. */
+  private async spent(userId: string, now: number): Promise<Spent[]> {
+    const events = await this.sql.all<{ at: unknown; data: unknown }>(
+      `select created_at as "at", data as "data" from audit_event
+        where actor_id = ? and action = ? and created_at > ? order by created_at asc`,
+      [userId, EXPORT_AUDIT_ACTION, new Date(now - HOUR_MS)],
+    );
+    const out: Spent[] = [];
+    for (const e of events) {
+      const rows = rowsOf(e.data);
+      if (rows > 0) out.push({ at: sqlDate(e.at).getTime(), rows });
+    }
+    return out;
+  }
+}
+
+/** The rows an export event records (its data is JSON text on SQLite, an object on PostgreSQL). */
+function rowsOf(data: unknown): number {
+  try {
+    const value = typeof data === 'string' ? (JSON.parse(data) as { rows?: unknown }) : (data as { rows?: unknown } | null);
+    const rows = Number(value?.rows);
+    return Number.isFinite(rows) && rows > 0 ? rows : 0;
+  } catch {
+    return 0;
+  }
+}

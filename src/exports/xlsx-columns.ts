@@ -1,0 +1,158 @@
+/**
+ * The Excel download's columns, in order: the CSV's numbers for a person rather than an
+ * importer. Phone numbers and ids are text cells (a spreadsheet keeps the "+" and every
+ * digit), each status is shown by its label and its code, dates are date cells on the
+ * reader's wall clock. Every cell is a string, a number or a date: nothing is ever written as
+ * a formula, whatever a name starts with.
+ */
+import { metaTimezoneName } from '../accounts';
+import { phoneView } from '../accounts';
+import { utcOffset } from '../common/time-zones';
+import { sqlBoolean, sqlNullableDate } from '../database/sql';
+import { FAMILIES, type FamilyKey } from '../statuses';
+import type { ExportRow } from './csv-columns';
+
+/** What a cell holds: exceljs writes a string as a string, a number as a number, a Date as a date serial. */
+export type XlsxValue = string | number | Date | null;
+
+/** How a column's cells are shown: the number format of each kind, one shared style object each (exceljs caches by identity). */
+export const XLSX_STYLES = {
+  text: { numFmt: '@' },
+  number: { numFmt: '0' },
+  dateTime: { numFmt: 'yyyy-mm-dd hh:mm:ss' },
+  date: { numFmt: 'yyyy-mm-dd' },
+} as const;
+export type XlsxKind = keyof typeof XLSX_STYLES;
+
+export interface XlsxColumn {
+  header: string;
+  kind: XlsxKind;
+  /** In characters: the header or a typical value, whichever is longer (rows are never measured). */
+  width: number;
+  value(row: ExportRow, zone: ZoneShift): XlsxValue;
+}
+
+const text = (v: string | null | undefined): string => v ?? '';
+const yesNo = (v: unknown) => (sqlBoolean(v) ? 'Yes' : 'No');
+
+/** Labels per family and code, looked up once per cell: a Map, not a scan of the catalogue. */
+const LABELS = new Map<FamilyKey, Map<string, string>>(
+  (Object.keys(FAMILIES) as FamilyKey[]).map((f) => [f, new Map(FAMILIES[f].statuses.map((s) => [s.value as string, s.label]))]),
+);
+const longest = (values: readonly string[]) => values.reduce((n, v) => Math.max(n, v.length), 0);
+
+/** Two columns for a status family: "Number status" with the label, "Number status code" with the code. */
+function statusColumns(family: FamilyKey, code: (row: ExportRow) => string, header: string = FAMILIES[family].label): XlsxColumn[] {
+  const statuses = FAMILIES[family].statuses;
+  return [
+    {
+      header,
+      kind: 'text',
+      width: Math.max(header.length, longest(statuses.map((s) => s.label))),
+      value: (r) => {
+        const c = code(r);
+        return LABELS.get(family)!.get(c) ?? c;
+      },
+    },
+    { header: `${header} code`, kind: 'text', width: Math.max(header.length + 5, longest(statuses.map((s) => s.value))), value: code },
+  ];
+}
+
+/**
+ * An instant as the reader's wall clock: exceljs writes a Date as its UTC serial, so the
+ * instant is moved by the zone's offset at that instant (summer time included). Offsets are
+ * read once per UTC day and zone, and exactly on a day when they change.
+ */
+export class ZoneShift {
+  private readonly days = new Map<number, number | null>();
+
+  constructor(readonly zone: string) {}
+
+  wallClock(value: unknown): Date | null {
+    const at = sqlNullableDate(value);
+    if (!at || Number.isNaN(at.getTime())) return null;
+    return new Date(at.getTime() + this.offsetMs(at.getTime()));
+  }
+
+  private offsetMs(t: number): number {
+    const day = Math.floor(t / 86_400_000);
+    let offset = this.days.get(day);
+    if (offset === undefined) {
+      if (this.days.size > 10_000) this.days.clear();
+      const start = offsetAt(day * 86_400_000, this.zone);
+      offset = start === offsetAt((day + 1) * 86_400_000 - 1, this.zone) ? start : null;
+      this.days.set(day, offset);
+    }
+    return offset ?? offsetAt(t, this.zone);
+  }
+}
+
+/** The zone's offset at an instant in ms, from "+05:30" / "-04:00". */
+function offsetAt(t: number, zone: string): number {
+  const m = /^([+-])(\d{2}):(\d{2})/.exec(utcOffset(new Date(t), zone));
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+}
+
+/** A stored calendar date ("2026-12-31") as a date cell of that day. */
+function calendarDate(value: string | null): Date | null {
+  const m = value ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+}
+
+/** Meta's timezone id as its IANA zone; "unknown (144)" for an id the table does not name, never a guess. */
+function timezoneName(id: number | string | null): string {
+  if (id === null) return '';
+  return metaTimezoneName(Number(id)) ?? `unknown (${id})`;
+}
+
+const REGISTRATION_METHODS: Record<string, string> = { sms: 'SMS', voice: 'Voice call' };
+
+/** The columns for a reader in `zone`: the zone is named in the headers of the date-time columns. */
+export function xlsxColumns(zone: string): XlsxColumn[] {
+  const inZone = (header: string) => `${header} (${zone})`;
+  return [
+    { header: 'Company legal name', kind: 'text', width: 32, value: (r) => r.companyName },
+    { header: 'WhatsApp number', kind: 'text', width: 17, value: (r) => r.phoneNumber },
+    { header: 'Display name', kind: 'text', width: 24, value: (r) => text(r.displayName) },
+    { header: 'Country', kind: 'text', width: 16, value: (r) => text(phoneView(r.phoneNumber).country) },
+    { header: 'Contact email', kind: 'text', width: 30, value: (r) => text(r.contactEmail) },
+    ...statusColumns('onBehalf', (r) => r.onBehalf),
+    ...statusColumns('verification', (r) => r.verification),
+    ...statusColumns('registration', (r) => r.registration),
+    { header: 'Client ID', kind: 'text', width: 24, value: (r) => r.clientId },
+    { header: 'Number ID', kind: 'text', width: 24, value: (r) => r.numberId },
+    { header: 'WABA Account External ID', kind: 'text', width: 25, value: (r) => r.wabaExternalId },
+    { header: 'WABA Channel External ID', kind: 'text', width: 25, value: (r) => r.channelExternalId },
+    { header: 'Namespace', kind: 'text', width: 24, value: (r) => text(r.namespace) },
+    ...statusColumns('lifecycle', (r) => r.lifecycle),
+    ...statusColumns('consent', (r) => r.consent),
+    ...statusColumns('billing', (r) => r.billing, 'Billing state'),
+    { header: 'Termination date', kind: 'date', width: 16, value: (r) => calendarDate(r.terminationDate) },
+    {
+      header: inZone('Created at'),
+      kind: 'dateTime',
+      width: Math.max(19, inZone('Created at').length),
+      value: (r, z) => z.wallClock(r.createdAt),
+    },
+    ...statusColumns('waba', (r) => r.wabaStatus, 'WABA account status'),
+    { header: 'Timezone', kind: 'text', width: 30, value: (r) => timezoneName(r.timezoneId) },
+    { header: 'Timezone ID', kind: 'number', width: 11, value: (r) => (r.timezoneId === null ? null : Number(r.timezoneId)) },
+    { header: 'IVR', kind: 'text', width: 5, value: (r) => yesNo(r.ivr) },
+    {
+      header: 'Number registration preference',
+      kind: 'text',
+      width: 30,
+      value: (r) => (r.registrationMethod ? (REGISTRATION_METHODS[r.registrationMethod] ?? r.registrationMethod) : ''),
+    },
+    ...statusColumns('quality', (r) => r.qualityRating),
+    ...statusColumns('tier', (r) => r.messagingTier),
+    { header: 'Needs attention', kind: 'text', width: 15, value: (r) => yesNo(r.needsAttention) },
+    {
+      header: inZone('Removal date'),
+      kind: 'dateTime',
+      width: Math.max(19, inZone('Removal date').length),
+      value: (r, z) => (r.removeAt === null ? null : z.wallClock(r.removeAt)),
+    },
+  ];
+}
