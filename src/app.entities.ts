@@ -1,4 +1,5 @@
 import { ACCOUNTS_ENTITIES } from './accounts/accounts.module';
+import { API_ENTITIES } from './api/api.module';
 import { AUDIT_ENTITIES } from './audit/audit.module';
 import { AUTH_ENTITIES } from './auth/auth.module';
 import { MAIL_ENTITIES } from './mail/mail.module';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   ...REVOCATION_ENTITIES,
   ...AUDIT_ENTITIES,
   ...MAIL_ENTITIES,
+  ...API_ENTITIES,
 ];

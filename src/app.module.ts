@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApiModule } from './api/api.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { TokensService } from './auth/tokens.service';
@@ -53,6 +54,7 @@ export class AppModule {
         ExportsModule,
         RevocationModule,
         HousekeepingModule,
+        ApiModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: MemberGuard }],
     };

@@ -1,0 +1,54 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The key format: `phk_live_<keyId>_<secret>`, both parts base62 so that a double click selects
+ * the whole key and a secret scanner can find it by its prefix. The key id (96 bits) finds the
+ * row; the secret is 256 bits from the CSPRNG.
+ */
+const PREFIX = 'phk_live_';
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const KEY_ID_LENGTH = 17;
+const SECRET_LENGTH = 43;
+const KEY_SHAPE = new RegExp(`^${PREFIX}([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`);
+
+function base62(bytes: Buffer, length: number): string {
+  let n = BigInt(`0x${bytes.toString('hex')}`);
+  let out = '';
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out.padStart(length, '0');
+}
+
+export interface NewKeySecret {
+  keyId: string;
+  /** The whole key, shown once. */
+  key: string;
+  hash: string;
+}
+
+export function newKeySecret(): NewKeySecret {
+  const keyId = base62(randomBytes(12), KEY_ID_LENGTH);
+  const key = `${PREFIX}${keyId}_${base62(randomBytes(32), SECRET_LENGTH)}`;
+  return { keyId, key, hash: hashKey(key) };
+}
+
+/** What the list shows of a key: its public prefix. */
+export const keyPrefix = (keyId: string) => `${PREFIX}${keyId}`;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** The key id of something shaped like a key, or undefined. */
+export function keyIdOf(key: string): string | undefined {
+  return KEY_SHAPE.exec(key)?.[1];
+}
+
+/** Constant-time comparison of the presented key with the stored hash. */
+export function keyMatches(key: string, storedHash: string): boolean {
+  const a = Buffer.from(hashKey(key), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

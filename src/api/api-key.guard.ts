@@ -1,0 +1,42 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Response } from 'express';
+import { originOf, type HubRequest } from '../common/http';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RateLimiter, type RatePolicy } from '../throttle';
+import { ApiKeysService, type ApiCaller } from './api-keys.service';
+import { ApiProblem } from './problem';
+import { scopeOf } from './route-metadata';
+
+/** An API request as the key guard leaves it. */
+export type ApiRequest = HubRequest & { apiCaller?: ApiCaller };
+
+/**
+ * The Partner API's only way in: `Authorization: Bearer <key>` (sessions are not even loaded
+ * under /api). Then the key's limit, counted in the database and so shared by every instance,
+ * and the route's scope.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly policy: RatePolicy;
+
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.policy = { name: 'api.key', points: config.api.rateLimitPerMinute, windowMs: 60_000 };
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<ApiRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const caller = await this.keys.authenticate(req.get('authorization'), originOf(req));
+    const decision = await this.limiter.consume(this.policy, caller.keyId);
+    res.setHeader('X-RateLimit-Limit', String(this.policy.points));
+    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.policy.points - decision.spent)));
+    if (!decision.allowed) throw ApiProblem.rateLimited(decision.retryAfterSeconds);
+    if (scopeOf(context) === 'read_write' && caller.scope !== 'read_write') throw ApiProblem.forbiddenScope();
+    req.apiCaller = caller;
+    return true;
+  }
+}

@@ -1,0 +1,196 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { actorOf, AuditService } from '../audit/audit.service';
+import { User } from '../auth/entities/user.entity';
+import { Clock } from '../common/clock';
+import type { CurrentMember, RequestOrigin } from '../common/http';
+import { LOGGER, type Logger } from '../common/logger';
+import { logSecurityEvent } from '../common/security-log';
+import { Sql } from '../database/sql';
+import { Partner } from '../partners/entities/partner.entity';
+import { ApiKeyErrors, MAX_LIVE_KEYS } from './api.errors';
+import { countLiveKeys, readKey, touchKey, type KeyRow } from './api-key.query';
+import { keyIdOf, keyMatches, keyPrefix, newKeySecret } from './api-key-secret';
+import { ApiKey, type ApiScope } from './entities/api-key.entity';
+import { ApiProblem } from './problem';
+
+/** Who calls the API: a key of a partner, with its scope. */
+export interface ApiCaller {
+  keyId: string;
+  partnerId: string;
+  scope: ApiScope;
+  name: string;
+  prefix: string;
+}
+
+/** A key as the settings page lists it. */
+export interface KeyListing {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: ApiScope;
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  revokedAt: Date | null;
+  expired: boolean;
+}
+
+export interface NewKeyInput {
+  name: string;
+  scope: ApiScope;
+  expiresAt: Date | null;
+}
+
+/** A use is written when the last one is older than this: no write per request. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Partner API keys: owners make and revoke them; every API request is checked here with one
+ * indexed read by key id and a constant-time hash comparison. No cache, so a revocation
+ * holds on every instance with the next request.
+ */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The partner's keys, live first then revoked, newest first. */
+  async list(partnerId: string): Promise<KeyListing[]> {
+    const now = this.clock.now();
+    const keys = await this.em.fork().find(ApiKey, { partner: partnerId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const names = await this.userNames(keys.map((k) => k.createdBy));
+    return keys
+      .map((k) => ({
+        id: k.id,
+        name: k.name,
+        prefix: keyPrefix(k.keyId),
+        scope: k.scope,
+        createdBy: names.get(k.createdBy) ?? 'A user who has since been deleted',
+        createdAt: k.createdAt,
+        expiresAt: k.expiresAt ?? null,
+        lastUsedAt: k.lastUsedAt ?? null,
+        lastUsedIp: k.lastUsedIp ?? null,
+        revokedAt: k.revokedAt ?? null,
+        expired: !!k.expiresAt && k.expiresAt <= now,
+      }))
+      .sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt));
+  }
+
+  /** Makes a key; the answer holds the whole key, which is stored nowhere. */
+  async create(
+    member: CurrentMember,
+    input: NewKeyInput,
+    origin: RequestOrigin,
+  ): Promise<{ key: string; listing: { name: string; prefix: string; scope: ApiScope } }> {
+    const now = this.clock.now();
+    const secret = newKeySecret();
+    return this.em.fork().transactional(async (tx) => {
+      if ((await countLiveKeys(this.sql, tx, member.partnerId, now)) >= MAX_LIVE_KEYS) throw ApiKeyErrors.tooManyKeys();
+      const key = new ApiKey({
+        partner: tx.getReference(Partner, member.partnerId),
+        name: input.name,
+        scope: input.scope,
+        keyId: secret.keyId,
+        secretHash: secret.hash,
+        createdBy: member.userId,
+        expiresAt: input.expiresAt,
+      });
+      tx.persist(key);
+      this.audit.record(tx, {
+        action: 'api_key.created',
+        partnerId: member.partnerId,
+        actor: actorOf(member),
+        subjectType: 'api_key',
+        subjectId: key.id,
+        data: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope, expiresAt: input.expiresAt?.toISOString() ?? null },
+        origin,
+      });
+      return { key: secret.key, listing: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope } };
+    });
+  }
+
+  /** Revokes a key of the member's partner at once; another partner's key is not found. */
+  async revoke(member: CurrentMember, id: string, origin: RequestOrigin): Promise<{ name: string; prefix: string }> {
+    const now = this.clock.now();
+    return this.em.fork().transactional(async (tx) => {
+      const key = await tx.findOne(ApiKey, { id, partner: member.partnerId });
+      if (!key) throw new NotFoundException();
+      const claimed = await tx.nativeUpdate(ApiKey, { id, revokedAt: null }, { revokedAt: now, updatedAt: now });
+      if (claimed !== 1) throw ApiKeyErrors.alreadyRevoked();
+      this.audit.record(tx, {
+        action: 'api_key.revoked',
+        partnerId: member.partnerId,
+        actor: actorOf(member),
+        subjectType: 'api_key',
+        subjectId: key.id,
+        data: { name: key.name, prefix: keyPrefix(key.keyId) },
+        origin,
+      });
+      return { name: key.name, prefix: keyPrefix(key.keyId) };
+    });
+  }
+
+  /**
+   * The caller of an `Authorization` header, or a 401 problem. Missing, malformed, unknown,
+   * wrong, expired and revoked keys get the same answer; the log says which (never the key).
+   */
+  async authenticate(authorization: string | undefined, origin: RequestOrigin): Promise<ApiCaller> {
+    const presented = /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+    const keyId = presented && keyIdOf(presented);
+    const row = keyId ? await readKey(this.sql, keyId) : undefined;
+    const now = this.clock.now();
+    const refusal = !authorization
+      ? 'missing'
+      : !keyId
+        ? 'malformed'
+        : !row || !keyMatches(presented, row.secretHash)
+          ? 'unknown'
+          : row.revokedAt
+            ? 'revoked'
+            : row.expiresAt && row.expiresAt <= now
+              ? 'expired'
+              : undefined;
+    if (refusal || !row) {
+      logSecurityEvent(this.logger, origin, 'api.key_refused', { reason: refusal, ...(keyId && { prefix: keyPrefix(keyId) }) });
+      throw ApiProblem.unauthorized(
+        refusal === 'missing'
+          ? 'Send an API key: Authorization: Bearer phk_live_….'
+          : 'The API key is not valid: it is unknown, expired or revoked.',
+      );
+    }
+    await this.touch(row, now, origin);
+    return { keyId: row.id, partnerId: row.partnerId, scope: row.scope, name: row.name, prefix: keyPrefix(keyId!) };
+  }
+
+  /** Records when and from where a key was last used, once a minute at most; its first use goes to Activity. */
+  private async touch(row: KeyRow, now: Date, origin: RequestOrigin): Promise<void> {
+    if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < TOUCH_EVERY_MS) return;
+    await this.em.fork().transactional(async (tx) => {
+      const wrote = await touchKey(this.sql, tx, row.id, now, origin.ip, new Date(now.getTime() - TOUCH_EVERY_MS));
+      if (!wrote || row.lastUsedAt) return;
+      this.audit.record(tx, {
+        action: 'api_key.first_used',
+        partnerId: row.partnerId,
+        actorLabel: `API key "${row.name}"`,
+        subjectType: 'api_key',
+        subjectId: row.id,
+        data: { name: row.name },
+        origin,
+      });
+    });
+  }
+
+  private async userNames(ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const users = await this.em.fork().find(User, { id: { $in: unique } }, { fields: ['name', 'email'] });
+    return new Map(users.map((u) => [u.id, `${u.name} (${u.email})`]));
+  }
+}

@@ -1,0 +1,103 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '../common/domain-error';
+import type { HubRequest } from '../common/http';
+import type { Logger } from '../common/logger';
+import { logSecurityEvent } from '../common/security-log';
+import { ApiProblem, problemType } from './problem';
+
+/** Whether a request is the API's: its answers, errors included, are JSON. */
+export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Authentication required',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  422: 'The request is not valid',
+  429: 'Too many requests',
+};
+
+/**
+ * Every failure under /api as an RFC 9457 problem (application/problem+json): ours, Nest's (an
+ * unknown route), Express middleware's (a body that is not JSON, too large) and anything
+ * unexpected, which is logged with its request id and answered with that id only: never a
+ * stack, SQL or a path. Everything else goes to the pages' filter.
+ */
+@Catch()
+export class ApiProblemFilter implements ExceptionFilter {
+  constructor(
+    private readonly logger: Logger,
+    private readonly pages: ExceptionFilter,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<HubRequest>();
+    if (!isApiPath(req.path)) return this.pages.catch(error, host) as void;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      this.logger.error({ requestId: req.id, err: error }, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    const problem = this.problemOf(error);
+    if (problem.status >= 500) {
+      this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
+    } else if (problem.status === 403) {
+      logSecurityEvent(this.logger, req, 'access.denied', { status: 403 });
+    }
+    for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({
+          type: problemType(problem.slug),
+          title: problem.title,
+          status: problem.status,
+          detail: problem.detail,
+          ...(problem.errors && { errors: problem.errors }),
+          request_id: req.id,
+        }),
+      );
+  }
+
+  private problemOf(error: unknown): ApiProblem {
+    if (error instanceof ApiProblem) return error;
+    if (error instanceof DomainError) {
+      const retry = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      const headers: Record<string, string> = typeof retry === 'number' ? { 'Retry-After': String(retry) } : {};
+      return new ApiProblem(
+        error.status,
+        error.code.replace(/[._]/g, '-'),
+        TITLES[error.status] ?? 'Error',
+        error.message,
+        undefined,
+        headers,
+      );
+    }
+    // body-parser's failures (Nest hands them over wrapped, with the original as the cause).
+    const parser = (error instanceof HttpException ? error.cause : error) as { type?: unknown } | undefined;
+    if (parser?.type === 'entity.too.large') return generic(413, 'The request body is larger than the API accepts.');
+    if (parser?.type === 'entity.parse.failed') return generic(400, 'The request body is not valid JSON.');
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      if (status === 404) return ApiProblem.notFound('There is nothing at this address.');
+      if (status < 500) return generic(status, 'The request could not be handled.');
+    }
+    // Other Express middleware report client errors with a status.
+    const e = error as { status?: unknown; statusCode?: unknown };
+    const status = Number(e?.status ?? e?.statusCode);
+    if (status >= 400 && status < 500) return generic(status, 'The request could not be read.');
+    return new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.');
+  }
+}
+
+function generic(status: number, detail: string): ApiProblem {
+  const title = TITLES[status] ?? 'Error';
+  return new ApiProblem(status, title.toLowerCase().replace(/\s+/g, '-'), title, detail);
+}

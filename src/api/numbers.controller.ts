@@ -1,0 +1,145 @@
+import { BadRequestException, Controller, Req } from '@nestjs/common';
+import { Type } from '@sinclair/typebox';
+import { AccountsService } from '../accounts/accounts.service';
+import { FILTER_FAMILIES, parseNumberFilter, type NumberFilter } from '../accounts';
+import { Clock } from '../common/clock';
+import { familyValues } from '../statuses';
+import type { ApiRequest } from './api-key.guard';
+import { historyJson, numberDetailJson, numberJson } from './api.presenter';
+import { NumberRevocations } from './number-revocation';
+import { ApiProblem } from './problem';
+import { ApiEndpoint, ApiInput, defineRoute, Params, type ApiInputOf } from './route';
+import { apiFamily, Cursor, HistoryEntry, Id, Limit, NumberDetail, NumberSchema, OneOf, Page } from './schemas';
+
+/** The list's filter families under their API names, each with the values one may ask for (never `removed`: those left the hub). */
+const FAMILY_PARAMS = Object.fromEntries(
+  FILTER_FAMILIES.map((f) => [
+    apiFamily(f),
+    Type.Optional(
+      Type.Array(OneOf(familyValues(f).filter((v) => v !== 'removed')), {
+        maxItems: 50,
+        description: `Any of these ${f} statuses; repeat the parameter for several.`,
+      }),
+    ),
+  ]),
+);
+const SORTS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES.map(apiFamily)];
+
+export const listNumbers = defineRoute({
+  method: 'GET',
+  path: '/numbers',
+  operationId: 'listNumbers',
+  tag: 'Numbers',
+  summary: 'List numbers',
+  description:
+    'The numbers of your partner in the hub, with the same search, filters and sort as the WhatsApp Accounts page. Keyset paged: pass `next_cursor` as `cursor` while `has_more` is true.',
+  scope: 'read',
+  query: Params({
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.' })),
+    ...FAMILY_PARAMS,
+    attention: Type.Optional(Type.Boolean({ description: 'Only the numbers that need attention.' })),
+    client_id: Type.Optional(Id),
+    sort: Type.Optional(OneOf(SORTS, { description: 'Default: created.' })),
+    dir: Type.Optional(OneOf(['asc', 'desc'], { description: 'Default: desc for created, asc otherwise.' })),
+    limit: Type.Optional(Limit(500, 50)),
+    cursor: Type.Optional(Cursor),
+  }),
+  response: Page(NumberSchema),
+});
+
+export const getNumber = defineRoute({
+  method: 'GET',
+  path: '/numbers/{id}',
+  operationId: 'getNumber',
+  tag: 'Numbers',
+  summary: 'Get a number',
+  description: 'Everything the number page shows, with its open revocation if any.',
+  scope: 'read',
+  params: Params({ id: Id }),
+  response: NumberDetail,
+});
+
+export const numberHistory = defineRoute({
+  method: 'GET',
+  path: '/numbers/{id}/history',
+  operationId: 'getNumberHistory',
+  tag: 'Numbers',
+  summary: "A number's status history",
+  description: 'Status changes, newest first.',
+  scope: 'read',
+  params: Params({ id: Id }),
+  query: Params({ limit: Type.Optional(Limit(500, 200)) }),
+  response: Type.Object({ data: Type.Array(HistoryEntry) }, { additionalProperties: false }),
+});
+
+/** The API's numbers: read-only views of what AccountsService reads for the pages. */
+@Controller()
+export class ApiNumbersController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly revocations: NumberRevocations,
+    private readonly clock: Clock,
+  ) {}
+
+  @ApiEndpoint(listNumbers)
+  async list(@Req() req: ApiRequest, @ApiInput() { query }: ApiInputOf<typeof listNumbers>) {
+    const partnerId = req.apiCaller!.partnerId;
+    const filter = toFilter(query);
+    const page = await this.pageOf(partnerId, filter, query.cursor, query.limit ?? 50);
+    const rows = new Map(
+      (
+        await this.accounts.numbersByIds(
+          partnerId,
+          page.numbers.map((n) => n.id),
+        )
+      ).map((n) => [n.id, n]),
+    );
+    const now = this.clock.now();
+    // A number removed between the two reads is left out.
+    const data = page.numbers.flatMap((n) => (rows.has(n.id) ? [numberJson(rows.get(n.id)!, now)] : []));
+    return { data, has_more: !!page.next, next_cursor: page.next ?? null };
+  }
+
+  @ApiEndpoint(getNumber)
+  async show(@Req() req: ApiRequest, @ApiInput() { params }: ApiInputOf<typeof getNumber>) {
+    const partnerId = req.apiCaller!.partnerId;
+    const number = await this.accounts.findVisible(partnerId, params.id);
+    if (!number) throw ApiProblem.notFound();
+    return numberDetailJson(number, this.clock.now(), await this.revocations.open(partnerId, number));
+  }
+
+  @ApiEndpoint(numberHistory)
+  async history(@Req() req: ApiRequest, @ApiInput() { params, query }: ApiInputOf<typeof numberHistory>) {
+    const partnerId = req.apiCaller!.partnerId;
+    const number = await this.accounts.findVisible(partnerId, params.id);
+    if (!number) throw ApiProblem.notFound();
+    return { data: (await this.accounts.history(partnerId, number.id, query.limit ?? 200)).map(historyJson) };
+  }
+
+  /** A cursor this API did not make (edited, or from another sort) is a 422 on `cursor`. */
+  private async pageOf(partnerId: string, filter: NumberFilter, cursor: string | undefined, limit: number) {
+    try {
+      return await this.accounts.pageAfterCursor(partnerId, filter, cursor, limit);
+    } catch (err) {
+      if (err instanceof BadRequestException) {
+        throw ApiProblem.invalid([{ field: 'cursor', message: 'Not a cursor of this list and sort. Start again without it.' }]);
+      }
+      throw err;
+    }
+  }
+}
+
+/** The API's query in the pages' terms, read by the pages' own parser. */
+function toFilter(query: ApiInputOf<typeof listNumbers>['query']): NumberFilter {
+  const q: Record<string, unknown> = {};
+  if (query.q !== undefined) q.q = query.q;
+  for (const family of FILTER_FAMILIES) {
+    const values = (query as Record<string, unknown>)[apiFamily(family)];
+    if (values !== undefined) q[family] = values;
+  }
+  if (query.attention) q.attention = '1';
+  if (query.client_id) q.client = query.client_id;
+  if (query.sort) q.sort = query.sort === 'on_behalf' ? 'onBehalf' : query.sort;
+  if (query.dir) q.dir = query.dir;
+  return parseNumberFilter(q);
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { API_ROUTE } from './route-metadata';
+import type { ApiRoute } from './route';
+import { Problem } from './schemas';
+
+/** Plain JSON Schema: TypeBox's symbols dropped. */
+const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+
+const ERRORS: Record<string, string> = {
+  '401': 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
+  '403': 'The key’s scope is too small.',
+  '404': 'No such resource for your partner.',
+  '422': 'Invalid or unknown parameters; `errors` lists them.',
+  '429': 'The key’s rate limit was reached; Retry-After says when to come back.',
+};
+
+/**
+ * The OpenAPI 3.1 document, made from the route declarations of the controllers themselves
+ * (found through Nest's discovery): what validates a request is what the document says.
+ */
+@Injectable()
+export class OpenApiService implements OnModuleInit {
+  private document?: Record<string, unknown>;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.document = this.build(this.routes());
+  }
+
+  get(): Record<string, unknown> {
+    return this.document!;
+  }
+
+  /** Every handler declared with ApiEndpoint, in a stable order. */
+  routes(): ApiRoute[] {
+    const routes: ApiRoute[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const proto = wrapper.metatype?.prototype as Record<string, unknown> | undefined;
+      if (!proto) continue;
+      for (const name of this.scanner.getAllMethodNames(proto)) {
+        const route = Reflect.getMetadata(API_ROUTE, proto[name] as object) as ApiRoute | undefined;
+        if (route) routes.push(route);
+      }
+    }
+    return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  }
+
+  private build(routes: ApiRoute[]): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const route of routes) {
+      (paths[route.path] ??= {})[route.method.toLowerCase()] = this.operation(route);
+    }
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'Partner Hub API',
+        version: '1.0.0',
+        description:
+          'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at /settings/api-keys). Errors are RFC 9457 problem details.',
+      },
+      servers: [{ url: `${this.config.baseUrl}/api/v1` }],
+      security: [{ apiKey: [] }],
+      tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+      paths,
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
+        schemas: { Problem: plain(Problem) },
+        responses: Object.fromEntries(
+          Object.entries(ERRORS).map(([status, description]) => [
+            `Error${status}`,
+            { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          ]),
+        ),
+      },
+    };
+  }
+
+  private operation(route: ApiRoute): Record<string, unknown> {
+    const errors = ['401', ...(route.scope === 'read_write' ? ['403'] : []), ...(route.params ? ['404'] : []), '422', '429'];
+    return {
+      operationId: route.operationId,
+      summary: route.summary,
+      ...(route.description && { description: route.description }),
+      tags: [route.tag],
+      'x-scope': route.scope,
+      parameters: [
+        ...parameters(route.params, 'path'),
+        ...parameters(route.query, 'query'),
+        ...(route.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: !!h.required,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
+      ],
+      ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }),
+      responses: {
+        [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: plain(route.response) } } },
+        ...Object.fromEntries(errors.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
+      },
+    };
+  }
+}
+
+function parameters(schema: TObject | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
+  if (!schema) return [];
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties).map(([name, property]) => {
+    const { description, ...rest } = plain(property);
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description !== undefined && { description }),
+      schema: rest,
+      ...(rest.type === 'array' && { style: 'form', explode: true }),
+    };
+  });
+}

@@ -1,0 +1,186 @@
+import {
+  applyDecorators,
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type NestInterceptor,
+  createParamDecorator,
+  HttpCode,
+  RequestMapping,
+  RequestMethod,
+  SetMetadata,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/errors';
+import type { Request } from 'express';
+import type { Observable } from 'rxjs';
+import { Public } from '../common/public.decorator';
+import type { ApiScope } from './entities/api-key.entity';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiProblem, type FieldProblem } from './problem';
+import { API_ROUTE } from './route-metadata';
+
+/**
+ * The one way to declare a Partner API route: its method, path, scope and TypeBox schemas.
+ * The same declaration registers the Nest route, guards it with the key check, validates the
+ * request (ApiInput) and becomes the route's entry in the OpenAPI document (OpenApiService).
+ */
+export interface ApiRouteSpec<P extends TObject, Q extends TObject, B extends TSchema, R extends TSchema> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The OpenAPI path under the API's base, with `{name}` parameters: `/numbers/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  scope: ApiScope;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The success answer's status (200 unless given) and schema. */
+  status?: number;
+  response: R;
+  /** Headers the request may send, documented (Idempotency-Key). */
+  headers?: { name: string; description: string; required?: boolean }[];
+}
+
+export interface ApiRoute<
+  P extends TObject = TObject,
+  Q extends TObject = TObject,
+  B extends TSchema = TSchema,
+  R extends TSchema = TSchema,
+> extends ApiRouteSpec<P, Q, B, R> {
+  /** Where the API lives: `/api/v1`. */
+  base: string;
+  checks: { params?: TypeCheck<P>; query?: TypeCheck<Q>; body?: TypeCheck<B> };
+}
+
+/** What a handler receives: the request's parts, valid against the route's schemas. */
+export interface ApiInputOf<Rt> {
+  params: Rt extends ApiRoute<infer P> ? Static<P> : never;
+  query: Rt extends ApiRoute<TObject, infer Q> ? Static<Q> : never;
+  body: Rt extends ApiRoute<TObject, TObject, infer B> ? Static<B> : never;
+}
+
+export const API_V1 = '/api/v1';
+
+export function defineRoute<P extends TObject, Q extends TObject, B extends TSchema, R extends TSchema>(
+  spec: ApiRouteSpec<P, Q, B, R>,
+): ApiRoute<P, Q, B, R> {
+  return {
+    ...spec,
+    base: API_V1,
+    checks: {
+      params: spec.params && TypeCompiler.Compile(spec.params),
+      query: spec.query && TypeCompiler.Compile(spec.query),
+      body: spec.body && TypeCompiler.Compile(spec.body),
+    },
+  };
+}
+
+/** An object of parameters: nothing else is accepted (an unknown parameter is a 422, not ignored). */
+export const Params = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/**
+ * The decorator of a handler: the Nest route (`{id}` becomes `:id`), public to the session's
+ * MemberGuard and guarded by the key check instead.
+ */
+export function ApiEndpoint(route: ApiRoute) {
+  const path = `${route.base}${route.path}`.replace(/\{([A-Za-z_]+)\}/g, ':$1');
+  return applyDecorators(
+    RequestMapping({ path, method: RequestMethod[route.method] }),
+    HttpCode(route.status ?? 200),
+    Public(),
+    SetMetadata(API_ROUTE, route),
+    UseGuards(ApiKeyGuard),
+    UseInterceptors(ApiInputCheck),
+  );
+}
+
+/** The route a handler was declared with. */
+export function routeOf(context: ExecutionContext): ApiRoute {
+  return Reflect.getMetadata(API_ROUTE, context.getHandler()) as ApiRoute;
+}
+
+/**
+ * Checks the request's parameters, query and body against the route's schemas before the
+ * handler runs, whether or not the handler reads them (ApiInput hands them over).
+ */
+@Injectable()
+export class ApiInputCheck implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<Request & { apiInput?: unknown }>();
+    req.apiInput = checkedInput(routeOf(context), req);
+    return next.handle();
+  }
+}
+
+function checkedInput(route: ApiRoute, req: Request) {
+  const { checks } = route;
+  // A malformed id is no different from an unknown one: 404, like the pages.
+  if (checks.params && !checks.params.Check(req.params)) throw ApiProblem.notFound();
+  const query = checks.query ? coerceQuery(checks.query.Schema(), req.query as Record<string, unknown>) : {};
+  const errors = [
+    ...(checks.query ? problemsOf(checks.query, query) : unexpected(req.query as Record<string, unknown>)),
+    ...(checks.body ? problemsOf(checks.body, req.body, 'body') : []),
+  ];
+  if (errors.length) throw ApiProblem.invalid(errors);
+  return { params: req.params, query, body: req.body as unknown };
+}
+
+/** The request's parameters, query and body, as ApiInputCheck found them valid. */
+export const ApiInput = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<{ apiInput?: unknown }>().apiInput,
+);
+
+/** Every parameter of a route that declares none is unexpected. */
+function unexpected(query: Record<string, unknown>): FieldProblem[] {
+  return Object.keys(query).map((field) => ({ field, message: 'Unexpected parameter.' }));
+}
+
+/**
+ * A query string holds strings: a parameter the schema declares as an array takes one value
+ * or many (`lifecycle=error&lifecycle=suspended`); integers and booleans are read from their
+ * text. Anything else is left for the schema to refuse.
+ */
+function coerceQuery(schema: TObject, query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const type = Object.hasOwn(schema.properties, key) ? (schema.properties[key] as TSchema).type : undefined;
+    if (type === 'array' && typeof value === 'string') out[key] = [value];
+    else if (type === 'integer' && typeof value === 'string' && /^-?\d{1,15}$/.test(value)) out[key] = Number(value);
+    else if (type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true';
+    else out[key] = value;
+  }
+  return out;
+}
+
+const MAX_PROBLEMS = 20;
+
+function problemsOf(check: TypeCheck<TSchema>, value: unknown, root?: string): FieldProblem[] {
+  if (check.Check(value)) return [];
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const error of check.Errors(value)) {
+    const field = [root, ...error.path.split('/').filter(Boolean)].filter(Boolean).join('.') || (root ?? 'query');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ field: field.slice(0, 100), message: messageOf(error) });
+    if (problems.length >= MAX_PROBLEMS) break;
+  }
+  return problems;
+}
+
+/** TypeBox's message, said better where a choice of values is known. */
+function messageOf(error: ValueError): string {
+  const choices = (error.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
+  if (choices?.length && choices.every((c) => typeof c === 'string')) {
+    const list = choices.length > 12 ? `${choices.slice(0, 12).join(', ')}, …` : choices.join(', ');
+    return `Must be one of: ${list}.`;
+  }
+  if (error.message === 'Unexpected property') return 'Unexpected parameter.';
+  return `${error.message}.`;
+}

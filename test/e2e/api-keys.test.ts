@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createTestApp, type TestApp } from '../support/app';
+import { DAY, MINUTE } from '../support/clock';
+import { csrfOf, postForm, signIn } from '../support/http';
+
+const KEY = /phk_live_[0-9A-Za-z]{17}_[0-9A-Za-z]{43}/g;
+
+type Agent = ReturnType<TestApp['agent']>;
+
+/** Creates a key through the real form; returns the page and the key it shows. */
+async function createKey(agent: Agent, fields: Record<string, string> = {}) {
+  const res = await postForm(
+    agent,
+    '/settings/api-keys',
+    { name: 'ERP sync', scope: 'read', expires: '', ...fields },
+    '/settings/api-keys/new',
+  );
+  return { res, key: res.text.match(KEY)?.[0] };
+}
+
+const rows = (t: TestApp, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> =>
+  t.em().getConnection().execute(sql, params);
+
+describe('API keys', () => {
+  let t: TestApp;
+  let owner: MemberFixture;
+  let agent: Agent;
+  let partnerId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOG_LEVEL: 'trace' } });
+    const partner = await createPartner(t.em(), { name: 'Keyholders' });
+    partnerId = partner.id;
+    owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olga Owner' });
+    agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+  });
+  afterAll(() => t.close());
+
+  it('shows a new key once, on a page that says so, and stores only its SHA-256 hash', async () => {
+    const { res, key } = await createKey(agent, { name: 'Shown once' });
+    expect(res.status).toBe(201);
+    expect(res.text).toContain('it will not be shown again');
+    expect(res.text).toContain(`data-copy="${key}"`);
+    const [row] = await rows(t, 'select * from api_key where name = ?', ['Shown once']);
+    expect(
+      Object.values(row)
+        .map(String)
+        .filter((v) => v.includes(key!.slice(-43))),
+    ).toEqual([]);
+    const { createHash } = await import('node:crypto');
+    expect(row.secret_hash).toBe(createHash('sha256').update(key!).digest('hex'));
+    const list = await agent.get('/settings/api-keys');
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(key!.slice(-43));
+    expect(list.text).toContain(`${key!.slice(0, 26)}…`);
+    expect(list.text).toContain('Olga Owner');
+    expect(list.headers['cache-control']).toBe('no-store');
+  });
+
+  it('re-renders the form with 422 and the field errors, creating nothing', async () => {
+    const before = (await rows(t, 'select id from api_key')).length;
+    const res = await postForm(agent, '/settings/api-keys', { name: '', scope: 'admin', expires: 'tomorrow' }, '/settings/api-keys/new');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Name is required.');
+    expect(res.text).toContain('Choose read or read and write.');
+    expect(res.text).toContain('Enter a date like 2027-01-31.');
+    const past = await postForm(
+      agent,
+      '/settings/api-keys',
+      { name: 'Old', scope: 'read', expires: '2020-01-01' },
+      '/settings/api-keys/new',
+    );
+    expect(past.status).toBe(422);
+    expect(past.text).toContain('Choose a day after today.');
+    expect((await rows(t, 'select id from api_key')).length).toBe(before);
+  });
+
+  it('records creating, first use and revoking in Activity, and the last use (time and IP) on the list', async () => {
+    const { key } = await createKey(agent, { name: 'Audited' });
+    const [row] = await rows(t, 'select id from api_key where name = ?', ['Audited']);
+    const api = () => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+    expect((await api()).status).toBe(200);
+    expect((await api()).status).toBe(200);
+    const events = await rows(t, 'select action, actor_label from audit_event where subject_id = ? order by created_at, action', [row.id]);
+    expect(events.map((e) => e.action).sort()).toEqual(['api_key.created', 'api_key.first_used']);
+    const [used] = await rows(t, 'select last_used_at, last_used_ip from api_key where id = ?', [row.id]);
+    expect(used.last_used_ip).toMatch(/127\.0\.0\.1/);
+
+    const _csrf = await csrfOf(agent, '/settings/api-keys');
+    const revoked = await agent
+      .post(`/settings/api-keys/${row.id as string}/revoke`)
+      .type('form')
+      .send({ _csrf });
+    expect(revoked.status).toBe(303);
+    expect((await api()).status).toBe(401);
+    const after = await rows(t, 'select action from audit_event where subject_id = ?', [row.id]);
+    expect(after.map((e) => e.action).sort()).toEqual(['api_key.created', 'api_key.first_used', 'api_key.revoked']);
+  });
+
+  it('writes the last use at most once a minute per key', async () => {
+    const { key } = await createKey(agent, { name: 'Busy' });
+    const api = () => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+    await api();
+    const [first] = await rows(t, 'select last_used_at from api_key where name = ?', ['Busy']);
+    t.clock.advance(30_000);
+    await api();
+    const [same] = await rows(t, 'select last_used_at from api_key where name = ?', ['Busy']);
+    expect(same.last_used_at).toEqual(first.last_used_at);
+    t.clock.advance(MINUTE);
+    await api();
+    const [later] = await rows(t, 'select last_used_at from api_key where name = ?', ['Busy']);
+    expect(later.last_used_at).not.toEqual(first.last_used_at);
+  });
+
+  it('refuses a key after its last day with 401', async () => {
+    const tomorrow = new Date(t.clock.now().getTime() + DAY).toISOString().slice(0, 10);
+    const { key } = await createKey(agent, { name: 'Short-lived', expires: tomorrow });
+    const api = () => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+    expect((await api()).status).toBe(200);
+    t.clock.advance(2 * DAY);
+    const res = await api();
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+  });
+
+  it('allows at most 20 live keys per partner', async () => {
+    // The clock moved past the session's lifetime: sign in again.
+    agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    const live = async () =>
+      Number(
+        (
+          await rows(
+            t,
+            'select count(*) as n from api_key where partner_id = ? and revoked_at is null and (expires_at is null or expires_at > ?)',
+            [partnerId, t.clock.now()],
+          )
+        )[0].n,
+      );
+    while ((await live()) < 20) expect((await createKey(agent, { name: `Filler ${await live()}` })).res.status).toBe(201);
+    const { res, key } = await createKey(agent, { name: 'One too many' });
+    expect(res.status).toBe(422);
+    expect(key).toBeUndefined();
+    expect(res.text).toContain('at most 20 live API keys');
+    expect(await live()).toBe(20);
+  });
+
+  it('refuses members with 403, and another partner\u2019s key id with 404', async () => {
+    const partner = await createPartner(t.em());
+    const member = await createMember(t.em(), partner, { role: 'member' });
+    const memberAgent = t.agent();
+    await signIn(memberAgent, member.email, member.password);
+    expect((await memberAgent.get('/settings/api-keys')).status).toBe(403);
+    expect((await memberAgent.get('/settings/api-keys/new')).status).toBe(403);
+    expect((await memberAgent.get('/users')).text).not.toContain('/settings/api-keys');
+    const otherOwner = await createMember(t.em(), partner, { role: 'owner' });
+    const otherAgent = t.agent();
+    await signIn(otherAgent, otherOwner.email, otherOwner.password);
+    expect((await otherAgent.get('/users')).text).toContain('href="/settings/api-keys"');
+    const [mine] = await rows(t, 'select id from api_key where partner_id = ? and revoked_at is null', [partnerId]);
+    const _csrf = await csrfOf(otherAgent, '/settings/api-keys');
+    expect(
+      (
+        await otherAgent
+          .post(`/settings/api-keys/${mine.id as string}/revoke`)
+          .type('form')
+          .send({ _csrf })
+      ).status,
+    ).toBe(404);
+    expect((await rows(t, 'select revoked_at from api_key where id = ?', [mine.id]))[0].revoked_at).toBeNull();
+  });
+
+  it('never writes a key into a log line', () => {
+    expect(t.logs.length).toBeGreaterThan(0);
+    expect(t.logs.filter((line) => /phk_live_[0-9A-Za-z]{17}_/.test(line))).toEqual([]);
+  });
+});
+
+describe('revoking a key on one instance', () => {
+  it('is refused with 401 at once by a second instance on the same database', async () => {
+    const first = await createTestApp();
+    try {
+      const second = await createTestApp({ database: { env: databaseEnv(first), drop: async () => {} }, migrate: false });
+      try {
+        const partner = await createPartner(first.em());
+        const owner = await createMember(first.em(), partner);
+        const agent = first.agent();
+        await signIn(agent, owner.email, owner.password);
+        const { key } = await createKey(agent);
+        const onSecond = () => second.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+        expect((await onSecond()).status).toBe(200);
+        const [row] = await rows(first, 'select id from api_key');
+        const _csrf = await csrfOf(agent, '/settings/api-keys');
+        expect(
+          (
+            await agent
+              .post(`/settings/api-keys/${row.id as string}/revoke`)
+              .type('form')
+              .send({ _csrf })
+          ).status,
+        ).toBe(303);
+        const refused = await onSecond();
+        expect(refused.status).toBe(401);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+});
+
+/** The database settings of a running test app, for a second app on the same database. */
+function databaseEnv(t: TestApp): Record<string, string> {
+  return t.config.database.url ? { DATABASE_URL: t.config.database.url } : { SQLITE_PATH: t.config.database.sqlitePath };
+}

@@ -1,0 +1,335 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { Response } from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMember, createPartner, type MemberFixture } from '../factories';
+import { createNumber, createStatusChange } from '../factories/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+import { postForm, signIn } from '../support/http';
+
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
+  components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
+};
+
+/** The hostile values of the forms' and paths' tests, as they go on the wire (percent-encoded). */
+const HOSTILE = [
+  '%00',
+  'abc%00def',
+  '%25',
+  '%C3%A9t%C3%A9',
+  '%F0%9F%98%80',
+  'A'.repeat(2000),
+  "1'%20or%20'1'%3D'1",
+  '1;drop%20table%20user',
+  '..%2F..',
+  '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+  '%3DHYPERLINK(%22http%3A%2F%2Fevil.example%22)',
+  '%E2%80%AEevil%E2%80%AC',
+  '-1',
+  '1e999',
+  '0x10',
+  'null',
+  '[]',
+  '{}',
+  '%EF%BC%9D1%2B1',
+];
+
+/**
+ * Checks every answer against /api/v1/openapi.json with Ajv (JSON Schema 2020-12): the status
+ * is documented for the operation, and the body matches its schema and media type.
+ */
+class Contract {
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
+  checked = 0;
+
+  constructor(private readonly doc: Doc) {
+    addFormats(this.ajv);
+  }
+
+  expect(res: Response, method: string, template: string): void {
+    const op = this.doc.paths[template]?.[method.toLowerCase()];
+    expect(op, `${method} ${template} is documented`).toBeDefined();
+    const documented = op.responses[String(res.status)];
+    expect(documented, `${method} ${template} documents ${res.status}: ${res.text.slice(0, 200)}`).toBeDefined();
+    const response = documented.$ref ? this.doc.components.responses[documented.$ref.split('/').pop()!] : documented;
+    const [mediaType, { schema }] = Object.entries(response.content!)[0];
+    expect(res.headers['content-type']).toContain(mediaType);
+    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
+    const validate = this.ajv.compile(resolved);
+    expect(validate(res.body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
+    this.checked++;
+  }
+}
+
+describe('Partner API: reading', () => {
+  let t: TestApp;
+  let owner: MemberFixture;
+  let contract: Contract;
+  let key: string;
+  let foreignKey: string;
+  const ids: Record<string, string> = {};
+  const foreign: Record<string, string> = {};
+
+  async function keyFor(member: MemberFixture): Promise<string> {
+    const agent = t.agent();
+    await signIn(agent, member.email, member.password);
+    const res = await postForm(agent, '/settings/api-keys', { name: 'Test', scope: 'read', expires: '' }, '/settings/api-keys/new');
+    return /phk_live_\w+/.exec(res.text)![0];
+  }
+
+  const get = (path: string, bearer = key) => t.http().get(path).set('Authorization', `Bearer ${bearer}`);
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { API_RATE_LIMIT_PER_MINUTE: '100000' } });
+    const partner = await createPartner(t.em(), { name: 'Readers' });
+    owner = await createMember(t.em(), partner);
+    const a = await createNumber(t.em(), partner, { status: 'error', client: { name: 'Acme Logistics' } });
+    const b = await createNumber(t.em(), partner, {
+      client: a.client,
+      waba: a.wabaAccount,
+      providerCreatedAt: new Date('2026-10-02T12:00:00Z'),
+    });
+    await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-10-03T12:00:00Z') });
+    await createStatusChange(t.em(), a, { from: 'running', to: 'error' });
+    Object.assign(ids, { number: a.id, client: a.client.id, other: b.id });
+    key = await keyFor(owner);
+
+    const other = await createPartner(t.em(), { name: 'Others' });
+    const n = await createNumber(t.em(), other);
+    Object.assign(foreign, { number: n.id, client: n.client.id, waba: n.wabaAccount.id });
+    foreignKey = await keyFor(await createMember(t.em(), other));
+
+    const doc = (await t.http().get('/api/v1/openapi.json')).body as Doc;
+    contract = new Contract(doc);
+  });
+  afterAll(() => t.close());
+
+  it('publishes a valid OpenAPI 3.1 document naming every route', async () => {
+    const res = await t.http().get('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const result = await new Validator().validate(res.body as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(Object.keys((res.body as Doc).paths).sort()).toEqual(
+      ['/clients', '/clients/{id}', '/numbers', '/numbers/{id}', '/numbers/{id}/history', '/statuses', '/summary'].sort(),
+    );
+  });
+
+  it('answers every read route with JSON that matches the document', async () => {
+    const routes: [string, string][] = [
+      ['/numbers', '/api/v1/numbers'],
+      ['/numbers', '/api/v1/numbers?lifecycle=error&lifecycle=running&sort=phone&dir=desc&limit=1'],
+      ['/numbers', '/api/v1/numbers?q=acme&attention=true'],
+      ['/numbers', `/api/v1/numbers?client_id=${ids.client}&sort=on_behalf`],
+      ['/numbers/{id}', `/api/v1/numbers/${ids.number}`],
+      ['/numbers/{id}/history', `/api/v1/numbers/${ids.number}/history`],
+      ['/clients', '/api/v1/clients?limit=1'],
+      ['/clients/{id}', `/api/v1/clients/${ids.client}`],
+      ['/summary', '/api/v1/summary'],
+      ['/statuses', '/api/v1/statuses'],
+    ];
+    for (const [template, path] of routes) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      contract.expect(res, 'GET', template);
+    }
+    const one = await get(`/api/v1/numbers/${ids.number}`);
+    expect(one.body).toMatchObject({
+      id: ids.number,
+      statuses: { lifecycle: { code: 'error', label: 'Error' } },
+      client: { id: ids.client, name: 'Acme Logistics' },
+      needs_attention: true,
+      revocation: null,
+    });
+    expect((await get(`/api/v1/numbers/${ids.number}/history`)).body.data[0]).toMatchObject({ family: 'lifecycle', to: { code: 'error' } });
+  });
+
+  it('walks the numbers and the clients with next_cursor until has_more is false', async () => {
+    const seen: string[] = [];
+    let path = '/api/v1/numbers?limit=2&sort=created&dir=asc';
+    for (let i = 0; i < 5; i++) {
+      const res = await get(path);
+      contract.expect(res, 'GET', '/numbers');
+      seen.push(...(res.body.data as { id: string }[]).map((n) => n.id));
+      if (!res.body.has_more) break;
+      path = `/api/v1/numbers?limit=2&sort=created&dir=asc&cursor=${res.body.next_cursor as string}`;
+    }
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+    const first = await get('/api/v1/clients?limit=1');
+    const second = await get(`/api/v1/clients?limit=1&cursor=${first.body.next_cursor as string}`);
+    contract.expect(second, 'GET', '/clients');
+    expect(second.body.data[0].id).not.toBe(first.body.data[0].id);
+  });
+
+  it('refuses unknown query parameters and bad values with 422 naming the field', async () => {
+    for (const [path, field] of [
+      ['/api/v1/numbers?colour=red', 'colour'],
+      ['/api/v1/numbers?limit=501', 'limit'],
+      ['/api/v1/numbers?limit=0', 'limit'],
+      ['/api/v1/numbers?lifecycle=removed', 'lifecycle.0'],
+      ['/api/v1/numbers?sort=price', 'sort'],
+      ['/api/v1/numbers?cursor=bm9wZQ', 'cursor'],
+      ['/api/v1/clients?cursor=bm9wZQ', 'cursor'],
+      ['/api/v1/summary?x=1', 'x'],
+      [`/api/v1/numbers/${ids.number}?expand=all`, 'expand'],
+    ] as const) {
+      const res = await get(path);
+      expect(res.status, path).toBe(422);
+      expect(res.body.errors, path).toContainEqual(expect.objectContaining({ field }));
+      contract.expect(res, 'GET', new URL(path, 'http://x').pathname.replace('/api/v1', '').replace(ids.number, '{id}'));
+    }
+  });
+
+  it('answers 401 with WWW-Authenticate for a missing, malformed or unknown key, and ignores a signed-in session', async () => {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    expect((await agent.get('/accounts')).status).toBe(200);
+    const withCookie = await agent.get('/api/v1/numbers');
+    const unknown = `phk_live_${'0'.repeat(17)}_${'0'.repeat(43)}`;
+    for (const res of [
+      withCookie,
+      await t.http().get('/api/v1/numbers'),
+      await t.http().get('/api/v1/numbers').set('Authorization', `Basic ${key}`),
+      await get('/api/v1/numbers', unknown),
+      await get('/api/v1/numbers', `${key.slice(0, -1)}x`),
+    ]) {
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="partner-hub"/);
+      contract.expect(res, 'GET', '/numbers');
+    }
+    expect(withCookie.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('answers 404 for every id of another partner on every route, and for unknown routes, as problem+json', async () => {
+    const before = await dataRows(t);
+    for (const [template, kinds] of [
+      ['/numbers/{id}', ['number', 'client', 'waba']],
+      ['/numbers/{id}/history', ['number', 'client', 'waba']],
+      ['/clients/{id}', ['client', 'number', 'waba']],
+    ] as const) {
+      for (const kind of kinds) {
+        const res = await get(`/api/v1${template.replace('{id}', foreign[kind])}`);
+        expect(res.status, `${template} ${kind}`).toBe(404);
+        contract.expect(res, 'GET', template);
+      }
+    }
+    expect((await get(`/api/v1/numbers?client_id=${foreign.client}`)).body.data).toEqual([]);
+    // The other partner's key sees none of ours either.
+    expect((await get(`/api/v1/numbers/${ids.number}`, foreignKey)).status).toBe(404);
+    const unknownRoute = await get('/api/v1/nothing-here');
+    expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(unknownRoute.body).toMatchObject({ status: 404, title: 'Not found' });
+    expect(await dataRows(t)).toEqual(before);
+  });
+
+  it('never answers hostile input on any parameter with a 5xx, a stack or SQL', async () => {
+    const paths = (v: string) => [
+      `/api/v1/numbers/${v}`,
+      `/api/v1/numbers/${v}/history`,
+      `/api/v1/clients/${v}`,
+      ...[
+        'q',
+        'lifecycle',
+        'waba',
+        'verification',
+        'on_behalf',
+        'registration',
+        'consent',
+        'billing',
+        'attention',
+        'client_id',
+        'sort',
+        'dir',
+        'limit',
+        'cursor',
+      ].map((p) => `/api/v1/numbers?${p}=${v}`),
+      `/api/v1/numbers/${ids.number}/history?limit=${v}`,
+      `/api/v1/clients?cursor=${v}`,
+      `/api/v1/clients?limit=${v}`,
+      `/api/v1/statuses?${v}=1`,
+    ];
+    const wrong: unknown[] = [];
+    for (const value of HOSTILE) {
+      for (const path of paths(value)) {
+        const res = await get(path);
+        const leaks = /at .*\.(ts|js):\d|select |sqlite|postgres|\/work\//i.test(res.text);
+        if (res.status >= 500 || leaks || !String(res.headers['content-type']).startsWith('application/'))
+          wrong.push({ path, status: res.status });
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('answers a body that is not JSON with a 400 problem', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/numbers')
+      .set('Authorization', `Bearer ${key}`)
+      .set('Content-Type', 'application/json')
+      .send('{"a":');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, detail: 'The request body is not valid JSON.' });
+  });
+
+  it('validated every answer of this suite against the document', () => {
+    expect(contract.checked).toBeGreaterThan(30);
+  });
+});
+
+/** The partners' data, for "nothing changed" (a key's first use is in Activity by design). */
+async function dataRows(t: TestApp): Promise<unknown[]> {
+  const conn = t.em().getConnection();
+  const tables = ['whatsapp_number', 'client', 'waba_account', 'number_status_change', 'revocation', 'partner'];
+  return Promise.all(tables.map((table) => conn.execute(`select * from ${table} order by id`)));
+}
+
+describe('Partner API: the per-key limit', () => {
+  it('answers 429 with Retry-After past API_RATE_LIMIT_PER_MINUTE, per key', async () => {
+    const t = await createTestApp({ env: { API_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const partner = await createPartner(t.em());
+      const owner = await createMember(t.em(), partner);
+      const agent = t.agent();
+      await signIn(agent, owner.email, owner.password);
+      const keys: string[] = [];
+      for (const name of ['One', 'Two']) {
+        const res = await postForm(agent, '/settings/api-keys', { name, scope: 'read', expires: '' }, '/settings/api-keys/new');
+        keys.push(/phk_live_\w+/.exec(res.text)![0]);
+      }
+      const call = (k: string) => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${k}`);
+      for (let i = 0; i < 3; i++) expect((await call(keys[0])).status).toBe(200);
+      const refused = await call(keys[0]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((await call(keys[1])).status).toBe(200);
+      t.clock.advance(61_000);
+      expect((await call(keys[0])).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('Partner API: reference docs', () => {
+  it('serves swagger-ui from the installed package under the site CSP, with its own init script', async () => {
+    const t = await createTestApp();
+    try {
+      const page = await t.http().get('/api/docs');
+      expect(page.status).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.text).not.toMatch(/<script>(?!<)/);
+      expect(page.text).toContain('src="/api/docs/init.js"');
+      for (const asset of ['/api/docs/init.js', '/api/docs/swagger-ui-bundle.js', '/api/docs/swagger-ui.css']) {
+        expect((await t.http().get(asset)).status, asset).toBe(200);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
