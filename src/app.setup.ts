@@ -8,6 +8,7 @@ import session from 'express-session';
 import hbs from 'hbs';
 import helmet from 'helmet';
 import passport from 'passport';
+import { ApiProblemFilter, isApiPath } from './api/api-problem.filter';
 import { AuthService } from './auth/auth.service';
 import { DbSessionStore } from './auth/session.store';
 import { Clock } from './common/clock';
@@ -36,6 +37,14 @@ export const ROUTING = {
   routeResolutionStrategy: 'specificity',
   routeConflictPolicy: { duplicate: 'error' },
 } satisfies NestApplicationOptions;
+
+/**
+ * Runs a middleware for the pages only: the Partner API under /api authenticates with its own
+ * Bearer keys, so it never loads or creates a session, and no CSRF token applies to it.
+ */
+function pagesOnly<Req extends express.Request>(middleware: (req: Req, res: Response, next: NextFunction) => void) {
+  return (req: Req, res: Response, next: NextFunction) => (isApiPath(req.path) ? next() : middleware(req, res, next));
+}
 
 /**
  * Everything between Express and the controllers: views, security headers, body limits,
@@ -100,32 +109,37 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   // So no ETag either: hashing every page (142 kB for a list page) would serve no revalidation.
   app.set('etag', false);
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
+  // The API's JSON bodies (its own limit); a body that is not JSON or too large is a problem+json.
+  app.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(rejectNulBytes);
 
   app.use(
-    session({
-      name: config.session.cookieName,
-      secret: config.session.secret,
-      store: new DbSessionStore(orm.em, app.get(Sql), clock, {
-        idleMs: config.session.idleMs,
-        absoluteMs: config.session.absoluteMs,
-        anonymousMs: config.retention.anonymousSessionMs,
+    pagesOnly(
+      session({
+        name: config.session.cookieName,
+        secret: config.session.secret,
+        store: new DbSessionStore(orm.em, app.get(Sql), clock, {
+          idleMs: config.session.idleMs,
+          absoluteMs: config.session.absoluteMs,
+          anonymousMs: config.retention.anonymousSessionMs,
+        }),
+        resave: false,
+        saveUninitialized: false,
+        unset: 'destroy',
+        cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' },
       }),
-      resave: false,
-      saveUninitialized: false,
-      unset: 'destroy',
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' },
-    }),
+    ),
   );
 
   // The sign-in itself is auth's LocalStrategy and LoginGuard; the session keeps the user id only.
   passport.serializeUser((user, done) => done(null, (user as { id: string }).id));
   passport.deserializeUser((id: string, done) => done(null, { id }));
-  app.use(passport.initialize());
-  app.use(passport.session());
+  app.use(pagesOnly(passport.initialize()));
+  app.use(pagesOnly(passport.session()));
 
   // The member is reloaded on every request: a removed membership is out at once.
   app.use((req: HubRequest, _res: Response, next: NextFunction) => {
+    if (isApiPath(req.path)) return next();
     const userId = req.session?.passport?.user;
     if (!userId) return next();
     auth
@@ -143,7 +157,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
       .catch(next);
   });
 
-  app.use(csrfProtection(new URL(config.baseUrl).origin));
+  app.use(pagesOnly(csrfProtection(new URL(config.baseUrl).origin)));
 
   app.use((req: HubRequest, res: Response, next: NextFunction) => {
     // A function: Handlebars calls it only where a template prints the token, so a page with no
@@ -153,7 +167,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     res.locals.member = req.member;
     res.locals.isOwner = req.member?.role === 'owner';
     res.locals.memberships = req.memberships && req.memberships.length > 1 ? req.memberships : undefined;
-    res.locals.path = req.path;
+    // The navigation marks the section: a number's and a client's pages are in WhatsApp Accounts.
+    res.locals.path = /^\/(accounts|clients)\//.test(req.path) ? '/accounts' : req.path;
     if (req.session?.flash?.length) {
       res.locals.flash = req.session.flash;
       req.session.flash = undefined;
@@ -163,6 +178,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
 
   // Every id and token in a path is checked before a handler runs: malformed is the 404 page.
   app.useGlobalPipes(new PathParamsPipe());
-  app.useGlobalFilters(new HtmlExceptionFilter(logger));
+  // Problem details under /api, the error pages everywhere else.
+  app.useGlobalFilters(new ApiProblemFilter(logger, new HtmlExceptionFilter(logger)));
   return app;
 }

@@ -32,9 +32,14 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++i}`);
 };
 
-export function openRaw(db: BenchDatabase, poolMax = 10): RawDb {
+/**
+ * `sqlitePragmas` run first on a SQLite connection: the baseline of the pages passes the app's
+ * (its page cache size), so that both read the database alike.
+ */
+export function openRaw(db: BenchDatabase, poolMax = 10, sqlitePragmas: string[] = []): RawDb {
   if (db.dialect === 'sqlite') {
     const conn = new Database(db.sqlitePath!);
+    for (const pragma of sqlitePragmas) conn.pragma(pragma);
     conn.pragma('journal_mode = WAL');
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');

@@ -21,7 +21,17 @@ export interface DialectReport {
   /** WEB_CONCURRENCY of the app and the baseline server. */
   workers: number;
   options: object;
-  seeded?: { numbers: number; small: number; seedSeconds: number; smallSeedSeconds: number; revocationSeedSeconds: number };
+  seeded?: {
+    numbers: number;
+    small: number;
+    seedSeconds: number;
+    smallSeedSeconds: number;
+    revocationSeedSeconds: number;
+    /** The big partner's client whose page is measured, and how many numbers it has. */
+    bigClient: { name: string; numbers: number };
+    /** The status filter measured, and how many of the big partner's numbers it matches. */
+    filter: { query: string; matches: number };
+  };
   loads: LoadResult[];
   exports: { mode: string; ms: number; rows: number; bytes: number; sha256: string; maxRssMb: number; rssBeforeMb: number }[];
   revocations: { mode: string; ms: number; finalized: number; removed: number; maxRssMb: number }[];
@@ -110,7 +120,9 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
     ),
     '',
     r.seeded
-      ? `Seeded with DemoSeedService: ${fmt(r.seeded.numbers)} numbers in ${r.seeded.seedSeconds.toFixed(1)} s, ${fmt(r.seeded.small)} in ${r.seeded.smallSeedSeconds.toFixed(1)} s; due revocations (numbers and revocations) in ${r.seeded.revocationSeedSeconds.toFixed(1)} s.`
+      ? `Seeded with DemoSeedService: ${fmt(r.seeded.numbers)} numbers in ${r.seeded.seedSeconds.toFixed(1)} s, ${fmt(r.seeded.small)} in ${r.seeded.smallSeedSeconds.toFixed(1)} s; due revocations (numbers and revocations) in ${r.seeded.revocationSeedSeconds.toFixed(1)} s. ` +
+        `The big partner's numbers include one client with ${fmt(r.seeded.bigClient.numbers)} (“${r.seeded.bigClient.name}”, seeded by the bench), whose page is measured; ` +
+        `the status filter measured (\`${r.seeded.filter.query}\`) matches ${fmt(r.seeded.filter.matches)} of them.`
       : '',
     '',
   ].join('\n');

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import { Client as PgClient } from 'pg';
+import { Client } from '../../src/accounts/entities/client.entity';
+import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
+import { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
-import { cursorFor } from '../../src/accounts/number-filter';
-import { PAGE_SIZE } from '../../src/accounts/accounts.service';
+import { DEFAULT_PAGE_SIZE, DEFAULT_SORT, encodeCursor } from '../../src/accounts/number-filter';
+import { NumberSummaries } from '../../src/accounts/number-summaries.service';
+import { searchTextFor } from '../../src/accounts/search-text';
+import { familyValues, type FamilyKey } from '../../src/statuses';
 import { AppModule } from '../../src/app.module';
 import { ROOT } from '../../src/app.setup';
 import { hashPassword } from '../../src/auth/passwords';
@@ -72,10 +77,40 @@ export interface Seeded {
   revocations: { partnerId: string; sets: { billingEndsAt: string; count: number }[]; seedSeconds: number };
   /** Partners without numbers, that the import step imports the exported files into. */
   imports: { big: string; small: string };
+  /** The big partner's client with BIG_CLIENT_NUMBERS numbers, for its page. */
+  bigClient: { id: string; name: string; numbers: number };
+  /** The status filter of the filtered-list check, and how many of the big partner's numbers it matches. */
+  filter: { query: string; matches: number };
   /** Cursors and ids the scenarios request. */
-  paths: { deep: string; first: string; last: string; smallDeep: string; details: string[] };
+  paths: {
+    deep: string;
+    first: string;
+    last: string;
+    smallDeep: string;
+    details: string[];
+    /** The status filter at a cursor half-way through what it matches. */
+    filterDeep: string;
+    /** The big client's page: the first page and a cursor half-way down. */
+    clientFirst: string;
+    clientDeep: string;
+    /** A search for an accented client name typed in lower case without accents, and the same name typed as stored. */
+    searchFolded: string;
+    searchExact: string;
+  };
   migrateSeconds: number;
 }
+
+/** The numbers of the one big client of the big partner (its page is measured). */
+export const BIG_CLIENT_NUMBERS = 5_000;
+/** Its name: accents and letters that only fold by the table (ł, ß). */
+const BIG_CLIENT_NAME = 'Łódź & Straße Großhandel Sp. z o.o.';
+/** A client name the demo seed gives about one client in twelve, with accents; searched folded and as stored. */
+const ACCENTED_NAME = 'Café Lumière';
+/** The same name as someone without the accent keys types it. */
+const ACCENTED_NAME_TYPED = 'cafe lumiere';
+/** The filter of the filtered-list check: two problem statuses, together some 7 % of the demo seed's numbers. */
+const STATUS_FILTER = 'lifecycle=error&lifecycle=suspended';
+const STATUS_FILTER_VALUES = ['error', 'suspended'] as const;
 
 const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   const t0 = performance.now();
@@ -85,9 +120,12 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
 
 /**
  * Migrates and fills a bench database with DemoSeedService (the demo:seed command's code):
- * a partner with `bigCount` numbers, one with `smallCount`, and a third whose numbers carry
- * three sets of `revocationCount` open revocations due one day apart (2026-01-01, -02, -03
- * UTC, removal a year later), for the baseline, the measured job and the job under load.
+ * a partner with `bigCount` numbers (BIG_CLIENT_NUMBERS of them one client's, added here), one
+ * with `smallCount`, and a third whose numbers carry three sets of `revocationCount` open
+ * revocations due one day apart (2026-01-01, -02, -03 UTC, removal a year later), for the
+ * baseline, the measured job and the job under load. The demo seed's client names include
+ * accented ones ("Café Lumière …", "Müller & Söhne …"), and every search text is written by
+ * searchTextFor, as the import writes it.
  */
 export async function seedBenchDatabase(
   db: BenchDatabase,
@@ -130,7 +168,12 @@ export async function seedBenchDatabase(
         seedSeconds,
       };
     };
-    const big = await partner(`Bench ${opts.bigCount} numbers`, opts.bigCount, 'big');
+    // The big partner holds `bigCount` numbers: the demo seed's, and the big client's.
+    const big = await partner(`Bench ${opts.bigCount} numbers`, opts.bigCount - BIG_CLIENT_NUMBERS, 'big');
+    log(`  seeding ${BIG_CLIENT_NAME}: ${BIG_CLIENT_NUMBERS.toLocaleString('en-US')} numbers of the big partner`);
+    const bigClient = await seedBigClient(orm.em.fork(), big.id);
+    await app.get(NumberSummaries).refresh([big.id]);
+    big.numbers += BIG_CLIENT_NUMBERS;
     const small = await partner(`Bench ${opts.smallCount} numbers`, opts.smallCount, 'small');
     const importsEm = orm.em.fork();
     const partners = app.get(PartnersService);
@@ -178,33 +221,45 @@ export async function seedBenchDatabase(
     });
     log(`    ${revSeconds.toFixed(1)} s`);
 
-    // Pages: the first, one half-way down (a deep cursor), the last; the small partner half-way.
+    // Pages: the first, one half-way down (a deep cursor), the last; the small partner half-way;
+    // the status filter half-way through what it matches; the big client's page and half-way.
     const em = orm.em.fork();
-    const cursorAt = async (partnerId: string, offset: number) => {
+    const cursorAt = async (where: FilterQuery<WhatsappNumber>, offset: number, base: string) => {
       const [row] = await em.find(
         WhatsappNumber,
-        { partner: partnerId, billingState: { $ne: 'removed' } },
+        { $and: [where, { billingState: { $ne: 'removed' } }] },
         {
           orderBy: [{ providerCreatedAt: 'desc' }, { id: 'desc' }],
           offset,
           limit: 1,
-          fields: ['id', 'providerCreatedAt', 'clientName', 'phoneNumber'],
+          fields: ['id', 'providerCreatedAt'],
         },
       );
-      return `/accounts?after=${cursorFor('newest', row)}`;
+      const after = encodeCursor({ sort: DEFAULT_SORT, key: row.providerCreatedAt.toISOString(), id: row.id, pos: offset });
+      return `${base}${base.includes('?') ? '&' : '?'}after=${after}`;
     };
+    const filtered: FilterQuery<WhatsappNumber> = { partner: big.id, status: { $in: STATUS_FILTER_VALUES } };
+    const matches = await em.count(WhatsappNumber, { $and: [filtered, { billingState: { $ne: 'removed' } }] });
     const details = await em.find(WhatsappNumber, { partner: big.id }, { fields: ['id'], orderBy: { id: 'asc' }, offset: 1000, limit: 50 });
+    const search = (q: string) => `/accounts?${new URLSearchParams({ q })}`;
     const paths = {
       first: '/accounts',
-      deep: await cursorAt(big.id, Math.floor(big.numbers / 2)),
+      deep: await cursorAt({ partner: big.id }, Math.floor(big.numbers / 2), '/accounts'),
       // The cursor of the row before the last page: the page after it is the last one.
-      last: await cursorAt(big.id, big.numbers - PAGE_SIZE - 1),
-      smallDeep: await cursorAt(small.id, Math.floor(small.numbers / 2)),
+      last: await cursorAt({ partner: big.id }, big.numbers - DEFAULT_PAGE_SIZE - 1, '/accounts'),
+      smallDeep: await cursorAt({ partner: small.id }, Math.floor(small.numbers / 2), '/accounts'),
       details: details.map((n) => `/accounts/${n.id}`),
+      filterDeep: await cursorAt(filtered, Math.floor(matches / 2), `/accounts?${STATUS_FILTER}`),
+      clientFirst: `/clients/${bigClient.id}`,
+      clientDeep: await cursorAt({ partner: big.id, client: bigClient.id }, BIG_CLIENT_NUMBERS / 2, `/clients/${bigClient.id}`),
+      searchFolded: search(ACCENTED_NAME_TYPED),
+      searchExact: search(ACCENTED_NAME),
     };
     return {
       big,
       small,
+      bigClient,
+      filter: { query: STATUS_FILTER, matches },
       imports,
       revocations: {
         partnerId: revPartnerId,
@@ -217,4 +272,109 @@ export async function seedBenchDatabase(
   } finally {
     await app.close();
   }
+}
+
+/** A small deterministic generator, as the demo seed's: the same run gives the same client. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One client of the big partner with BIG_CLIENT_NUMBERS numbers over ten WABA accounts, made
+ * as the demo seed makes its clients (statuses mostly healthy but every value present, created
+ * over the same 400 days, search text as the app writes it), with ids of its own.
+ */
+async function seedBigClient(em: EntityManager, partnerId: string): Promise<Seeded['bigClient']> {
+  const rand = prng(7);
+  const now = new Date();
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const status = (f: FamilyKey, i: number, healthy: string) => {
+    const values = familyValues(f);
+    return i < values.length ? values[i] : rand() < 0.7 ? healthy : pick(values);
+  };
+  const stamps = { createdAt: now, updatedAt: now, partner: partnerId };
+  const client = {
+    ...stamps,
+    id: newId(),
+    providerId: 'CLBENCH0001',
+    name: BIG_CLIENT_NAME,
+    contactEmail: 'ops@grosshandel-lodz.example',
+    consentStatus: 'granted',
+  };
+  const wabas = Array.from({ length: 10 }, (_, w) => ({
+    ...stamps,
+    id: newId(),
+    client: client.id,
+    providerId: `WABENCH00${w}`,
+    externalId: String(2_000_000_000_000 + w),
+    namespace: `bench_${w}_grosshandel`,
+    timezoneId: 55,
+    status: status('waba', w, 'approved'),
+    businessVerificationStatus: status('verification', w, 'verified'),
+    messageOnBehalfStatus: status('onBehalf', w, 'approved'),
+  }));
+  await em.insertMany(Client, [client] as never[]);
+  await em.insertMany(WabaAccount, wabas as never[]);
+  for (let start = 0; start < BIG_CLIENT_NUMBERS; start += 500) {
+    const numbers: object[] = [];
+    const history: object[] = [];
+    for (let i = start; i < Math.min(start + 500, BIG_CLIENT_NUMBERS); i++) {
+      const waba = wabas[i % wabas.length];
+      const phoneNumber = `+49152${String(10_000_000 + i)}`;
+      const displayName = `Großhandel ${pick(['Support', 'Sales', 'Bookings', 'Alerts', 'Care'])}`;
+      const providerId = `CHBENCH${String(i + 1).padStart(6, '0')}`;
+      const externalId = String(200_000_000_000 + i);
+      const createdAt = new Date(now.getTime() - Math.floor(rand() * 400) * 86_400_000 - i * 1000);
+      const lifecycle = status('lifecycle', i, pick(['running', 'live']));
+      const id = newId();
+      numbers.push({
+        ...stamps,
+        id,
+        client: client.id,
+        wabaAccount: waba.id,
+        providerId,
+        externalId,
+        phoneNumber,
+        displayName,
+        status: lifecycle,
+        statusChangedAt: createdAt,
+        accountMode: 'live',
+        registrationStatus: status('registration', i, 'registered'),
+        registrationMethod: 'sms',
+        ivr: false,
+        qualityRating: status('quality', i, 'green'),
+        messagingTier: status('tier', i, 'tier_1k'),
+        billingState: 'partner_paid',
+        providerCreatedAt: createdAt,
+        clientName: client.name,
+        searchText: searchTextFor({
+          phoneNumber,
+          displayName,
+          clientName: client.name,
+          contactEmail: client.contactEmail,
+          ids: [providerId, externalId, waba.externalId, waba.providerId, waba.namespace, client.providerId],
+        }),
+      });
+      history.push({
+        ...stamps,
+        id: newId(),
+        number: id,
+        family: 'lifecycle',
+        fromValue: null,
+        toValue: lifecycle,
+        source: 'demo',
+        changedAt: createdAt,
+      });
+    }
+    await em.insertMany(WhatsappNumber, numbers as never[]);
+    await em.insertMany(NumberStatusChange, history as never[]);
+  }
+  return { id: client.id, name: client.name, numbers: BIG_CLIENT_NUMBERS };
 }

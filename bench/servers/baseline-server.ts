@@ -4,38 +4,68 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import hbs from 'hbs';
-import { PAGE_SIZE, type StatusChangeRow } from '../../src/accounts/accounts.service';
-import { detailsView, filterForm, groupByClient, historyView, summaryView } from '../../src/accounts/accounts.presenter';
-import { cursorFor, decodeCursor, filterQueryString, type NumberFilter } from '../../src/accounts/number-filter';
-import { toCardRow, toNumberRow } from '../../src/accounts/number-row';
+import type { ClientRow, ClientWabaRow, MatchCount, StatusChangeRow } from '../../src/accounts/accounts.service';
+import {
+  clientView,
+  detailsView,
+  filterChips,
+  filterForm,
+  historyView,
+  showingText,
+  summaryView,
+  tableHeaders,
+  tableRows,
+} from '../../src/accounts/accounts.presenter';
+import {
+  attentionWhere,
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  filterQueryString,
+  isFiltered,
+  parseNumberFilter,
+  parsePageSize,
+  type NumberFilter,
+} from '../../src/accounts/number-filter';
+import { toCardRow, toNumberRow, type CardRow } from '../../src/accounts/number-row';
 import { ROOT } from '../../src/app.setup';
-import { viewHelpers } from '../../src/common/view-helpers';
+import { formatCount, viewHelpers } from '../../src/common/view-helpers';
 import { dangerZone, requestedNumberIds, revocationNote } from '../../src/revocation/revocation.presenter';
-import { dbFromEnv } from '../lib/env';
+import type { ConsentStatus, OnBehalfStatus, VerificationStatus, WabaStatus } from '../../src/statuses';
+import { sqliteConnectionPragmas } from '../../src/database/orm.config';
+import { benchConfig, dbFromEnv } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
 
 /**
- * The baseline of the list and details pages: a bare node:http server that runs the same
- * page query in hand-written SQL on the bare driver and renders the same templates (the same
- * layout, partials, helpers and presenter) with the view cache on. No framework, no session,
- * no CSRF, no ORM: what the app's requests cost above this is the price of those. With
- * WEB_CONCURRENCY > 1 it runs as many processes on one port (node:cluster), as the app does.
+ * The baseline of the list, client and details pages: a bare node:http server that runs the
+ * same queries in hand-written SQL on the bare driver (the page read and the count of what the
+ * filter matches) and renders the same templates (the same layout, partials, helpers and
+ * presenter, the table layout) with the view cache on. No framework, no session, no CSRF, no
+ * ORM: what the app's requests cost above this is the price of those. It serves what the bench
+ * requests (newest first, a number-status filter, a client's page, `after` cursors); anything
+ * else is a 400. With WEB_CONCURRENCY > 1 it runs as many processes on one port
+ * (node:cluster), as the app does.
  * Env: BENCH_PARTNER_ID, BENCH_USER_NAME, BENCH_PARTNER_NAME, plus lib/env's.
  */
 const db = dbFromEnv();
-const raw = openRaw(db, 10);
+// The app's connection settings (SQLite's page cache): the same queries read the database alike.
+const raw = openRaw(db, 10, sqliteConnectionPragmas(benchConfig()));
 const partnerId = process.env.BENCH_PARTNER_ID!;
 const member = {
+  userId: 'baseline-user-id-00000',
+  userName: process.env.BENCH_USER_NAME ?? 'Bench Owner',
+  email: 'owner@bench.example',
   partnerId,
   partnerName: process.env.BENCH_PARTNER_NAME ?? 'Bench Partner',
-  userName: process.env.BENCH_USER_NAME ?? 'Bench Owner',
-  role: 'owner',
+  partnerSlug: 'bench',
+  role: 'owner' as const,
+  membershipId: 'baseline-membership-000',
+  // The bench partners' billing time zone (the default terms); their owners choose none.
+  timeZone: 'UTC',
 };
 const views = join(ROOT, 'views');
 const settings = { views, 'view options': { layout: 'layouts/main' } };
 for (const [name, fn] of Object.entries(viewHelpers)) hbs.registerHelper(name, fn as never);
-
-const FILTER: NumberFilter = { status: {}, attention: false, sort: 'newest' };
 
 /** The columns the app's queries read (src/accounts/number-row.ts), under the same aliases: a card's for the list, all for the details. */
 const CARD_COLUMNS = `
@@ -57,13 +87,70 @@ const FROM = `
     join client c on c.id = n.client_id
     join waba_account w on w.id = n.waba_account_id`;
 
-const PAGE_SQL = `
-  select ${CARD_COLUMNS} ${FROM}
-   where n.partner_id = ? and n.billing_state <> 'removed'
-     %AFTER%
-   order by n.provider_created_at desc, n.id desc
-   limit ${PAGE_SIZE + 1}`;
-const AFTER = 'and (n.provider_created_at, n.id) < (?, ?)';
+/** A date parameter as the driver takes it (epoch milliseconds on SQLite). */
+const bind = (params: unknown[]) => params.map((p) => (p instanceof Date ? raw.date(p) : p));
+
+/** The numbers a page lists, as the app's numberWhere writes it for the filters the bench uses. */
+function whereOf(filter: NumberFilter): { sql: string; params: unknown[] } {
+  const sql = ['n.partner_id = ?', "n.billing_state <> 'removed'"];
+  const params: unknown[] = [partnerId];
+  if (filter.clientId) {
+    sql.push('n.client_id = ?');
+    params.push(filter.clientId);
+  }
+  const lifecycle = filter.status.lifecycle ?? [];
+  if (lifecycle.length === 1) sql.push('n.status = ?');
+  if (lifecycle.length > 1) sql.push(`n.status in (${lifecycle.map(() => '?').join(', ')})`);
+  params.push(...lifecycle);
+  return { sql: sql.join(' and '), params };
+}
+
+/** One page, newest first, after a cursor: one row more tells whether a page follows. */
+async function readPage(filter: NumberFilter, after: { key: string; id: string } | undefined, limit: number): Promise<CardRow[]> {
+  const where = whereOf(filter);
+  const rows = await raw.all(
+    `select ${CARD_COLUMNS}, n.provider_created_at as sort_key ${FROM}
+      where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
+      order by n.provider_created_at desc, n.id desc
+      limit ?`,
+    bind([...where.params, ...(after ? [new Date(after.key), after.id] : []), limit]),
+  );
+  return rows.map(toCardRow);
+}
+
+/** The app's count of what a filter matches (countMatching), capped: the same SQL. */
+async function countMatching(filter: NumberFilter, now: Date, cap: number): Promise<MatchCount> {
+  const where = whereOf(filter);
+  const attention = attentionWhere(now);
+  const rows = await raw.all<{ status: string; n: number | string; attention: number | string }>(
+    `select x.status as status, count(*) as n, sum(x.attention) as attention from (
+       select n.status as status, case when ${attention.sql} then 1 else 0 end as attention
+         from whatsapp_number n
+         join waba_account w on w.id = n.waba_account_id
+        where ${where.sql}
+        limit ?) x
+      group by x.status`,
+    bind([...attention.params, ...where.params, cap + 1]),
+  );
+  const byStatus: Record<string, number> = {};
+  let total = 0;
+  let attentionCount = 0;
+  for (const row of rows) {
+    byStatus[row.status] = Number(row.n);
+    total += Number(row.n);
+    attentionCount += Number(row.attention);
+  }
+  if (total > cap) return { total: cap, capped: true, byStatus: {}, attention: 0 };
+  return { total, capped: false, byStatus, attention: attentionCount };
+}
+const COUNT_CAP = 10_000;
+
+/** The partner's counts, read once: the app stores them (number_summary) and reads the stored row. */
+let summary: MatchCount | undefined;
+async function summaryOnce(): Promise<MatchCount> {
+  summary ??= await countMatching({ status: {}, attention: false, sort: { field: 'created', dir: 'desc' } }, new Date(), 10_000_000);
+  return summary;
+}
 
 /** The open revocations of some numbers, as the revocation module reads them for the pages. */
 async function openRevocations(numberIds: string[]) {
@@ -80,19 +167,92 @@ const HISTORY_SQL = `
   select changed_at, family, from_value, to_value, source from number_status_change
    where partner_id = ? and number_id = ? order by changed_at desc, id desc limit 200`;
 
-/** The summary counts, read once: the app stores them too (number_summary). */
-let summary: ReturnType<typeof summaryView> | undefined;
-async function summaryOnce(): Promise<ReturnType<typeof summaryView>> {
-  if (summary) return summary;
-  const all = await raw.all<{ status: string; n: number | string }>(
-    "select status, count(*) as n from whatsapp_number where partner_id = ? and billing_state <> 'removed' group by status",
-    [partnerId],
-  );
-  const byStatus: Record<string, number> = {};
-  for (const row of all) byStatus[row.status] = Number(row.n);
-  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-  summary = summaryView({ byStatus, total, attention: 0 });
-  return summary;
+/** A query string as Express reads it: a repeated key is an array. */
+function queryOf(url: URL): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    query[key] = all.length === 1 ? all[0] : all;
+  }
+  return query;
+}
+
+class Unsupported extends Error {}
+
+/** "1,234 numbers match" (number-list.service.ts). */
+function matchText(count: MatchCount): string {
+  const n = `${formatCount(count.total)}${count.capped ? '+' : ''}`;
+  return count.total === 1 && !count.capped ? `${n} number matches` : `${n} numbers match`;
+}
+
+/** The locals of the list (NumberList.view), in the table layout. */
+async function listLocals(url: URL, basePath: string, clientId?: string) {
+  const query = queryOf(url);
+  const filter: NumberFilter = { ...parseNumberFilter(query), ...(clientId && { clientId }) };
+  const families = Object.keys(filter.status);
+  if (
+    filter.q ||
+    filter.attention ||
+    families.some((f) => f !== 'lifecycle') ||
+    filter.sort.field !== 'created' ||
+    filter.sort.dir !== 'desc'
+  ) {
+    throw new Unsupported();
+  }
+  if (query.before !== undefined) throw new Unsupported();
+  const size = parsePageSize(query);
+  const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
+  const after = decodeCursor(query.after, filter.sort);
+  const now = new Date();
+  const unfiltered = !isFiltered(filter) && !clientId;
+  const [rows, count] = await Promise.all([
+    readPage(filter, after && { key: String(after.key), id: after.id }, size + 1),
+    unfiltered ? summaryOnce() : countMatching(filter, now, COUNT_CAP),
+  ]);
+  const numbers = rows.slice(0, size);
+  const pos = after ? (after.pos === undefined ? undefined : after.pos + 1) : 0;
+  const cursorOf = (i: number) =>
+    encodeCursor({
+      sort: filter.sort,
+      key: numbers[i].providerCreatedAt.toISOString(),
+      id: numbers[i].id,
+      pos: pos === undefined ? undefined : pos + i,
+    });
+  const last = numbers.length - 1;
+  const next = rows.length > size && last >= 0 ? cursorOf(last) : undefined;
+  const previous = after && last >= 0 ? cursorOf(0) : undefined;
+  const first = !after;
+
+  const here = (extra: Record<string, string | undefined> = {}) => `${basePath}${filterQueryString(filter, { size: sizeParam, ...extra })}`;
+  const listUrl = here(first ? {} : { after: query.after as string });
+  const back = listUrl === '/accounts' ? undefined : listUrl;
+  const notes = new Map((await openRevocations(requestedNumberIds(numbers))).map((r) => [r.number_id, [revocationNote(r, now)]]));
+  const filtered = isFiltered(filter);
+  const empty = numbers.length === 0;
+  return {
+    basePath,
+    listUrl,
+    listLayout: 'table',
+    wide: !empty,
+    table: empty
+      ? undefined
+      : { ...tableHeaders(filter, basePath, sizeParam, !clientId), rows: tableRows(numbers, now, notes, back, !!clientId) },
+    groups: undefined,
+    form: filterForm(filter, size),
+    ...filterChips(filter, basePath, sizeParam),
+    summary: summaryView(count, filter, basePath, sizeParam),
+    filtered,
+    matchText: filtered ? matchText(count) : undefined,
+    showing: showingText(pos === undefined ? undefined : pos + 1, numbers.length, count),
+    csvHref: `/accounts/export.csv${filterQueryString(filter, { client: clientId })}`,
+    pager: {
+      firstHref: first ? undefined : here(),
+      previousHref: previous ? here({ before: previous }) : undefined,
+      nextHref: next ? here({ after: next }) : undefined,
+    },
+    empty,
+    emptyKind: !empty ? undefined : count.total === 0 && !filtered ? 'none' : first ? 'no-match' : 'end',
+  };
 }
 
 function render(res: ServerResponse, view: string, locals: Record<string, unknown>) {
@@ -117,38 +277,59 @@ function render(res: ServerResponse, view: string, locals: Record<string, unknow
 }
 
 function fail(res: ServerResponse, err: unknown) {
+  if (err instanceof Unsupported) {
+    res.writeHead(400);
+    return res.end('not served by the baseline');
+  }
   console.error(err);
   res.writeHead(500);
   res.end('error');
 }
 
 async function listPage(url: URL, res: ServerResponse) {
-  const cursor = decodeCursor(url.searchParams.get('after') ?? undefined, 'newest');
-  const params: unknown[] = [partnerId];
-  let sql = PAGE_SQL.replace('%AFTER%', '');
-  if (cursor) {
-    const key = raw.date(new Date(cursor.key));
-    sql = PAGE_SQL.replace('%AFTER%', AFTER);
-    params.push(key, cursor.id);
+  const list = await listLocals(url, '/accounts');
+  render(res, 'accounts/index', { title: 'WhatsApp Accounts', path: '/accounts', ...list });
+}
+
+/** A client's page: its facts and WABA accounts (the app's client.query.ts SQL), and its numbers. */
+async function clientPage(id: string, url: URL, res: ServerResponse) {
+  const [row] = await raw.all(`select id, provider_id, name, contact_email, consent_status from client where id = ? and partner_id = ?`, [
+    id,
+    partnerId,
+  ]);
+  if (!row) {
+    res.writeHead(404);
+    return res.end('not found');
   }
-  const rows = (await raw.all(sql, params)).map(toCardRow);
-  const numbers = rows.slice(0, PAGE_SIZE);
-  const next = rows.length > PAGE_SIZE ? cursorFor('newest', numbers[numbers.length - 1]) : undefined;
-  const now = new Date();
-  const notes = new Map((await openRevocations(requestedNumberIds(numbers))).map((r) => [r.number_id, [revocationNote(r, now)]]));
-  render(res, 'accounts/index', {
-    title: 'WhatsApp Accounts',
-    path: '/accounts',
-    groups: groupByClient(numbers, now, notes),
-    form: filterForm(FILTER),
-    summary: await summaryOnce(),
-    csvHref: `/accounts/export.csv${filterQueryString(FILTER)}`,
-    filtered: false,
-    nextHref: next ? `/accounts${filterQueryString(FILTER, { after: next })}` : undefined,
-    firstHref: cursor ? '/accounts' : undefined,
-    empty: numbers.length === 0,
-    emptyKind: numbers.length ? undefined : 'end',
-  });
+  const client: ClientRow = {
+    id: row.id as string,
+    providerId: row.provider_id as string,
+    name: row.name as string,
+    contactEmail: (row.contact_email ?? null) as string | null,
+    consentStatus: row.consent_status as ConsentStatus,
+  };
+  const [wabaRows, list] = await Promise.all([
+    raw.all(
+      `select w.id, w.provider_id, w.external_id, w.namespace, w.status, w.business_verification_status, w.message_on_behalf_status,
+              (select count(*) from whatsapp_number n where n.waba_account_id = w.id and n.billing_state <> 'removed') as numbers
+         from waba_account w
+        where w.client_id = ? and w.partner_id = ?
+        order by w.created_at, w.id`,
+      [id, partnerId],
+    ),
+    listLocals(url, `/clients/${id}`, id),
+  ]);
+  const wabas: ClientWabaRow[] = wabaRows.map((r) => ({
+    id: r.id as string,
+    providerId: r.provider_id as string,
+    externalId: r.external_id as string,
+    namespace: (r.namespace ?? null) as string | null,
+    status: r.status as WabaStatus,
+    businessVerificationStatus: r.business_verification_status as VerificationStatus,
+    messageOnBehalfStatus: r.message_on_behalf_status as OnBehalfStatus,
+    numbers: Number(r.numbers),
+  }));
+  render(res, 'accounts/client', { title: client.name, path: `/clients/${id}`, client: clientView(client, wabas), ...list });
 }
 
 async function detailsPage(id: string, res: ServerResponse) {
@@ -180,15 +361,24 @@ async function detailsPage(id: string, res: ServerResponse) {
     title: `${view.phone.formatted} · ${number.clientName}`,
     path: `/accounts/${id}`,
     view,
+    breadcrumb: { listHref: '/accounts', clientHref: view.clientHref },
     history: historyView(history),
-    sections: [dangerZone({ ...member, role: 'owner' } as never, number, revocation ?? null, now)],
+    sections: [dangerZone(member, number, revocation ?? null, now)],
   });
 }
 
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://baseline');
   const details = /^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(url.pathname);
-  const work = url.pathname === '/accounts' ? listPage(url, res) : details ? detailsPage(details[1], res) : undefined;
+  const client = /^\/clients\/([A-Za-z0-9_-]{22})$/.exec(url.pathname);
+  const work =
+    url.pathname === '/accounts'
+      ? listPage(url, res)
+      : details
+        ? detailsPage(details[1], res)
+        : client
+          ? clientPage(client[1], url, res)
+          : undefined;
   if (!work) {
     res.writeHead(404);
     return res.end();

@@ -6,6 +6,10 @@ import { Migration20261130120000 } from './Migration20261130120000';
 import { Migration20261130121000 } from './Migration20261130121000';
 import { Migration20261130122000 } from './Migration20261130122000';
 import { Migration20261130123000 } from './Migration20261130123000';
+import { Migration20261130140000 } from './Migration20261130140000';
+import { Migration20261130141000 } from './Migration20261130141000';
+import { Migration20261130150000 } from './Migration20261130150000';
+import { Migration20261130160000 } from './Migration20261130160000';
 
 /** Every SQLite migration, in order. `npm run cli -- db:diff` writes new ones; add them here. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -16,4 +20,8 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261130121000', class: Migration20261130121000 },
   { name: 'Migration20261130122000', class: Migration20261130122000 },
   { name: 'Migration20261130123000', class: Migration20261130123000 },
+  { name: 'Migration20261130140000', class: Migration20261130140000 },
+  { name: 'Migration20261130141000', class: Migration20261130141000 },
+  { name: 'Migration20261130150000', class: Migration20261130150000 },
+  { name: 'Migration20261130160000', class: Migration20261130160000 },
 ];

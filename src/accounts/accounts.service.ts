@@ -1,38 +1,122 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Sql } from '../database/sql';
-import { cursorFor, type Cursor, type NumberFilter } from './number-filter';
-import type { CardRow, NumberRow } from './number-row';
+import { readClient, readClientWabas, type ClientRow, type ClientWabaRow } from './client.query';
+import { readClientPage, type ClientCursor } from './client-list.query';
+import { cursorFor, decodeCursor, encodeCursor, isFiltered, type Cursor, type NumberFilter } from './number-filter';
+import type { NumberRow } from './number-row';
+import { readNumbersByIds } from './number-rows.query';
 import { NumberSummaries } from './number-summaries.service';
 import type { AccountsSummary } from './number-summary.query';
-import { readNumberCards, readVisibleNumber } from './number.query';
+import { countMatching, readNumberRows, readVisibleNumber, type ListedRow, type MatchCount } from './number.query';
 import { readStatusHistory, type StatusChangeRow } from './status-history.query';
 
-export type { AccountsSummary, StatusChangeRow };
+export type { AccountsSummary, ClientCursor, ClientRow, ClientWabaRow, ListedRow, MatchCount, StatusChangeRow };
 
-export const PAGE_SIZE = 24;
+/** A filtered list counts its matches up to this many: "10,000+" beyond. */
+export const COUNT_CAP = 10_000;
+/** How long a filtered count is kept while the partner's numbers do not change. */
+export const COUNT_TTL_MS = 60_000;
+/** Filtered counts kept per process, the least recently counted dropped first. */
+const MAX_KEPT_COUNTS = 1_000;
+
+/** What a count depends on: the partner and the filter, not its sort. */
+const countKey = (partnerId: string, filter: NumberFilter) =>
+  JSON.stringify([partnerId, filter.clientId ?? null, filter.q ?? null, filter.attention, filter.status]);
+
+/** Where a page is read from: the start, after a row, or before one (Previous page). */
+export interface PageAt {
+  after?: Cursor;
+  before?: Cursor;
+}
 
 export interface AccountsPage {
-  numbers: CardRow[];
-  /** The cursor of the next page, when there is one. */
+  numbers: ListedRow[];
+  /** The cursor of the next page's `after`, when there is one. */
   next?: string;
+  /** The cursor of the previous page's `before`, when this is not the first page. */
+  previous?: string;
+  /** Whether this page starts the list. */
+  first: boolean;
+  /** The place of the first row (1 for the first), when known. */
+  start?: number;
 }
 
 /** Reads a partner's numbers for the WhatsApp Accounts pages. Every query is scoped by partner. */
 @Injectable()
 export class AccountsService {
+  private readonly counts = new Map<string, { count: MatchCount; changes: number; at: number }>();
+
   constructor(
     private readonly sql: Sql,
     private readonly summaries: NumberSummaries,
     private readonly clock: Clock,
   ) {}
 
-  /** One page in the filter's sort order, after the cursor. One row more than the page tells whether a next page exists, without counting. */
-  async page(partnerId: string, filter: NumberFilter, cursor: Cursor | undefined, size = PAGE_SIZE): Promise<AccountsPage> {
-    const rows = await readNumberCards(this.sql, partnerId, filter, cursor, size + 1, this.clock.now());
+  /**
+   * One page in the filter's sort order, after or before a cursor. One row more than the page
+   * tells whether a page follows (or precedes), without counting; the cursors carry each row's
+   * place, so the page knows where it starts.
+   */
+  async page(partnerId: string, filter: NumberFilter, at: PageAt, size: number): Promise<AccountsPage> {
+    const now = this.clock.now();
+    if (at.before) {
+      const rows = await readNumberRows(this.sql, partnerId, filter, at.before, size + 1, now, true);
+      // Fewer than a page before it: the list's first page (rows came or went meanwhile).
+      if (rows.length > size) {
+        const numbers = rows.slice(0, size).reverse();
+        const pos = at.before.pos !== undefined && at.before.pos - size >= 1 ? at.before.pos - size : undefined;
+        return this.pageOf(filter, numbers, pos, true, true);
+      }
+      at = {};
+    }
+    const rows = await readNumberRows(this.sql, partnerId, filter, at.after, size + 1, now);
     const numbers = rows.slice(0, size);
-    const next = rows.length > size ? cursorFor(filter.sort, numbers[numbers.length - 1]) : undefined;
-    return { numbers, next };
+    const pos = at.after ? (at.after.pos === undefined ? undefined : at.after.pos + 1) : 0;
+    return this.pageOf(filter, numbers, pos, !!at.after, rows.length > size);
+  }
+
+  private pageOf(
+    filter: NumberFilter,
+    numbers: ListedRow[],
+    pos: number | undefined,
+    hasPrevious: boolean,
+    hasNext: boolean,
+  ): AccountsPage {
+    const last = numbers.length - 1;
+    const at = (i: number) => (pos === undefined ? undefined : pos + i);
+    return {
+      numbers,
+      next: hasNext && last >= 0 ? encodeCursor(cursorFor(filter.sort, numbers[last], at(last))) : undefined,
+      previous: hasPrevious && last >= 0 ? encodeCursor(cursorFor(filter.sort, numbers[0], at(0))) : undefined,
+      first: !hasPrevious,
+      start: pos === undefined ? undefined : pos + 1,
+    };
+  }
+
+  /**
+   * The counts of what the filter shows: the partner's stored summary when nothing narrows
+   * the list (exact, no counting), otherwise a count capped at COUNT_CAP, kept for paging
+   * through the same filter until the partner's numbers change (NumberSummaries.changes) or
+   * COUNT_TTL_MS passes (time alone moves numbers into "needs attention").
+   */
+  async count(partnerId: string, filter: NumberFilter): Promise<MatchCount> {
+    if (!isFiltered(filter) && !filter.clientId) {
+      const summary = await this.summaries.read(partnerId);
+      return { total: summary.total, capped: false, byStatus: summary.byStatus, attention: summary.attention };
+    }
+    const changes = await this.summaries.changes(partnerId);
+    const now = this.clock.now();
+    const key = countKey(partnerId, filter);
+    const kept = this.counts.get(key);
+    if (kept && changes !== null && kept.changes === changes && now.getTime() - kept.at < COUNT_TTL_MS) return kept.count;
+    const count = await countMatching(this.sql, partnerId, filter, now, COUNT_CAP);
+    if (changes !== null) {
+      this.counts.delete(key);
+      if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.delete(this.counts.keys().next().value!);
+      this.counts.set(key, { count, changes, at: now.getTime() });
+    }
+    return count;
   }
 
   /** Counts per lifecycle status, total and attention, as last counted (NumberSummaries). */
@@ -48,5 +132,33 @@ export class AccountsService {
   /** The number's status history, newest first. */
   history(partnerId: string, numberId: string, limit = 200): Promise<StatusChangeRow[]> {
     return readStatusHistory(this.sql, partnerId, numberId, limit);
+  }
+
+  /** A client of this partner, or null (unknown or another partner's). */
+  client(partnerId: string, clientId: string): Promise<ClientRow | null> {
+    return readClient(this.sql, partnerId, clientId);
+  }
+
+  /** The client's WABA accounts with how many of their numbers are in the hub. */
+  clientWabas(partnerId: string, clientId: string): Promise<ClientWabaRow[]> {
+    return readClientWabas(this.sql, partnerId, clientId);
+  }
+
+  /**
+   * A page after an opaque cursor (`next` of an earlier page) for the Partner API. A cursor this
+   * app did not make for this sort is a BadRequestException, never a query.
+   */
+  pageAfterCursor(partnerId: string, filter: NumberFilter, cursor: string | undefined, size: number): Promise<AccountsPage> {
+    return this.page(partnerId, filter, { after: decodeCursor(cursor, filter.sort) }, size);
+  }
+
+  /** Full rows of some of the partner's numbers still in the hub, in no particular order. */
+  numbersByIds(partnerId: string, ids: readonly string[]): Promise<NumberRow[]> {
+    return readNumbersByIds(this.sql, partnerId, ids);
+  }
+
+  /** A page of the partner's clients by name, after a cursor (keyset). */
+  clientPage(partnerId: string, after: ClientCursor | undefined, limit: number): Promise<ClientRow[]> {
+    return readClientPage(this.sql, partnerId, after, limit);
   }
 }

@@ -4,8 +4,13 @@ export {
   keysetSql,
   numberWhere,
   parseNumberFilter,
+  sortKeyOf,
+  sortKeySql,
   type NumberFilter,
   type SqlCondition,
   type Sort,
 } from './number-filter';
 export { searchTextFor } from './search-text';
+export { attentionWhere } from './number-filter';
+export { phoneView } from './phone';
+export { metaTimezoneName } from './timezones';

@@ -1,24 +1,30 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { FILTER_FAMILIES, keysetSql, numberWhere, type NumberFilter, type SqlCondition, type Sort } from '../accounts';
-import { AuditEvent } from '../audit/entities/audit-event.entity';
+import {
+  FILTER_FAMILIES,
+  keysetSql,
+  numberWhere,
+  sortKeyOf,
+  sortKeySql,
+  type NumberFilter,
+  type SqlCondition,
+  type Sort,
+} from '../accounts';
+import { attentionWhere } from '../accounts';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
-import { Sql } from '../database/sql';
-import { CSV_FORMAT, CSV_HEADERS, csvRecord, isoUtc, type ExportRow } from './csv-columns';
-import { EXPORTS_PER_HOUR, ExportLimitReached } from './exports.errors';
+import { Sql, sqlNumber } from '../database/sql';
+import type { ExportRow } from './csv-columns';
+import { EXPORT_AUDIT_ACTION, ExportBudget } from './export-budget.service';
+import { csvWriter, xlsxWriter, type FileWriter } from './file-writers';
 
-export const EXPORT_AUDIT_ACTION = 'accounts.exported';
-const HOUR_MS = 3_600_000;
+export { EXPORT_AUDIT_ACTION };
 
 /** Rows read per query. Each batch is written out before the next is read. */
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -29,9 +35,10 @@ export const DEFAULT_BATCH_SIZE = 1000;
 export const GIVE_WAY_FACTOR = 2;
 export const GIVE_WAY_MIN_MS = 10;
 
-export interface WriteCsvOptions {
-  /** UTF-8 byte order mark first, so spreadsheet programs read accents (default true). */
-  bom?: boolean;
+/** The two files of the list: the CSV (for programs, re-importable) and the Excel workbook (for people). */
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface WriteOptions {
   /** Aborting stops reading at the next batch or while waiting for the writable to drain. */
   signal?: AbortSignal;
   /** "Now" for the attention filter; the injected clock by default. */
@@ -43,7 +50,17 @@ export interface WriteCsvOptions {
   beforeEnd?: (rows: number) => Promise<void>;
 }
 
-export interface WriteCsvResult {
+export interface WriteCsvOptions extends WriteOptions {
+  /** UTF-8 byte order mark first, so spreadsheet programs read accents (default true). */
+  bom?: boolean;
+}
+
+export interface WriteXlsxOptions extends WriteOptions {
+  /** The IANA zone whose wall clock the date cells show (named in their headers). */
+  timeZone?: string;
+}
+
+export interface WriteResult {
   /** Data rows handed to the writer (the header row not counted). */
   rows: number;
   /** False when the signal aborted or the writable closed before the end. */
@@ -68,66 +85,91 @@ const COLUMNS = [
   ['n.billing_state', 'billing'],
   ['r.termination_date', 'terminationDate'],
   ['n.provider_created_at', 'createdAt'],
-  // keyset cursor
+  ['n.display_name', 'displayName'],
+  ['w.status', 'wabaStatus'],
+  ['w.timezone_id', 'timezoneId'],
+  ['n.ivr', 'ivr'],
+  ['n.registration_method', 'registrationMethod'],
+  ['n.quality_rating', 'qualityRating'],
+  ['n.messaging_tier', 'messagingTier'],
+  ['r.remove_at', 'removeAt'],
+  // keyset cursor (with the sort's key, added per sort)
   ['n.id', 'cursorId'],
-  ['n.client_name', 'cursorClientName'],
 ] as const;
 
 /** Quoted aliases: PostgreSQL would fold them to lower case. */
 const SELECT = COLUMNS.map(([column, alias]) => `${column} as "${alias}"`).join(', ');
 
-type Row = ExportRow & { cursorId: string; cursorClientName: string };
+const FROM = `from whatsapp_number n
+        left join client c on c.id = n.client_id
+        left join waba_account w on w.id = n.waba_account_id`;
+
+type Row = ExportRow & { cursorId: string; cursorKey: unknown };
 
 /**
- * The CSV download of a partner's numbers: what the list shows, streamed in keyset batches
- * so memory stays flat and other requests are served while it runs.
+ * The downloads of a partner's numbers, CSV and Excel: what the list shows, streamed in keyset
+ * batches so memory stays flat and other requests are served while it runs.
  */
 @Injectable()
 export class ExportsService {
-  /** Downloads running in this process, per person: they count against the limit until recorded. */
-  private readonly running = new Map<string, number>();
-
   constructor(
-    private readonly em: EntityManager,
     private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly budget: ExportBudget,
     private readonly inFlight: RequestsInFlight,
+    private readonly em: EntityManager,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
-   * Writes the CSV of one partner's numbers matching `filter` into `out` and ends it. Rows
-   * are read `batchSize` at a time in the filter's sort order and written as they are read;
-   * the next batch is read only once `out` has taken the previous one (backpressure), after
-   * yielding to the event loop (SQLite queries block it). Resolves with the rows written;
-   * rejects, destroying `out`, if the database fails.
+   * Writes the CSV of one partner's numbers matching `filter` into `out` and ends it (see
+   * writeRows). Resolves with the rows written; rejects, destroying `out`, if the database fails.
    */
-  async writeCsv(partnerId: string, filter: NumberFilter, out: Writable, options: WriteCsvOptions = {}): Promise<WriteCsvResult> {
-    const { bom = true, batchSize = DEFAULT_BATCH_SIZE } = options;
+  async writeCsv(partnerId: string, filter: NumberFilter, out: Writable, options: WriteCsvOptions = {}): Promise<WriteResult> {
+    return this.writeRows(partnerId, filter, options, (stop) => csvWriter(out, options.bom ?? true, stop));
+  }
+
+  /**
+   * Writes the Excel workbook of one partner's numbers matching `filter` into `out` and ends
+   * it, as a stream (exceljs's streaming writer: each row is committed as it is read, never a
+   * whole workbook in memory). Dates show the wall clock of `timeZone` (UTC by default).
+   */
+  async writeXlsx(partnerId: string, filter: NumberFilter, out: Writable, options: WriteXlsxOptions = {}): Promise<WriteResult> {
+    return this.writeRows(partnerId, filter, options, (stop) => xlsxWriter(out, options.timeZone ?? 'UTC', stop));
+  }
+
+  /**
+   * The loop both files share. Rows are read `batchSize` at a time in the filter's sort order
+   * and written as they are read; the next batch is read only once the output has taken the
+   * previous one (backpressure), after yielding to the event loop (SQLite queries block it).
+   */
+  private async writeRows(
+    partnerId: string,
+    filter: NumberFilter,
+    options: WriteOptions,
+    open: (stop: AbortController) => FileWriter,
+  ): Promise<WriteResult> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const now = options.now ?? this.clock.now();
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) stop.abort();
-
-    const csv = stringify({ header: true, columns: [...CSV_HEADERS], bom, ...CSV_FORMAT });
-    // If `out` closes early (client gone) the pipeline fails: stop reading.
-    let failure: unknown;
-    const piped = pipeline(csv, out).catch((err: unknown) => {
-      failure = err;
-      stop.abort();
-    });
+    // If the output closes early (client gone), the writer aborts `stop`: reading stops.
+    const file = open(stop);
 
     const where = numberWhere(partnerId, filter, now);
+    const attention = attentionWhere(now);
     let rows = 0;
     let after: Row | undefined;
     try {
       while (!stop.signal.aborted) {
         const batchStarted = performance.now();
-        const batch = await this.readBatch(where, filter.sort, after, batchSize);
+        const batch = await this.readBatch(where, attention, filter.sort, after, batchSize);
         for (const row of batch) {
-          if (!csv.write(csvRecord(row))) await once(csv, 'drain', { signal: stop.signal });
+          const drained = file.write(row);
+          if (drained) await drained;
           rows++;
         }
         if (batch.length < batchSize) break;
@@ -137,97 +179,84 @@ export class ExportsService {
       }
     } catch (err) {
       if (!stop.signal.aborted) {
-        csv.destroy(err as Error);
-        await piped;
+        await file.destroy(err as Error);
         throw err;
       }
-      // Aborted while waiting for drain: fall through and report an incomplete export.
+      // Aborted while waiting for drain: fall through and report an incomplete file.
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
     if (stop.signal.aborted) {
-      csv.destroy();
-      await piped;
+      await file.destroy();
       return { rows, completed: false };
     }
     await options.beforeEnd?.(rows);
-    csv.end();
-    await piped;
-    return { rows, completed: failure === undefined };
+    await file.end(rows);
+    return { rows, completed: !file.failed() };
   }
 
   /** The next `limit` rows after `after`, in the list's order for the sort (the same keyset as its pages). */
-  private async readBatch(where: SqlCondition, sort: Sort, after: Row | undefined, limit: number): Promise<Row[]> {
-    const cursor = after && {
-      sort,
-      key: sort === 'newest' ? isoUtc(after.createdAt) : sort === 'client' ? after.cursorClientName : after.phoneNumber,
-      id: after.cursorId,
-    };
+  private async readBatch(where: SqlCondition, attention: SqlCondition, sort: Sort, after: Row | undefined, limit: number): Promise<Row[]> {
+    const cursor = after && { sort, key: sortKeyOf(sort.field, after.cursorKey), id: after.cursorId };
     const batch = keysetSql(where, cursor, limit, sort);
     return this.sql.all<Row>(
-      `select ${SELECT} from whatsapp_number n
-        left join client c on c.id = n.client_id
-        left join waba_account w on w.id = n.waba_account_id
+      `select ${SELECT}, case when ${attention.sql} then 1 else 0 end as "needsAttention",
+        ${sortKeySql(sort.field)} as "cursorKey" ${FROM}
         left join revocation r on r.number_id = n.id and r.withdrawn_at is null
         ${batch.sql}`,
-      batch.params,
+      [...attention.params, ...batch.params],
     );
   }
 
-  /**
-   * Refuses the 11th export of one person within an hour. Counts the audit events (every
-   * instance sees them) and the person's other downloads still running in this process (an
-   * export is recorded when it ends), so downloads started together on one instance cannot
-   * all pass; one that is ending counts twice for a moment. Instances do not see each
-   * other's running downloads.
-   */
-  async assertWithinLimit(userId: string, othersRunning = 0): Promise<void> {
-    const now = this.clock.now();
-    const recent = await this.em
-      .fork()
-      .find(
-        AuditEvent,
-        { actorId: userId, action: EXPORT_AUDIT_ACTION, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } },
-        { orderBy: { createdAt: 'desc' }, limit: EXPORTS_PER_HOUR, fields: ['createdAt'] },
-      );
-    if (recent.length + othersRunning < EXPORTS_PER_HOUR) return;
-    // Free when the oldest recorded export that keeps the count at the limit is an hour old;
-    // running ones will be recorded when they end, an hour before they stop counting.
-    const oldest = recent[EXPORTS_PER_HOUR - othersRunning - 1];
-    const freeAt = oldest ? oldest.createdAt.getTime() + HOUR_MS : now.getTime() + HOUR_MS;
-    throw new ExportLimitReached(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
+  /** How many rows a download of `filter` holds, counted up to `cap` (what the budget needs to know). */
+  async countRows(partnerId: string, filter: NumberFilter, cap: number): Promise<number> {
+    const where = numberWhere(partnerId, filter, this.clock.now());
+    const [row] = await this.sql.all<{ n: unknown }>(
+      `select count(*) as "n" from (select 1 as one ${FROM} where ${where.sql} limit ?) matching`,
+      [...where.params, cap],
+    );
+    return sqlNumber(row?.n ?? 0);
   }
 
-  /** whatsapp-accounts-<partner-slug>-<YYYY-MM-DD>.csv, dated by the clock (UTC). */
-  filename(partnerSlug: string): string {
+  /** whatsapp-accounts-<partner-slug>-<YYYY-MM-DD>.csv (or .xlsx), dated by the clock (UTC). */
+  filename(partnerSlug: string, format: ExportFormat = 'csv'): string {
     const slug = partnerSlug.replace(/[^a-z0-9-]/gi, '-') || 'partner';
-    return `whatsapp-accounts-${slug}-${this.clock.now().toISOString().slice(0, 10)}.csv`;
+    return `whatsapp-accounts-${slug}-${this.clock.now().toISOString().slice(0, 10)}.${format}`;
   }
 
   /**
-   * The HTTP download: rate limit, headers, the streamed file and the audit event with the
-   * filters and the number of rows (also when the client went away halfway, so disconnecting
-   * does not dodge the limit).
+   * The HTTP download: the row budget (a 429 when the file does not fit), headers, the
+   * streamed file and the audit event with the filters and the number of rows (also when the
+   * client went away halfway: what was written is spent).
    */
-  async download(member: CurrentMember, filter: NumberFilter, bom: boolean, req: HubRequest, res: Response): Promise<void> {
-    // Counted as running before the check, so that a download started meanwhile sees this one.
-    const others = this.running.get(member.userId) ?? 0;
-    this.running.set(member.userId, others + 1);
+  async download(
+    member: CurrentMember,
+    filter: NumberFilter,
+    file: { format: ExportFormat; bom?: boolean },
+    req: HubRequest,
+    res: Response,
+  ): Promise<void> {
+    // Counted up to one row past the hour's budget: enough to tell whether it fits.
+    const expected = req.method === 'HEAD' ? 0 : await this.countRows(member.partnerId, filter, this.budget.rowsPerHour + 1);
+    const release = await this.budget.reserve(member, expected);
     try {
-      // Past the limit: ExportLimitReached, a 429 whose Retry-After the error filter sets.
-      await this.assertWithinLimit(member.userId, others);
-      await this.stream(member, filter, bom, req, res);
+      await this.stream(member, filter, file, req, res, release);
     } finally {
-      const left = (this.running.get(member.userId) ?? 1) - 1;
-      if (left > 0) this.running.set(member.userId, left);
-      else this.running.delete(member.userId);
+      release();
     }
   }
 
-  private async stream(member: CurrentMember, filter: NumberFilter, bom: boolean, req: HubRequest, res: Response): Promise<void> {
+  private async stream(
+    member: CurrentMember,
+    filter: NumberFilter,
+    file: { format: ExportFormat; bom?: boolean },
+    req: HubRequest,
+    res: Response,
+    release: () => void,
+  ): Promise<void> {
     res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${this.filename(member.partnerSlug)}"`);
+    res.setHeader('Content-Type', CONTENT_TYPES[file.format]);
+    res.setHeader('Content-Disposition', `attachment; filename="${this.filename(member.partnerSlug, file.format)}"`);
     res.setHeader('Cache-Control', 'no-store');
     if (req.method === 'HEAD') {
       res.end();
@@ -243,21 +272,28 @@ export class ExportsService {
     };
     res.on('close', onClose);
     const started = Date.now();
-    // Recorded before the file ends, so the next download already counts it; or, when the
-    // client went away or the database failed, with the rows written so far.
+    // Recorded before the file ends, so the next download already counts it (and this one's
+    // reservation ends with it); or, when the client went away or the database failed, with
+    // the rows written so far.
     let recorded = false;
-    const record = (r: WriteCsvResult) => {
+    const record = async (r: WriteResult) => {
       recorded = true;
-      return this.recordExport(member, filter, r, req);
+      await this.recordExport(member, filter, file.format, r, req);
+      release();
     };
-    let result: WriteCsvResult = { rows: 0, completed: false };
+    const options: WriteXlsxOptions & WriteCsvOptions = {
+      bom: file.bom,
+      timeZone: member.timeZone || 'UTC',
+      signal: gone.signal,
+      betweenBatches: (batchMs) => this.giveWay(batchMs),
+      beforeEnd: (rows) => record({ rows, completed: true }),
+    };
+    let result: WriteResult = { rows: 0, completed: false };
     try {
-      result = await this.writeCsv(member.partnerId, filter, res, {
-        bom,
-        signal: gone.signal,
-        betweenBatches: (batchMs) => this.giveWay(batchMs),
-        beforeEnd: (rows) => record({ rows, completed: true }),
-      });
+      result =
+        file.format === 'xlsx'
+          ? await this.writeXlsx(member.partnerId, filter, res, options)
+          : await this.writeCsv(member.partnerId, filter, res, options);
     } finally {
       res.off('close', onClose);
       if (!recorded) await record(result);
@@ -267,6 +303,7 @@ export class ExportsService {
         event: 'accounts.exported',
         requestId: req.id,
         partnerId: member.partnerId,
+        format: file.format,
         rows: result.rows,
         completed: result.completed,
         ms: Date.now() - started,
@@ -286,14 +323,20 @@ export class ExportsService {
     return true;
   }
 
-  private async recordExport(member: CurrentMember, filter: NumberFilter, result: WriteCsvResult, req: HubRequest): Promise<void> {
+  private async recordExport(
+    member: CurrentMember,
+    filter: NumberFilter,
+    format: ExportFormat,
+    result: WriteResult,
+    req: HubRequest,
+  ): Promise<void> {
     try {
       const em = this.em.fork();
       this.audit.record(em, {
         action: EXPORT_AUDIT_ACTION,
         partnerId: member.partnerId,
         actor: actorOf(member),
-        data: { filters: describeFilter(filter), rows: result.rows, completed: result.completed },
+        data: { filters: describeFilter(filter), ...(format === 'xlsx' && { format }), rows: result.rows, completed: result.completed },
         origin: req ? originOf(req) : null,
       });
       await em.flush();
@@ -303,12 +346,18 @@ export class ExportsService {
   }
 }
 
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
 /** The filter as the audit log shows it: only what was set. */
 function describeFilter(filter: NumberFilter): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (filter.q) out.q = filter.q;
-  for (const family of FILTER_FAMILIES) if (filter.status[family]) out[family] = filter.status[family];
+  if (filter.clientId) out.client = filter.clientId;
+  for (const family of FILTER_FAMILIES) if (filter.status[family]?.length) out[family] = filter.status[family]!.join(', ');
   if (filter.attention) out.attention = true;
-  out.sort = filter.sort;
+  out.sort = `${filter.sort.field} ${filter.sort.dir}`;
   return out;
 }

@@ -105,7 +105,7 @@ export class RevocationFinalizer {
           partnerId: row.partner_id,
           subjectType: 'number',
           subjectId: row.number_id,
-          data: { revocationId: row.id, phoneNumber: row.phone_number, terminationDate: row.termination_date },
+          data: { revocationId: row.id, phoneNumber: row.phone_number, clientName: row.client_name, terminationDate: row.termination_date },
         });
         if (transition === 'billing_end') {
           notices.push({
@@ -124,8 +124,8 @@ export class RevocationFinalizer {
       await tx.insertMany(history);
       await this.audit.recordMany(tx, audit, now);
       await this.notices.billingEnded(tx, notices, now);
-      // Removed numbers leave the partners' summary counts; an ended billing changes none of them.
-      if (transition === 'removal') await this.summaries.markChanged(tx, partnerIds);
+      // Removed numbers leave the partners' summary counts; an ended billing changes the counts of a billing filter.
+      await this.summaries.markChanged(tx, partnerIds);
       return { candidates: candidates.length, claimed: claimedIds.length };
     });
   }

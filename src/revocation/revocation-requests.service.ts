@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
+import { NumberSummaries } from '../accounts/number-summaries.service';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { localDate } from '../common/dates';
@@ -53,6 +54,7 @@ export class RevocationRequests {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly notices: RevocationNotices,
+    private readonly summaries: NumberSummaries,
   ) {}
 
   /** The request page: what would happen if the owner confirmed now. */
@@ -137,6 +139,7 @@ export class RevocationRequests {
         data: {
           revocationId: revocation.id,
           phoneNumber: number.phoneNumber,
+          clientName: number.clientName,
           terminationDate: schedule.terminationDate,
           billingEndsAt: schedule.billingEndsAt.toISOString(),
           removeAt: schedule.removeAt.toISOString(),
@@ -150,6 +153,8 @@ export class RevocationRequests {
         removalDate: localDate(schedule.removeAt, terms.billingTimeZone),
         timeZone: terms.billingTimeZone,
       });
+      // The billing state changed: filtered counts of the list are due again.
+      await this.summaries.markChanged(tx, [member.partnerId]);
       return { revocation, number, clientEmailed };
     });
   }
@@ -182,7 +187,12 @@ export class RevocationRequests {
         actor: actorOf(member),
         subjectType: 'number',
         subjectId: number.id,
-        data: { revocationId: revocation.id, phoneNumber: number.phoneNumber, terminationDate: revocation.terminationDate },
+        data: {
+          revocationId: revocation.id,
+          phoneNumber: number.phoneNumber,
+          clientName: number.clientName,
+          terminationDate: revocation.terminationDate,
+        },
         origin,
       });
       const partner = await tx.findOneOrFail(Partner, member.partnerId);
@@ -191,6 +201,7 @@ export class RevocationRequests {
         terminationDate: revocation.terminationDate,
         timeZone: revocation.billingTimeZone,
       });
+      await this.summaries.markChanged(tx, [member.partnerId]);
       return { revocation, number, clientEmailed };
     });
   }

@@ -20,6 +20,8 @@ export interface StatusDef {
 export interface FamilyDef {
   key: FamilyKey;
   label: string;
+  /** The name on a badge and in a table header, where space is short: "WABA", "Verification". */
+  short: string;
   description: string;
   statuses: readonly StatusDef[];
 }
@@ -37,6 +39,7 @@ export const FAMILIES = {
   lifecycle: {
     key: 'lifecycle',
     label: 'Number status',
+    short: 'Number',
     description: 'Where the number is in its setup and operation on the WhatsApp Business API.',
     statuses: [
       s(
@@ -88,6 +91,7 @@ export const FAMILIES = {
   waba: {
     key: 'waba',
     label: 'WABA account',
+    short: 'WABA',
     description: 'The state of the WhatsApp Business Account the number belongs to.',
     statuses: [
       s('created', 'Created', 'grey', 'The WhatsApp Business Account was created.', 'Wait for the client to grant consent.', {
@@ -147,6 +151,7 @@ export const FAMILIES = {
   verification: {
     key: 'verification',
     label: 'Facebook business verification',
+    short: 'Verification',
     description: "Meta's verification of the client's business.",
     statuses: [
       s('verified', 'Verified', 'green', 'Meta verified the business.', 'Nothing to do.'),
@@ -187,6 +192,7 @@ export const FAMILIES = {
   onBehalf: {
     key: 'onBehalf',
     label: 'Message on behalf',
+    short: 'On behalf',
     description: 'Whether the client approved messages being sent on behalf of its business.',
     statuses: [
       s(
@@ -214,6 +220,7 @@ export const FAMILIES = {
   registration: {
     key: 'registration',
     label: 'Number registration',
+    short: 'Registration',
     description: 'Whether the phone number is registered on the WhatsApp Business API.',
     statuses: [
       s(
@@ -241,6 +248,7 @@ export const FAMILIES = {
   consent: {
     key: 'consent',
     label: 'Consent status',
+    short: 'Consent',
     description: "The client's consent to the provider managing its WhatsApp Business Account.",
     statuses: [
       s('pending', 'Pending', 'amber', 'The client has not granted consent yet.', 'Ask the client to grant consent.', { pending: true }),
@@ -258,14 +266,16 @@ export const FAMILIES = {
   billing: {
     key: 'billing',
     label: 'Billing',
+    short: 'Billing',
     description: 'Who pays for the number, and where a payment revocation stands.',
     statuses: [
       s(
         'partner_paid',
         'Partner pays',
-        'green',
-        'You (the partner) are billed for this number.',
-        'Request payment revocation in the Danger Zone to stop paying.',
+        // Neutral: who pays is a fact of the contract, neither good news nor a warning.
+        'grey',
+        'You (the partner) are billed for this number, as your contract with the provider agrees.',
+        'Nothing to do.',
       ),
       s(
         'revocation_requested',
@@ -287,6 +297,7 @@ export const FAMILIES = {
   quality: {
     key: 'quality',
     label: 'Quality rating',
+    short: 'Quality',
     description: "Meta's rating of the messages the number sent recently.",
     statuses: [
       s('green', 'High', 'green', 'Recipients rate the messages well.', 'Nothing to do.'),
@@ -311,6 +322,7 @@ export const FAMILIES = {
   tier: {
     key: 'tier',
     label: 'Messaging limit',
+    short: 'Limit',
     description: 'How many business-initiated conversations the number may start in 24 hours.',
     statuses: [
       s(

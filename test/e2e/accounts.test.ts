@@ -6,15 +6,29 @@ import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY } from '../support/clock';
-import { signIn } from '../support/http';
+import { postForm, signIn } from '../support/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createClient, createNumber, createStatusChange, createWaba } from '../factories/accounts';
 
 type Agent = ReturnType<TestApp['agent']>;
 
-/** The ids of the numbers on a list page, in page order. */
-function cardIds(html: string): string[] {
-  return [...html.matchAll(/<a href="\/accounts\/([A-Za-z0-9_-]{22})">Show details/g)].map((m) => m[1]);
+/** The ids of the numbers in the table of a list page (the default layout), in page order. */
+function rowIds(html: string): string[] {
+  return [...html.matchAll(/<th scope="row" class="cell-phone"><a href="\/accounts\/([A-Za-z0-9_-]{22})[?"]/g)].map((m) => m[1]);
+}
+/** Chooses the cards (or the table) for this person, with the layout switch's form, as a browser sends it. */
+async function useLayout(agent: Agent, layout: 'cards' | 'table'): Promise<void> {
+  const res = await postForm(agent, '/accounts/layout', { layout, return: '/accounts' }, '/accounts');
+  expect(res.status).toBe(303);
+}
+/**
+ * The numbers a search finds: the rows of the list, or the one number whose page the search
+ * went straight to (a search for its exact phone or id).
+ */
+function foundIds(res: { status: number; text: string; headers: Record<string, string> }): string[] {
+  if (res.status === 303) return [/^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(res.headers.location)![1]];
+  expect(res.status).toBe(200);
+  return rowIds(res.text);
 }
 function nextHref(html: string): string | undefined {
   const m = /<a class="button secondary" href="([^"]+)" rel="next">/.exec(html);
@@ -44,8 +58,10 @@ describe('WhatsApp Accounts', () => {
       const a = await createNumber(t.em(), partner, { client, waba, phoneNumber: '+4915123456789', displayName: 'Acme Support' });
       await createNumber(t.em(), partner, { client, waba, phoneNumber: '+4930901820', displayName: 'Acme Hotline' });
       const { agent } = await signedIn(partner);
+      await useLayout(agent, 'cards');
 
-      const res = await agent.get('/accounts');
+      // Cards sit under their client's heading in the client sort.
+      const res = await agent.get('/accounts?sort=client');
       expect(res.status).toBe(200);
       expect(res.text.match(/class="client-heading"/g)).toHaveLength(1);
       expect(res.text).toContain('Acme Retail GmbH');
@@ -59,12 +75,15 @@ describe('WhatsApp Accounts', () => {
       expect(res.text).toContain(FAMILIES.waba.statuses.find((s) => s.value === 'account_violation')!.next);
       expect(res.text).toContain('<dt>WABA account</dt>');
       // A compact badge tells its meaning in a title; beside its written meaning it does not repeat it.
-      expect(res.text).toMatch(/<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+">Running<\/a>/);
+      expect(res.text).toMatch(
+        /<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+"><span class="badge-family">Number<\/span> Running<\/a>/,
+      );
       expect(res.text).toMatch(/<dd><a class="badge badge-\w+" href="[^"]+">Running<\/a>/);
       expect(res.text).not.toContain('[object Object]');
-      expect(res.text).toContain(`<a href="/accounts/${a.id}">Show details`);
+      // Show details leads to the number's page, with the way back to this list.
+      expect(res.text).toContain(`<a href="/accounts/${a.id}?back&#x3D;${encodeURIComponent('/accounts?sort=client')}">Show details`);
       expect(res.text).toContain('Needs attention');
-      expect(res.text).toContain('href="/accounts/export.csv"');
+      expect(res.text).toContain('href="/accounts/export.csv?sort&#x3D;client"');
     });
 
     it("shows each card's own statuses, though cards with the same statuses share their rendered badges and overview", async () => {
@@ -77,6 +96,7 @@ describe('WhatsApp Accounts', () => {
       ];
       const error = await createNumber(t.em(), partner, { client, waba, status: 'error' });
       const { agent } = await signedIn(partner);
+      await useLayout(agent, 'cards');
 
       const res = await agent.get('/accounts');
       const cards = res.text.split('<article').slice(1);
@@ -93,7 +113,7 @@ describe('WhatsApp Accounts', () => {
       }
     });
 
-    it('shows a requested revocation on the card with its termination date and the days left', async () => {
+    it('shows a requested revocation in the table row and on the card, with its termination date and the days left', async () => {
       const partner = await createPartner(t.em());
       const number = await createNumber(t.em(), partner);
       const em = t.em();
@@ -113,8 +133,10 @@ describe('WhatsApp Accounts', () => {
       await em.persist(revocation).flush();
       await em.nativeUpdate(WhatsappNumber, { id: number.id }, { billingState: 'revocation_requested' });
       const { agent } = await signedIn(partner);
-      const res = await agent.get('/accounts');
-      expect(res.text).toContain('Revocation requested · terminates 2026-12-31 · 35 days left');
+      const note = 'Revocation requested · terminates 31 December 2026 (UTC) · 35 days left';
+      expect((await agent.get('/accounts')).text).toContain(`<span class="cell-note revocation-note">${note}</span>`);
+      await useLayout(agent, 'cards');
+      expect((await agent.get('/accounts')).text).toContain(`<p class="revocation-note">${note}</p>`);
     });
 
     it('finds numbers by phone digits in any format, display name, client, contact email and any id', async () => {
@@ -132,37 +154,40 @@ describe('WhatsApp Accounts', () => {
       });
       const miss = await createNumber(t.em(), partner, { phoneNumber: '+447400123456', displayName: 'Other Care' });
       const { agent } = await signedIn(partner);
-      for (const q of [
-        '+49 151 2345-0001',
-        '(0151) 23450001',
-        '4915123450001',
-        'nordlicht bookings',
-        'NORDLICHT REISEN',
-        'team@nordlicht',
-        '777000111',
-        'clnord',
-        hit.providerId,
-      ]) {
-        const ids = cardIds((await agent.get('/accounts').query({ q })).text);
-        expect(ids, q).toEqual([hit.id]);
+      // The number's full phone or one of its ids opens its page; any other term (the client's id too) lists what it finds.
+      for (const [q, opens] of [
+        ['+49 151 2345-0001', true],
+        ['(0151) 23450001', false],
+        ['4915123450001', true],
+        ['nordlicht bookings', false],
+        ['NORDLICHT REISEN', false],
+        ['team@nordlicht', false],
+        ['777000111', true],
+        ['clnord', false],
+        [hit.providerId, true],
+      ] as const) {
+        const res = await agent.get('/accounts').query({ q });
+        expect(res.status, q).toBe(opens ? 303 : 200);
+        expect(foundIds(res), q).toEqual([hit.id]);
       }
-      expect(cardIds((await agent.get('/accounts').query({ q: 'other care' })).text)).toEqual([miss.id]);
+      expect(rowIds((await agent.get('/accounts').query({ q: 'other care' })).text)).toEqual([miss.id]);
     });
 
     it('treats %, _, quotes, backslashes and emoji in a search as text, and refuses a 10,000-character search with 400', async () => {
       const partner = await createPartner(t.em());
-      await createNumber(t.em(), partner, { displayName: 'Plain Name' });
+      // No underscore anywhere in its search text (a WABA namespace such as "123_ns" has one).
+      await createNumber(t.em(), partner, { displayName: 'Plain Name', waba: { namespace: null } });
       const odd = await createNumber(t.em(), partner, { displayName: 'Sale 100% _now_ "quoted" O\'Brien \\ 🎉' });
       const { agent } = await signedIn(partner);
       for (const q of ['%', '_', '100%', '_now_', '"quoted"', "O'Brien", '\\', '🎉']) {
         const res = await agent.get('/accounts').query({ q });
         expect(res.status, q).toBe(200);
-        expect(cardIds(res.text), q).toEqual([odd.id]);
+        expect(rowIds(res.text), q).toEqual([odd.id]);
       }
       for (const q of ["'; drop table whatsapp_number; --", '%%%%', '😀']) {
         const res = await agent.get('/accounts').query({ q });
         expect(res.status, q).toBe(200);
-        expect(cardIds(res.text)).toEqual([]);
+        expect(rowIds(res.text)).toEqual([]);
         expect(res.text).toContain('No numbers match this search or these filters.');
       }
       expect((await agent.get('/accounts').query({ q: 'x'.repeat(10_000) })).status).toBe(400);
@@ -190,24 +215,24 @@ describe('WhatsApp Accounts', () => {
       const { agent } = await signedIn(partner);
       const list = async (query: Record<string, string>) => (await agent.get('/accounts').query(query)).text;
 
-      expect(cardIds(await list({ lifecycle: 'suspended' }))).toEqual([suspended.id]);
-      expect(cardIds(await list({ waba: 'account_banned' }))).toEqual([banned.id]);
-      expect(cardIds(await list({ verification: 'rejected' }))).toEqual([rejected.id]);
-      expect(cardIds(await list({ onBehalf: 'denied' }))).toEqual([denied.id]);
-      expect(cardIds(await list({ registration: 'failed' }))).toEqual([failed.id]);
-      expect(cardIds(await list({ consent: 'withdrawn' }))).toEqual([withdrawn.id]);
-      expect(cardIds(await list({ billing: 'partner_billing_ended' }))).toEqual([ending.id]);
-      expect(cardIds(await list({ lifecycle: 'submitted' })).sort()).toEqual([stuck.id, fresh.id].sort());
-      expect(cardIds(await list({ lifecycle: 'running', waba: 'account_banned' }))).toEqual([banned.id]);
-      expect(cardIds(await list({ attention: '1' })).sort()).toEqual(
+      expect(rowIds(await list({ lifecycle: 'suspended' }))).toEqual([suspended.id]);
+      expect(rowIds(await list({ waba: 'account_banned' }))).toEqual([banned.id]);
+      expect(rowIds(await list({ verification: 'rejected' }))).toEqual([rejected.id]);
+      expect(rowIds(await list({ onBehalf: 'denied' }))).toEqual([denied.id]);
+      expect(rowIds(await list({ registration: 'failed' }))).toEqual([failed.id]);
+      expect(rowIds(await list({ consent: 'withdrawn' }))).toEqual([withdrawn.id]);
+      expect(rowIds(await list({ billing: 'partner_billing_ended' }))).toEqual([ending.id]);
+      expect(rowIds(await list({ lifecycle: 'submitted' })).sort()).toEqual([stuck.id, fresh.id].sort());
+      expect(rowIds(await list({ lifecycle: 'running', waba: 'account_banned' }))).toEqual([banned.id]);
+      expect(rowIds(await list({ attention: '1' })).sort()).toEqual(
         [suspended.id, banned.id, rejected.id, denied.id, failed.id, stuck.id].sort(),
       );
-      expect(cardIds(await list({ attention: '1' }))).not.toContain(healthy.id);
+      expect(rowIds(await list({ attention: '1' }))).not.toContain(healthy.id);
       // The summary counts the same numbers the attention filter lists.
       expect(await list({})).toMatch(/<strong>6<\/strong> need attention/);
       // The filter stays selected, and Download CSV keeps it.
       const page = await list({ waba: 'account_banned', q: 'x' });
-      expect(page).toContain('<option value="account_banned" selected>');
+      expect(page).toContain('<input type="checkbox" id="f-waba-account_banned" name="waba" value="account_banned" checked>');
       expect(page.replace(/&#x3D;/g, '=')).toContain('href="/accounts/export.csv?q=x&amp;waba=account_banned"');
       expect(page).toContain('href="/accounts/export.csv" download>CSV of all accounts');
     });
@@ -256,25 +281,26 @@ describe('WhatsApp Accounts', () => {
         for (let pages = 0; href && pages < 10; pages++) {
           const res = await agent.get(href);
           expect(res.status).toBe(200);
-          ids.push(...cardIds(res.text));
+          ids.push(...rowIds(res.text));
           href = nextHref(res.text);
           if (href) expect(href).toContain(query.replace('?', ''));
         }
         return ids;
       }
       const byNewest = [...made].sort((a, b) => b.providerCreatedAt.getTime() - a.providerCreatedAt.getTime() || (a.id < b.id ? 1 : -1));
-      const walked = await walk('');
+      // 25 a page: the 30 numbers take two.
+      const walked = await walk('?size=25');
       expect(walked).toHaveLength(30);
       expect(new Set(walked).size).toBe(30);
       expect(walked.map((id) => made.find((m) => m.id === id)!.providerCreatedAt.getTime())).toEqual(
         byNewest.map((m) => m.providerCreatedAt.getTime()),
       );
 
-      const byClient = await walk('?sort=client');
+      const byClient = await walk('?sort=client&size=25');
       expect(byClient.map((id) => made.find((m) => m.id === id)!.clientName)).toEqual([...made.map((m) => m.clientName)].sort());
-      const byPhone = await walk('?sort=phone');
+      const byPhone = await walk('?sort=phone&size=25');
       expect(byPhone.map((id) => made.find((m) => m.id === id)!.phoneNumber)).toEqual([...made.map((m) => m.phoneNumber)].sort());
-      const errors = await walk('?lifecycle=error&sort=phone');
+      const errors = await walk('?lifecycle=error&sort=phone&size=25');
       expect(errors.sort()).toEqual(
         made
           .filter((m) => m.status === 'error')
@@ -287,7 +313,7 @@ describe('WhatsApp Accounts', () => {
       const partner = await createPartner(t.em());
       await createNumber(t.em(), partner);
       const { agent } = await signedIn(partner);
-      const good = encodeCursor({ sort: 'client', key: 'Acme', id: 'A'.repeat(22) });
+      const good = encodeCursor({ sort: { field: 'client', dir: 'asc' }, key: 'Acme', id: 'A'.repeat(22) });
       expect((await agent.get(`/accounts?sort=client&after=${good}`)).status).toBe(200);
       const tampered = [
         'not-base64!',
@@ -299,6 +325,7 @@ describe('WhatsApp Accounts', () => {
       ];
       for (const after of tampered) expect((await agent.get('/accounts').query({ sort: 'client', after })).status, after).toBe(400);
       expect((await agent.get(`/accounts?sort=phone&after=${good}`)).status).toBe(400);
+      expect((await agent.get(`/accounts?sort=client&dir=desc&after=${good}`)).status).toBe(400);
     });
 
     it('sums up counts per status and those needing attention, without removed numbers or other partners, each a link to its list', async () => {
@@ -324,7 +351,10 @@ describe('WhatsApp Accounts', () => {
       const { agent } = await signedIn(partner);
       const none = await agent.get('/accounts');
       expect(none.text).toContain('No WhatsApp numbers yet.');
-      expect(none.text).toContain('accounts:import');
+      expect(none.text).toContain('Your numbers appear here once your provider has connected them');
+      expect(none.text).not.toContain('accounts:import');
+      expect(none.text).not.toContain('0</strong> need attention');
+      expect(none.text).not.toContain('attention-link');
       await createNumber(t.em(), partner);
       const nomatch = await agent.get('/accounts?lifecycle=inactive');
       expect(nomatch.text).toContain('No numbers match this search or these filters.');
@@ -366,7 +396,7 @@ describe('WhatsApp Accounts', () => {
         '+55 11 98765 4321',
         'Brazil',
         'Café Reservas',
-        'Timezone ID</dt><dd>47 (Europe/Berlin)',
+        'Timezone</dt><dd>Europe/Berlin (UTC+01:00)',
         'WABA Account External ID</dt><dd><code>4455667788</code>',
         'Namespace</dt><dd><code>9012_ijkl_56ef</code>',
         'IVR</dt><dd>Yes',
@@ -384,34 +414,30 @@ describe('WhatsApp Accounts', () => {
         expect(res.text, text).toContain(text);
       }
       const timeline = res.text.slice(res.text.indexOf('<ol class="timeline">'));
-      expect(timeline.indexOf('2026-10-03 12:00 UTC')).toBeLessThan(timeline.indexOf('2026-10-01 12:00 UTC'));
+      expect(timeline.indexOf('3 Oct 2026, 12:00 UTC')).toBeLessThan(timeline.indexOf('1 Oct 2026, 12:00 UTC'));
     });
 
-    it('shows a timezone id it does not know as its number only', async () => {
+    it('says a timezone id it does not know is unknown, with the id', async () => {
       const partner = await createPartner(t.em());
-      const n = await createNumber(t.em(), partner, { waba: { timezoneId: 300 } });
+      const n = await createNumber(t.em(), partner, { waba: { timezoneId: 476 } });
       const { agent } = await signedIn(partner);
-      expect((await agent.get(`/accounts/${n.id}`)).text).toContain('Timezone ID</dt><dd>300</dd>');
+      expect((await agent.get(`/accounts/${n.id}`)).text).toContain('Timezone</dt><dd>unknown (476)</dd>');
     });
 
-    it('answers a malformed, unknown, another partner’s or a removed number with the same 404', async () => {
+    it('answers a malformed, unknown or another partner’s number with the same 404, and a removed one of its own with 410', async () => {
       const partner = await createPartner(t.em());
       const removed = await createNumber(t.em(), partner, { billingState: 'removed' });
       const foreign = await createNumber(t.em(), await createPartner(t.em()));
       const { agent } = await signedIn(partner);
-      for (const id of [
-        'nope',
-        'A'.repeat(22),
-        foreign.id,
-        removed.id,
-        `${foreign.id}x`,
-        '..%2F..%2Fetc',
-        encodeURIComponent("' or 1=1 --"),
-      ]) {
+      for (const id of ['nope', 'A'.repeat(22), foreign.id, `${foreign.id}x`, '..%2F..%2Fetc', encodeURIComponent("' or 1=1 --")]) {
         const res = await agent.get(`/accounts/${id}`);
         expect(res.status, id).toBe(404);
         expect(res.text).toContain('Page not found');
       }
+      // The partner's own number that left the hub says so (its page: removed-number.test.ts).
+      const gone = await agent.get(`/accounts/${removed.id}`);
+      expect(gone.status).toBe(410);
+      expect(gone.text).not.toContain('Page not found');
     });
   });
 
@@ -466,17 +492,22 @@ describe('isolation: every accounts route × (own, another partner’s, unknown)
         const list = await agent.get('/accounts');
         const statuses = await agent.get('/account-statuses');
         if (who === 'signedOut') {
-          for (const res of [details, search, list, statuses]) {
-            expect(res.status).toBe(303);
-            expect(res.headers.location).toBe('/login');
-          }
+          // Sent to sign in, carrying the page asked for (but not the landing page).
+          const next = (path: string) => `/login?next=${encodeURIComponent(path)}`;
+          expect([details, search, list, statuses].map((res) => [res.status, res.headers.location])).toEqual([
+            [303, next(`/accounts/${n.id}`)],
+            [303, next(`/accounts?q=${encodeURIComponent(n.phoneNumber)}`)],
+            [303, '/login'],
+            [303, next('/account-statuses')],
+          ]);
           return;
         }
         expect(details.status).toBe(target === 'own' ? 200 : 404);
-        expect(search.status).toBe(200);
-        expect(cardIds(search.text)).toEqual(target === 'own' ? [own.id] : []);
+        // The own number's exact phone opens its page; the others' find nothing.
+        expect(search.status).toBe(target === 'own' ? 303 : 200);
+        expect(foundIds(search)).toEqual(target === 'own' ? [own.id] : []);
         expect(list.status).toBe(200);
-        expect(cardIds(list.text)).toEqual([own.id]);
+        expect(rowIds(list.text)).toEqual([own.id]);
         expect(list.text).not.toContain('Foreign Line');
         expect(list.text).toMatch(/<strong>0<\/strong> need attention/);
         expect(statuses.status).toBe(200);

@@ -45,6 +45,7 @@ function asMember(partner: Partner, m: MemberFixture, role: 'owner' | 'member' =
     partnerId: partner.id,
     partnerName: partner.name,
     partnerSlug: partner.slug,
+    timeZone: partner.terms.billingTimeZone,
     role,
     membershipId: m.membership.id,
   };
@@ -177,7 +178,8 @@ describe('payment revocation', () => {
     expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 1 });
     expect((await reload(number.id)).billingState).toBe('removed');
     await signIn(agent, owner.email, owner.password);
-    expect((await agent.get(`/accounts/${number.id}`)).status).toBe(404);
+    // Its page says it was removed (410 Gone); the list no longer shows it.
+    expect((await agent.get(`/accounts/${number.id}`)).status).toBe(410);
     expect((await agent.get('/accounts')).text).not.toContain(`/accounts/${number.id}`);
     expect(await t.em().count(AuditEvent, { action: 'revocation.number_removed', subjectId: number.id })).toBe(1);
     expect(

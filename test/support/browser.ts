@@ -104,3 +104,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * Chooses the layout of the list of numbers (Table or Cards) with the switch on the list, as a
+ * person does; the app remembers it for them. Waits until the list is back with the layout on.
+ */
+export async function chooseLayout(page: Page, layout: 'Table' | 'Cards'): Promise<void> {
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/accounts/layout'),
+    page.getByRole('button', { name: layout, exact: true }).click(),
+  ]);
+  await page.getByRole('button', { name: layout, exact: true, pressed: true }).waitFor();
+}

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cardGroups,
   cardView,
   detailsView,
   filterForm,
-  groupByClient,
   historyView,
   needsAttention,
   statusView,
   summaryView,
+  tableRows,
 } from '../../src/accounts/accounts.presenter';
-import type { StatusChangeRow } from '../../src/accounts/accounts.service';
-import type { NumberFilter } from '../../src/accounts/number-filter';
+import type { MatchCount, StatusChangeRow } from '../../src/accounts/accounts.service';
+import type { NumberNote } from '../../src/accounts/number-extensions.service';
+import type { NumberFilter, Sort } from '../../src/accounts/number-filter';
 import type { CardRow, NumberRow } from '../../src/accounts/number-row';
 import { FAMILIES, type FamilyKey } from '../../src/statuses/catalogue';
 
@@ -67,7 +69,19 @@ function numberRow(over: RowOverrides = {}): NumberRow {
 
 const card = (over: RowOverrides = {}): CardRow => numberRow(over);
 const families = (views: readonly { family: FamilyKey }[]) => views.map((v) => v.family);
-const filter = (over: Partial<NumberFilter> = {}): NumberFilter => ({ status: {}, attention: false, sort: 'newest', ...over });
+const NEWEST: Sort = { field: 'created', dir: 'desc' };
+const BY_CLIENT: Sort = { field: 'client', dir: 'asc' };
+const filter = (over: Partial<NumberFilter> = {}): NumberFilter => ({ status: {}, attention: false, sort: NEWEST, ...over });
+const NO_NOTES = new Map<string, readonly NumberNote[]>();
+/** The cards of a page on WhatsApp Accounts (not a client's page). */
+const groupsOf = (rows: CardRow[], sort: Sort = NEWEST, notes = NO_NOTES) => cardGroups(rows, sort, NOW, notes, undefined, false);
+/** The counts of a list, exact (below the cap). */
+const counted = (byStatus: Record<string, number>, total: number, attention: number): MatchCount => ({
+  byStatus,
+  total,
+  attention,
+  capped: false,
+});
 
 describe('a status badge', () => {
   it('shows the label, colour, meaning and next step the catalogue gives the status', () => {
@@ -233,11 +247,13 @@ describe('needs attention', () => {
 });
 
 describe('the notes other modules add to a card', () => {
-  const note = { className: 'revocation-note', text: 'Revocation requested · terminates 2026-12-31 · 30 days left' };
+  const note = { className: 'revocation-note', text: 'Revocation requested · terminates 31 December 2026 (UTC) · 30 days left' };
 
-  it("puts each number's notes on its own card, in page order", () => {
-    const groups = groupByClient([card({ id: 'n1' }), card({ id: 'n2' })], NOW, new Map([['n2', [note]]]));
-    expect(groups[0].cards.map((c) => c.notes)).toEqual([[], [note]]);
+  it("puts each number's notes on its own card and table row, in page order", () => {
+    const rows = [card({ id: 'n1' }), card({ id: 'n2' })];
+    const notes = new Map([['n2', [note]]]);
+    expect(groupsOf(rows, NEWEST, notes)[0].cards.map((c) => c.notes)).toEqual([[], [note]]);
+    expect(tableRows(rows, NOW, notes, undefined, false).map((r) => r.notes)).toEqual([[], [note]]);
   });
 
   it('shows them atop the details page too', () => {
@@ -252,109 +268,132 @@ describe('the notes other modules add to a card', () => {
 
 describe('cards grouped by client', () => {
   const of = (clientId: string, clientName: string, id: string) => card({ id, clientName, client: { id: clientId } });
+  const headings = (groups: ReturnType<typeof groupsOf>) => groups.map((g) => [g.client?.name, g.cards.map((c) => c.id)]);
 
-  it('puts consecutive numbers of one client under one heading, in page order', () => {
-    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c1', 'Acme', 'n2'), of('c2', 'Beta', 'n3')], NOW);
-    expect(groups.map((g) => [g.clientName, g.cards.map((c) => c.id)])).toEqual([
+  it('puts consecutive numbers of one client under one heading, in page order, when sorted by client', () => {
+    const groups = groupsOf([of('c1', 'Acme', 'n1'), of('c1', 'Acme', 'n2'), of('c2', 'Beta', 'n3')], BY_CLIENT);
+    expect(headings(groups)).toEqual([
       ['Acme', ['n1', 'n2']],
       ['Beta', ['n3']],
     ]);
+    expect(groups[0].client?.href).toBe('/clients/c1');
+    // Under its client's heading a card does not name the client again.
+    expect(groups.flatMap((g) => g.cards).some((c) => c.showClient)).toBe(false);
   });
 
   it('starts a new heading when a client comes back later in the page order', () => {
-    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c2', 'Beta', 'n2'), of('c1', 'Acme', 'n3')], NOW);
-    expect(groups.map((g) => g.clientName)).toEqual(['Acme', 'Beta', 'Acme']);
+    const groups = groupsOf([of('c1', 'Acme', 'n1'), of('c2', 'Beta', 'n2'), of('c1', 'Acme', 'n3')], BY_CLIENT);
+    expect(groups.map((g) => g.client?.name)).toEqual(['Acme', 'Beta', 'Acme']);
   });
 
   it('keeps two clients with the same name apart', () => {
-    const groups = groupByClient([of('c1', 'Acme', 'n1'), of('c2', 'Acme', 'n2')], NOW);
+    const groups = groupsOf([of('c1', 'Acme', 'n1'), of('c2', 'Acme', 'n2')], BY_CLIENT);
     expect(groups).toHaveLength(2);
   });
 
+  it('has no headings in any other sort, and each card names its client instead', () => {
+    const groups = groupsOf([of('c1', 'Acme', 'n1'), of('c1', 'Acme', 'n2'), of('c2', 'Beta', 'n3')], NEWEST);
+    expect(headings(groups)).toEqual([[undefined, ['n1', 'n2', 'n3']]]);
+    expect(groups[0].cards.map((c) => [c.showClient, c.clientName, c.clientHref])).toEqual([
+      [true, 'Acme', '/clients/c1'],
+      [true, 'Acme', '/clients/c1'],
+      [true, 'Beta', '/clients/c2'],
+    ]);
+  });
+
   it('has no headings for an empty page', () => {
-    expect(groupByClient([], NOW)).toEqual([]);
+    expect(groupsOf([], BY_CLIENT)).toEqual([]);
+    expect(groupsOf([], NEWEST)).toEqual([]);
   });
 });
 
 describe('the filter form', () => {
-  it('starts empty, unfiltered, sorted by newest', () => {
-    const form = filterForm(filter());
+  const checked = (form: ReturnType<typeof filterForm>) =>
+    form.families.flatMap((f) => f.options.filter((o) => o.checked).map((o) => `${f.family}=${o.value}`));
+
+  it('starts empty, unfiltered, sorted by newest, 50 a page', () => {
+    const form = filterForm(filter(), 50);
     expect(form.q).toBe('');
-    expect(form.filtered).toBe(false);
+    expect(form.attention).toBe(false);
     expect(form.statusFiltered).toBe(false);
     expect(form.sorts.filter((s) => s.selected).map((s) => s.label)).toEqual(['Newest first']);
-    expect(form.families.flatMap((f) => f.options).some((o) => o.selected)).toBe(false);
+    expect(form.sizes.filter((s) => s.selected).map((s) => s.value)).toEqual([50]);
+    expect(checked(form)).toEqual([]);
   });
 
-  it('has one select per filterable family, labelled from the catalogue', () => {
-    const form = filterForm(filter());
-    expect(form.families.map((f) => [f.id, f.label])).toEqual([
-      ['filter-lifecycle', 'Number status'],
-      ['filter-waba', 'WABA account'],
-      ['filter-verification', 'Facebook business verification'],
-      ['filter-onBehalf', 'Message on behalf'],
-      ['filter-registration', 'Number registration'],
-      ['filter-consent', 'Consent status'],
-      ['filter-billing', 'Billing'],
+  it('has one group of choices per filterable family, labelled from the catalogue', () => {
+    const form = filterForm(filter(), 50);
+    expect(form.families.map((f) => [f.family, f.label])).toEqual([
+      ['lifecycle', 'Number status'],
+      ['waba', 'WABA account'],
+      ['verification', 'Facebook business verification'],
+      ['onBehalf', 'Message on behalf'],
+      ['registration', 'Number registration'],
+      ['consent', 'Consent status'],
+      ['billing', 'Billing'],
     ]);
   });
 
   it('offers every status of a family but not "Removed" billing: removed numbers have left the hub', () => {
-    const form = filterForm(filter());
+    const form = filterForm(filter(), 50);
     const options = (family: string) => form.families.find((f) => f.family === family)!.options.map((o) => o.value);
     expect(options('lifecycle')).toEqual(FAMILIES.lifecycle.statuses.map((s) => s.value));
     expect(options('billing')).toEqual(['partner_paid', 'revocation_requested', 'partner_billing_ended']);
   });
 
   it('keeps the chosen statuses, search and sort selected', () => {
-    const form = filterForm(filter({ q: 'acme', status: { lifecycle: 'error', consent: 'pending' }, sort: 'client' }));
-    const selected = form.families.flatMap((f) => f.options.filter((o) => o.selected).map((o) => `${f.family}=${o.value}`));
-    expect(selected).toEqual(['lifecycle=error', 'consent=pending']);
+    const form = filterForm(
+      filter({ q: 'acme', status: { lifecycle: ['error', 'suspended'], consent: ['pending'] }, sort: BY_CLIENT }),
+      50,
+    );
+    expect(checked(form)).toEqual(['lifecycle=error', 'lifecycle=suspended', 'consent=pending']);
     expect(form.q).toBe('acme');
-    expect(form.sorts.filter((s) => s.selected).map((s) => s.value)).toEqual(['client']);
-    expect(form.filtered).toBe(true);
+    expect(form.sorts.filter((s) => s.selected).map((s) => s.value)).toEqual(['client:asc']);
     expect(form.statusFiltered).toBe(true);
   });
 
-  it('counts a search as filtered but not as a status filter', () => {
-    const form = filterForm(filter({ q: 'acme' }));
-    expect(form.filtered).toBe(true);
+  it('counts a search as a filter but not as a status filter', () => {
+    const form = filterForm(filter({ q: 'acme' }), 50);
+    expect(form.q).toBe('acme');
     expect(form.statusFiltered).toBe(false);
   });
 
-  it('does not count a sort alone as filtered', () => {
-    expect(filterForm(filter({ sort: 'phone' })).filtered).toBe(false);
+  it('does not count a sort alone as a status filter', () => {
+    expect(filterForm(filter({ sort: { field: 'phone', dir: 'asc' } }), 50).statusFiltered).toBe(false);
   });
 });
 
 describe('the accounts summary', () => {
+  const summaryOf = (count: MatchCount, f = filter()) => summaryView(count, f, '/accounts', undefined);
+
   it('says there are no numbers yet, with every status at zero and no bar', () => {
-    const view = summaryView({ byStatus: {}, total: 0, attention: 0 });
-    expect(view.chartLabel).toBe('No numbers yet');
+    const view = summaryOf(counted({}, 0, 0));
+    expect(view.chartLabel).toBe('No numbers');
     expect(view.segments).toEqual([]);
-    expect(view.statuses.every((s) => s.count === 0)).toBe(true);
+    expect(view.statuses).toHaveLength(FAMILIES.lifecycle.statuses.length);
+    expect(view.statuses.every((s) => s.n === 0 && s.count === '0')).toBe(true);
   });
 
   it('links each status count to the list filtered on that status', () => {
-    const view = summaryView({ byStatus: { running: 3 }, total: 3, attention: 0 });
+    const view = summaryOf(counted({ running: 3 }, 3, 0));
     const running = view.statuses.find((s) => s.value === 'running')!;
-    expect(running).toMatchObject({ label: 'Running', count: 3, href: '/accounts?lifecycle=running' });
+    expect(running).toMatchObject({ label: 'Running', count: '3', href: '/accounts?lifecycle=running' });
     expect(view.attentionHref).toBe('/accounts?attention=1');
   });
 
   it('draws one bar segment per status present, side by side and filling the bar', () => {
-    const view = summaryView({ byStatus: { running: 2, error: 1, live: 1 }, total: 4, attention: 1 });
+    const view = summaryOf(counted({ running: 2, error: 1, live: 1 }, 4, 1));
     // In catalogue order: running, live, error.
     expect(view.segments.map((s) => [s.x, s.width, s.title])).toEqual([
       ['0.000', '50.000', 'Running: 2'],
       ['50.000', '25.000', 'Live: 1'],
       ['75.000', '25.000', 'Error: 1'],
     ]);
-    expect(view.segments[2].fill).toBe('#b42318');
+    expect(view.segments[2]).toMatchObject({ hex: '#b42318', patternId: 'mix-error' });
   });
 
   it('describes the status mix in words for screen readers', () => {
-    const view = summaryView({ byStatus: { running: 2, error: 1 }, total: 3, attention: 1 });
+    const view = summaryOf(counted({ running: 2, error: 1 }, 3, 1));
     expect(view.chartLabel).toBe('Status mix of 3 numbers: Running 2, Error 1');
   });
 });
@@ -397,11 +436,14 @@ describe('the details page', () => {
   });
 
   it("names the WABA account's timezone when Meta's id is known", () => {
-    expect(detailsView(numberRow(), NOW).waba).toMatchObject({ timezoneId: 47, timezoneName: 'Europe/Berlin' });
+    expect(detailsView(numberRow(), NOW).waba).toMatchObject({ timezoneId: 47, timezoneName: 'Europe/Berlin (UTC+01:00)' });
   });
 
-  it('shows the timezone id alone when it is not known, and nothing when it is not set', () => {
-    expect(detailsView(numberRow({ waba: { timezoneId: 300 } }), NOW).waba).toMatchObject({ timezoneId: 300, timezoneName: undefined });
+  it('says an id it does not know is unknown, and nothing when it is not set', () => {
+    expect(detailsView(numberRow({ waba: { timezoneId: 476 } }), NOW).waba).toMatchObject({
+      timezoneId: 476,
+      timezoneName: 'unknown (476)',
+    });
     expect(detailsView(numberRow({ waba: { timezoneId: null } }), NOW).waba).toMatchObject({ timezoneId: null, timezoneName: undefined });
   });
 

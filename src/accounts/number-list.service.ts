@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import type { CurrentMember } from '../common/http';
+import { SeeOther } from '../common/see-other';
+import { cardGroups, filterChips, filterForm, showingText, summaryView, tableHeaders, tableRows } from './accounts.presenter';
+import { formatCount } from '../common/view-helpers';
+import { AccountsService, type ListedRow, type MatchCount } from './accounts.service';
+import { ListPreferences } from './list-preferences.service';
+import { NumberExtensions } from './number-extensions.service';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  filterQueryString,
+  isFiltered,
+  parseNumberFilter,
+  parsePageSize,
+  searchTerm,
+  type NumberFilter,
+} from './number-filter';
+import type { NumberRow } from './number-row';
+
+/** Where a list is shown: WhatsApp Accounts (`/accounts`) or a client's page (`/clients/:id`). */
+export interface ListPlace {
+  basePath: string;
+  clientId?: string;
+}
+
+/**
+ * Builds a page of the list of numbers, for WhatsApp Accounts and a client's page alike: the
+ * rows in the person's layout (table or cards), the counts of what the filter matches, the
+ * filter bar, its chips and the pager. Every link keeps the search, filters, sort and size.
+ */
+@Injectable()
+export class NumberList {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly extensions: NumberExtensions,
+    private readonly preferences: ListPreferences,
+    private readonly clock: Clock,
+  ) {}
+
+  async view(member: CurrentMember, query: Record<string, unknown>, place: ListPlace) {
+    const parsed = parseNumberFilter(query);
+    const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
+    const size = parsePageSize(query);
+    const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
+    // A client filter on the whole list is that client's page.
+    if (!place.clientId && filter.clientId)
+      throw new SeeOther(`/clients/${filter.clientId}${filterQueryString(filter, { size: sizeParam })}`);
+    const after = decodeCursor(query.after, filter.sort);
+    const before = after ? undefined : decodeCursor(query.before, filter.sort);
+    const partnerId = member.partnerId;
+
+    const [page, count, layout] = await Promise.all([
+      this.accounts.page(partnerId, filter, { after, before }, size),
+      this.accounts.count(partnerId, filter),
+      this.preferences.view(member.userId),
+    ]);
+    if (filter.q && page.first && page.numbers.length === 1) await this.goStraightToExactMatch(partnerId, filter.q, page.numbers[0]);
+
+    const now = this.clock.now();
+    const { basePath } = place;
+    const here = (extra: Record<string, string | undefined> = {}) =>
+      `${basePath}${filterQueryString(filter, { size: sizeParam, ...extra })}`;
+    const listUrl = here(page.first ? {} : { after: query.after as string | undefined, before: query.before as string | undefined });
+    const back = listUrl === '/accounts' ? undefined : listUrl;
+    const notes = await this.extensions.notes(partnerId, page.numbers, now);
+    const filtered = isFiltered(filter);
+    const empty = page.numbers.length === 0;
+    return {
+      basePath,
+      listUrl,
+      // Not `layout`: hbs reads that local as the page's layout template.
+      listLayout: layout,
+      /** The table takes the screen's width. */
+      wide: layout === 'table' && !empty,
+      table:
+        layout === 'table' && !empty
+          ? {
+              ...tableHeaders(filter, basePath, sizeParam, !place.clientId),
+              rows: tableRows(page.numbers, now, notes, back, !!place.clientId),
+            }
+          : undefined,
+      groups: layout === 'cards' ? cardGroups(page.numbers, filter.sort, now, notes, back, !!place.clientId) : undefined,
+      form: filterForm(filter, size),
+      ...filterChips(filter, basePath, sizeParam),
+      summary: summaryView(count, filter, basePath, sizeParam),
+      filtered,
+      matchText: filtered ? matchText(count) : undefined,
+      showing: showingText(page.start, page.numbers.length, count),
+      csvHref: `/accounts/export.csv${filterQueryString(filter, { client: place.clientId })}`,
+      xlsxHref: `/accounts/export.xlsx${filterQueryString(filter, { client: place.clientId })}`,
+      listNotices: await this.extensions.listNotices(member),
+      pager: {
+        firstHref: page.first ? undefined : here(),
+        previousHref: page.previous ? here({ before: page.previous }) : undefined,
+        nextHref: page.next ? here({ after: page.next }) : undefined,
+      },
+      empty,
+      emptyKind: !empty ? undefined : count.total === 0 && !filtered ? 'none' : page.first ? 'no-match' : 'end',
+    };
+  }
+
+  /**
+   * A search whose only result is that number's phone or one of its ids opens the number:
+   * the person typed what identifies it.
+   */
+  private async goStraightToExactMatch(partnerId: string, q: string, only: ListedRow): Promise<void> {
+    const number = await this.accounts.findVisible(partnerId, only.id);
+    if (number && isExactMatch(q, number)) throw new SeeOther(`/accounts/${number.id}`);
+  }
+}
+
+/** "1,234 numbers match", "10,000+ numbers match", "1 number matches". */
+function matchText(count: MatchCount): string {
+  const n = `${formatCount(count.total)}${count.capped ? '+' : ''}`;
+  return count.total === 1 && !count.capped ? `${n} number matches` : `${n} numbers match`;
+}
+
+/**
+ * Whether a search names this number exactly: its full phone number in any format, or an id
+ * of the number or of its WABA account (the client's id names the client, not one number).
+ */
+export function isExactMatch(q: string, n: NumberRow): boolean {
+  const term = searchTerm(q);
+  if (/^\d+$/.test(term) && n.phoneNumber.replace(/\D/g, '') === term) return true;
+  const wanted = q.trim().toLowerCase();
+  return [n.providerId, n.externalId, n.waba.providerId, n.waba.externalId, n.waba.namespace].some(
+    (id) => !!id && id.toLowerCase() === wanted,
+  );
+}
