@@ -194,7 +194,8 @@ describe('Partner API: reading', () => {
       await t.http().get('/api/v1/numbers'),
       await t.http().get('/api/v1/numbers').set('Authorization', `Basic ${key}`),
       await get('/api/v1/numbers', unknown),
-      await get('/api/v1/numbers', `${key.slice(0, -1)}x`),
+      // The secret's last character changed (to another one: a random key may end in x).
+      await get('/api/v1/numbers', `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`),
     ]) {
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="partner-hub"/);
