@@ -5,28 +5,43 @@ import { dayIn, formatInstant } from './time-zones';
 const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const formatCount = (n: number): string => COUNT_FORMAT.format(n);
 
-/** The HTML a `memo` block rendered, per the object it rendered. */
-const memoized = new WeakMap<object, string>();
+/** The HTML each `memo` block rendered, per the object it rendered and the block's name. */
+const memoized = new WeakMap<object, Map<string, string>>();
 
 /**
- * Handlebars helpers shared by every view. They return plain strings, which hbs escapes; only
- * the `memo` block returns HTML, rendered by its own template.
+ * An email address cut where a line may break sensibly: after the @ and before each dot. The
+ * page puts a <wbr> between the parts; only a part longer than the line breaks inside.
+ */
+export function emailParts(email: string): string[] {
+  return email.split(/(?<=@)|(?=\.)/);
+}
+
+/**
+ * Handlebars helpers shared by every view. They return plain strings (or lists of them), which
+ * hbs escapes; only the `memo` block returns HTML, rendered by its own template.
  */
 export const viewHelpers = {
   /**
-   * `{{#memo set}}…{{/memo}}` renders its block once per object, with that object as its only
-   * context, and reuses the HTML wherever the same object comes again. For the presenter's
-   * shared, frozen status sets: the block must read nothing but its context (no `../`).
+   * `{{#memo object "name"}}…{{/memo}}` renders its block once per object, with that object as
+   * its only context, and reuses the HTML wherever the block of that name meets the same object
+   * again. For the presenter's shared, frozen status views and sets: the block must read nothing
+   * but its context (no `../`), and two blocks that render one object differently need two names.
    */
-  memo: (context: unknown, options: { fn(context: unknown): string }) => {
+  memo: (context: unknown, ...rest: unknown[]) => {
+    const options = rest[rest.length - 1] as { fn(context: unknown): string };
+    const name = typeof rest[0] === 'string' ? rest[0] : '';
     if (typeof context !== 'object' || context === null) return options.fn(context);
-    let html = memoized.get(context);
+    let byName = memoized.get(context);
+    if (!byName) memoized.set(context, (byName = new Map()));
+    let html = byName.get(name);
     if (html === undefined) {
       html = options.fn(context);
-      memoized.set(context, html);
+      byName.set(name, html);
     }
     return html;
   },
+  /** `{{#each (emailParts address)}}{{#if @index}}<wbr>{{/if}}{{this}}{{/each}}`: an address that wraps at sensible points. */
+  emailParts: (email: unknown) => (typeof email === 'string' ? emailParts(email) : []),
   eq: (a: unknown, b: unknown) => a === b,
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   /**

@@ -7,7 +7,7 @@ import { originOf, type HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { RateLimited } from '../throttle';
 import { changeRoleForm, inviteUserForm } from './dto/invite-user.dto';
-import { removalView, roleChangeView, teamView } from './users.presenter';
+import { removalView, roleChangeView } from './users.presenter';
 import { UsersService } from './users.service';
 
 const ADD_USER = { title: 'Add user' };
@@ -25,7 +25,7 @@ export class UsersController {
   @Get()
   @Render('users/index')
   async index(@Req() req: HubRequest) {
-    return { title: 'Users', team: teamView(await this.users.team(req.member!)) };
+    return { title: 'Users', team: await this.users.team(req.member!) };
   }
 
   @OwnerOnly()

@@ -12,7 +12,7 @@ type Person = TeamRow & { lastOwner: boolean };
 export interface ConfirmationView {
   title: string;
   heading: string;
-  person: { name: string; email: string; emailParts: string[]; role: string; status: string; isSelf: boolean };
+  person: { name: string; email: string; role: string; status: string; isSelf: boolean };
   partnerName: string;
   /** What happens, one sentence each. */
   consequences: string[];
@@ -26,24 +26,10 @@ const ROLE_NAMES: Record<Role, string> = { owner: 'Owner', member: 'Member' };
 /** What an owner may do that a member may not (the routes marked OwnerOnly). */
 const OWNER_RIGHTS = 'manage the team (invite, change roles, remove people), request and withdraw payment revocations, and see Activity';
 
-/**
- * An email address cut where a line may break sensibly: after the @ and before each dot. The
- * page puts a <wbr> between the parts; only a part longer than the line breaks inside.
- */
-export function emailParts(email: string): string[] {
-  return email.split(/(?<=@)|(?=\.)/);
-}
-
-/** The rows of the Users page, each email ready to wrap at its sensible points. */
-export function teamView(rows: readonly TeamRow[]) {
-  return rows.map((row) => ({ ...row, emailParts: emailParts(row.email) }));
-}
-
 function personOf(p: Person) {
   return {
     name: p.name,
     email: p.email,
-    emailParts: emailParts(p.email),
     role: ROLE_NAMES[p.role],
     status: p.status === 'active' ? 'Active' : 'Invited',
     isSelf: p.isSelf,

@@ -403,7 +403,8 @@ describe('WhatsApp Accounts', () => {
         'Number Registration Preference</dt><dd>Voice call',
         'WABA Channel External ID</dt><dd><code>109876543400</code>',
         'Consent Status</dt><dd><a class="badge badge-amber" href="/account-statuses#consent-pending"',
-        'bonjour@cafe.example',
+        // Wrapping after the @ and before each dot.
+        'bonjour@<wbr>cafe<wbr>.example',
         'data-copy="4455667788"',
         'data-copy="109876543400"',
         'data-copy="CLCAFE"',

@@ -144,7 +144,8 @@ describe('changing the password from the profile', () => {
     await signIn(there, person.email, person.password);
     const profile = await here.get('/profile');
     expect(profile.status).toBe(200);
-    expect(profile.text).toContain(person.email);
+    // The address may wrap after its @ and before its dots.
+    expect(profile.text.replaceAll('<wbr>', '')).toContain(person.email);
 
     const wrong = await postForm(
       here,

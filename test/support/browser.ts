@@ -116,3 +116,40 @@ export async function chooseLayout(page: Page, layout: 'Table' | 'Cards'): Promi
   ]);
   await page.getByRole('button', { name: layout, exact: true, pressed: true }).waitFor();
 }
+
+export interface SidewaysScroll {
+  /** How far the page reaches past the right edge of the window (0 or less: no sideways scroll). */
+  page: number;
+  /** Boxes inside the page that scroll or clip sideways, each described with its overflow. */
+  boxes: string[];
+}
+
+/**
+ * What scrolls sideways: the page itself, and any box in it that hides or scrolls content wider
+ * than itself (a table in an `overflow-x: auto` wrapper hides its last columns on a phone
+ * without widening the page). Form fields and the visually hidden (1 px) helpers are left out.
+ */
+export function sidewaysScroll(page: Page): Promise<SidewaysScroll> {
+  // Runs in Chromium; the project compiles without the DOM types.
+  return page.evaluate(() => {
+    type El = { tagName: string; id: string; className: unknown; scrollWidth: number; clientWidth: number; parentElement: El | null };
+    const g = globalThis as unknown as {
+      innerWidth: number;
+      document: { documentElement: { scrollWidth: number }; body: { querySelectorAll(s: string): El[] } };
+      getComputedStyle(el: El): { overflowX: string };
+    };
+    const describe = (el: El) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const path = (el: El) =>
+      [el.parentElement, el]
+        .filter(Boolean)
+        .map((e) => describe(e!))
+        .join(' > ');
+    const boxes = [...g.document.body.querySelectorAll('*')]
+      .filter((el) => !['INPUT', 'SELECT', 'TEXTAREA', 'OPTION'].includes(el.tagName))
+      .filter((el) => el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1)
+      .filter((el) => g.getComputedStyle(el).overflowX !== 'visible')
+      .map((el) => `${path(el)} shows ${el.clientWidth} of ${el.scrollWidth} px`);
+    return { page: g.document.documentElement.scrollWidth - g.innerWidth, boxes };
+  });
+}
