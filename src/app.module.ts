@@ -19,6 +19,7 @@ import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { MailDeliveryModule } from './mail/mail-delivery.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OperatorApiModule } from './operator-api/operator-api.module';
 import { PartnersModule } from './partners/partners.module';
 import { RevocationModule } from './revocation/revocation.module';
 import { UsersModule } from './users/users.module';
@@ -55,6 +56,7 @@ export class AppModule {
         RevocationModule,
         HousekeepingModule,
         ApiModule,
+        OperatorApiModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: MemberGuard }],
     };

@@ -24,6 +24,7 @@ import { viewHelpers } from './common/view-helpers';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { MetricsService } from './metrics/metrics.service';
 import { observeRequests } from './metrics/request-observer';
+import { OPERATOR_V1 } from './operator-api/operator-route';
 
 /** The project folder, from src/ under a test runner or dist/src/ when built. */
 export const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
@@ -110,7 +111,10 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.set('etag', false);
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
   // The API's JSON bodies (its own limit); a body that is not JSON or too large is a problem+json.
-  app.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // The operator API's loads of up to 1,000 channels get 10 MB; the parser after it skips a body already read.
+  const json = ['application/json', 'application/*+json'];
+  app.use(OPERATOR_V1, express.json({ limit: '10mb', type: json }));
+  app.use('/api', express.json({ limit: '1mb', type: json }));
   app.use(rejectNulBytes);
 
   app.use(

@@ -3,13 +3,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * The key format: `phk_live_<keyId>_<secret>`, both parts base62 so that a double click selects
  * the whole key and a secret scanner can find it by its prefix. The key id (96 bits) finds the
- * row; the secret is 256 bits from the CSPRNG.
+ * row; the secret is 256 bits from the CSPRNG. Other kinds of key (the operators', `phk_op_`)
+ * take the same form with their own prefix.
  */
 const PREFIX = 'phk_live_';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KEY_ID_LENGTH = 17;
 const SECRET_LENGTH = 43;
-const KEY_SHAPE = new RegExp(`^${PREFIX}([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`);
+const keyShape = (prefix: string) => new RegExp(`^${prefix}([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`);
+const KEY_SHAPE = keyShape(PREFIX);
 
 function base62(bytes: Buffer, length: number): string {
   let n = BigInt(`0x${bytes.toString('hex')}`);
@@ -28,22 +30,22 @@ export interface NewKeySecret {
   hash: string;
 }
 
-export function newKeySecret(): NewKeySecret {
+export function newKeySecret(prefix = PREFIX): NewKeySecret {
   const keyId = base62(randomBytes(12), KEY_ID_LENGTH);
-  const key = `${PREFIX}${keyId}_${base62(randomBytes(32), SECRET_LENGTH)}`;
+  const key = `${prefix}${keyId}_${base62(randomBytes(32), SECRET_LENGTH)}`;
   return { keyId, key, hash: hashKey(key) };
 }
 
 /** What the list shows of a key: its public prefix. */
-export const keyPrefix = (keyId: string) => `${PREFIX}${keyId}`;
+export const keyPrefix = (keyId: string, prefix = PREFIX) => `${prefix}${keyId}`;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
 /** The key id of something shaped like a key, or undefined. */
-export function keyIdOf(key: string): string | undefined {
-  return KEY_SHAPE.exec(key)?.[1];
+export function keyIdOf(key: string, prefix = PREFIX): string | undefined {
+  return (prefix === PREFIX ? KEY_SHAPE : keyShape(prefix)).exec(key)?.[1];
 }
 
 /** Constant-time comparison of the presented key with the stored hash. */

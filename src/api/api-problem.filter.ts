@@ -44,57 +44,58 @@ export class ApiProblemFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
-    const problem = this.problemOf(error);
+    const problem = problemOf(error);
     if (problem.status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
     } else if (problem.status === 403) {
       logSecurityEvent(this.logger, req, 'access.denied', { status: 403 });
     }
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    res
-      .status(problem.status)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          type: problemType(problem.slug),
-          title: problem.title,
-          status: problem.status,
-          detail: problem.detail,
-          ...(problem.errors && { errors: problem.errors }),
-          request_id: req.id,
-        }),
-      );
+    res.status(problem.status).type('application/problem+json').send(problemJson(problem, req.id));
   }
+}
 
-  private problemOf(error: unknown): ApiProblem {
-    if (error instanceof ApiProblem) return error;
-    if (error instanceof DomainError) {
-      const retry = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-      const headers: Record<string, string> = typeof retry === 'number' ? { 'Retry-After': String(retry) } : {};
-      return new ApiProblem(
-        error.status,
-        error.code.replace(/[._]/g, '-'),
-        TITLES[error.status] ?? 'Error',
-        error.message,
-        undefined,
-        headers,
-      );
-    }
-    // body-parser's failures (Nest hands them over wrapped, with the original as the cause).
-    const parser = (error instanceof HttpException ? error.cause : error) as { type?: unknown } | undefined;
-    if (parser?.type === 'entity.too.large') return generic(413, 'The request body is larger than the API accepts.');
-    if (parser?.type === 'entity.parse.failed') return generic(400, 'The request body is not valid JSON.');
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      if (status === 404) return ApiProblem.notFound('There is nothing at this address.');
-      if (status < 500) return generic(status, 'The request could not be handled.');
-    }
-    // Other Express middleware report client errors with a status.
-    const e = error as { status?: unknown; statusCode?: unknown };
-    const status = Number(e?.status ?? e?.statusCode);
-    if (status >= 400 && status < 500) return generic(status, 'The request could not be read.');
-    return new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.');
+/** An answer's problem+json body. */
+export function problemJson(problem: ApiProblem, requestId: string): string {
+  return JSON.stringify({
+    type: problemType(problem.slug),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    ...(problem.errors && { errors: problem.errors }),
+    request_id: requestId,
+  });
+}
+
+/** The problem any failure is answered with: 500 for anything not known to be the client's. */
+export function problemOf(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof DomainError) {
+    const retry = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    const headers: Record<string, string> = typeof retry === 'number' ? { 'Retry-After': String(retry) } : {};
+    return new ApiProblem(
+      error.status,
+      error.code.replace(/[._]/g, '-'),
+      TITLES[error.status] ?? 'Error',
+      error.message,
+      undefined,
+      headers,
+    );
   }
+  // body-parser's failures (Nest hands them over wrapped, with the original as the cause).
+  const parser = (error instanceof HttpException ? error.cause : error) as { type?: unknown } | undefined;
+  if (parser?.type === 'entity.too.large') return generic(413, 'The request body is larger than the API accepts.');
+  if (parser?.type === 'entity.parse.failed') return generic(400, 'The request body is not valid JSON.');
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) return ApiProblem.notFound('There is nothing at this address.');
+    if (status < 500) return generic(status, 'The request could not be handled.');
+  }
+  // Other Express middleware report client errors with a status.
+  const e = error as { status?: unknown; statusCode?: unknown };
+  const status = Number(e?.status ?? e?.statusCode);
+  if (status >= 400 && status < 500) return generic(status, 'The request could not be read.');
+  return new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.');
 }
 
 function generic(status: number, detail: string): ApiProblem {

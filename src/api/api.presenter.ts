@@ -1,6 +1,9 @@
 import type { Static } from '@sinclair/typebox';
-import type { AccountsService, ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
-import { FAMILIES, statusDef, type FamilyKey } from '../statuses';
+import { attentionReasons, type NumberRow } from '../accounts';
+import type { ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
+import { localDate } from '../common/dates';
+import type { Revocation as RevocationEntity } from '../revocation/entities/revocation.entity';
+import { statusDef, type FamilyKey } from '../statuses';
 import {
   apiFamily,
   type Client,
@@ -13,29 +16,7 @@ import {
 
 /** Turns the accounts' rows into the API's snake_case objects; statuses as `{ code, label }`. */
 
-type NumberRow = NonNullable<Awaited<ReturnType<AccountsService['findVisible']>>>;
-
 const status = (family: FamilyKey, code: string) => ({ code, label: statusDef(family, code)?.label ?? code });
-
-/** The families whose problem statuses make a number need attention, and how long a pending status may last. */
-const ATTENTION_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration'];
-const STUCK_AFTER_MS = 7 * 86_400_000;
-
-/** The list's attention rule (accounts' attentionWhere), told per number. */
-export function attentionReasons(n: NumberRow, now: Date): string[] {
-  const values: Record<string, string> = {
-    lifecycle: n.status,
-    waba: n.waba.status,
-    verification: n.waba.businessVerificationStatus,
-    onBehalf: n.waba.messageOnBehalfStatus,
-    registration: n.registrationStatus,
-  };
-  const reasons = ATTENTION_FAMILIES.filter((f) => statusDef(f, values[f])?.attention).map((f) => FAMILIES[f].label as string);
-  if (statusDef('lifecycle', n.status)?.pending && now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_MS) {
-    reasons.push(`${FAMILIES.lifecycle.label} pending over 7 days`);
-  }
-  return reasons;
-}
 
 export function numberJson(n: NumberRow, now: Date): Static<typeof NumberSchema> {
   const reasons = attentionReasons(n, now);
@@ -81,6 +62,21 @@ export function numberDetailJson(n: NumberRow, now: Date, revocation: Static<typ
     ...numberJson(n, now),
     client: { id: n.client.id, provider_id: n.client.providerId, name: n.client.name, contact_email: n.client.contactEmail },
     revocation,
+  };
+}
+
+/** A revocation, open or about to be (a dry run's, not stored). */
+export function revocationJson(
+  r: Pick<RevocationEntity, 'requestedAt' | 'terminationDate' | 'billingTimeZone' | 'billingEndsAt' | 'removeAt' | 'reason'>,
+): Static<typeof Revocation> {
+  return {
+    requested_at: r.requestedAt.toISOString(),
+    termination_date: r.terminationDate,
+    billing_time_zone: r.billingTimeZone,
+    billing_ends_at: r.billingEndsAt.toISOString(),
+    remove_at: r.removeAt.toISOString(),
+    removal_date: localDate(r.removeAt, r.billingTimeZone),
+    reason: r.reason ?? null,
   };
 }
 

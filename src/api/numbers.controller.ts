@@ -1,29 +1,15 @@
 import { BadRequestException, Controller, Req } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { AccountsService } from '../accounts/accounts.service';
-import { FILTER_FAMILIES, parseNumberFilter, type NumberFilter } from '../accounts';
+import type { NumberFilter } from '../accounts';
 import { Clock } from '../common/clock';
-import { familyValues } from '../statuses';
+import { RevocationRequests } from '../revocation/revocation-requests.service';
 import type { ApiRequest } from './api-key.guard';
-import { historyJson, numberDetailJson, numberJson } from './api.presenter';
-import { NumberRevocations } from './number-revocation';
+import { historyJson, numberDetailJson, numberJson, revocationJson } from './api.presenter';
+import { NUMBER_FILTER_PARAMS, toFilter } from './number-query';
 import { ApiProblem } from './problem';
 import { ApiEndpoint, ApiInput, defineRoute, Params, type ApiInputOf } from './route';
-import { apiFamily, Cursor, HistoryEntry, Id, Limit, NumberDetail, NumberSchema, OneOf, Page } from './schemas';
-
-/** The list's filter families under their API names, each with the values one may ask for (never `removed`: those left the hub). */
-const FAMILY_PARAMS = Object.fromEntries(
-  FILTER_FAMILIES.map((f) => [
-    apiFamily(f),
-    Type.Optional(
-      Type.Array(OneOf(familyValues(f).filter((v) => v !== 'removed')), {
-        maxItems: 50,
-        description: `Any of these ${f} statuses; repeat the parameter for several.`,
-      }),
-    ),
-  ]),
-);
-const SORTS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES.map(apiFamily)];
+import { Cursor, HistoryEntry, Id, Limit, NumberDetail, NumberSchema, Page } from './schemas';
 
 export const listNumbers = defineRoute({
   method: 'GET',
@@ -35,12 +21,7 @@ export const listNumbers = defineRoute({
     'The numbers of your partner in the hub, with the same search, filters and sort as the WhatsApp Accounts page. Keyset paged: pass `next_cursor` as `cursor` while `has_more` is true.',
   scope: 'read',
   query: Params({
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.' })),
-    ...FAMILY_PARAMS,
-    attention: Type.Optional(Type.Boolean({ description: 'Only the numbers that need attention.' })),
-    client_id: Type.Optional(Id),
-    sort: Type.Optional(OneOf(SORTS, { description: 'Default: created.' })),
-    dir: Type.Optional(OneOf(['asc', 'desc'], { description: 'Default: desc for created, asc otherwise.' })),
+    ...NUMBER_FILTER_PARAMS,
     limit: Type.Optional(Limit(500, 50)),
     cursor: Type.Optional(Cursor),
   }),
@@ -77,7 +58,7 @@ export const numberHistory = defineRoute({
 export class ApiNumbersController {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly revocations: NumberRevocations,
+    private readonly revocations: RevocationRequests,
     private readonly clock: Clock,
   ) {}
 
@@ -105,7 +86,9 @@ export class ApiNumbersController {
     const partnerId = req.apiCaller!.partnerId;
     const number = await this.accounts.findVisible(partnerId, params.id);
     if (!number) throw ApiProblem.notFound();
-    return numberDetailJson(number, this.clock.now(), await this.revocations.open(partnerId, number));
+    // A number the partner pays for has none open: no need to look.
+    const revocation = number.billingState === 'partner_paid' ? null : await this.revocations.openFor(partnerId, number.id);
+    return numberDetailJson(number, this.clock.now(), revocation && revocationJson(revocation));
   }
 
   @ApiEndpoint(numberHistory)
@@ -127,19 +110,4 @@ export class ApiNumbersController {
       throw err;
     }
   }
-}
-
-/** The API's query in the pages' terms, read by the pages' own parser. */
-function toFilter(query: ApiInputOf<typeof listNumbers>['query']): NumberFilter {
-  const q: Record<string, unknown> = {};
-  if (query.q !== undefined) q.q = query.q;
-  for (const family of FILTER_FAMILIES) {
-    const values = (query as Record<string, unknown>)[apiFamily(family)];
-    if (values !== undefined) q[family] = values;
-  }
-  if (query.attention) q.attention = '1';
-  if (query.client_id) q.client = query.client_id;
-  if (query.sort) q.sort = query.sort === 'on_behalf' ? 'onBehalf' : query.sort;
-  if (query.dir) q.dir = query.dir;
-  return parseNumberFilter(q);
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
 import { API_ROUTE } from './route-metadata';
 import type { ApiRoute } from './route';
 import { Problem } from './schemas';
@@ -10,9 +11,11 @@ import { Problem } from './schemas';
 const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
 
 const ERRORS: Record<string, string> = {
+  '400': 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
   '401': 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
   '403': 'The key’s scope is too small.',
   '404': 'No such resource for your partner.',
+  '415': 'The body is not JSON (Content-Type: application/json).',
   '422': 'Invalid or unknown parameters; `errors` lists them.',
   '429': 'The key’s rate limit was reached; Retry-After says when to come back.',
 };
@@ -84,7 +87,17 @@ export class OpenApiService implements OnModuleInit {
   }
 
   private operation(route: ApiRoute): Record<string, unknown> {
-    const errors = ['401', ...(route.scope === 'read_write' ? ['403'] : []), ...(route.params ? ['404'] : []), '422', '429'];
+    const errors = [
+      ...(route.idempotent ? ['400'] : []),
+      '401',
+      ...(route.scope === 'read_write' ? ['403'] : []),
+      ...(route.params ? ['404'] : []),
+      ...(route.idempotent ? ['415'] : []),
+      '422',
+      '429',
+    ].filter((status) => !route.errors?.[Number(status)]);
+    const successes = route.successes ?? { [route.status ?? 200]: 'OK' };
+    const mediaType = route.mediaType ?? 'application/json';
     return {
       operationId: route.operationId,
       summary: route.summary,
@@ -94,22 +107,46 @@ export class OpenApiService implements OnModuleInit {
       parameters: [
         ...parameters(route.params, 'path'),
         ...parameters(route.query, 'query'),
-        ...(route.headers ?? []).map((h) => ({
-          name: h.name,
-          in: 'header',
-          required: !!h.required,
-          description: h.description,
-          schema: { type: 'string' },
-        })),
+        ...(route.idempotent ? [IDEMPOTENCY_PARAMETER] : []),
       ],
-      ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }),
+      ...(route.body && { requestBody: { required: false, content: { 'application/json': { schema: plain(route.body) } } } }),
       responses: {
-        [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: plain(route.response) } } },
+        ...Object.fromEntries(
+          Object.entries(successes).map(([status, description]) => [
+            status,
+            {
+              description,
+              ...(route.idempotent && { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } }),
+              content: { [mediaType]: { schema: plain(route.response) } },
+            },
+          ]),
+        ),
         ...Object.fromEntries(errors.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
+        ...Object.fromEntries(
+          Object.entries(route.errors ?? {}).map(([status, description]) => [
+            status,
+            { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          ]),
+        ),
       },
     };
   }
 }
+
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: 'header',
+  required: true,
+  description:
+    'A key you make for this request (a UUID): retrying with the same key and body replays the first answer for 24 hours instead of acting again; the same key with another request is a 422. Missing or malformed: 400.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
+  example: '5f0c3a4e-2b1d-4c8e-9a7f-1e2d3c4b5a69',
+};
+
+const REPLAYED_RESPONSE_HEADER = {
+  description: '`true` when this is the kept answer of an earlier request with the same Idempotency-Key.',
+  schema: { type: 'string', const: 'true' },
+};
 
 function parameters(schema: TObject | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
   if (!schema) return [];

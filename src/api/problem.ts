@@ -48,6 +48,56 @@ export class ApiProblem extends Error {
     );
   }
 
+  static notJson(): ApiProblem {
+    return new ApiProblem(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'Send the body as JSON, with Content-Type: application/json.',
+    );
+  }
+
+  /** 400, as the IETF draft on the Idempotency-Key header says for a missing one. */
+  static idempotencyKeyMissing(): ApiProblem {
+    return new ApiProblem(
+      400,
+      'idempotency-key-missing',
+      'Idempotency-Key required',
+      'This request changes something: send an Idempotency-Key header (a UUID you make for this request, at most 255 characters) and the same key when you retry it.',
+    );
+  }
+
+  static idempotencyKeyInvalid(): ApiProblem {
+    return new ApiProblem(
+      400,
+      'idempotency-key-invalid',
+      'Idempotency-Key not valid',
+      'An Idempotency-Key is 1 to 255 visible ASCII characters, without spaces: a UUID is best.',
+    );
+  }
+
+  /** 422: the key names another request (IETF draft; Stripe answers 400). */
+  static idempotencyKeyReused(): ApiProblem {
+    return new ApiProblem(
+      422,
+      'idempotency-key-reused',
+      'Idempotency-Key used for another request',
+      'This Idempotency-Key was sent with another request (method, path or body) within the last 24 hours. Use a new key for a new request. Nothing was done.',
+      [{ field: 'Idempotency-Key', message: 'Already used for another request.' }],
+    );
+  }
+
+  static idempotencyKeyInUse(): ApiProblem {
+    return new ApiProblem(
+      409,
+      'idempotency-key-in-use',
+      'Request still running',
+      'A request with this Idempotency-Key is still being handled. Retry it in a moment: you will get its answer.',
+      undefined,
+      { 'Retry-After': '1' },
+    );
+  }
+
   static rateLimited(retryAfterSeconds: number): ApiProblem {
     return new ApiProblem(
       429,

@@ -43,8 +43,17 @@ export interface ApiRouteSpec<P extends TObject, Q extends TObject, B extends TS
   /** The success answer's status (200 unless given) and schema. */
   status?: number;
   response: R;
-  /** Headers the request may send, documented (Idempotency-Key). */
-  headers?: { name: string; description: string; required?: boolean }[];
+  /** The success answer's media type: JSON unless given (`text/csv`, with a string schema). */
+  mediaType?: string;
+  /** The success statuses and what each means, when there are several (a dry run's 200, a change's 201). */
+  successes?: Record<number, string>;
+  /** The failures of this route beyond the ones every route has, and what they mean here. */
+  errors?: Record<number, string>;
+  /**
+   * It changes something, once per Idempotency-Key (IdempotencyService): the header is
+   * required and documented, with the replay header and the key's own failures.
+   */
+  idempotent?: boolean;
 }
 
 export interface ApiRoute<
@@ -66,6 +75,8 @@ export interface ApiInputOf<Rt> {
 }
 
 export const API_V1 = '/api/v1';
+/** The media types the API reads a body of (app.setup's JSON parser takes the same). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
 
 export function defineRoute<P extends TObject, Q extends TObject, B extends TSchema, R extends TSchema>(
   spec: ApiRouteSpec<P, Q, B, R>,
@@ -123,12 +134,16 @@ function checkedInput(route: ApiRoute, req: Request) {
   // A malformed id is no different from an unknown one: 404, like the pages.
   if (checks.params && !checks.params.Check(req.params)) throw ApiProblem.notFound();
   const query = checks.query ? coerceQuery(checks.query.Schema(), req.query as Record<string, unknown>) : {};
+  // Only JSON is read: a body of another type would pass for none (a dry run sent as text would act).
+  if (req.is(JSON_TYPES) === false) throw ApiProblem.notJson();
+  // No body is an empty one: the route's schema says whether that will do.
+  const body: unknown = req.body ?? {};
   const errors = [
     ...(checks.query ? problemsOf(checks.query, query) : unexpected(req.query as Record<string, unknown>)),
-    ...(checks.body ? problemsOf(checks.body, req.body, 'body') : []),
+    ...(checks.body ? problemsOf(checks.body, body, 'body') : unexpectedFields(body)),
   ];
   if (errors.length) throw ApiProblem.invalid(errors);
-  return { params: req.params, query, body: req.body as unknown };
+  return { params: req.params, query, body };
 }
 
 /** The request's parameters, query and body, as ApiInputCheck found them valid. */
@@ -139,6 +154,14 @@ export const ApiInput = createParamDecorator(
 /** Every parameter of a route that declares none is unexpected. */
 function unexpected(query: Record<string, unknown>): FieldProblem[] {
   return Object.keys(query).map((field) => ({ field, message: 'Unexpected parameter.' }));
+}
+
+/** A route that takes no body takes no fields either (an empty object will do). */
+function unexpectedFields(body: unknown): FieldProblem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ field: 'body', message: 'Send no body.' }];
+  return Object.keys(body)
+    .slice(0, MAX_PROBLEMS)
+    .map((field) => ({ field: `body.${field}`.slice(0, 100), message: 'Unexpected field.' }));
 }
 
 /**
@@ -168,19 +191,19 @@ function problemsOf(check: TypeCheck<TSchema>, value: unknown, root?: string): F
     const field = [root, ...error.path.split('/').filter(Boolean)].filter(Boolean).join('.') || (root ?? 'query');
     if (seen.has(field)) continue;
     seen.add(field);
-    problems.push({ field: field.slice(0, 100), message: messageOf(error) });
+    problems.push({ field: field.slice(0, 100), message: messageOf(error, root) });
     if (problems.length >= MAX_PROBLEMS) break;
   }
   return problems;
 }
 
 /** TypeBox's message, said better where a choice of values is known. */
-function messageOf(error: ValueError): string {
+function messageOf(error: ValueError, root?: string): string {
   const choices = (error.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
   if (choices?.length && choices.every((c) => typeof c === 'string')) {
     const list = choices.length > 12 ? `${choices.slice(0, 12).join(', ')}, …` : choices.join(', ');
     return `Must be one of: ${list}.`;
   }
-  if (error.message === 'Unexpected property') return 'Unexpected parameter.';
+  if (error.message === 'Unexpected property') return root === 'body' ? 'Unexpected field.' : 'Unexpected parameter.';
   return `${error.message}.`;
 }

@@ -19,6 +19,8 @@ export const Id = Type.String({
   examples: ['3kqPz0m1Xy8bQe4RtU7vWg'],
 });
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });
+/** A calendar date of the contract's billing time zone. */
+export const LocalDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: ['2026-12-31'] });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** The API's names of the status families: the catalogue's keys in snake_case. */
@@ -74,16 +76,36 @@ export const NumberSchema = Type.Object(
 export const Revocation = Type.Object(
   {
     requested_at: DateTime('When the owner requested it.'),
-    termination_date: Type.String({
-      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-      description: 'The local date (billing time zone) at whose end billing to the partner ends.',
-    }),
+    termination_date: LocalDate('The local date (billing time zone) at whose end billing to the partner ends.'),
     billing_time_zone: Type.String(),
     billing_ends_at: DateTime('The end of the termination date.'),
     remove_at: DateTime('When the number leaves the hub.'),
+    removal_date: LocalDate('The local date (billing time zone) on which the number leaves the hub.'),
     reason: Nullable(Type.String()),
   },
   { additionalProperties: false, description: 'The open payment revocation of the number.' },
+);
+
+export const RevocationRequested = Type.Object(
+  {
+    number_id: Id,
+    dry_run: Type.Boolean({ description: 'True: nothing was done; these are the dates a request made now gets.' }),
+    revocation: Revocation,
+    client_emailed: Type.Boolean({
+      description: "Whether the client's contact was emailed (on a dry run: would be). False when the client has no contact email.",
+    }),
+  },
+  { additionalProperties: false, title: 'RevocationRequested' },
+);
+
+export const RevocationWithdrawn = Type.Object(
+  {
+    number_id: Id,
+    withdrawn_at: DateTime('When it was withdrawn: the partner pays for the number again.'),
+    termination_date: LocalDate('The termination date the withdrawn request had.'),
+    client_emailed: Type.Boolean({ description: "Whether the client's contact was emailed that the revocation was withdrawn." }),
+  },
+  { additionalProperties: false, title: 'RevocationWithdrawn' },
 );
 
 export const NumberDetail = Type.Composite(

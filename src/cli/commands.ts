@@ -4,6 +4,7 @@ import { registerAccountsCommands } from './accounts-commands';
 import { dbBackup, dbDiff, dbMigrate } from './db-commands';
 import { registerDemoCommands } from './demo-commands';
 import { registerOnboardingCommands } from './onboarding-commands';
+import { registerOperatorCommands } from './operator-commands';
 import { registerRevocationCommands } from './revocation-commands';
 
 /** Every operator command, registered on the one program. */
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, config: AppConfig): void {
   registerOnboardingCommands(program, config);
   registerAccountsCommands(program, config);
   registerRevocationCommands(program, config);
+  registerOperatorCommands(program, config);
 }

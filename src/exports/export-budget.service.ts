@@ -45,7 +45,7 @@ export class ExportBudget {
    * budget fits only when nothing else was downloaded within the hour. An empty one always
    * fits. Returns the release, called once the download is recorded (or failed to start).
    */
-  async reserve(member: CurrentMember, rows: number): Promise<() => void> {
+  async reserve(member: Pick<CurrentMember, 'userId' | 'timeZone'>, rows: number): Promise<() => void> {
     if (rows === 0) return () => undefined;
     // Counted before the check, so that a download started meanwhile sees this one.
     const others = this.running.get(member.userId) ?? 0;

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { NumberSummaries } from '../accounts/number-summaries.service';
-import { actorOf, AuditService } from '../audit/audit.service';
+import { actorOf, AuditService, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { localDate } from '../common/dates';
 import type { CurrentMember, RequestOrigin } from '../common/http';
@@ -11,7 +11,7 @@ import { Partner } from '../partners/entities/partner.entity';
 import { User } from '../auth/entities/user.entity';
 import { billingChange } from './billing-change';
 import { Revocation } from './entities/revocation.entity';
-import { RevocationErrors } from './revocation.errors';
+import { RevocationConflict, RevocationErrors } from './revocation.errors';
 import { RevocationNotices } from './revocation-notices.service';
 import { countdown, revocationSchedule, type Countdown, type RevocationSchedule } from './termination-date';
 
@@ -35,10 +35,21 @@ interface NumberWithRevocation {
   revocation: Revocation | null;
 }
 
+/** Who acts: an owner on the pages, or a partner's API key, which is no person. */
+export interface RevocationActor {
+  partnerId: string;
+  /** The person recorded as having requested or withdrawn it; null for an API key. */
+  userId: string | null;
+  /** Whom Activity names. */
+  actor: AuditActor;
+}
+
 export interface RevocationChange {
   revocation: Revocation;
   number: WhatsappNumber;
   clientEmailed: boolean;
+  /** When it was made (the request's or the withdrawal's time). */
+  at: Date;
 }
 
 /**
@@ -58,12 +69,21 @@ export class RevocationRequests {
   ) {}
 
   /** The request page: what would happen if the owner confirmed now. */
-  async preview(member: CurrentMember, numberId: string): Promise<RevocationPreview> {
+  preview(member: CurrentMember, numberId: string): Promise<RevocationPreview> {
+    return this.previewFor(member.partnerId, numberId);
+  }
+
+  /**
+   * What a request for this number of the partner would do now (the API's dry run), refused
+   * as the request would be, with the termination date it expects too (see requestAs).
+   */
+  async previewFor(partnerId: string, numberId: string, terminationDate?: string): Promise<RevocationPreview> {
     const em = this.em.fork();
-    const found = await this.findNumber(em, member, numberId);
+    const found = await this.findNumber(em, partnerId, numberId);
     assertRequestable(found);
-    const partner = await em.findOneOrFail(Partner, member.partnerId);
+    const partner = await em.findOneOrFail(Partner, partnerId);
     const schedule = revocationSchedule(this.clock.now(), partner.terms);
+    assertTerminationDate(schedule, terminationDate);
     return {
       number: found.number,
       partnerName: partner.name,
@@ -81,36 +101,58 @@ export class RevocationRequests {
     numberId: string,
   ): Promise<{ number: WhatsappNumber; revocation: Revocation; countdown: Countdown }> {
     const now = this.clock.now();
-    const found = await this.findNumber(this.em.fork(), member, numberId);
+    const found = await this.findNumber(this.em.fork(), member.partnerId, numberId);
     const revocation = assertWithdrawable(found, now);
     return { number: found.number, revocation, countdown: countdown(revocation.terminationDate, now, revocation.billingTimeZone) };
+  }
+
+  /** The open (not withdrawn) revocation of a number of the partner, or null. */
+  openFor(partnerId: string, numberId: string): Promise<Revocation | null> {
+    return this.em.fork().findOne(Revocation, { number: numberId, partner: partnerId, withdrawnAt: null });
   }
 
   /**
    * Requests revocation: only of a number the partner still pays for, confirmed by typing its
    * phone number. The number is claimed first, so the loser of a race changes nothing.
    */
-  async request(
+  request(
     member: CurrentMember,
     numberId: string,
     input: { confirmation: string; reason?: string },
     origin: RequestOrigin | null = null,
   ): Promise<RevocationChange> {
+    return this.requestAs(actorOfMember(member), numberId, input, origin);
+  }
+
+  /**
+   * The request of an owner or of an API key. A `confirmation` (the page's typed phone number)
+   * must match the number; a `terminationDate` (the API's, from a dry run) must be the date the
+   * contract gives now, or nothing is done: the caller confirmed other terms.
+   */
+  async requestAs(
+    by: RevocationActor,
+    numberId: string,
+    input: { confirmation?: string; reason?: string; terminationDate?: string },
+    origin: RequestOrigin | null = null,
+  ): Promise<RevocationChange> {
     const now = this.clock.now();
     return this.em.fork().transactional(async (tx) => {
-      const found = await this.findNumber(tx, member, numberId);
+      const found = await this.findNumber(tx, by.partnerId, numberId);
       assertRequestable(found);
       const { number } = found;
-      if (input.confirmation.replace(/\s+/g, '') !== number.phoneNumber) throw RevocationErrors.wrongConfirmation();
+      if (input.confirmation !== undefined && input.confirmation.replace(/\s+/g, '') !== number.phoneNumber) {
+        throw RevocationErrors.wrongConfirmation();
+      }
       const reason = input.reason?.trim() || null;
       if (reason && reason.length > MAX_REASON_LENGTH) throw RevocationErrors.reasonTooLong();
 
-      const partner = await tx.findOneOrFail(Partner, member.partnerId);
+      const partner = await tx.findOneOrFail(Partner, by.partnerId);
       const terms = partner.terms;
       const schedule = revocationSchedule(now, terms);
+      assertTerminationDate(schedule, input.terminationDate);
       const claimed = await tx.nativeUpdate(
         WhatsappNumber,
-        { id: number.id, partner: member.partnerId, billingState: 'partner_paid' },
+        { id: number.id, partner: by.partnerId, billingState: 'partner_paid' },
         { billingState: 'revocation_requested', updatedAt: now },
       );
       // Someone else got there first: nothing was written.
@@ -119,7 +161,7 @@ export class RevocationRequests {
       const revocation = new Revocation({
         partner,
         number,
-        requestedBy: tx.getReference(User, member.userId),
+        requestedBy: by.userId ? tx.getReference(User, by.userId) : null,
         requestedAt: now,
         reason,
         ...schedule,
@@ -129,11 +171,11 @@ export class RevocationRequests {
         removalGraceDays: terms.removalGraceDays,
         billingTimeZone: terms.billingTimeZone,
       });
-      tx.persist([revocation, billingChange(tx, member.partnerId, number.id, 'partner_paid', 'revocation_requested', 'revocation', now)]);
+      tx.persist([revocation, billingChange(tx, by.partnerId, number.id, 'partner_paid', 'revocation_requested', 'revocation', now)]);
       this.audit.record(tx, {
         action: 'revocation.requested',
-        partnerId: member.partnerId,
-        actor: actorOf(member),
+        partnerId: by.partnerId,
+        actor: by.actor,
         subjectType: 'number',
         subjectId: number.id,
         data: {
@@ -154,8 +196,8 @@ export class RevocationRequests {
         timeZone: terms.billingTimeZone,
       });
       // The billing state changed: filtered counts of the list are due again.
-      await this.summaries.markChanged(tx, [member.partnerId]);
-      return { revocation, number, clientEmailed };
+      await this.summaries.markChanged(tx, [by.partnerId]);
+      return { revocation, number, clientEmailed, at: now };
     });
   }
 
@@ -163,16 +205,21 @@ export class RevocationRequests {
    * Withdraws the open request until the termination date ends. The mirror condition of the
    * job's (not withdrawn, billing not ended) makes exactly one of the two win.
    */
-  async withdraw(member: CurrentMember, numberId: string, origin: RequestOrigin | null = null): Promise<RevocationChange> {
+  withdraw(member: CurrentMember, numberId: string, origin: RequestOrigin | null = null): Promise<RevocationChange> {
+    return this.withdrawAs(actorOfMember(member), numberId, origin);
+  }
+
+  /** The withdrawal of an owner or of an API key. */
+  async withdrawAs(by: RevocationActor, numberId: string, origin: RequestOrigin | null = null): Promise<RevocationChange> {
     const now = this.clock.now();
     return this.em.fork().transactional(async (tx) => {
-      const found = await this.findNumber(tx, member, numberId);
+      const found = await this.findNumber(tx, by.partnerId, numberId);
       const revocation = assertWithdrawable(found, now);
       const { number } = found;
       const claimed = await tx.nativeUpdate(
         Revocation,
         { id: revocation.id, withdrawnAt: null, billingEndedAt: null, billingEndsAt: { $gt: now } },
-        { withdrawnAt: now, withdrawnBy: member.userId, updatedAt: now },
+        { withdrawnAt: now, withdrawnBy: by.userId, updatedAt: now },
       );
       if (claimed !== 1) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
       await tx.nativeUpdate(
@@ -180,11 +227,11 @@ export class RevocationRequests {
         { id: number.id, billingState: 'revocation_requested' },
         { billingState: 'partner_paid', updatedAt: now },
       );
-      tx.persist(billingChange(tx, member.partnerId, number.id, 'revocation_requested', 'partner_paid', 'revocation', now));
+      tx.persist(billingChange(tx, by.partnerId, number.id, 'revocation_requested', 'partner_paid', 'revocation', now));
       this.audit.record(tx, {
         action: 'revocation.withdrawn',
-        partnerId: member.partnerId,
-        actor: actorOf(member),
+        partnerId: by.partnerId,
+        actor: by.actor,
         subjectType: 'number',
         subjectId: number.id,
         data: {
@@ -195,20 +242,20 @@ export class RevocationRequests {
         },
         origin,
       });
-      const partner = await tx.findOneOrFail(Partner, member.partnerId);
+      const partner = await tx.findOneOrFail(Partner, by.partnerId);
       const clientEmailed = this.notices.withdrawn(tx, {
         ...noticeSubject(partner, number),
         terminationDate: revocation.terminationDate,
         timeZone: revocation.billingTimeZone,
       });
-      await this.summaries.markChanged(tx, [member.partnerId]);
-      return { revocation, number, clientEmailed };
+      await this.summaries.markChanged(tx, [by.partnerId]);
+      return { revocation, number, clientEmailed, at: now };
     });
   }
 
-  /** The number of the member's partner, with its client and open revocation; 404 otherwise. */
-  private async findNumber(em: EntityManager, member: CurrentMember, numberId: string): Promise<NumberWithRevocation> {
-    const number = await em.findOne(WhatsappNumber, { id: numberId, partner: member.partnerId }, { populate: ['client'] });
+  /** The number of the partner, with its client and open revocation; 404 otherwise. */
+  private async findNumber(em: EntityManager, partnerId: string, numberId: string): Promise<NumberWithRevocation> {
+    const number = await em.findOne(WhatsappNumber, { id: numberId, partner: partnerId }, { populate: ['client'] });
     if (!number) throw new NotFoundException();
     // A number the partner pays for has none open (a withdrawal reopens payment).
     const revocation =
@@ -236,6 +283,20 @@ function assertWithdrawable({ number, revocation }: NumberWithRevocation, now: D
   if (number.billingState !== 'revocation_requested' || !revocation) throw RevocationErrors.notRequested();
   if (revocation.billingEndsAt.getTime() <= now.getTime()) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
   return revocation;
+}
+
+/** A request that expects another termination date than the contract gives now is refused: the caller confirmed other terms. */
+function assertTerminationDate(schedule: RevocationSchedule, expected: string | undefined): void {
+  if (expected !== undefined && expected !== schedule.terminationDate) {
+    throw new RevocationConflict(
+      'revocation.termination_date',
+      `A request made now terminates on ${schedule.terminationDate}, not ${expected}. Nothing was changed.`,
+    );
+  }
+}
+
+function actorOfMember(member: CurrentMember): RevocationActor {
+  return { partnerId: member.partnerId, userId: member.userId, actor: actorOf(member) };
 }
 
 function noticeSubject(partner: Partner, number: WhatsappNumber) {

@@ -113,7 +113,17 @@ describe('Partner API: reading', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys((res.body as Doc).paths).sort()).toEqual(
-      ['/clients', '/clients/{id}', '/numbers', '/numbers/{id}', '/numbers/{id}/history', '/statuses', '/summary'].sort(),
+      [
+        '/clients',
+        '/clients/{id}',
+        '/numbers',
+        '/numbers/export.csv',
+        '/numbers/{id}',
+        '/numbers/{id}/history',
+        '/numbers/{id}/revocation',
+        '/statuses',
+        '/summary',
+      ].sort(),
     );
   });
 

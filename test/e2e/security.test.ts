@@ -23,8 +23,10 @@ const PUBLIC_ROUTES = new Set([
   'GET /password/reset/:token',
   'GET /password/reset',
   'POST /password/reset',
-  // The Partner API's document and reference pages are public; its routes answer 401 problems (api-read.test.ts).
+  // The APIs' documents and reference pages are public; their routes answer 401 problems
+  // (api-read.test.ts, operator-api.test.ts).
   'GET /api/v1/openapi.json',
+  'GET /api/operator/v1/openapi.json',
   'GET /api/docs',
   'GET /api/docs/init.js',
   'GET /api/docs/swagger-ui.css',
@@ -56,7 +58,7 @@ describe('deny by default', () => {
     // The list names only real routes, so it cannot silently grow stale.
     const registered = new Set(routes.map((r) => `${r.method} ${r.path}`));
     expect([...PUBLIC_ROUTES].filter((r) => !registered.has(r))).toEqual([]);
-    const guarded = routes.filter((r) => !PUBLIC_ROUTES.has(`${r.method} ${r.path}`) && !r.path.startsWith('/api/v1/'));
+    const guarded = routes.filter((r) => !PUBLIC_ROUTES.has(`${r.method} ${r.path}`) && !/^\/api\/(operator\/)?v1\//.test(r.path));
     expect(guarded.length).toBeGreaterThan(0);
     const agent = t.agent();
     const _csrf = await csrfOf(agent, '/login');

@@ -31,6 +31,14 @@ export function readSource(path: string, format: ImportFormat): AsyncGenerator<S
   return format === 'json' ? jsonChannels(path) : csvRows(path);
 }
 
+/** Where a channel is in the JSON form, the same for a file and for a list already read. */
+const channelPosition = (index: number) => `record ${index + 1} (partner_channels[${index}])`;
+
+/** The elements of a `partner_channels` list already in memory (the operator API's body). */
+export async function* channelItems(channels: readonly unknown[]): AsyncGenerator<SourceItem> {
+  for (const [index, value] of channels.entries()) yield { ...readJsonChannel(value), position: channelPosition(index) };
+}
+
 /**
  * The elements of `partner_channels`, one at a time, without holding the file in memory: a
  * small scanner finds each element's text (tracking strings and nesting), which is then
@@ -47,7 +55,7 @@ export async function* jsonChannels(path: string): AsyncGenerator<SourceItem> {
   let capture: string[] | null = null;
   let badElement = false;
   let index = 0;
-  const position = () => `record ${index + 1} (partner_channels[${index}])`;
+  const position = () => channelPosition(index);
 
   for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
     let start = 0;
