@@ -73,7 +73,7 @@ const SELECT = `
          w.external_id as "wabaExternalId", n.external_id as "channelExternalId", w.namespace as "namespace",
          n.status as "lifecycle", c.consent_status as "consent", n.billing_state as "billing",
          r.termination_date as "terminationDate", n.provider_created_at as "createdAt",
-         n.display_name as "displayName", w.status as "wabaStatus", w.timezone_id as "timezoneId", n.ivr as "ivr",
+         n.display_name as "displayName", n.country_code as "countryCode", w.status as "wabaStatus", w.timezone_id as "timezoneId", n.ivr as "ivr",
          n.registration_method as "registrationMethod", n.quality_rating as "qualityRating",
          n.messaging_tier as "messagingTier", r.remove_at as "removeAt",
          case when %ATTENTION% then 1 else 0 end as "needsAttention", n.id as "cursorId"

@@ -10,6 +10,7 @@ import { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { DEFAULT_PAGE_SIZE, DEFAULT_SORT, encodeCursor } from '../../src/accounts/number-filter';
 import { NumberSummaries } from '../../src/accounts/number-summaries.service';
+import { phoneCountry } from '../../src/accounts/phone';
 import { searchTextFor } from '../../src/accounts/search-text';
 import { familyValues, type FamilyKey } from '../../src/statuses';
 import { AppModule } from '../../src/app.module';
@@ -356,6 +357,7 @@ async function seedBigClient(em: EntityManager, partnerId: string): Promise<Seed
         billingState: 'partner_paid',
         providerCreatedAt: createdAt,
         clientName: client.name,
+        countryCode: phoneCountry(phoneNumber),
         searchText: searchTextFor({
           phoneNumber,
           displayName,

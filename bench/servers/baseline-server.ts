@@ -5,17 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import hbs from 'hbs';
 import type { ClientRow, ClientWabaRow, MatchCount, StatusChangeRow } from '../../src/accounts/accounts.service';
-import {
-  clientView,
-  detailsView,
-  filterChips,
-  filterForm,
-  historyView,
-  showingText,
-  summaryView,
-  tableHeaders,
-  tableRows,
-} from '../../src/accounts/accounts.presenter';
+import { clientView, detailsView, historyView } from '../../src/accounts/accounts.presenter';
+import { filterChips, filterForm, showingText, tableHeaders, tableRows } from '../../src/accounts/number-list.presenter';
+import { summaryView } from '../../src/accounts/summary.presenter';
 import {
   attentionWhere,
   DEFAULT_PAGE_SIZE,
@@ -105,14 +97,22 @@ function whereOf(filter: NumberFilter): { sql: string; params: unknown[] } {
   return { sql: sql.join(' and '), params };
 }
 
-/** One page, newest first, after a cursor: one row more tells whether a page follows. */
+/**
+ * One page, newest first, after a cursor: one row more tells whether a page follows. The page's
+ * ids first, then their columns, as the app's readNumberRows reads it.
+ */
 async function readPage(filter: NumberFilter, after: { key: string; id: string } | undefined, limit: number): Promise<CardRow[]> {
   const where = whereOf(filter);
   const rows = await raw.all(
-    `select ${CARD_COLUMNS}, n.provider_created_at as sort_key ${FROM}
-      where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
-      order by n.provider_created_at desc, n.id desc
-      limit ?`,
+    `select ${CARD_COLUMNS}, n.provider_created_at as sort_key
+       from (select n.id as id from whatsapp_number n
+              where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
+              order by n.provider_created_at desc, n.id desc
+              limit ?) x
+       join whatsapp_number n on n.id = x.id
+       join client c on c.id = n.client_id
+       join waba_account w on w.id = n.waba_account_id
+      order by n.provider_created_at desc, n.id desc`,
     bind([...where.params, ...(after ? [new Date(after.key), after.id] : []), limit]),
   );
   return rows.map(toCardRow);

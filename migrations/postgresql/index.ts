@@ -10,6 +10,10 @@ import { Migration20261130140000 } from './Migration20261130140000';
 import { Migration20261130141000 } from './Migration20261130141000';
 import { Migration20261130150000 } from './Migration20261130150000';
 import { Migration20261130160000 } from './Migration20261130160000';
+import { Migration20261130170000 } from './Migration20261130170000';
+import { Migration20261130171000 } from './Migration20261130171000';
+import { Migration20261130180000 } from './Migration20261130180000';
+import { Migration20261130181000 } from './Migration20261130181000';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -24,4 +28,8 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261130141000', class: Migration20261130141000 },
   { name: 'Migration20261130150000', class: Migration20261130150000 },
   { name: 'Migration20261130160000', class: Migration20261130160000 },
+  { name: 'Migration20261130170000', class: Migration20261130170000 },
+  { name: 'Migration20261130171000', class: Migration20261130171000 },
+  { name: 'Migration20261130180000', class: Migration20261130180000 },
+  { name: 'Migration20261130181000', class: Migration20261130181000 },
 ];

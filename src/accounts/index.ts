@@ -12,5 +12,8 @@ export {
 } from './number-filter';
 export { searchTextFor } from './search-text';
 export { attentionWhere } from './number-filter';
-export { phoneView } from './phone';
+export { attentionReasons } from './status-view';
+export type { NumberRow } from './number-row';
+export { countryName, phoneCountry, phoneView } from './phone';
 export { metaTimezoneName } from './timezones';
+export { AccountsImportService, type ImportResult } from './import/accounts-import.service';

@@ -275,7 +275,7 @@ export function sortKeyOf(field: SortField, raw: unknown): string | number {
 }
 
 /** The order of a sort, read forwards or backwards (for the page before a cursor). */
-function orderBySql(sort: Sort, backwards: boolean): string {
+export function orderBySql(sort: Sort, backwards: boolean): string {
   const dir = (sort.dir === 'desc') !== backwards ? 'desc' : 'asc';
   return `${sortKeySql(sort.field)} ${dir}, n.id ${dir}`;
 }

@@ -103,21 +103,25 @@ const COLUMNS: [alias: string, column: string, card: boolean][] = [
   ['w_message_on_behalf_status', 'w.message_on_behalf_status', true],
 ];
 
-const selectSql = (
-  columns: typeof COLUMNS,
-  extra = '',
-) => `select ${columns.map(([alias, column]) => `${column} as ${alias}`).join(', ')}${extra}
-    from whatsapp_number n
+const selectSql = (columns: typeof COLUMNS, extra = '', from = 'whatsapp_number n') =>
+  `select ${columns.map(([alias, column]) => `${column} as ${alias}`).join(', ')}${extra}
+    from ${from}
     join client c on c.id = n.client_id
     join waba_account w on w.id = n.waba_account_id`;
 
 /** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
-/** The same joins with a card's columns only, and the sort key the list pages add, with their `where`. */
-export const cardRowSql = (sortKey: string) =>
+
+/**
+ * A card's columns and the page's sort key for the numbers whose ids `idsSql` selects (a
+ * subquery with its own order and limit), to which the list pages add their order.
+ */
+export const cardRowsOfSql = (sortKey: string, idsSql: string) =>
   selectSql(
     COLUMNS.filter(([, , card]) => card),
     `, ${sortKey} as sort_key`,
+    `(${idsSql}) x
+    join whatsapp_number n on n.id = x.id`,
   );
 
 export function toCardRow(r: Record<string, unknown>): CardRow {

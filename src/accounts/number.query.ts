@@ -4,12 +4,17 @@ import {
   filterJoins,
   keysetSql,
   numberWhere,
+  orderBySql,
   sortKeyOf,
   sortKeySql,
   type Cursor,
   type NumberFilter,
 } from './number-filter';
-import { cardRowSql, NUMBER_ROW_SQL, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
+import { cardRowsOfSql, NUMBER_ROW_SQL, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
+
+/** The joins a filter's `where` (and its sort) read beside the number table. */
+const joinsSql = (joins: { client: boolean; waba: boolean }) =>
+  `${joins.client ? 'join client c on c.id = n.client_id' : ''} ${joins.waba ? 'join waba_account w on w.id = n.waba_account_id' : ''}`;
 
 /** A card or table row of the list, with its sort key (for the cursors of the page). */
 export type ListedRow = CardRow & { sortKey: string | number };
@@ -17,7 +22,10 @@ export type ListedRow = CardRow & { sortKey: string | number };
 /**
  * Up to `limit` rows of a partner's numbers that match the filter, in its sort order after the
  * cursor (or before it, nearest first, when `backwards`): keyset pagination, so a deep page
- * costs what the first one does.
+ * costs what the first one does. The page's ids are chosen first, joining only what the filter
+ * and the sort read, and its columns read for those ids only: a filtered page then sorts what
+ * an index holds instead of every match joined to its client and account (a status-filtered
+ * deep page at 100,000 numbers: 0.3 ms instead of 18 ms on SQLite).
  */
 export async function readNumberRows(
   sql: Sql,
@@ -29,7 +37,11 @@ export async function readNumberRows(
   backwards = false,
 ): Promise<ListedRow[]> {
   const page = keysetSql(numberWhere(partnerId, filter, now), cursor, limit, filter.sort, backwards);
-  const rows = await sql.all<Record<string, unknown>>(`${cardRowSql(sortKeySql(filter.sort.field))} ${page.sql}`, page.params);
+  const ids = `select n.id as id from whatsapp_number n ${joinsSql(filterJoins(filter))} ${page.sql}`;
+  const rows = await sql.all<Record<string, unknown>>(
+    `${cardRowsOfSql(sortKeySql(filter.sort.field), ids)} order by ${orderBySql(filter.sort, backwards)}`,
+    page.params,
+  );
   return rows.map((r) => ({ ...toCardRow(r), sortKey: sortKeyOf(filter.sort.field, r.sort_key) }));
 }
 
@@ -51,13 +63,10 @@ export interface MatchCount {
 export async function countMatching(sql: Sql, partnerId: string, filter: NumberFilter, now: Date, cap: number): Promise<MatchCount> {
   const where = numberWhere(partnerId, filter, now);
   const attention = attentionWhere(now);
-  const joins = filterJoins(filter);
   const rows = await sql.all<{ status: string; n: unknown; attention: unknown }>(
     `select x.status as status, count(*) as n, sum(x.attention) as attention from (
        select n.status as status, case when ${attention.sql} then 1 else 0 end as attention
-         from whatsapp_number n
-         ${joins.client ? 'join client c on c.id = n.client_id' : ''}
-         join waba_account w on w.id = n.waba_account_id
+         from whatsapp_number n ${joinsSql({ ...filterJoins(filter), waba: true })}
         where ${where.sql}
         limit ?) x
       group by x.status`,
@@ -82,6 +91,12 @@ export async function readVisibleNumber(sql: Sql, partnerId: string, id: string)
     [id, partnerId],
   );
   return row ? toNumberRow(row) : null;
+}
+
+/** How many numbers the hub holds, every partner's. */
+export async function countNumbers(sql: Sql): Promise<number> {
+  const [row] = await sql.all<{ n: unknown }>('select count(*) as n from whatsapp_number');
+  return sqlNumber(row.n);
 }
 
 /** Refreshes the planner's statistics of the number table and its indexes (both databases spell it alike). */

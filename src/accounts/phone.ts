@@ -13,6 +13,32 @@ export interface PhoneView {
   country?: string;
 }
 
+/**
+ * The country a stored E.164 number belongs to ("DE"), or null. A full parse (about 40 µs): the
+ * import stores it with the number (`countryCode`), so downloads of 100,000 rows read it instead.
+ */
+export function phoneCountry(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}
+
+const countryNames = new Map<string, string | undefined>();
+
+/** A country's English name ("Germany") from its code, or undefined for an unknown one. */
+export function countryName(code: string | null | undefined): string | undefined {
+  if (!code) return undefined;
+  if (!countryNames.has(code)) {
+    let name: string | undefined;
+    try {
+      name = regionNames.of(code);
+    } catch {
+      name = undefined;
+    }
+    // Region codes are a bounded set: the import stores only what the parser returns.
+    countryNames.set(code, name);
+  }
+  return countryNames.get(code);
+}
+
 // Parsing is the dearest part of a card: each number's view is kept (bounded, a miss re-parses).
 const views = new Map<string, PhoneView>();
 const MAX_VIEWS = 5_000;
@@ -31,11 +57,5 @@ function parse(e164: string): PhoneView {
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return { e164, formatted: e164 };
   const countryCode = parsed.country;
-  let country: string | undefined;
-  try {
-    country = countryCode ? regionNames.of(countryCode) : undefined;
-  } catch {
-    country = undefined;
-  }
-  return { e164, formatted: parsed.formatInternational(), countryCode, country };
+  return { e164, formatted: parsed.formatInternational(), countryCode, country: countryName(countryCode) };
 }

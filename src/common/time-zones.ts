@@ -12,14 +12,22 @@ export function isChoosableZone(zone: string): boolean {
   return KNOWN.has(zone);
 }
 
+/**
+ * Zones found usable. Asking means making a formatter (about 30 µs), and a list page asks per
+ * row. Only usable zones are kept (a bounded set), so invalid input cannot grow it.
+ */
+const usableZones = new Set<string>();
+
 /** Whether the runtime can show times in this zone (aliases such as "Europe/Kiev" included). */
 export function isTimeZone(zone: string): boolean {
+  if (usableZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  usableZones.add(zone);
+  return true;
 }
 
 const cache = new Map<string, Intl.DateTimeFormat>();

@@ -6,7 +6,7 @@ import { NumberStatusChange } from '../accounts/entities/number-status-change.en
 import { WabaAccount } from '../accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { NumberSummaries } from '../accounts/number-summaries.service';
-import { searchTextFor } from '../accounts';
+import { phoneCountry, searchTextFor } from '../accounts';
 import { hashPassword } from '../auth';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
@@ -174,6 +174,7 @@ export class DemoSeedService {
                 billingState: 'partner_paid',
                 providerCreatedAt: createdAt,
                 clientName,
+                countryCode: phoneCountry(phoneNumber),
                 searchText: searchTextFor({
                   phoneNumber,
                   displayName,

@@ -7,7 +7,6 @@
  * for people (the Excel download is the one for people).
  */
 
-import { phoneView } from '../accounts';
 import { sqlBoolean } from '../database/sql';
 
 /** One number as the export query reads it (raw database values, one row per number). */
@@ -30,6 +29,8 @@ export interface ExportRow {
   /** A Date on PostgreSQL, epoch milliseconds on SQLite. */
   createdAt: Date | number | string;
   displayName: string | null;
+  /** The phone number's country ("DE"), as the import stored it. */
+  countryCode: string | null;
   wabaStatus: string;
   /** Meta's timezone id. */
   timezoneId: number | string | null;
@@ -95,7 +96,7 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { header: 'Created at', value: (r) => isoUtc(r.createdAt) },
   // Added after the columns above, so that files and scripts reading those keep working.
   { header: 'Display name', value: (r) => text(r.displayName) },
-  { header: 'Country', value: (r) => text(phoneView(r.phoneNumber).countryCode) },
+  { header: 'Country', value: (r) => text(r.countryCode) },
   { header: 'WABA account status', value: (r) => r.wabaStatus },
   { header: 'Timezone ID', value: (r) => (r.timezoneId === null ? '' : String(r.timezoneId)) },
   { header: 'IVR', value: (r) => flag(r.ivr) },

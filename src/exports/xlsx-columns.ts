@@ -6,7 +6,7 @@
  * a formula, whatever a name starts with.
  */
 import { metaTimezoneName } from '../accounts';
-import { phoneView } from '../accounts';
+import { countryName } from '../accounts';
 import { utcOffset } from '../common/time-zones';
 import { sqlBoolean, sqlNullableDate } from '../database/sql';
 import { FAMILIES, type FamilyKey } from '../statuses';
@@ -115,7 +115,7 @@ export function xlsxColumns(zone: string): XlsxColumn[] {
     { header: 'Company legal name', kind: 'text', width: 32, value: (r) => r.companyName },
     { header: 'WhatsApp number', kind: 'text', width: 17, value: (r) => r.phoneNumber },
     { header: 'Display name', kind: 'text', width: 24, value: (r) => text(r.displayName) },
-    { header: 'Country', kind: 'text', width: 16, value: (r) => text(phoneView(r.phoneNumber).country) },
+    { header: 'Country', kind: 'text', width: 16, value: (r) => text(countryName(r.countryCode)) },
     { header: 'Contact email', kind: 'text', width: 30, value: (r) => text(r.contactEmail) },
     ...statusColumns('onBehalf', (r) => r.onBehalf),
     ...statusColumns('verification', (r) => r.verification),

@@ -250,11 +250,11 @@ export async function copyNumber(
      insert into whatsapp_number (id, created_at, updated_at, partner_id, client_id, waba_account_id, provider_id, external_id,
                                   phone_number, display_name, status, status_changed_at, account_mode, registration_status,
                                   registration_method, ivr, quality_rating, messaging_tier, billing_state, provider_created_at,
-                                  client_name, search_text)
+                                  client_name, country_code, search_text)
      select substr(t.id, 1, 14) || ${n}, t.created_at, t.updated_at, t.partner_id, t.client_id, t.waba_account_id,
             'BULK' || ${n}, '8' || ${n}, '+4917' || ${n}, t.display_name, ${columns.status ?? 't.status'}, t.status_changed_at,
             t.account_mode, ${columns.registration ?? 't.registration_status'}, t.registration_method, t.ivr, t.quality_rating,
-            t.messaging_tier, t.billing_state, t.provider_created_at, t.client_name, '4917' || ${n}
+            t.messaging_tier, t.billing_state, t.provider_created_at, t.client_name, 'DE', '4917' || ${n}
        from s cross join whatsapp_number t
       where t.id = ?`,
     [count, templateId],

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cardGroups,
-  cardView,
-  detailsView,
-  filterForm,
-  historyView,
-  needsAttention,
-  statusView,
-  summaryView,
-  tableRows,
-} from '../../src/accounts/accounts.presenter';
+import { detailsView, historyView } from '../../src/accounts/accounts.presenter';
+import { cardGroups, cardView, filterForm, tableRows } from '../../src/accounts/number-list.presenter';
+import { needsAttention, statusView } from '../../src/accounts/status-view';
+import { summaryView } from '../../src/accounts/summary.presenter';
 import type { MatchCount, StatusChangeRow } from '../../src/accounts/accounts.service';
 import type { NumberNote } from '../../src/accounts/number-extensions.service';
 import type { NumberFilter, Sort } from '../../src/accounts/number-filter';

@@ -69,6 +69,7 @@ const row = (over: Partial<ExportRow> = {}): ExportRow => ({
   terminationDate: null,
   createdAt: new Date(Date.UTC(2026, 2, 2, 9, 15, 0, 7)),
   displayName: 'Acme Support',
+  countryCode: 'ES',
   wabaStatus: 'approved',
   timezoneId: 47,
   ivr: 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIX_STYLES, summaryView } from '../../src/accounts/accounts.presenter';
+import { MIX_STYLES, summaryView } from '../../src/accounts/summary.presenter';
 import type { MatchCount } from '../../src/accounts/accounts.service';
 import { DEFAULT_SORT, type NumberFilter } from '../../src/accounts/number-filter';
 import { FAMILIES, FAMILY_KEYS, familyValues, statusDef, type StatusDef } from '../../src/statuses/catalogue';

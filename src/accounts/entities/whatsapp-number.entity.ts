@@ -9,6 +9,7 @@ import {
   type QualityRating,
   type RegistrationStatus,
 } from '../../statuses';
+import { phoneCountry } from '../phone';
 import { Client } from './client.entity';
 import { WabaAccount } from './waba-account.entity';
 
@@ -21,15 +22,18 @@ export type RegistrationMethod = 'sms' | 'voice';
 @Entity({ tableName: 'whatsapp_number' })
 @Unique({ properties: ['partner', 'providerId'] })
 @Index({ properties: ['partner', 'externalId'] })
-@Index({ properties: ['partner', 'status'] })
-@Index({ properties: ['partner', 'billingState'] })
+// A page filtered by number status or billing, newest first, read from the index alone: the
+// status index holds billing too, which every list excludes removed numbers by.
+@Index({ properties: ['partner', 'status', 'providerCreatedAt', 'id', 'billingState'] })
+@Index({ properties: ['partner', 'billingState', 'providerCreatedAt', 'id'] })
 @Index({ properties: ['partner', 'providerCreatedAt', 'id'] })
 @Index({ properties: ['partner', 'clientName', 'id'] })
 @Index({ properties: ['partner', 'phoneNumber', 'id'] })
 @Index({ properties: ['client'] })
 // The client page: its numbers in the list's order, on one index (and its counts without reading other clients' rows).
 @Index({ properties: ['partner', 'client', 'providerCreatedAt', 'id'] })
-@Index({ properties: ['wabaAccount'] })
+// A client page's count of each WABA account's numbers still in the hub, from the index alone.
+@Index({ properties: ['wabaAccount', 'billingState'] })
 export class WhatsappNumber extends BaseEntity<
   'status' | 'registrationStatus' | 'billingState' | 'qualityRating' | 'messagingTier' | 'ivr' | 'statusChangedAt'
 > {
@@ -100,6 +104,10 @@ export class WhatsappNumber extends BaseEntity<
   @Property({ type: 'text' })
   searchText: string;
 
+  /** The country of the phone number ("DE"), kept in step by the import: a download reads it instead of parsing each number. */
+  @Property({ type: 'string', length: 2, nullable: true })
+  countryCode: string | null;
+
   constructor(init: {
     partner: Partner;
     client: Client;
@@ -113,5 +121,7 @@ export class WhatsappNumber extends BaseEntity<
   }) {
     super();
     Object.assign(this, init);
+    // MikroORM constructs an entity without arguments to read its defaults.
+    this.countryCode = init ? phoneCountry(init.phoneNumber) : null;
   }
 }

@@ -1,0 +1,271 @@
+import { FAMILIES, type FamilyKey } from '../statuses';
+import { formatCount } from '../common/view-helpers';
+import type { MatchCount } from './accounts.service';
+import type { NumberNote } from './number-extensions.service';
+import {
+  defaultDir,
+  FILTER_FAMILIES,
+  filterQueryString,
+  PAGE_SIZES,
+  type FilterFamily,
+  type NumberFilter,
+  type Sort,
+  type SortDir,
+  type SortField,
+} from './number-filter';
+import type { CardRow } from './number-row';
+import { phoneView, type PhoneView } from './phone';
+import { attentionFaults, statusSet, statusView, type AttentionReason, type StatusView } from './status-view';
+
+/** The WhatsApp Accounts list (cards and table), its headers, filter form and chips, for the templates. */
+export interface CardView {
+  id: string;
+  href: string;
+  phone: PhoneView;
+  displayName?: string | null;
+  clientName: string;
+  clientHref: string;
+  /** Shared by every card with the same statuses, so that the `memo` helper renders each set once. */
+  badges: readonly StatusView[];
+  overview: readonly StatusView[];
+  attention: boolean;
+  /** Why it needs attention: the families at fault ("WABA account, Number registration"). */
+  attentionText: string;
+  /** The same with the families' short names, for the table ("WABA, Registration"). */
+  attentionShort: string;
+  /** Whether the card names its client (not under the client's heading, nor on the client's page). */
+  showClient: boolean;
+  /** Lines other modules add through NumberExtensions. */
+  notes: readonly NumberNote[];
+}
+
+/** The families on a card and in the table, in the order they are shown. */
+const CARD_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing'];
+/** The table's status columns: billing comes last, in a cell of its own with the revocation's countdown. */
+const TABLE_FAMILIES: FilterFamily[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent'];
+const OVERVIEW_FAMILIES: FamilyKey[] = [
+  'lifecycle',
+  'waba',
+  'verification',
+  'onBehalf',
+  'registration',
+  'consent',
+  'billing',
+  'quality',
+  'tier',
+];
+
+const NO_NOTES: readonly NumberNote[] = Object.freeze([]);
+
+/** Where a number's link goes: its page, with the way back to the list it was opened from. */
+export function numberHref(id: string, back?: string): string {
+  return back ? `/accounts/${id}?back=${encodeURIComponent(back)}` : `/accounts/${id}`;
+}
+
+export const clientHref = (clientId: string) => `/clients/${clientId}`;
+
+const joined = (reasons: readonly AttentionReason[], name: keyof AttentionReason) => reasons.map((r) => r[name]).join(', ');
+
+export function cardView(n: CardRow, now: Date, notes: readonly NumberNote[] = NO_NOTES, back?: string, showClient = true): CardView {
+  const reasons = attentionFaults(n, now);
+  return {
+    id: n.id,
+    href: numberHref(n.id, back),
+    phone: phoneView(n.phoneNumber),
+    displayName: n.displayName,
+    clientName: n.clientName,
+    clientHref: clientHref(n.client.id),
+    badges: statusSet(CARD_FAMILIES, n),
+    overview: statusSet(OVERVIEW_FAMILIES, n),
+    attention: reasons.length > 0,
+    attentionText: joined(reasons, 'label'),
+    attentionShort: joined(reasons, 'short'),
+    showClient,
+    notes,
+  };
+}
+
+export interface CardGroup {
+  /** The client's heading, in the client sort only. */
+  client?: { name: string; href: string };
+  cards: CardView[];
+}
+
+/**
+ * The cards of a page. Sorted by client, one heading per client over all its numbers on the
+ * page; in any other order the neighbours rarely share a client, so there are no headings and
+ * each card names its client.
+ */
+export function cardGroups(
+  numbers: CardRow[],
+  sort: Sort,
+  now: Date,
+  notes: ReadonlyMap<string, readonly NumberNote[]>,
+  back: string | undefined,
+  oneClient: boolean,
+): CardGroup[] {
+  const headings = sort.field === 'client' && !oneClient;
+  const cards = numbers.map((n) => cardView(n, now, notes.get(n.id), back, !headings && !oneClient));
+  if (!headings) return cards.length ? [{ cards }] : [];
+  const groups: (CardGroup & { clientId: string })[] = [];
+  numbers.forEach((n, i) => {
+    const last = groups[groups.length - 1];
+    if (last && last.clientId === n.client.id) last.cards.push(cards[i]);
+    else groups.push({ clientId: n.client.id, client: { name: n.clientName, href: clientHref(n.client.id) }, cards: [cards[i]] });
+  });
+  return groups.map(({ client, cards }) => ({ client, cards }));
+}
+
+/** One row of the table: a number's facts, one status per column. */
+export interface TableRowView {
+  id: string;
+  href: string;
+  phone: PhoneView;
+  displayName?: string | null;
+  clientName: string;
+  clientHref: string;
+  showClient: boolean;
+  /** Each cell's view is shared by every row with that status, so that `memo` renders it once. */
+  cells: readonly StatusView[];
+  billing: StatusView;
+  notes: readonly NumberNote[];
+  attention: boolean;
+  /** The families at fault by their short names ("WABA, Registration"). */
+  attentionShort: string;
+  createdAt: Date;
+}
+
+export function tableRows(
+  numbers: CardRow[],
+  now: Date,
+  notes: ReadonlyMap<string, readonly NumberNote[]>,
+  back: string | undefined,
+  oneClient: boolean,
+): TableRowView[] {
+  return numbers.map((n) => {
+    const reasons = attentionFaults(n, now);
+    return {
+      id: n.id,
+      href: numberHref(n.id, back),
+      phone: phoneView(n.phoneNumber),
+      displayName: n.displayName,
+      clientName: n.clientName,
+      clientHref: clientHref(n.client.id),
+      showClient: !oneClient,
+      cells: statusSet(TABLE_FAMILIES, n),
+      billing: statusView('billing', n.billingState),
+      notes: notes.get(n.id) ?? NO_NOTES,
+      attention: reasons.length > 0,
+      attentionShort: joined(reasons, 'short'),
+      createdAt: n.providerCreatedAt,
+    };
+  });
+}
+
+const FIELD_LABELS: Record<SortField, string> = {
+  created: 'Created',
+  phone: 'Phone number',
+  client: 'Client',
+  display: 'Display name',
+  lifecycle: FAMILIES.lifecycle.label,
+  waba: FAMILIES.waba.label,
+  verification: FAMILIES.verification.label,
+  onBehalf: FAMILIES.onBehalf.label,
+  registration: FAMILIES.registration.label,
+  consent: FAMILIES.consent.label,
+  billing: FAMILIES.billing.label,
+};
+
+/**
+ * A column header that sorts: its link keeps the search, filters and page size, starts again
+ * from the first page, and turns the direction round when the column already sorts.
+ */
+function sortHeader(field: SortField, filter: NumberFilter, basePath: string, size: string | undefined) {
+  const current = filter.sort.field === field;
+  const dir: SortDir = current ? (filter.sort.dir === 'asc' ? 'desc' : 'asc') : defaultDir(field);
+  return {
+    field,
+    label: FIELD_LABELS[field],
+    short: (FILTER_FAMILIES as readonly string[]).includes(field) ? FAMILIES[field as FilterFamily].short : FIELD_LABELS[field],
+    href: `${basePath}${filterQueryString({ ...filter, sort: { field, dir } }, { size })}`,
+    ariaSort: current ? (filter.sort.dir === 'asc' ? 'ascending' : 'descending') : undefined,
+    arrow: current ? (filter.sort.dir === 'asc' ? '▲' : '▼') : '',
+  };
+}
+
+/** The table's column headers, in order; `client` is left out on a client's own page. */
+export function tableHeaders(filter: NumberFilter, basePath: string, size: string | undefined, withClient: boolean) {
+  const fields: SortField[] = ['phone', 'display', ...(withClient ? (['client'] as const) : []), ...TABLE_FAMILIES, 'billing'];
+  return { columns: fields.map((f) => sortHeader(f, filter, basePath, size)), created: sortHeader('created', filter, basePath, size) };
+}
+
+/** The sort choices of the form (for the card view and phones, where there are no headers). */
+function sortChoices(filter: NumberFilter) {
+  const choices: { value: string; label: string; sort: Sort }[] = [
+    { value: 'created:desc', label: 'Newest first', sort: { field: 'created', dir: 'desc' } },
+    { value: 'created:asc', label: 'Oldest first', sort: { field: 'created', dir: 'asc' } },
+    { value: 'client:asc', label: 'Client name', sort: { field: 'client', dir: 'asc' } },
+    { value: 'phone:asc', label: 'Phone number', sort: { field: 'phone', dir: 'asc' } },
+    { value: 'display:asc', label: 'Display name', sort: { field: 'display', dir: 'asc' } },
+    ...FILTER_FAMILIES.map((f) => ({ value: `${f}:asc`, label: FAMILIES[f].label, sort: { field: f, dir: 'asc' as const } })),
+  ];
+  const current = `${filter.sort.field}:${filter.sort.dir}`;
+  if (!choices.some((c) => c.value === current)) {
+    choices.push({
+      value: current,
+      label: `${FIELD_LABELS[filter.sort.field]} (${filter.sort.dir === 'asc' ? 'ascending' : 'descending'})`,
+      sort: filter.sort,
+    });
+  }
+  return choices.map((c) => ({ value: c.value, label: c.label, selected: c.value === current }));
+}
+
+/** The filter form: a group of checkboxes per family, from the catalogue, with the current choice. */
+export function filterForm(filter: NumberFilter, size: number) {
+  return {
+    q: filter.q ?? '',
+    attention: filter.attention,
+    families: FILTER_FAMILIES.map((family) => {
+      const chosen = filter.status[family] ?? [];
+      return {
+        family,
+        label: FAMILIES[family].label,
+        chosen: chosen.length,
+        options: (FAMILIES[family].statuses as readonly { value: string; label: string }[])
+          .filter((s) => !(family === 'billing' && s.value === 'removed'))
+          .map((s) => ({ id: `f-${family}-${s.value}`, value: s.value, label: s.label, checked: chosen.includes(s.value) })),
+      };
+    }),
+    sorts: sortChoices(filter),
+    sizes: PAGE_SIZES.map((value) => ({ value, selected: value === size })),
+    statusFiltered: Object.keys(filter.status).length > 0,
+  };
+}
+
+/**
+ * The filters in force as chips, each with the link that removes it (and keeps the rest), and
+ * the link that clears them all. The sort and page size stay; the page starts again.
+ */
+export function filterChips(filter: NumberFilter, basePath: string, size: string | undefined) {
+  const href = (f: NumberFilter) => `${basePath}${filterQueryString(f, { size })}`;
+  const chips: { label: string; removeHref: string }[] = [];
+  if (filter.q) chips.push({ label: `Search: “${filter.q}”`, removeHref: href({ ...filter, q: undefined }) });
+  if (filter.attention) chips.push({ label: 'Needs attention', removeHref: href({ ...filter, attention: false }) });
+  for (const family of FILTER_FAMILIES) {
+    for (const value of filter.status[family] ?? []) {
+      const rest = (filter.status[family] ?? []).filter((v) => v !== value);
+      const status = { ...filter.status, [family]: rest };
+      if (!rest.length) delete status[family];
+      chips.push({ label: `${FAMILIES[family].short}: ${statusView(family, value).label}`, removeHref: href({ ...filter, status }) });
+    }
+  }
+  return { chips, clearHref: chips.length ? href({ ...filter, q: undefined, attention: false, status: {} }) : undefined };
+}
+
+/** "Showing 51–100 of 1,234" where the place is known, else "Showing 50". */
+export function showingText(start: number | undefined, shown: number, count: MatchCount): string {
+  const of = ` of ${formatCount(count.total)}${count.capped ? '+' : ''}`;
+  if (!shown) return '';
+  if (start === undefined) return `Showing ${formatCount(shown)}${of}`;
+  return `Showing ${formatCount(start)}–${formatCount(start + shown - 1)}${of}`;
+}
