@@ -73,3 +73,29 @@ export async function signIn(base: string, email: string, password: string): Pro
   if (home.status !== 200) throw new Error(`GET /accounts after sign-in: ${home.status}`);
   return signedIn;
 }
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+
+/** Makes a read API key on the settings page as a signed-in owner would; returns the key, shown this once. */
+export async function createApiKey(base: string, cookie: string, name: string): Promise<string> {
+  const form = await call(base, '/settings/api-keys/new', { headers: { cookie } });
+  const token = csrfOf(form.body);
+  if (form.status !== 200 || !token) throw new Error(`GET /settings/api-keys/new: ${form.status}`);
+  const body = new URLSearchParams({ _csrf: token, name, scope: 'read', expires: '' }).toString();
+  const done = await call(base, '/settings/api-keys', { method: 'POST', body, headers: { cookie } });
+  const key = /phk_live_[0-9A-Za-z]{17}_[0-9A-Za-z]{43}/.exec(done.body)?.[0];
+  if (done.status !== 201 || !key) throw new Error(`POST /settings/api-keys: ${done.status} ${done.body.slice(0, 200)}`);
+  return key;
+}
+
+/** Revokes the API key of that name with its button on the settings page. */
+export async function revokeApiKey(base: string, cookie: string, name: string): Promise<void> {
+  const page = await call(base, '/settings/api-keys', { headers: { cookie } });
+  const row = page.body.split('<tr>').find((r) => r.includes(`<th scope="row">${name}</th>`)) ?? '';
+  const id = /action="\/settings\/api-keys\/([A-Za-z0-9_-]+)\/revoke"/.exec(row)?.[1];
+  const token = csrfOf(row);
+  if (page.status !== 200 || !id || !token) throw new Error(`GET /settings/api-keys: ${page.status}, no revoke button for "${name}"`);
+  const body = new URLSearchParams({ _csrf: token }).toString();
+  const done = await call(base, `/settings/api-keys/${id}/revoke`, { method: 'POST', body, headers: { cookie } });
+  if (done.status !== 303) throw new Error(`POST /settings/api-keys/${id}/revoke: ${done.status} ${done.body.slice(0, 200)}`);
+}

@@ -37,7 +37,8 @@ const percentile = (sorted: number[], p: number) =>
  * `seconds` measured, in one run, so that the measured part runs on connections already open
  * (the first request of a connection also waits for the server to accept it, seconds at times
  * when the server is busy: that is start-up, not steady state). Every request carries the
- * session cookie (when given) and `X-Forwarded-Proto: https`; several paths are taken in turn.
+ * session cookie (when given), the other `headers` (an API key) and `X-Forwarded-Proto: https`;
+ * several paths are taken in turn.
  * With `during`, it is started when the warm-up ends and the measurement lasts until it settles.
  */
 export async function load(opts: {
@@ -45,6 +46,7 @@ export async function load(opts: {
   base: string;
   paths: string[];
   cookie?: string;
+  headers?: Record<string, string>;
   connections: number;
   seconds: number;
   warmup: number;
@@ -52,7 +54,7 @@ export async function load(opts: {
 }): Promise<LoadResult & { during?: unknown }> {
   const url = new URL(opts.base);
   if (url.hostname !== '127.0.0.1') throw new Error('the bench loads 127.0.0.1 only');
-  const headers: Record<string, string> = { ...PROXY_HEADERS, ...(opts.cookie ? { cookie: opts.cookie } : {}) };
+  const headers: Record<string, string> = { ...PROXY_HEADERS, ...(opts.cookie ? { cookie: opts.cookie } : {}), ...opts.headers };
   const started = performance.now();
   const measureFrom = started + opts.warmup * 1000;
   const samples: number[] = [];

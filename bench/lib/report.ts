@@ -1,6 +1,7 @@
 import { JOBS_PROCESS_FLAGS } from '../../src/cluster';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { IngestionRun } from './channels';
 import { fmt, type LoadResult } from './load';
 
 export interface Check {
@@ -45,6 +46,8 @@ export interface DialectReport {
     retainedMb: number;
     bootRetainedMb: number;
   }[];
+  /** The Partner API's ingestion of the same records, over HTTP. */
+  ingestions: IngestionRun[];
   checks: Check[];
 }
 
@@ -55,6 +58,9 @@ export interface Machine {
   node: string;
   commit: string;
 }
+
+/** A table's lines and a blank line, or nothing when it has no rows. */
+const table = (rows: unknown[], lines: string[]) => (rows.length ? [...lines, ''] : []);
 
 /** Writes bench/results/<date>-<dialect>.json (everything measured) and .md (for people). */
 export function writeReport(dir: string, machine: Machine, r: DialectReport, suffix = ''): string[] {
@@ -88,37 +94,54 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
         `| ${l.label} | ${l.connections} | ${l.seconds} | ${fmt(l.rps)} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${fmt(l.requests)} | ${l.non2xx} | ${l.errors + l.timeouts} | ${l.maxWithWarmup} |`,
     ),
     '',
-    '## CSV export (each in a process of its own)',
-    '',
-    '| run | rows | ms | bytes | peak RSS MB | RSS before export MB | SHA-256 |',
-    '|---|---|---|---|---|---|---|',
-    ...r.exports.map(
-      (e) =>
-        `| ${e.mode} | ${fmt(e.rows)} | ${fmt(e.ms)} | ${fmt(e.bytes)} | ${fmt(e.maxRssMb)} | ${fmt(e.rssBeforeMb)} | \`${e.sha256.slice(0, 12)}…\` |`,
-    ),
-    '',
-    '## Revocation job',
-    '',
-    r.workers > 1
-      ? `The app's runs are the jobs process's work: in a process of its own with its flags (${JOBS_PROCESS_FLAGS.join(' ')}), and inside the loaded server, in its jobs process.`
-      : 'The app runs the job in a process of its own, and inside the loaded server.',
-    '',
-    '| run | finalized | ms | peak RSS MB |',
-    '|---|---|---|---|',
-    ...r.revocations.map((v) => `| ${v.mode} | ${fmt(v.finalized)} | ${fmt(v.ms)} | ${fmt(v.maxRssMb)} |`),
-    '',
-    '## accounts:import of the exported CSV into an empty partner (each in a process of its own)',
-    '',
-    'Heap kept: the heap in use right after a full collection, sampled each second during the import (the collections',
-    'also lower the peak RSS somewhat).',
-    '',
-    '| run | records | numbers created | ms | most heap kept MB | heap kept when booted MB | peak RSS MB | RSS before import MB |',
-    '|---|---|---|---|---|---|---|---|',
-    ...r.imports.map(
-      (i) =>
-        `| ${i.mode} | ${fmt(i.records)} | ${fmt(i.created)} | ${fmt(i.ms)} | ${fmt(i.retainedMb)} | ${fmt(i.bootRetainedMb)} | ${fmt(i.maxRssMb)} | ${fmt(i.rssBeforeMb)} |`,
-    ),
-    '',
+    // A run of some sections (--only) leaves the others' tables out.
+    ...table(r.exports, [
+      '## CSV export (each in a process of its own)',
+      '',
+      '| run | rows | ms | bytes | peak RSS MB | RSS before export MB | SHA-256 |',
+      '|---|---|---|---|---|---|---|',
+      ...r.exports.map(
+        (e) =>
+          `| ${e.mode} | ${fmt(e.rows)} | ${fmt(e.ms)} | ${fmt(e.bytes)} | ${fmt(e.maxRssMb)} | ${fmt(e.rssBeforeMb)} | \`${e.sha256.slice(0, 12)}…\` |`,
+      ),
+    ]),
+    ...table(r.revocations, [
+      '## Revocation job',
+      '',
+      r.workers > 1
+        ? `The app's runs are the jobs process's work: in a process of its own with its flags (${JOBS_PROCESS_FLAGS.join(' ')}), and inside the loaded server, in its jobs process.`
+        : 'The app runs the job in a process of its own, and inside the loaded server.',
+      '',
+      '| run | finalized | ms | peak RSS MB |',
+      '|---|---|---|---|',
+      ...r.revocations.map((v) => `| ${v.mode} | ${fmt(v.finalized)} | ${fmt(v.ms)} | ${fmt(v.maxRssMb)} |`),
+    ]),
+    ...table(r.imports, [
+      '## accounts:import of the exported CSV into an empty partner (each in a process of its own)',
+      '',
+      'Heap kept: the heap in use right after a full collection, sampled each second during the import (the collections',
+      'also lower the peak RSS somewhat).',
+      '',
+      '| run | records | numbers created | ms | most heap kept MB | heap kept when booted MB | peak RSS MB | RSS before import MB |',
+      '|---|---|---|---|---|---|---|---|',
+      ...r.imports.map(
+        (i) =>
+          `| ${i.mode} | ${fmt(i.records)} | ${fmt(i.created)} | ${fmt(i.ms)} | ${fmt(i.retainedMb)} | ${fmt(i.bootRetainedMb)} | ${fmt(i.maxRssMb)} | ${fmt(i.rssBeforeMb)} |`,
+      ),
+    ]),
+    ...table(r.ingestions, [
+      '## Partner API ingestion of the same records into another empty partner',
+      '',
+      "`PUT /api/operator/v1/partners/{partner}/channels` in the running app server (partner_channels JSON made from the CSV's",
+      'records), one request after another, as the provider would load a partner.',
+      '',
+      '| run | requests | records | numbers created | refused | ms | median request ms | slowest request ms | first request ms | last request ms |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...r.ingestions.map(
+        (i) =>
+          `| ${i.mode} | ${fmt(i.batches)} | ${fmt(i.records)} | ${fmt(i.created)} | ${fmt(i.refused)} | ${fmt(i.ms)} | ${fmt(i.medianBatchMs)} | ${fmt(i.slowestBatchMs)} | ${fmt(i.firstBatchMs)} | ${fmt(i.lastBatchMs)} |`,
+      ),
+    ]),
     r.seeded
       ? `Seeded with DemoSeedService: ${fmt(r.seeded.numbers)} numbers in ${r.seeded.seedSeconds.toFixed(1)} s, ${fmt(r.seeded.small)} in ${r.seeded.smallSeedSeconds.toFixed(1)} s; due revocations (numbers and revocations) in ${r.seeded.revocationSeedSeconds.toFixed(1)} s. ` +
         `The big partner's numbers include one client with ${fmt(r.seeded.bigClient.numbers)} (“${r.seeded.bigClient.name}”, seeded by the bench), whose page is measured; ` +

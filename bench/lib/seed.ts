@@ -20,6 +20,7 @@ import { createLogger } from '../../src/common/logger';
 import { migrateUp } from '../../src/database/migrations';
 import { newId } from '../../src/common/ids';
 import { DemoSeedService } from '../../src/demo/demo-seed.service';
+import { OperatorKeysService } from '../../src/operator-api/operator-keys.service';
 import { Partner } from '../../src/partners/entities/partner.entity';
 import { PartnersService } from '../../src/partners/partners.service';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
@@ -76,8 +77,13 @@ export interface Seeded {
   big: SeededPartner;
   small: SeededPartner;
   revocations: { partnerId: string; sets: { billingEndsAt: string; count: number }[]; seedSeconds: number };
-  /** Partners without numbers, that the import step imports the exported files into. */
-  imports: { big: string; small: string };
+  /**
+   * Partners without numbers, that the import step imports the exported files into, and the
+   * one the Partner API section loads the same records into over HTTP.
+   */
+  imports: { big: string; small: string; api: string };
+  /** An operator key (`phk_op_…`) for the ingestion API, made as `operator:key create` makes it. */
+  operatorKey: string;
   /** The big partner's client with BIG_CLIENT_NUMBERS numbers, for its page. */
   bigClient: { id: string; name: string; numbers: number };
   /** The status filter of the filtered-list check, and how many of the big partner's numbers it matches. */
@@ -91,6 +97,8 @@ export interface Seeded {
     details: string[];
     /** The status filter at a cursor half-way through what it matches. */
     filterDeep: string;
+    /** The same numbers from the Partner API: `GET /api/v1/numbers` with the filter and the same cursor. */
+    apiFilterDeep: string;
     /** The big client's page: the first page and a cursor half-way down. */
     clientFirst: string;
     clientDeep: string;
@@ -183,8 +191,10 @@ export async function seedBenchDatabase(
     const imports = {
       big: (await partners.create(importsEm, `Bench import ${opts.bigCount}`)).id,
       small: (await partners.create(importsEm, `Bench import ${opts.smallCount}`)).id,
+      api: (await partners.create(importsEm, `Bench ingestion ${opts.bigCount}`)).id,
     };
     await importsEm.flush();
+    const operatorKey = (await app.get(OperatorKeysService).create({ name: 'bench ingestion', expiresAt: null })).key;
 
     // Revocations: numbers of their own partner, so that the list pages above stay as seeded.
     const sets = ['2026-01-01', '2026-01-02', '2026-01-03'];
@@ -227,7 +237,7 @@ export async function seedBenchDatabase(
     // Pages: the first, one half-way down (a deep cursor), the last; the small partner half-way;
     // the status filter half-way through what it matches; the big client's page and half-way.
     const em = orm.em.fork();
-    const cursorAt = async (where: FilterQuery<WhatsappNumber>, offset: number, base: string) => {
+    const cursorAt = async (where: FilterQuery<WhatsappNumber>, offset: number, base: string, param = 'after') => {
       const [row] = await em.find(
         WhatsappNumber,
         { $and: [where, { billingState: { $ne: 'removed' } }] },
@@ -239,7 +249,7 @@ export async function seedBenchDatabase(
         },
       );
       const after = encodeCursor({ sort: DEFAULT_SORT, key: row.providerCreatedAt.toISOString(), id: row.id, pos: offset });
-      return `${base}${base.includes('?') ? '&' : '?'}after=${after}`;
+      return `${base}${base.includes('?') ? '&' : '?'}${param}=${after}`;
     };
     const filtered: FilterQuery<WhatsappNumber> = { partner: big.id, status: { $in: STATUS_FILTER_VALUES } };
     const matches = await em.count(WhatsappNumber, { $and: [filtered, { billingState: { $ne: 'removed' } }] });
@@ -253,6 +263,8 @@ export async function seedBenchDatabase(
       smallDeep: await cursorAt({ partner: small.id }, Math.floor(small.numbers / 2), '/accounts'),
       details: details.map((n) => `/accounts/${n.id}`),
       filterDeep: await cursorAt(filtered, Math.floor(matches / 2), `/accounts?${STATUS_FILTER}`),
+      // The API takes the page's filter parameters and its cursors, as `cursor`.
+      apiFilterDeep: await cursorAt(filtered, Math.floor(matches / 2), `/api/v1/numbers?${STATUS_FILTER}`, 'cursor'),
       clientFirst: `/clients/${bigClient.id}`,
       clientDeep: await cursorAt({ partner: big.id, client: bigClient.id }, BIG_CLIENT_NUMBERS / 2, `/clients/${bigClient.id}`),
       searchFolded: search(ACCENTED_NAME_TYPED),
@@ -264,6 +276,7 @@ export async function seedBenchDatabase(
       bigClient,
       filter: { query: STATUS_FILTER, matches },
       imports,
+      operatorKey,
       revocations: {
         partnerId: revPartnerId,
         sets: sets.map((d) => ({ billingEndsAt: `${d}T00:00:00Z`, count: opts.revocationCount })),

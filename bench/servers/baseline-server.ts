@@ -20,6 +20,7 @@ import {
   type NumberFilter,
 } from '../../src/accounts/number-filter';
 import { toCardRow, toNumberRow, type CardRow } from '../../src/accounts/number-row';
+import { numberJson } from '../../src/api/api.presenter';
 import { ROOT } from '../../src/app.setup';
 import { formatCount, viewHelpers } from '../../src/common/view-helpers';
 import { dangerZone, requestedNumberIds, revocationNote } from '../../src/revocation/revocation.presenter';
@@ -29,7 +30,9 @@ import { benchConfig, dbFromEnv } from '../lib/env';
 import { openRaw, toDate, type RawDb } from '../lib/raw';
 
 /**
- * The baseline of the list, client and details pages: a bare node:http server that runs the
+ * The baseline of the list, client and details pages, and of the Partner API's list of numbers
+ * (`GET /api/v1/numbers`: the same page read, all of each row's columns, the API's presenter
+ * and JSON.stringify; no key check): a bare node:http server that runs the
  * same queries in hand-written SQL on the bare driver (the page read and the count of what the
  * filter matches) and renders the same templates (the same layout, partials, helpers and
  * presenter, the table layout) with the view cache on. No framework, no session, no CSRF, no
@@ -99,12 +102,17 @@ function whereOf(filter: NumberFilter): { sql: string; params: unknown[] } {
 
 /**
  * One page, newest first, after a cursor: one row more tells whether a page follows. The page's
- * ids first, then their columns, as the app's readNumberRows reads it.
+ * ids first, then their columns (a card's, or all of them), as the app's readNumberRows reads it.
  */
-async function readPage(filter: NumberFilter, after: { key: string; id: string } | undefined, limit: number): Promise<CardRow[]> {
+async function readPage(
+  filter: NumberFilter,
+  after: { key: string; id: string } | undefined,
+  limit: number,
+  columns = CARD_COLUMNS,
+): Promise<Record<string, unknown>[]> {
   const where = whereOf(filter);
-  const rows = await raw.all(
-    `select ${CARD_COLUMNS}, n.provider_created_at as sort_key
+  return raw.all(
+    `select ${columns}, n.provider_created_at as sort_key
        from (select n.id as id from whatsapp_number n
               where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
               order by n.provider_created_at desc, n.id desc
@@ -115,7 +123,6 @@ async function readPage(filter: NumberFilter, after: { key: string; id: string }
       order by n.provider_created_at desc, n.id desc`,
     bind([...where.params, ...(after ? [new Date(after.key), after.id] : []), limit]),
   );
-  return rows.map(toCardRow);
 }
 
 /** The app's count of what a filter matches (countMatching), capped: the same SQL. */
@@ -209,7 +216,7 @@ async function listLocals(url: URL, basePath: string, clientId?: string) {
     readPage(filter, after && { key: String(after.key), id: after.id }, size + 1),
     unfiltered ? summaryOnce() : countMatching(filter, now, COUNT_CAP),
   ]);
-  const numbers = rows.slice(0, size);
+  const numbers: CardRow[] = rows.slice(0, size).map(toCardRow);
   const pos = after ? (after.pos === undefined ? undefined : after.pos + 1) : 0;
   const cursorOf = (i: number) =>
     encodeCursor({
@@ -367,6 +374,35 @@ async function detailsPage(id: string, res: ServerResponse) {
   });
 }
 
+/**
+ * The Partner API's list as the bench requests it: a lifecycle filter, `cursor` and `limit`
+ * (anything else is a 400), answered in the API's shape with its cursors.
+ */
+async function apiNumbers(url: URL, res: ServerResponse) {
+  const { lifecycle, cursor, limit, ...rest } = queryOf(url);
+  if (Object.keys(rest).length) throw new Unsupported();
+  const filter = parseNumberFilter(lifecycle === undefined ? {} : { lifecycle });
+  const size = limit === undefined ? 50 : Number(limit);
+  if (!Number.isInteger(size) || size < 1 || size > 500) throw new Unsupported();
+  const after = decodeCursor(cursor, filter.sort);
+  const rows = await readPage(filter, after && { key: String(after.key), id: after.id }, size + 1, COLUMNS);
+  const numbers = rows.slice(0, size).map(toNumberRow);
+  const last = numbers.length - 1;
+  const pos = after ? (after.pos === undefined ? undefined : after.pos + 1) : 0;
+  const next =
+    rows.length > size && last >= 0
+      ? encodeCursor({
+          sort: filter.sort,
+          key: numbers[last].providerCreatedAt.toISOString(),
+          id: numbers[last].id,
+          pos: pos === undefined ? undefined : pos + last,
+        })
+      : null;
+  const now = new Date();
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ data: numbers.map((n) => numberJson(n, now)), has_more: next !== null, next_cursor: next }));
+}
+
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://baseline');
   const details = /^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(url.pathname);
@@ -374,11 +410,13 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const work =
     url.pathname === '/accounts'
       ? listPage(url, res)
-      : details
-        ? detailsPage(details[1], res)
-        : client
-          ? clientPage(client[1], url, res)
-          : undefined;
+      : url.pathname === '/api/v1/numbers'
+        ? apiNumbers(url, res)
+        : details
+          ? detailsPage(details[1], res)
+          : client
+            ? clientPage(client[1], url, res)
+            : undefined;
   if (!work) {
     res.writeHead(404);
     return res.end();

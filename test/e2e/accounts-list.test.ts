@@ -513,7 +513,10 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(res.status).toBe(200);
         expect(res.text).toContain(`<h1>${client.name}</h1>`);
         expect(res.text).toContain(`<dt>Company legal name</dt><dd>${client.name}</dd>`);
-        expect(res.text).toContain(`<a href="mailto:${client.contactEmail}">${client.contactEmail}</a>`);
+        // The address wraps after its @ and before its dots.
+        expect(res.text).toContain(
+          `<a href="mailto:${client.contactEmail}">${client.contactEmail!.replace('@', '@<wbr>').replaceAll('.', '<wbr>.')}</a>`,
+        );
         expect(res.text).toMatch(
           /<dt>Consent Status<\/dt><dd><a class="badge badge-green" href="\/account-statuses#consent-granted"[^>]*>Granted<\/a>/,
         );
