@@ -32,6 +32,9 @@ type Data = Record<string, unknown>;
 
 /** People link to the team page, where owners act on them. */
 const TEAM_PAGE = '/users';
+/** Where an API key that acted is listed (the Partner API names its keys `API key “name”`). */
+const KEYS_PAGE = '/settings/api-keys';
+const KEY_ACTOR = /^API key “/;
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -101,9 +104,9 @@ function str(d: Data, key: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 }
 
-/** Whoever acted: a person links to the team; the system or the operator is named as such. */
+/** Whoever acted: a person links to the team, an API key to the keys; the system or the operator is named as such. */
 function actor(e: LoggedEvent, nobody = 'Partner Hub'): SentencePart {
-  if (e.actorId) return { text: actorName(e.actorLabel), href: TEAM_PAGE };
+  if (e.actorId) return { text: actorName(e.actorLabel), href: KEY_ACTOR.test(e.actorLabel) ? KEYS_PAGE : TEAM_PAGE };
   return { text: e.actorLabel === 'System' ? nobody : e.actorLabel };
 }
 

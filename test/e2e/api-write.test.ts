@@ -246,7 +246,8 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     const agent = t.agent();
     await signIn(agent, owner.email, owner.password);
     const activity = await agent.get('/activity');
-    expect(activity.text).toContain('API key “Billing sync”');
+    // The key links to the keys page, not to the team.
+    expect(activity.text).toContain('<a href="/settings/api-keys">API key “Billing sync”</a>');
     expect(activity.text).toContain('requested payment revocation for');
 
     await t.app.get(MailWorker).sendDue(t.clock.now());
