@@ -4,11 +4,10 @@ import { Sql } from '../database/sql';
 import { readClient, readClientWabas, type ClientRow, type ClientWabaRow } from './client.query';
 import { readClientPage, type ClientCursor } from './client-list.query';
 import { cursorFor, decodeCursor, encodeCursor, isFiltered, type Cursor, type NumberFilter } from './number-filter';
-import type { NumberRow } from './number-row';
-import { readNumbersByIds } from './number-rows.query';
+import type { CardRow, NumberRow } from './number-row';
 import { NumberSummaries } from './number-summaries.service';
 import type { AccountsSummary } from './number-summary.query';
-import { countMatching, readNumberRows, readVisibleNumber, type ListedRow, type MatchCount } from './number.query';
+import { countMatching, readFullNumberRows, readNumberRows, readVisibleNumber, type ListedRow, type MatchCount } from './number.query';
 import { readStatusHistory, type StatusChangeRow } from './status-history.query';
 
 export type { AccountsSummary, ClientCursor, ClientRow, ClientWabaRow, ListedRow, MatchCount, StatusChangeRow };
@@ -30,8 +29,8 @@ export interface PageAt {
   before?: Cursor;
 }
 
-export interface AccountsPage {
-  numbers: ListedRow[];
+export interface AccountsPage<R extends CardRow = CardRow> {
+  numbers: ListedRow<R>[];
   /** The cursor of the next page's `after`, when there is one. */
   next?: string;
   /** The cursor of the previous page's `before`, when this is not the first page. */
@@ -76,13 +75,13 @@ export class AccountsService {
     return this.pageOf(filter, numbers, pos, !!at.after, rows.length > size);
   }
 
-  private pageOf(
+  private pageOf<R extends CardRow>(
     filter: NumberFilter,
-    numbers: ListedRow[],
+    numbers: ListedRow<R>[],
     pos: number | undefined,
     hasPrevious: boolean,
     hasNext: boolean,
-  ): AccountsPage {
+  ): AccountsPage<R> {
     const last = numbers.length - 1;
     const at = (i: number) => (pos === undefined ? undefined : pos + i);
     return {
@@ -145,16 +144,19 @@ export class AccountsService {
   }
 
   /**
-   * A page after an opaque cursor (`next` of an earlier page) for the Partner API. A cursor this
-   * app did not make for this sort is a BadRequestException, never a query.
+   * A page of full rows after an opaque cursor (`next` of an earlier page) for the Partner API.
+   * A cursor this app did not make for this sort is a BadRequestException, never a query.
    */
-  pageAfterCursor(partnerId: string, filter: NumberFilter, cursor: string | undefined, size: number): Promise<AccountsPage> {
-    return this.page(partnerId, filter, { after: decodeCursor(cursor, filter.sort) }, size);
-  }
-
-  /** Full rows of some of the partner's numbers still in the hub, in no particular order. */
-  numbersByIds(partnerId: string, ids: readonly string[]): Promise<NumberRow[]> {
-    return readNumbersByIds(this.sql, partnerId, ids);
+  async fullPageAfterCursor(
+    partnerId: string,
+    filter: NumberFilter,
+    cursor: string | undefined,
+    size: number,
+  ): Promise<AccountsPage<NumberRow>> {
+    const after = decodeCursor(cursor, filter.sort);
+    const rows = await readFullNumberRows(this.sql, partnerId, filter, after, size + 1, this.clock.now());
+    const pos = after ? (after.pos === undefined ? undefined : after.pos + 1) : 0;
+    return this.pageOf(filter, rows.slice(0, size), pos, !!after, rows.length > size);
   }
 
   /** A page of the partner's clients by name, after a cursor (keyset). */

@@ -113,12 +113,12 @@ const selectSql = (columns: typeof COLUMNS, extra = '', from = 'whatsapp_number 
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
 
 /**
- * A card's columns and the page's sort key for the numbers whose ids `idsSql` selects (a
- * subquery with its own order and limit), to which the list pages add their order.
+ * A card's columns (or all of a number row's) and the page's sort key for the numbers whose ids
+ * `idsSql` selects (a subquery with its own order and limit), to which the lists add their order.
  */
-export const cardRowsOfSql = (sortKey: string, idsSql: string) =>
+export const rowsOfSql = (columns: 'card' | 'full', sortKey: string, idsSql: string) =>
   selectSql(
-    COLUMNS.filter(([, , card]) => card),
+    columns === 'card' ? COLUMNS.filter(([, , card]) => card) : COLUMNS,
     `, ${sortKey} as sort_key`,
     `(${idsSql}) x
     join whatsapp_number n on n.id = x.id`,

@@ -67,18 +67,8 @@ export class ApiNumbersController {
     const partnerId = req.apiCaller!.partnerId;
     const filter = toFilter(query);
     const page = await this.pageOf(partnerId, filter, query.cursor, query.limit ?? 50);
-    const rows = new Map(
-      (
-        await this.accounts.numbersByIds(
-          partnerId,
-          page.numbers.map((n) => n.id),
-        )
-      ).map((n) => [n.id, n]),
-    );
     const now = this.clock.now();
-    // A number removed between the two reads is left out.
-    const data = page.numbers.flatMap((n) => (rows.has(n.id) ? [numberJson(rows.get(n.id)!, now)] : []));
-    return { data, has_more: !!page.next, next_cursor: page.next ?? null };
+    return { data: page.numbers.map((n) => numberJson(n, now)), has_more: !!page.next, next_cursor: page.next ?? null };
   }
 
   @ApiEndpoint(getNumber)
@@ -102,7 +92,7 @@ export class ApiNumbersController {
   /** A cursor this API did not make (edited, or from another sort) is a 422 on `cursor`. */
   private async pageOf(partnerId: string, filter: NumberFilter, cursor: string | undefined, limit: number) {
     try {
-      return await this.accounts.pageAfterCursor(partnerId, filter, cursor, limit);
+      return await this.accounts.fullPageAfterCursor(partnerId, filter, cursor, limit);
     } catch (err) {
       if (err instanceof BadRequestException) {
         throw ApiProblem.invalid([{ field: 'cursor', message: 'Not a cursor of this list and sort. Start again without it.' }]);
