@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, type ExportRow } from './csv-columns';
 import { XLSX_STYLES, xlsxColumns, ZoneShift, type XlsxColumn } from './xlsx-columns';
 
@@ -60,7 +60,7 @@ export function xlsxWriter(out: Writable, timeZone: string, stop: AbortControlle
   };
   out.once('error', fail);
   out.once('close', onClose);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const columns = xlsxColumns(timeZone);
   const sheet = startSheet(workbook, columns);
   const zone = new ZoneShift(timeZone);
@@ -91,6 +91,11 @@ export function xlsxWriter(out: Writable, timeZone: string, stop: AbortControlle
 }
 
 type Sheet = ExcelJS.Worksheet & { commit(): void };
+
+let loaded: typeof ExcelJS | undefined;
+/** exceljs, loaded by the first workbook rather than at start: it adds 28 MB to every process, and most never write one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const exceljs = (): typeof ExcelJS => (loaded ??= require('exceljs') as typeof ExcelJS);
 
 const HEADER_STYLE = { ...XLSX_STYLES.text, font: { bold: true } };
 
