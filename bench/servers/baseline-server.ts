@@ -442,11 +442,14 @@ async function main(db: RawDb) {
 function primary(count: number) {
   let listening = 0;
   let stopping = false;
+  let exited = 0;
   cluster.on('message', (_w, msg: { ready?: boolean }) => {
     if (msg.ready && ++listening === count) process.send!(msg);
   });
+  // Counted, not read from cluster.workers: a worker leaves that list when it is told to
+  // disconnect, and a primary gone before the last one closed its server made it crash (EPIPE).
   cluster.on('exit', (_w, code) => {
-    if (stopping) return;
+    if (stopping) return void (++exited === count && process.exit(0));
     console.error(`a baseline process exited (${code})`);
     process.exit(1);
   });
@@ -455,7 +458,6 @@ function primary(count: number) {
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.disconnect();
     setTimeout(() => process.exit(0), 10_000).unref();
-    cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0));
   });
 }
 
