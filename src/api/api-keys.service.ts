@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, LockMode } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { User } from '../auth/entities/user.entity';
@@ -93,6 +93,9 @@ export class ApiKeysService {
     const now = this.clock.now();
     const secret = newKeySecret();
     return this.em.fork().transactional(async (tx) => {
+      // Creations at the same time count one after another: PostgreSQL locks the partner row
+      // until commit; SQLite's write lock (BEGIN IMMEDIATE) already orders them.
+      await tx.findOne(Partner, member.partnerId, { fields: ['id'], lockMode: LockMode.PESSIMISTIC_WRITE });
       if ((await countLiveKeys(this.sql, tx, member.partnerId, now)) >= MAX_LIVE_KEYS) throw ApiKeyErrors.tooManyKeys();
       const key = new ApiKey({
         partner: tx.getReference(Partner, member.partnerId),
