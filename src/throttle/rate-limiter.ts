@@ -15,6 +15,13 @@ export interface RatePolicy {
   windowMs: number;
   /** What a refused person reads before "Try again in …", when the caller's sentence is too general. */
   refusal?: string;
+  /**
+   * Points a process claims at once and then spends itself, for a limit taken on nearly every
+   * request (an API key's): one write per `lease` requests instead of one each. Never more than
+   * `points` pass in a window; a lease left unspent when the window ends may refuse other
+   * instances up to `lease` × (instances − 1) requests early.
+   */
+  lease?: number;
 }
 
 /** A policy and the subject it counts (an account, an address, an IP, a partner). */
@@ -42,15 +49,17 @@ export interface RateDecision {
 
 // One statement claims the point and reads the count, so parallel requests (on any instance)
 // each see a different count: the n-th request of a window sees n, never a stale n - 1.
-const CONSUME_SQL = `insert into rate_limit (key, points, resets_at) values (?, 1, ?)
+const CONSUME_SQL = `insert into rate_limit (key, points, resets_at) values (?, ?, ?)
   on conflict (key) do update set
-    points = case when rate_limit.resets_at <= ? then 1 else rate_limit.points + 1 end,
+    points = case when rate_limit.resets_at <= ? then excluded.points else rate_limit.points + excluded.points end,
     resets_at = case when rate_limit.resets_at <= ? then excluded.resets_at else rate_limit.resets_at end
   returning points, resets_at`;
 
 const REFUND_SQL = 'update rate_limit set points = points - 1 where key = ? and points > 0 and resets_at > ?';
 
 const PRUNE_BATCH_SIZE = 1000;
+/** Counters a process holds a lease on at most. */
+const MAX_LEASES = 10_000;
 const PRUNE_SQL = 'delete from rate_limit where key in (select key from rate_limit where resets_at <= ? limit ?)';
 
 /**
@@ -60,6 +69,11 @@ const PRUNE_SQL = 'delete from rate_limit where key in (select key from rate_lim
  */
 @Injectable()
 export class RateLimiter {
+  /** The points this process holds ahead, per counter key (policies with a lease). */
+  private readonly leases = new Map<string, { left: number; resetsAt: number }>();
+  /** Claims on the way, per counter key: the process's other requests wait for them rather than claim too. */
+  private readonly claiming = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
@@ -86,23 +100,60 @@ export class RateLimiter {
   }
 
   async consume(policy: RatePolicy, subject: string): Promise<RateDecision> {
+    const key = this.key(policy, subject);
     const now = this.clock.now();
-    const resetsAt = new Date(now.getTime() + policy.windowMs);
-    const [row] = await this.sql.returning<{ points: unknown; resets_at: unknown }>(CONSUME_SQL, [
-      this.key(policy, subject),
-      resetsAt,
+    const lease = Math.min(policy.lease ?? 1, policy.points);
+    if (lease > 1) {
+      for (;;) {
+        const held = this.leases.get(key);
+        if (held && held.left > 0 && held.resetsAt > now.getTime()) {
+          held.left--;
+          return { allowed: true, spent: policy.points - held.left, justLocked: false, retryAfterSeconds: 0 };
+        }
+        const claim = this.claiming.get(key);
+        if (!claim) break;
+        await claim;
+      }
+    }
+    const claimed = this.sql.returning<{ points: unknown; resets_at: unknown }>(CONSUME_SQL, [
+      key,
+      lease,
+      new Date(now.getTime() + policy.windowMs),
       now,
       now,
     ]);
-    const spent = sqlNumber(row.points);
-    const allowed = spent <= policy.points;
-    const wait = sqlDate(row.resets_at).getTime() - now.getTime();
+    if (lease > 1)
+      this.claiming.set(
+        key,
+        claimed.catch(() => undefined),
+      );
+    let row: { points: unknown; resets_at: unknown };
+    try {
+      [row] = await claimed;
+    } finally {
+      if (lease > 1) this.claiming.delete(key);
+    }
+    const counted = sqlNumber(row.points);
+    const resetsAt = sqlDate(row.resets_at).getTime();
+    // Of the points just claimed, those still under the limit are this process's to spend.
+    const granted = Math.max(0, Math.min(lease, policy.points - (counted - lease)));
+    if (lease > 1) this.hold(key, granted - 1, resetsAt);
+    const spent = granted > 0 ? counted - lease + 1 : counted;
+    const allowed = granted > 0;
     return {
       allowed,
       spent,
       justLocked: spent === policy.points + 1,
-      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(wait / 1000)),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)),
     };
+  }
+
+  private hold(key: string, left: number, resetsAt: number): void {
+    this.leases.delete(key);
+    if (left <= 0) return;
+    // Bounded: the oldest lease goes first (its points are only refused early, never lost twice).
+    if (this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value!);
+    this.leases.set(key, { left, resetsAt });
   }
 
   /** Gives a point back (a sign-in that succeeded is no guess). */
