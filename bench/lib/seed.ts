@@ -10,6 +10,7 @@ import { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { DEFAULT_PAGE_SIZE, DEFAULT_SORT, encodeCursor } from '../../src/accounts/number-filter';
 import { NumberSummaries } from '../../src/accounts/number-summaries.service';
+import { analyzeAccountTables } from '../../src/accounts/number.query';
 import { phoneCountry } from '../../src/accounts/phone';
 import { searchTextFor } from '../../src/accounts/search-text';
 import { familyValues, type FamilyKey } from '../../src/statuses';
@@ -18,6 +19,7 @@ import { ROOT } from '../../src/app.setup';
 import { hashPassword } from '../../src/auth/passwords';
 import { createLogger } from '../../src/common/logger';
 import { migrateUp } from '../../src/database/migrations';
+import { Sql } from '../../src/database/sql';
 import { newId } from '../../src/common/ids';
 import { DemoSeedService } from '../../src/demo/demo-seed.service';
 import { OperatorKeysService } from '../../src/operator-api/operator-keys.service';
@@ -185,7 +187,7 @@ export async function seedBenchDatabase(
     big.numbers += BIG_CLIENT_NUMBERS;
     const small = await partner(`Bench ${opts.smallCount} numbers`, opts.smallCount, 'small');
     // Fresh planner statistics, as an import of this size leaves them (accounts-import.service.ts).
-    await orm.em.fork().getConnection().execute('analyze whatsapp_number');
+    await analyzeAccountTables(app.get(Sql));
     const importsEm = orm.em.fork();
     const partners = app.get(PartnersService);
     const imports = {

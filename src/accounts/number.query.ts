@@ -125,7 +125,11 @@ export async function countNumbers(sql: Sql): Promise<number> {
   return sqlNumber(row.n);
 }
 
-/** Refreshes the planner's statistics of the number table and its indexes (both databases spell it alike). */
-export async function analyzeNumbers(sql: Sql): Promise<void> {
-  await sql.run('analyze whatsapp_number');
+/**
+ * Refreshes the planners' statistics of the tables an import grows: numbers, their WABA
+ * accounts and clients (both databases spell it alike). Without them PostgreSQL found a
+ * client's accounts by scanning all of its partner's.
+ */
+export async function analyzeAccountTables(sql: Sql): Promise<void> {
+  for (const table of ['whatsapp_number', 'waba_account', 'client']) await sql.run(`analyze ${table}`);
 }

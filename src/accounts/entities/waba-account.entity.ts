@@ -1,4 +1,4 @@
-import { Entity, Enum, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { Partner } from '../../partners/entities/partner.entity';
 import { familyValues, type OnBehalfStatus, type VerificationStatus, type WabaStatus } from '../../statuses';
@@ -7,6 +7,9 @@ import { Client } from './client.entity';
 /** A client's WhatsApp Business Account (Meta's WABA). */
 @Entity()
 @Unique({ properties: ['partner', 'providerId'] })
+// A client's page lists its accounts: PostgreSQL, which makes no index for a foreign key, read
+// every account of the hub for it (SQLite's own foreign key index is the same one).
+@Index({ properties: ['client'] })
 export class WabaAccount extends BaseEntity {
   @ManyToOne(() => Partner, { deleteRule: 'cascade' })
   partner: Partner;

@@ -13,7 +13,7 @@ import { searchTextFor } from '../search-text';
 import type { ImportRecord } from './import-record';
 import { channelItems, detectFormat, readSource, type ImportFormat, type SourceItem } from './sources';
 import { Sql } from '../../database/sql';
-import { analyzeNumbers, countNumbers } from '../number.query';
+import { analyzeAccountTables, countNumbers } from '../number.query';
 
 export interface ImportOptions {
   /** Import the valid records even when some are invalid. */
@@ -159,7 +159,7 @@ export class AccountsImportService {
     // client's numbers through the wrong index (75 ms instead of 2 ms at 100,000 numbers) and
     // PostgreSQL sorted a filtered page it could have read in order.
     if (result.created >= ANALYZE_AFTER_CREATED && result.created >= ANALYZE_AFTER_GROWTH * (await countNumbers(this.sql))) {
-      await analyzeNumbers(this.sql);
+      await analyzeAccountTables(this.sql);
     }
     return result;
   }
