@@ -24,11 +24,12 @@ export class ApiKeyGuard implements CanActivate {
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    // Each process claims a thirtieth of a key's minute at a time (20 of the default 600): one
-    // write per 20 requests instead of one each, never more than the limit in a minute, and at
-    // most a thirtieth per other instance refused early. Limits under 60 count every request.
+    // Each process claims up to 20 points of a key's minute at a time, and never more than a
+    // thirtieth of it (20 of the default 600): one write per 20 requests instead of one each,
+    // never more than the limit in a minute, and at most a lease per other instance refused
+    // early. Limits under 60 count every request.
     const points = config.api.rateLimitPerMinute;
-    this.policy = { name: 'api.key', points, windowMs: 60_000, lease: Math.max(1, Math.floor(points / 30)) };
+    this.policy = { name: 'api.key', points, windowMs: 60_000, lease: Math.max(1, Math.min(20, Math.floor(points / 30))) };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
