@@ -7,34 +7,8 @@ import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber, createStatusChange } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import { postForm, signIn } from '../support/http';
-
-type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
-};
-
-/** The hostile values of the forms' and paths' tests, as they go on the wire (percent-encoded). */
-const HOSTILE = [
-  '%00',
-  'abc%00def',
-  '%25',
-  '%C3%A9t%C3%A9',
-  '%F0%9F%98%80',
-  'A'.repeat(2000),
-  "1'%20or%20'1'%3D'1",
-  '1;drop%20table%20user',
-  '..%2F..',
-  '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
-  '%3DHYPERLINK(%22http%3A%2F%2Fevil.example%22)',
-  '%E2%80%AEevil%E2%80%AC',
-  '-1',
-  '1e999',
-  '0x10',
-  'null',
-  '[]',
-  '{}',
-  '%EF%BC%9D1%2B1',
-];
+import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
+import type { OpenApiDoc } from '../support/openapi-doc';
 
 /**
  * Checks every answer against /api/v1/openapi.json with Ajv (JSON Schema 2020-12): the status
@@ -44,7 +18,7 @@ class Contract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   checked = 0;
 
-  constructor(private readonly doc: Doc) {
+  constructor(private readonly doc: OpenApiDoc) {
     addFormats(this.ajv);
   }
 
@@ -101,7 +75,7 @@ describe('Partner API: reading', () => {
     Object.assign(foreign, { number: n.id, client: n.client.id, waba: n.wabaAccount.id });
     foreignKey = await keyFor(await createMember(t.em(), other));
 
-    const doc = (await t.http().get('/api/v1/openapi.json')).body as Doc;
+    const doc = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc;
     contract = new Contract(doc);
   });
   afterAll(() => t.close());
@@ -112,7 +86,7 @@ describe('Partner API: reading', () => {
     const result = await new Validator().validate(res.body as Record<string, unknown>);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys((res.body as Doc).paths).sort()).toEqual(
+    expect(Object.keys((res.body as OpenApiDoc).paths).sort()).toEqual(
       [
         '/clients',
         '/clients/{id}',

@@ -15,34 +15,9 @@ import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { HOUR } from '../support/clock';
 import { postForm, signIn } from '../support/http';
 import type { TestSmtp } from '../support/smtp';
+import { HOSTILE_ENCODED } from '../support/hostile';
+import type { OpenApiDoc } from '../support/openapi-doc';
 
-type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
-};
-
-/** The hostile values of api-read.test.ts (the forms' and paths' list), as the wire carries them and decoded. */
-const HOSTILE_ENCODED = [
-  '%00',
-  'abc%00def',
-  '%25',
-  '%C3%A9t%C3%A9',
-  '%F0%9F%98%80',
-  'A'.repeat(2000),
-  "1'%20or%20'1'%3D'1",
-  '1;drop%20table%20user',
-  '..%2F..',
-  '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
-  '%3DHYPERLINK(%22http%3A%2F%2Fevil.example%22)',
-  '%E2%80%AEevil%E2%80%AC',
-  '-1',
-  '1e999',
-  '0x10',
-  'null',
-  '[]',
-  '{}',
-  '%EF%BC%9D1%2B1',
-];
 const HOSTILE = HOSTILE_ENCODED.map(decodeURIComponent);
 /** What a JSON field can hold besides a string. */
 const HOSTILE_TYPES: unknown[] = [null, 0, -1, 1e308, true, [], ['x'], {}, { $gt: '' }];
@@ -61,7 +36,7 @@ class Contract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   checked = 0;
 
-  constructor(private readonly doc: Doc) {
+  constructor(private readonly doc: OpenApiDoc) {
     addFormats(this.ajv);
   }
 
@@ -159,12 +134,12 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     foreignNumber = (await createNumber(t.em(), other)).id;
     foreignKey = await keyFor(await createMember(t.em(), other), 'Theirs', 'read_write');
 
-    contract = new Contract((await t.http().get('/api/v1/openapi.json')).body as Doc);
+    contract = new Contract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc);
   });
   afterAll(() => t.close());
 
   it('documents both operations with the Idempotency-Key header, the replay header and their failures', async () => {
-    const doc = (await t.http().get('/api/v1/openapi.json')).body as Doc & {
+    const doc = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc & {
       paths: Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; 'x-scope': string }>>;
     };
     const ops = doc.paths[PATH];

@@ -18,6 +18,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { DAY, MINUTE } from '../support/clock';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { postForm, signIn } from '../support/http';
+import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 const CHANNELS = '/api/operator/v1/partners/{partner}/channels';
@@ -36,28 +37,6 @@ function channels(count: number, from = 0): Channel[] {
   }));
 }
 
-/** The hostile values of the forms' and paths' tests (test/e2e/api-read.test.ts), as they go on the wire (percent-encoded). */
-const HOSTILE = [
-  '%00',
-  'abc%00def',
-  '%25',
-  '%C3%A9t%C3%A9',
-  '%F0%9F%98%80',
-  'A'.repeat(2000),
-  "1'%20or%20'1'%3D'1",
-  '1;drop%20table%20user',
-  '..%2F..',
-  '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
-  '%3DHYPERLINK(%22http%3A%2F%2Fevil.example%22)',
-  '%E2%80%AEevil%E2%80%AC',
-  '-1',
-  '1e999',
-  '0x10',
-  'null',
-  '[]',
-  '{}',
-  '%EF%BC%9D1%2B1',
-];
 /** The same values as a body carries them, and values of other JSON kinds. */
 const HOSTILE_VALUES: unknown[] = [
   ...HOSTILE.map(decodeURIComponent),
