@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type ExcelJS from 'exceljs';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, type ExportRow } from './csv-columns';
-import { XLSX_STYLES, xlsxColumns, ZoneShift, type XlsxColumn } from './xlsx-columns';
+import { xlsxColumns, ZoneShift } from './xlsx-columns';
+import { XlsxSheetWriter } from './xlsx-stream';
 
 /**
  * How one format turns rows into a file on a writable: the part of a download that differs
@@ -45,99 +45,32 @@ export function csvWriter(out: Writable, bom: boolean, stop: AbortController): F
 }
 
 /**
- * The workbook: one sheet, header row frozen and filtered, written by exceljs's streaming
- * writer straight into `out`. Cells are inline strings, numbers and dates only (no shared
- * strings table, which would keep every distinct value in memory).
+ * The workbook: one sheet, header row frozen and filtered, written by XlsxSheetWriter straight
+ * into `out` through its zip, with the same backpressure as the CSV.
  */
 export function xlsxWriter(out: Writable, timeZone: string, stop: AbortController): FileWriter {
-  let failure: unknown;
-  const fail = (err: unknown) => {
-    failure ??= err ?? new Error('the output closed early');
-    stop.abort();
-  };
-  const onClose = () => {
-    if (!out.writableFinished) fail(undefined);
-  };
-  out.once('error', fail);
-  out.once('close', onClose);
-  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const columns = xlsxColumns(timeZone);
-  const sheet = startSheet(workbook, columns);
+  const workbook = new XlsxSheetWriter(
+    'WhatsApp numbers',
+    columns.map(({ header, kind, width }) => ({ header, kind, width: width + 2 })),
+  );
   const zone = new ZoneShift(timeZone);
-  const detach = () => {
-    out.off('error', fail);
-    out.off('close', onClose);
-  };
+  let failure: unknown;
+  const piped = pipeline(workbook.output, out).catch((err: unknown) => {
+    failure = err;
+    stop.abort();
+  });
   return {
-    write: (row) => {
-      addRow(sheet, columns, row, zone);
-      return sheetBackpressure(sheet, out, stop.signal);
-    },
-    end: async (rows) => {
-      sheet.autoFilter = `A1:${columnLetter(columns.length)}${rows + 1}`;
-      sheet.commit();
-      await workbook.commit();
-      detach();
+    write: (row) => (workbook.addRow(columns.map((c) => c.value(row, zone))) ? undefined : workbook.drained(stop.signal)),
+    end: async () => {
+      workbook.end();
+      await piped;
     },
     destroy: async (err) => {
-      detach();
-      (workbook as unknown as { zip: { abort(): void } }).zip.abort();
-      const closed = out.closed ? undefined : once(out, 'close');
+      workbook.abort();
       out.destroy(err);
-      await closed;
+      await piped;
     },
     failed: () => failure !== undefined,
   };
-}
-
-type Sheet = ExcelJS.Worksheet & { commit(): void };
-
-let loaded: typeof ExcelJS | undefined;
-/** exceljs, loaded by the first workbook rather than at start: it adds 28 MB to every process, and most never write one. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const exceljs = (): typeof ExcelJS => (loaded ??= require('exceljs') as typeof ExcelJS);
-
-const HEADER_STYLE = { ...XLSX_STYLES.text, font: { bold: true } };
-
-/** The sheet with its columns, widths and the header row (bold, frozen), committed. */
-function startSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, columns: readonly XlsxColumn[]): Sheet {
-  const sheet = workbook.addWorksheet('WhatsApp numbers', { views: [{ state: 'frozen', ySplit: 1 }] }) as Sheet;
-  sheet.columns = columns.map((c) => ({ width: c.width + 2 }));
-  const header = sheet.addRow(columns.map((c) => c.header));
-  header.eachCell((cell) => (cell.style = HEADER_STYLE));
-  header.commit();
-  return sheet;
-}
-
-/**
- * One number's cells. Each cell gets one of a few shared style objects: exceljs finds a
- * style it has seen by identity, where a fresh object per cell would be serialized per cell.
- */
-function addRow(sheet: Sheet, columns: readonly XlsxColumn[], row: ExportRow, zone: ZoneShift): void {
-  const r = sheet.addRow(columns.map((c) => c.value(row, zone)));
-  for (let i = 0; i < columns.length; i++) r.getCell(i + 1).style = XLSX_STYLES[columns[i].kind];
-  r.commit();
-}
-
-/**
- * What to await after a row: exceljs's sheet stream writes into the zip without heeding
- * backpressure, into a PassThrough (readable-stream 2, without `writableNeedDrain`) that
- * archiver reads from (exceljs 4.4.0, pinned). When that one or `out` is full, wait for it to
- * drain: the zip has then caught up with what was written, and memory holds a buffer's worth
- * of rows at most. The tests check that a stuck output stops the reading.
- */
-function sheetBackpressure(sheet: Sheet, out: Writable, signal: AbortSignal): Promise<unknown> | undefined {
-  const into = (sheet as unknown as { stream: { pipes?: ZipInput[] } }).stream.pipes?.[0];
-  if (into && (into.writableNeedDrain ?? into._writableState?.needDrain)) return once(into, 'drain', { signal });
-  if (out.writableNeedDrain) return once(out, 'drain', { signal });
-  return undefined;
-}
-
-type ZipInput = NodeJS.EventEmitter & { writableNeedDrain?: boolean; _writableState?: { needDrain?: boolean } };
-
-/** "A", "Z", "AA"…: the column's letters in a cell reference. */
-function columnLetter(n: number): string {
-  let s = '';
-  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
-  return s;
 }

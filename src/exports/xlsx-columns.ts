@@ -11,18 +11,7 @@ import { utcOffset } from '../common/time-zones';
 import { sqlBoolean, sqlNullableDate } from '../database/sql';
 import { FAMILIES, type FamilyKey } from '../statuses';
 import type { ExportRow } from './csv-columns';
-
-/** What a cell holds: exceljs writes a string as a string, a number as a number, a Date as a date serial. */
-export type XlsxValue = string | number | Date | null;
-
-/** How a column's cells are shown: the number format of each kind, one shared style object each (exceljs caches by identity). */
-export const XLSX_STYLES = {
-  text: { numFmt: '@' },
-  number: { numFmt: '0' },
-  dateTime: { numFmt: 'yyyy-mm-dd hh:mm:ss' },
-  date: { numFmt: 'yyyy-mm-dd' },
-} as const;
-export type XlsxKind = keyof typeof XLSX_STYLES;
+import type { XlsxKind, XlsxValue } from './xlsx-stream';
 
 export interface XlsxColumn {
   header: string;
@@ -59,7 +48,7 @@ function statusColumns(family: FamilyKey, code: (row: ExportRow) => string, head
 }
 
 /**
- * An instant as the reader's wall clock: exceljs writes a Date as its UTC serial, so the
+ * An instant as the reader's wall clock: a Date is written as the serial of its UTC fields, so the
  * instant is moved by the zone's offset at that instant (summer time included). Offsets are
  * read once per UTC day and zone, and exactly on a day when they change.
  */
