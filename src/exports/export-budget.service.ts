@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
+import { Recent } from '../common/recent';
 import { formatInstant } from '../common/time-zones';
 import { formatCount } from '../common/view-helpers';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -11,6 +12,12 @@ export const EXPORT_AUDIT_ACTION = 'accounts.exported';
 const HOUR_MS = 3_600_000;
 /** The list says what is left once less than this share of the hour's rows remains. */
 const NOTICE_BELOW = 0.2;
+/**
+ * The list page's notice reads a person's downloads at most this often per process: a
+ * download recorded by another process or instance shows in it within this time, one of this
+ * process at once. A download itself always reads them.
+ */
+export const NOTICE_READ_EVERY_MS = 10_000;
 
 interface Spent {
   /** When the download was recorded (epoch ms): it stops counting an hour later. */
@@ -30,6 +37,8 @@ export class ExportBudget {
   readonly rowsPerHour: number;
   /** Rows of downloads running in this process, per person. */
   private readonly running = new Map<string, number>();
+  /** The downloads the notice last read, per person. */
+  private readonly noticed = new Recent<Spent[]>(NOTICE_READ_EVERY_MS);
 
   constructor(
     private readonly sql: Sql,
@@ -54,6 +63,8 @@ export class ExportBudget {
     const release = () => {
       if (released) return;
       released = true;
+      // Recorded now (or never started): the notice reads again.
+      this.noticed.delete(member.userId);
       const left = (this.running.get(member.userId) ?? rows) - rows;
       if (left > 0) this.running.set(member.userId, left);
       else this.running.delete(member.userId);
@@ -85,7 +96,11 @@ export class ExportBudget {
    */
   async notice(member: CurrentMember): Promise<string | null> {
     const now = this.clock.now().getTime();
-    const spent = await this.spent(member.userId, now);
+    let spent = this.noticed.get(member.userId, now)?.filter((s) => s.at > now - HOUR_MS);
+    if (!spent) {
+      spent = await this.spent(member.userId, now);
+      this.noticed.set(member.userId, spent, now);
+    }
     const used = (this.running.get(member.userId) ?? 0) + spent.reduce((n, s) => n + s.rows, 0);
     const left = Math.max(0, this.rowsPerHour - used);
     if (left >= this.rowsPerHour * NOTICE_BELOW || spent.length === 0) return null;
