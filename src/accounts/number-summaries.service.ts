@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { Recent } from '../common/recent';
 import { Sql } from '../database/sql';
 import {
   countSummary,
   markSummariesChanged,
   readDueSummaries,
   readSummary,
-  readSummaryChanges,
   saveSummary,
   type AccountsSummary,
 } from './number-summary.query';
@@ -23,6 +23,15 @@ const REFRESH_BATCH = 200;
 export const SUMMARY_SETTLE_MS = 30_000;
 
 /**
+ * How long a process keeps a partner's stored counts and change counter: every list page
+ * needs them, and the jobs process's recount (or another instance's change) shows within
+ * this time. A recount or a change marked in this process shows at once.
+ */
+export const KEEP_SUMMARY_MS = 5_000;
+
+type StoredSummary = { summary: AccountsSummary; changes: number };
+
+/**
  * A partner's summary counts, kept in the number_summary table so that every worker and
  * instance shows the same ones and no page view counts a partner's numbers. A write that
  * changes numbers marks its partners in its own transaction (markChanged); the jobs process
@@ -35,6 +44,9 @@ export const SUMMARY_SETTLE_MS = 30_000;
 export class NumberSummaries {
   /** First counts running in this process, so that pages asked for meanwhile wait for the same one. */
   private readonly firstCounts = new Map<string, Promise<AccountsSummary>>();
+  private readonly kept = new Recent<StoredSummary>(KEEP_SUMMARY_MS);
+  /** Counts recounts and changes marked here: a read they overtook keeps nothing. */
+  private updates = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -43,7 +55,7 @@ export class NumberSummaries {
 
   /** The partner's counts as last counted: a read by primary key, or the first count. */
   async read(partnerId: string): Promise<AccountsSummary> {
-    const stored = await readSummary(this.sql, partnerId);
+    const stored = await this.stored(partnerId);
     if (stored) return stored.summary;
     let first = this.firstCounts.get(partnerId);
     if (!first) {
@@ -64,13 +76,30 @@ export class NumberSummaries {
    * The partner's change counter: it moves with every change marked (markChanged), so what was
    * counted for an older value may be out of date. Null before the partner's first count.
    */
-  changes(partnerId: string): Promise<number | null> {
-    return readSummaryChanges(this.sql, partnerId);
+  async changes(partnerId: string): Promise<number | null> {
+    return (await this.stored(partnerId))?.changes ?? null;
+  }
+
+  /** The partner's stored row, as kept or read (null before its first count). */
+  private async stored(partnerId: string): Promise<StoredSummary | null> {
+    const now = this.clock.now().getTime();
+    const kept = this.kept.get(partnerId, now);
+    if (kept) return kept;
+    const updates = this.updates;
+    const stored = await readSummary(this.sql, partnerId);
+    if (stored && updates === this.updates) this.kept.set(partnerId, stored, now);
+    return stored;
+  }
+
+  private forget(partnerIds: Iterable<string>): void {
+    this.updates++;
+    for (const id of partnerIds) this.kept.delete(id);
   }
 
   /** Call in the transaction that changed these partners' numbers: they are recounted within SUMMARY_SETTLE_MS of it. */
   async markChanged(em: EntityManager, partnerIds: string[]): Promise<void> {
     const now = this.clock.now();
+    this.forget(partnerIds);
     await markSummariesChanged(this.sql, em, [...new Set(partnerIds)], now, new Date(now.getTime() + SUMMARY_SETTLE_MS));
   }
 
@@ -79,6 +108,7 @@ export class NumberSummaries {
     for (const partnerId of new Set(partnerIds)) {
       const stored = await readSummary(this.sql, partnerId);
       await saveSummary(this.sql, partnerId, await countSummary(this.sql, partnerId, now), stored?.changes ?? null, now);
+      this.forget([partnerId]);
     }
   }
 

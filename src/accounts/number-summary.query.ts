@@ -37,12 +37,6 @@ export async function readSummary(sql: Sql, partnerId: string): Promise<{ summar
   return { summary, changes: sqlNumber(row.changes) };
 }
 
-/** How many changes to the partner's numbers were marked so far (null before its first count): the list's count cache keys on it. */
-export async function readSummaryChanges(sql: Sql, partnerId: string): Promise<number | null> {
-  const [row] = await sql.all<{ changes: unknown }>('select changes from number_summary where partner_id = ?', [partnerId]);
-  return row ? sqlNumber(row.changes) : null;
-}
-
 /**
  * Counts a partner's numbers: per lifecycle status (one grouped count on the (partner, status)
  * index, minus the few removed numbers found through the (partner, billing state) index), the

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEEP_VIEW_MS } from '../../src/accounts/list-preferences.service';
+import { KEEP_SUMMARY_MS, NumberSummaries } from '../../src/accounts/number-summaries.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Sql } from '../../src/database/sql';
 import { EXPORT_AUDIT_ACTION, NOTICE_READ_EVERY_MS } from '../../src/exports/export-budget.service';
@@ -11,7 +12,7 @@ import { csrfFrom, signIn } from '../support/http';
 
 /**
  * What the list page keeps per process instead of reading it on every view: the person's
- * layout and their recent downloads. A change written by another process (here: straight into
+ * layout, their recent downloads and the partner's stored counts. A change written by another process (here: straight into
  * the database, as another instance would) shows once the kept copy expires; one made
  * through this process shows at once.
  */
@@ -76,5 +77,19 @@ describe('reads the list keeps for a while', () => {
     // A download here is seen at once: its one row was the last.
     expect((await agent.get('/accounts/export.csv?lifecycle=error').buffer(true)).status).toBe(200);
     expect(await list()).toContain('the most allowed');
+  });
+
+  it('shows counts recounted in another process within KEEP_SUMMARY_MS, and a recount here at once', async () => {
+    const total = async () => /Numbers: <strong>([\d,]+)<\/strong>/.exec((await agent.get('/accounts')).text)?.[1];
+    expect(await total()).toBe('3');
+    // The jobs process recounted after an import elsewhere: only the stored row changed.
+    await t.app.get(Sql).run('update number_summary set total = 7 where partner_id = ?', [partner.id]);
+    expect(await total()).toBe('3');
+    t.clock.advance(KEEP_SUMMARY_MS + 1);
+    expect(await total()).toBe('7');
+    // A number added and recounted in this process.
+    await createNumber(t.em(), partner);
+    await t.app.get(NumberSummaries).refresh([partner.id]);
+    expect(await total()).toBe('4');
   });
 });
