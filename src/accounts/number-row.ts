@@ -152,7 +152,7 @@ export function toNumberRow(r: Record<string, unknown>): NumberRow {
   const s = (k: string) => r[k] as string;
   const n = (k: string) => (r[k] ?? null) as string | null;
   // Added to the card, not spread into a new object with more keys: V8 copies that 20 times
-  // slower (12 µs a row, a quarter of an API page's time).
+  // slower (23 µs a row where this takes 1; a quarter of an API page's time).
   return Object.assign(card, {
     providerId: s('n_provider_id'),
     externalId: s('n_external_id'),
