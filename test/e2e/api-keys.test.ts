@@ -202,102 +202,82 @@ describe('API keys', () => {
   });
 });
 
+/**
+ * Two instances of the app on one database (the second shares the first's clock when asked),
+ * with an owner's key made on the first: `run` gets both and the key; both are closed after.
+ */
+async function withTwoInstances(
+  options: { env?: Record<string, string>; sharedClock?: boolean },
+  run: (first: TestApp, second: TestApp, key: string, agent: ReturnType<TestApp['agent']>) => Promise<void>,
+): Promise<void> {
+  const first = await createTestApp({ env: options.env });
+  try {
+    const second = await createTestApp({
+      env: options.env,
+      ...(options.sharedClock && { clock: first.clock }),
+      database: { env: databaseEnv(first), drop: async () => {} },
+      migrate: false,
+    });
+    try {
+      const partner = await createPartner(first.em());
+      const owner = await createMember(first.em(), partner);
+      const agent = first.agent();
+      await signIn(agent, owner.email, owner.password);
+      const { key } = await createKey(agent);
+      await run(first, second, key!, agent);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await first.close();
+  }
+}
+
 describe('revoking a key on one instance', () => {
   it('is refused with 401 at once by a second instance on the same database', async () => {
-    const first = await createTestApp();
-    try {
-      const second = await createTestApp({ database: { env: databaseEnv(first), drop: async () => {} }, migrate: false });
-      try {
-        const partner = await createPartner(first.em());
-        const owner = await createMember(first.em(), partner);
-        const agent = first.agent();
-        await signIn(agent, owner.email, owner.password);
-        const { key } = await createKey(agent);
-        const onSecond = () => second.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
-        expect((await onSecond()).status).toBe(200);
-        const [row] = await rows(first, 'select id from api_key');
-        const _csrf = await csrfOf(agent, '/settings/api-keys');
-        expect(
-          (
-            await agent
-              .post(`/settings/api-keys/${row.id as string}/revoke`)
-              .type('form')
-              .send({ _csrf })
-          ).status,
-        ).toBe(303);
-        const refused = await onSecond();
-        expect(refused.status).toBe(401);
-        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      await first.close();
-    }
+    await withTwoInstances({}, async (first, second, key, agent) => {
+      const onSecond = () => second.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+      expect((await onSecond()).status).toBe(200);
+      const [row] = await rows(first, 'select id from api_key');
+      const _csrf = await csrfOf(agent, '/settings/api-keys');
+      expect(
+        (
+          await agent
+            .post(`/settings/api-keys/${row.id as string}/revoke`)
+            .type('form')
+            .send({ _csrf })
+        ).status,
+      ).toBe(303);
+      const refused = await onSecond();
+      expect(refused.status).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
   });
 });
 
 describe('a key on two instances', () => {
   it('has one per-minute limit, counted in the database, also for requests at the same time', async () => {
-    const env = { API_RATE_LIMIT_PER_MINUTE: '6' };
-    const first = await createTestApp({ env });
-    try {
-      const second = await createTestApp({
-        env,
-        clock: first.clock,
-        database: { env: databaseEnv(first), drop: async () => {} },
-        migrate: false,
-      });
-      try {
-        const partner = await createPartner(first.em());
-        const owner = await createMember(first.em(), partner);
-        const agent = first.agent();
-        await signIn(agent, owner.email, owner.password);
-        const { key } = await createKey(agent);
-        const call = (t: TestApp) => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key!}`);
-        const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 ? first : second)));
-        expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
-        first.clock.advance(61_000);
-        expect((await call(second)).status).toBe(200);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      await first.close();
-    }
+    await withTwoInstances({ env: { API_RATE_LIMIT_PER_MINUTE: '6' }, sharedClock: true }, async (first, second, key) => {
+      const call = (t: TestApp) => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 ? first : second)));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
+      first.clock.advance(61_000);
+      expect((await call(second)).status).toBe(200);
+    });
   });
 });
 
 describe('a busy key on two instances', () => {
   it('never passes its limit, and is refused early by at most the other instance\u2019s lease', async () => {
     // 90 a minute: each process claims 3 points at a time.
-    const env = { API_RATE_LIMIT_PER_MINUTE: '90' };
-    const first = await createTestApp({ env });
-    try {
-      const second = await createTestApp({
-        env,
-        clock: first.clock,
-        database: { env: databaseEnv(first), drop: async () => {} },
-        migrate: false,
-      });
-      try {
-        const partner = await createPartner(first.em());
-        const owner = await createMember(first.em(), partner);
-        const agent = first.agent();
-        await signIn(agent, owner.email, owner.password);
-        const { key } = await createKey(agent);
-        const call = (t: TestApp) => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key!}`);
-        const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => call(i % 2 ? first : second)));
-        const passed = answers.filter((a) => a.status === 200).length;
-        expect(answers.filter((a) => a.status !== 200).every((a) => a.status === 429)).toBe(true);
-        expect(passed).toBeLessThanOrEqual(90);
-        expect(passed).toBeGreaterThanOrEqual(90 - 3);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      await first.close();
-    }
+    await withTwoInstances({ env: { API_RATE_LIMIT_PER_MINUTE: '90' }, sharedClock: true }, async (first, second, key) => {
+      const call = (t: TestApp) => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
+      const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => call(i % 2 ? first : second)));
+      const passed = answers.filter((a) => a.status === 200).length;
+      expect(answers.filter((a) => a.status !== 200).every((a) => a.status === 429)).toBe(true);
+      expect(passed).toBeLessThanOrEqual(90);
+      expect(passed).toBeGreaterThanOrEqual(90 - 3);
+    });
   });
 });
 
