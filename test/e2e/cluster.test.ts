@@ -1,24 +1,15 @@
 import cluster from 'node:cluster';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS_PROCESS_FLAGS, startWorkers, type Workers } from '../../src/cluster';
 import { createLogger } from '../../src/common/logger';
+import { freePort } from '../support/ports';
 
 const SCRIPT = join(__dirname, '..', 'fixtures', 'cluster-worker.cjs');
 const logger = createLogger('silent');
-
-/** A free port for the workers to share, as PORT is in production (it outlives the workers). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * One request on a connection of its own. A connection the primary hands to a worker that is

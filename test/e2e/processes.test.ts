@@ -15,7 +15,8 @@ import { createNumber } from '../factories/accounts';
 import { createRevocations } from '../factories/revocations';
 import { postgresqlMigrations } from '../../migrations/postgresql';
 import { sqliteMigrations } from '../../migrations/sqlite';
-import { createTestApp, freePort, type TestApp } from '../support/app';
+import { createTestApp, type TestApp } from '../support/app';
+import { freePort } from '../support/ports';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 import { postForm, signIn } from '../support/http';
 

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createLogger } from '../../src/common/logger';
 import { loadConfig } from '../../src/config/config';
 import { serve } from '../../src/server';
-import { freePort } from '../support/app';
+import { freePort } from '../support/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');

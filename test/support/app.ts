@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,6 +12,7 @@ import { createLogger } from '../../src/common/logger';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { migrateUp } from '../../src/database/migrations';
 import { TestClock } from './clock';
+import { freePort } from './ports';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtp, type TestSmtp } from './smtp';
 
@@ -112,19 +113,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       }
     },
   };
-}
-
-/** A TCP port that is free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
