@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager, type Transaction } from '@mikro-orm/core';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -6,6 +7,16 @@ import { dialectOf, sqliteConnectionPragmas } from './orm.config';
 
 /** At most this many statements are kept prepared on the SQLite reader. */
 const MAX_STATEMENTS = 200;
+
+/**
+ * How long a batch job leaves SQLite's write lock free between two batches. Another process's
+ * writer waits in SQLite's busy handler, which looks at the lock again every 100 ms once it
+ * has waited a quarter of a second: a free moment much shorter than that is nearly always
+ * taken by the job's next batch (or another job's), and a request can wait out its whole busy
+ * timeout (SQLITE_BUSY_TIMEOUT_MS) and fail. Half the poll keeps the odds that a waiting
+ * writer misses 15 pauses in a row near 1 in 30,000.
+ */
+export const SQLITE_BATCH_PAUSE_MS = 50;
 
 /** What Sql uses of better-sqlite3 (its public API). */
 interface SqliteDatabase {
@@ -74,6 +85,15 @@ export class Sql implements OnModuleDestroy {
     const ctx = this.transactionOf(tx);
     const result = await (tx ?? this.em).getConnection().execute<{ affectedRows: number }>(query, this.params(params), 'run', ctx);
     return result.affectedRows;
+  }
+
+  /**
+   * What a job that writes in batches awaits between two of them, outside any transaction: the
+   * requests of this process that wait on the database go first; on SQLite, other processes'
+   * writers get the lock too (SQLITE_BATCH_PAUSE_MS).
+   */
+  async betweenWriteBatches(): Promise<void> {
+    await (this.sqlite ? sleep(SQLITE_BATCH_PAUSE_MS) : nextTick());
   }
 
   onModuleDestroy(): void {

@@ -1,4 +1,3 @@
-import { setImmediate as nextTick } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -84,8 +83,7 @@ export class HousekeepingService {
       const deleted = await this.sql.run(sql, [...params, batchSize]);
       total += deleted;
       if (deleted < batchSize) return total;
-      // Let the requests waiting on the database go first.
-      await nextTick();
+      await this.sql.betweenWriteBatches();
     }
   }
 }

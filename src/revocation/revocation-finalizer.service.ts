@@ -1,4 +1,3 @@
-import { setImmediate as nextTick } from 'node:timers/promises';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import type { NumberStatusChange } from '../accounts/entities/number-status-change.entity';
@@ -57,8 +56,7 @@ export class RevocationFinalizer {
         else result.removed += claimed;
         // Fewer than a batch: nothing more is due (or another instance holds the rest).
         if (candidates < batchSize || claimed === 0) break;
-        // Let the requests that arrived meanwhile in before the next batch (SQLite blocks).
-        await nextTick();
+        await this.sql.betweenWriteBatches();
       }
     }
     if (result.billingEnded || result.removed) {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as nextTick } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -171,7 +170,7 @@ export class RateLimiter {
       const deleted = await this.sql.run(PRUNE_SQL, [now, batchSize]);
       total += deleted;
       if (deleted < batchSize) return total;
-      await nextTick(); // the requests waiting on the database go first
+      await this.sql.betweenWriteBatches();
     }
   }
 
