@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Sql } from '../database/sql';
-import { readClient, readClientWabas, type ClientRow, type ClientWabaRow } from './client.query';
+import { countClientWabaNumbers, readClient, readClientWabas, type ClientRow, type ClientWabaRow } from './client.query';
 import { readClientPage, type ClientCursor } from './client-list.query';
 import { cursorFor, decodeCursor, encodeCursor, isFiltered, type Cursor, type NumberFilter } from './number-filter';
 import type { CardRow, NumberRow } from './number-row';
@@ -16,12 +16,12 @@ export type { AccountsSummary, ClientCursor, ClientRow, ClientWabaRow, ListedRow
 export const COUNT_CAP = 10_000;
 /** How long a filtered count is kept while the partner's numbers do not change. */
 export const COUNT_TTL_MS = 60_000;
-/** Filtered counts kept per process, the least recently counted dropped first. */
+/** Counts kept per process, the least recently counted dropped first. */
 const MAX_KEPT_COUNTS = 1_000;
 
 /** What a count depends on: the partner and the filter, not its sort. */
 const countKey = (partnerId: string, filter: NumberFilter) =>
-  JSON.stringify([partnerId, filter.clientId ?? null, filter.q ?? null, filter.attention, filter.status]);
+  JSON.stringify(['filter', partnerId, filter.clientId ?? null, filter.q ?? null, filter.attention, filter.status]);
 
 /** Where a page is read from: the start, after a row, or before one (Previous page). */
 export interface PageAt {
@@ -44,7 +44,7 @@ export interface AccountsPage<R extends CardRow = CardRow> {
 /** Reads a partner's numbers for the WhatsApp Accounts pages. Every query is scoped by partner. */
 @Injectable()
 export class AccountsService {
-  private readonly counts = new Map<string, { count: MatchCount; changes: number; at: number }>();
+  private readonly counts = new Map<string, { count: unknown; changes: number; at: number }>();
 
   constructor(
     private readonly sql: Sql,
@@ -104,18 +104,25 @@ export class AccountsService {
       const summary = await this.summaries.read(partnerId);
       return { total: summary.total, capped: false, byStatus: summary.byStatus, attention: summary.attention };
     }
+    return this.kept(partnerId, countKey(partnerId, filter), (now) => countMatching(this.sql, partnerId, filter, now, COUNT_CAP));
+  }
+
+  /**
+   * A count kept until the partner's numbers change (NumberSummaries.changes) or COUNT_TTL_MS
+   * passes; counted again otherwise. Without a stored summary it is never kept.
+   */
+  private async kept<T>(partnerId: string, key: string, count: (now: Date) => Promise<T>): Promise<T> {
     const changes = await this.summaries.changes(partnerId);
     const now = this.clock.now();
-    const key = countKey(partnerId, filter);
     const kept = this.counts.get(key);
-    if (kept && changes !== null && kept.changes === changes && now.getTime() - kept.at < COUNT_TTL_MS) return kept.count;
-    const count = await countMatching(this.sql, partnerId, filter, now, COUNT_CAP);
+    if (kept && changes !== null && kept.changes === changes && now.getTime() - kept.at < COUNT_TTL_MS) return kept.count as T;
+    const counted = await count(now);
     if (changes !== null) {
       this.counts.delete(key);
       if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.delete(this.counts.keys().next().value!);
-      this.counts.set(key, { count, changes, at: now.getTime() });
+      this.counts.set(key, { count: counted, changes, at: now.getTime() });
     }
-    return count;
+    return counted;
   }
 
   /** Counts per lifecycle status, total and attention, as last counted (NumberSummaries). */
@@ -138,9 +145,16 @@ export class AccountsService {
     return readClient(this.sql, partnerId, clientId);
   }
 
-  /** The client's WABA accounts with how many of their numbers are in the hub. */
-  clientWabas(partnerId: string, clientId: string): Promise<ClientWabaRow[]> {
-    return readClientWabas(this.sql, partnerId, clientId);
+  /**
+   * The client's WABA accounts with how many of their numbers are in the hub: the accounts as
+   * they are now, their counts kept like a filter's (they change with the partner's numbers).
+   */
+  async clientWabas(partnerId: string, clientId: string): Promise<ClientWabaRow[]> {
+    const [wabas, numbers] = await Promise.all([
+      readClientWabas(this.sql, partnerId, clientId),
+      this.kept(partnerId, JSON.stringify(['wabas', partnerId, clientId]), () => countClientWabaNumbers(this.sql, partnerId, clientId)),
+    ]);
+    return wabas.map((w) => Object.assign(w, { numbers: numbers.get(w.id) ?? 0 }));
   }
 
   /**

@@ -38,11 +38,10 @@ export async function readClient(sql: Sql, partnerId: string, clientId: string):
   };
 }
 
-/** The client's WABA accounts in the order the provider made them, each with its numbers still in the hub. */
-export async function readClientWabas(sql: Sql, partnerId: string, clientId: string): Promise<ClientWabaRow[]> {
+/** The client's WABA accounts in the order the provider made them (`numbers` from countClientWabaNumbers). */
+export async function readClientWabas(sql: Sql, partnerId: string, clientId: string): Promise<Omit<ClientWabaRow, 'numbers'>[]> {
   const rows = await sql.all<Record<string, unknown>>(
-    `select w.id, w.provider_id, w.external_id, w.namespace, w.status, w.business_verification_status, w.message_on_behalf_status,
-            (select count(*) from whatsapp_number n where n.waba_account_id = w.id and n.billing_state <> 'removed') as numbers
+    `select w.id, w.provider_id, w.external_id, w.namespace, w.status, w.business_verification_status, w.message_on_behalf_status
        from waba_account w
       where w.client_id = ? and w.partner_id = ?
       order by w.created_at, w.id`,
@@ -56,6 +55,16 @@ export async function readClientWabas(sql: Sql, partnerId: string, clientId: str
     status: r.status as WabaStatus,
     businessVerificationStatus: r.business_verification_status as VerificationStatus,
     messageOnBehalfStatus: r.message_on_behalf_status as OnBehalfStatus,
-    numbers: sqlNumber(r.numbers),
   }));
+}
+
+/** How many numbers of each of the client's WABA accounts are still in the hub, by WABA id. */
+export async function countClientWabaNumbers(sql: Sql, partnerId: string, clientId: string): Promise<Map<string, number>> {
+  const rows = await sql.all<{ id: string; numbers: unknown }>(
+    `select w.id, (select count(*) from whatsapp_number n where n.waba_account_id = w.id and n.billing_state <> 'removed') as numbers
+       from waba_account w
+      where w.client_id = ? and w.partner_id = ?`,
+    [clientId, partnerId],
+  );
+  return new Map(rows.map((r) => [r.id, sqlNumber(r.numbers)]));
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNT_CAP } from '../../src/accounts/accounts.service';
 import type { Client } from '../../src/accounts/entities/client.entity';
 import type { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
+import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { NumberSummaries } from '../../src/accounts/number-summaries.service';
 import { FILTER_FAMILIES, type FilterFamily, type SortField } from '../../src/accounts/number-filter';
 import { phoneView } from '../../src/accounts/phone';
@@ -799,9 +800,11 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
     const errorAndFailed = Math.floor(BULK / 24);
     const total = BULK + 1;
 
+    let template: WhatsappNumber;
+
     beforeAll(async () => {
       partner = await createPartner(t.em());
-      const template = await createNumber(t.em(), partner, { client: { name: 'Bulk Client GmbH' } });
+      template = await createNumber(t.em(), partner, { client: { name: 'Bulk Client GmbH' } });
       await copyNumber(t, template.id, BULK, {
         status: "case when s.i % 8 = 0 then 'error' else 'running' end",
         registration: "case when s.i % 3 = 0 then 'failed' else 'registered' end",
@@ -878,19 +881,24 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(resultsLine(running.text).match).toBe(`${(total - errors).toLocaleString('en-US')} numbers match`);
     });
 
-    it('keeps a filter’s count until a change is marked, and the unfiltered totals until they are recounted', async () => {
+    it('keeps a filter’s count and a WABA’s count until a change is marked, and the unfiltered totals until they are recounted', async () => {
+      const inHub = async () => /<dt>Numbers in the hub<\/dt><dd>([\d,]+)<\/dd>/.exec((await agent.get(`/clients/${template.client.id}`)).text)?.[1];
       await agent.get('/accounts');
       expect(resultsLine((await agent.get('/accounts?lifecycle=error')).text).match).toBe('1,256 numbers match');
+      expect(await inHub()).toBe('10,049');
       // Written behind the app's back: nothing marked the partner's numbers changed.
       await createNumber(t.em(), partner, { status: 'error', client: { name: 'Late Client GmbH' } });
+      await createNumber(t.em(), partner, { client: template.client, waba: template.wabaAccount });
       expect(resultsLine((await agent.get('/accounts?lifecycle=error')).text).match).toBe('1,256 numbers match');
+      expect(await inHub()).toBe('10,049');
       // Every write of the app marks its change in its transaction (the import, revocations).
       await t.em().transactional((tx) => t.app.get(NumberSummaries).markChanged(tx, [partner.id]));
       expect(summaryFigures((await agent.get('/accounts')).text).total).toBe('10,049');
       expect(resultsLine((await agent.get('/accounts?lifecycle=error')).text).match).toBe('1,257 numbers match');
+      expect(await inHub()).toBe('10,050');
       await t.app.get(NumberSummaries).refresh([partner.id]);
       const recounted = summaryFigures((await agent.get('/accounts')).text);
-      expect(recounted.total).toBe('10,050');
+      expect(recounted.total).toBe('10,051');
       expect(recounted.byStatus.Error).toBe('1,257');
     });
   });
