@@ -9,14 +9,16 @@ import { dialectOf, sqliteConnectionPragmas } from './orm.config';
 const MAX_STATEMENTS = 200;
 
 /**
- * How long a batch job leaves SQLite's write lock free between two batches. Another process's
- * writer waits in SQLite's busy handler, which looks at the lock again every 100 ms once it
- * has waited a quarter of a second: a free moment much shorter than that is nearly always
- * taken by the job's next batch (or another job's), and a request can wait out its whole busy
- * timeout (SQLITE_BUSY_TIMEOUT_MS) and fail. Half the poll keeps the odds that a waiting
- * writer misses 15 pauses in a row near 1 in 30,000.
+ * How long a batch job leaves SQLite's write lock free between two batches: half as long as
+ * the batch held it, within these bounds. Another process's writer waits in SQLite's busy
+ * handler, which looks at the lock again every 100 ms once it has waited a quarter of a second:
+ * a free moment much shorter than that is nearly always taken by the job's next batch (or
+ * another job's), and a request could wait out its whole busy timeout (SQLITE_BUSY_TIMEOUT_MS)
+ * and fail. Half the batch's time gives a waiting writer some 16 chances in 5 s whatever the
+ * batch takes (longer batches, fewer but longer pauses), and costs the job a third of its time
+ * at most.
  */
-export const SQLITE_BATCH_PAUSE_MS = 50;
+export const SQLITE_BATCH_PAUSE = { share: 0.5, minMs: 10, maxMs: 100 };
 
 /** What Sql uses of better-sqlite3 (its public API). */
 interface SqliteDatabase {
@@ -88,12 +90,14 @@ export class Sql implements OnModuleDestroy {
   }
 
   /**
-   * What a job that writes in batches awaits between two of them, outside any transaction: the
-   * requests of this process that wait on the database go first; on SQLite, other processes'
-   * writers get the lock too (SQLITE_BATCH_PAUSE_MS).
+   * What a job that writes in batches awaits between two of them, outside any transaction,
+   * given how long the last batch took: the requests of this process that wait on the database
+   * go first; on SQLite, other processes' writers get the lock too (SQLITE_BATCH_PAUSE).
    */
-  async betweenWriteBatches(): Promise<void> {
-    await (this.sqlite ? sleep(SQLITE_BATCH_PAUSE_MS) : nextTick());
+  async betweenWriteBatches(batchMs: number): Promise<void> {
+    if (!this.sqlite) return void (await nextTick());
+    const { share, minMs, maxMs } = SQLITE_BATCH_PAUSE;
+    await sleep(Math.min(maxMs, Math.max(minMs, share * batchMs)));
   }
 
   onModuleDestroy(): void {

@@ -80,10 +80,11 @@ export class HousekeepingService {
   private async deleteInBatches(sql: string, params: unknown[], batchSize: number): Promise<number> {
     let total = 0;
     for (;;) {
+      const started = performance.now();
       const deleted = await this.sql.run(sql, [...params, batchSize]);
       total += deleted;
       if (deleted < batchSize) return total;
-      await this.sql.betweenWriteBatches();
+      await this.sql.betweenWriteBatches(performance.now() - started);
     }
   }
 }

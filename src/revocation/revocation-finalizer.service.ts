@@ -51,12 +51,13 @@ export class RevocationFinalizer {
     for (const transition of ['billing_end', 'removal'] as const) {
       for (;;) {
         if (this.lifecycle.shuttingDown) break;
+        const started = performance.now();
         const { candidates, claimed } = await this.runBatch(transition, now, batchSize);
         if (transition === 'billing_end') result.billingEnded += claimed;
         else result.removed += claimed;
         // Fewer than a batch: nothing more is due (or another instance holds the rest).
         if (candidates < batchSize || claimed === 0) break;
-        await this.sql.betweenWriteBatches();
+        await this.sql.betweenWriteBatches(performance.now() - started);
       }
     }
     if (result.billingEnded || result.removed) {

@@ -167,10 +167,11 @@ export class RateLimiter {
   async prune(now = this.clock.now(), batchSize = PRUNE_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
+      const started = performance.now();
       const deleted = await this.sql.run(PRUNE_SQL, [now, batchSize]);
       total += deleted;
       if (deleted < batchSize) return total;
-      await this.sql.betweenWriteBatches();
+      await this.sql.betweenWriteBatches(performance.now() - started);
     }
   }
 
