@@ -4,7 +4,7 @@ import type { CurrentMember } from '../../src/common/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY, MINUTE } from '../support/clock';
-import { csrfOf, postForm, signIn } from '../support/http';
+import { postForm, signIn } from '../support/http';
 
 const KEY = /phk_live_[0-9A-Za-z]{17}_[0-9A-Za-z]{43}/g;
 
@@ -90,11 +90,7 @@ describe('API keys', () => {
     const [used] = await rows(t, 'select last_used_at, last_used_ip from api_key where id = ?', [row.id]);
     expect(used.last_used_ip).toMatch(/127\.0\.0\.1/);
 
-    const _csrf = await csrfOf(agent, '/settings/api-keys');
-    const revoked = await agent
-      .post(`/settings/api-keys/${row.id as string}/revoke`)
-      .type('form')
-      .send({ _csrf });
+    const revoked = await postForm(agent, `/settings/api-keys/${row.id as string}/revoke`, {}, '/settings/api-keys');
     expect(revoked.status).toBe(303);
     expect((await api()).status).toBe(401);
     const after = await rows(t, 'select action from audit_event where subject_id = ?', [row.id]);
@@ -184,15 +180,7 @@ describe('API keys', () => {
     await signIn(otherAgent, otherOwner.email, otherOwner.password);
     expect((await otherAgent.get('/users')).text).toContain('href="/settings/api-keys"');
     const [mine] = await rows(t, 'select id from api_key where partner_id = ? and revoked_at is null', [partnerId]);
-    const _csrf = await csrfOf(otherAgent, '/settings/api-keys');
-    expect(
-      (
-        await otherAgent
-          .post(`/settings/api-keys/${mine.id as string}/revoke`)
-          .type('form')
-          .send({ _csrf })
-      ).status,
-    ).toBe(404);
+    expect((await postForm(otherAgent, `/settings/api-keys/${mine.id as string}/revoke`, {}, '/settings/api-keys')).status).toBe(404);
     expect((await rows(t, 'select revoked_at from api_key where id = ?', [mine.id]))[0].revoked_at).toBeNull();
   });
 
@@ -239,15 +227,7 @@ describe('revoking a key on one instance', () => {
       const onSecond = () => second.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
       expect((await onSecond()).status).toBe(200);
       const [row] = await rows(first, 'select id from api_key');
-      const _csrf = await csrfOf(agent, '/settings/api-keys');
-      expect(
-        (
-          await agent
-            .post(`/settings/api-keys/${row.id as string}/revoke`)
-            .type('form')
-            .send({ _csrf })
-        ).status,
-      ).toBe(303);
+      expect((await postForm(agent, `/settings/api-keys/${row.id as string}/revoke`, {}, '/settings/api-keys')).status).toBe(303);
       const refused = await onSecond();
       expect(refused.status).toBe(401);
       expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
