@@ -95,9 +95,27 @@ export class Sql implements OnModuleDestroy {
    * go first; on SQLite, other processes' writers get the lock too (SQLITE_BATCH_PAUSE).
    */
   async betweenWriteBatches(batchMs: number): Promise<void> {
-    if (!this.sqlite) return void (await nextTick());
+    if (!this.sqlite) {
+      await nextTick();
+      return;
+    }
     const { share, minMs, maxMs } = SQLITE_BATCH_PAUSE;
     await sleep(Math.min(maxMs, Math.max(minMs, share * batchMs)));
+  }
+
+  /**
+   * Runs a `DELETE … LIMIT ?` (the batch size is its last parameter) again until it deletes
+   * less than a batch, so that a backlog never holds a long lock; returns the rows deleted.
+   */
+  async deleteInBatches(query: string, params: readonly unknown[], batchSize: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const started = performance.now();
+      const deleted = await this.run(query, [...params, batchSize]);
+      total += deleted;
+      if (deleted < batchSize) return total;
+      await this.betweenWriteBatches(performance.now() - started);
+    }
   }
 
   onModuleDestroy(): void {

@@ -65,26 +65,14 @@ export class HousekeepingService {
     const tokenCutoff = new Date(now.getTime() - this.config.retention.tokensMs);
     // Emails before tokens: a sent email's token is then no longer referenced by it.
     const result: HousekeepingResult = {
-      emails: await this.deleteInBatches(OLD_EMAILS, [mailCutoff, mailCutoff], batchSize),
-      tokens: await this.deleteInBatches(OLD_TOKENS, [tokenCutoff, tokenCutoff], batchSize),
-      sessions: await this.deleteInBatches(EXPIRED_SESSIONS, [now, now], batchSize),
+      emails: await this.sql.deleteInBatches(OLD_EMAILS, [mailCutoff, mailCutoff], batchSize),
+      tokens: await this.sql.deleteInBatches(OLD_TOKENS, [tokenCutoff, tokenCutoff], batchSize),
+      sessions: await this.sql.deleteInBatches(EXPIRED_SESSIONS, [now, now], batchSize),
       rateLimits: await this.limiter.prune(now, batchSize),
     };
     if (result.emails + result.tokens + result.sessions + result.rateLimits > 0) {
       this.logger.info({ event: 'housekeeping.pruned', ...result }, 'housekeeping pruned old rows');
     }
     return result;
-  }
-
-  /** Runs a DELETE … LIMIT ? again until it deletes less than a batch; returns the rows deleted. */
-  private async deleteInBatches(sql: string, params: unknown[], batchSize: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const started = performance.now();
-      const deleted = await this.sql.run(sql, [...params, batchSize]);
-      total += deleted;
-      if (deleted < batchSize) return total;
-      await this.sql.betweenWriteBatches(performance.now() - started);
-    }
   }
 }

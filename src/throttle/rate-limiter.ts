@@ -164,15 +164,8 @@ export class RateLimiter {
    * Deletes the counters whose window ended by `now` (they serve no purpose), `batchSize` rows
    * per statement so that a backlog never holds a long lock. Returns how many went.
    */
-  async prune(now = this.clock.now(), batchSize = PRUNE_BATCH_SIZE): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const started = performance.now();
-      const deleted = await this.sql.run(PRUNE_SQL, [now, batchSize]);
-      total += deleted;
-      if (deleted < batchSize) return total;
-      await this.sql.betweenWriteBatches(performance.now() - started);
-    }
+  prune(now = this.clock.now(), batchSize = PRUNE_BATCH_SIZE): Promise<number> {
+    return this.sql.deleteInBatches(PRUNE_SQL, [now], batchSize);
   }
 
   private key(policy: RatePolicy, subject: string): string {
