@@ -89,14 +89,57 @@ export function formatInstant(at: Date, zone?: string | null): string {
   return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${zoneAbbreviation(at, tz)}`;
 }
 
+/**
+ * A zone's wall clock for many instants: an instant moved by the zone's offset at that instant,
+ * so that its UTC fields read the local time (summer time included). A formatter call costs
+ * microseconds and a list page or a download shows thousands of instants, so the offset is read
+ * once per UTC day, and exactly on a day when it changes.
+ */
+export class ZoneShift {
+  private readonly days = new Map<number, number | null>();
+
+  constructor(readonly zone: string) {}
+
+  wallClock(at: Date): Date {
+    return new Date(at.getTime() + this.offsetMs(at.getTime()));
+  }
+
+  private offsetMs(t: number): number {
+    const day = Math.floor(t / DAY_MS);
+    let offset = this.days.get(day);
+    if (offset === undefined) {
+      if (this.days.size > 10_000) this.days.clear();
+      const start = offsetMsAt(day * DAY_MS, this.zone);
+      offset = start === offsetMsAt((day + 1) * DAY_MS - 1, this.zone) ? start : null;
+      this.days.set(day, offset);
+    }
+    return offset ?? offsetMsAt(t, this.zone);
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The zone's offset at an instant in ms, from "+05:30" / "-04:00". */
+function offsetMsAt(t: number, zone: string): number {
+  const m = /^([+-])(\d{2}):(\d{2})/.exec(utcOffset(new Date(t), zone));
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+}
+
+/** One ZoneShift per usable zone (a bounded set), for the pages. */
+const shifts = new Map<string, ZoneShift>();
+
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** The calendar day of an instant in a zone: "2026-11-30". */
 export function dayIn(at: Date, zone?: string | null): string {
   const tz = usable(zone);
-  const f = cached(
-    `day|${tz}`,
-    () => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }),
-  );
-  return f.format(at);
+  let shift = shifts.get(tz);
+  if (!shift) shifts.set(tz, (shift = new ZoneShift(tz)));
+  const wall = shift.wallClock(at);
+  const year = wall.getUTCFullYear();
+  if (year < 1000 || year > 9999) return wall.toISOString().slice(0, 10);
+  return `${year}-${two(wall.getUTCMonth() + 1)}-${two(wall.getUTCDate())}`;
 }
 
 export interface ZoneChoice {

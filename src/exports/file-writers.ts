@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { ZoneShift } from '../common/time-zones';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, type ExportRow } from './csv-columns';
-import { xlsxColumns, ZoneShift } from './xlsx-columns';
+import { xlsxColumns } from './xlsx-columns';
 import { XlsxSheetWriter } from './xlsx-stream';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { metaTimezoneName } from '../accounts';
 import { countryName } from '../accounts';
-import { utcOffset } from '../common/time-zones';
+import type { ZoneShift } from '../common/time-zones';
 import { sqlBoolean, sqlNullableDate } from '../database/sql';
 import { FAMILIES, type FamilyKey } from '../statuses';
 import type { ExportRow } from './csv-columns';
@@ -47,40 +47,10 @@ function statusColumns(family: FamilyKey, code: (row: ExportRow) => string, head
   ];
 }
 
-/**
- * An instant as the reader's wall clock: a Date is written as the serial of its UTC fields, so the
- * instant is moved by the zone's offset at that instant (summer time included). Offsets are
- * read once per UTC day and zone, and exactly on a day when they change.
- */
-export class ZoneShift {
-  private readonly days = new Map<number, number | null>();
-
-  constructor(readonly zone: string) {}
-
-  wallClock(value: unknown): Date | null {
-    const at = sqlNullableDate(value);
-    if (!at || Number.isNaN(at.getTime())) return null;
-    return new Date(at.getTime() + this.offsetMs(at.getTime()));
-  }
-
-  private offsetMs(t: number): number {
-    const day = Math.floor(t / 86_400_000);
-    let offset = this.days.get(day);
-    if (offset === undefined) {
-      if (this.days.size > 10_000) this.days.clear();
-      const start = offsetAt(day * 86_400_000, this.zone);
-      offset = start === offsetAt((day + 1) * 86_400_000 - 1, this.zone) ? start : null;
-      this.days.set(day, offset);
-    }
-    return offset ?? offsetAt(t, this.zone);
-  }
-}
-
-/** The zone's offset at an instant in ms, from "+05:30" / "-04:00". */
-function offsetAt(t: number, zone: string): number {
-  const m = /^([+-])(\d{2}):(\d{2})/.exec(utcOffset(new Date(t), zone));
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+/** A stored instant as the reader's wall clock (a Date whose UTC fields read it); null when there is none. */
+function wallClock(value: unknown, zone: ZoneShift): Date | null {
+  const at = sqlNullableDate(value);
+  return at && !Number.isNaN(at.getTime()) ? zone.wallClock(at) : null;
 }
 
 /** A stored calendar date ("2026-12-31") as a date cell of that day. */
@@ -122,7 +92,7 @@ export function xlsxColumns(zone: string): XlsxColumn[] {
       header: inZone('Created at'),
       kind: 'dateTime',
       width: Math.max(19, inZone('Created at').length),
-      value: (r, z) => z.wallClock(r.createdAt),
+      value: (r, z) => wallClock(r.createdAt, z),
     },
     ...statusColumns('waba', (r) => r.wabaStatus, 'WABA account status'),
     { header: 'Timezone', kind: 'text', width: 30, value: (r) => timezoneName(r.timezoneId) },
@@ -141,7 +111,7 @@ export function xlsxColumns(zone: string): XlsxColumn[] {
       header: inZone('Removal date'),
       kind: 'dateTime',
       width: Math.max(19, inZone('Removal date').length),
-      value: (r, z) => (r.removeAt === null ? null : z.wallClock(r.removeAt)),
+      value: (r, z) => wallClock(r.removeAt, z),
     },
   ];
 }

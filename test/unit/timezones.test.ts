@@ -86,6 +86,23 @@ describe('times for people', () => {
     expect(dayIn(lateInLondon, 'America/New_York')).toBe('2026-11-30');
   });
 
+  it("gives the formatter's day for every instant, on the days summer time starts and ends too", () => {
+    // The offset is read once per UTC day; a day whose offset changes asks the formatter each time.
+    const formatter = (zone: string) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    for (const zone of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'UTC']) {
+      const f = formatter(zone);
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 17 * 60_000) {
+        const at = new Date(t);
+        if (dayIn(at, zone) !== f.format(at)) expect(dayIn(at, zone), `${zone} at ${at.toISOString()}`).toBe(f.format(at));
+      }
+    }
+    // Berlin's summer time starts at 01:00 UTC on 29 March 2026: 22:30 UTC is already past midnight.
+    expect(dayIn(new Date('2026-03-29T00:30:00Z'), 'Europe/Berlin')).toBe('2026-03-29');
+    expect(dayIn(new Date('2026-03-29T22:30:00Z'), 'Europe/Berlin')).toBe('2026-03-30');
+    expect(dayIn(new Date('2026-03-28T22:30:00Z'), 'Europe/Berlin')).toBe('2026-03-28');
+  });
+
   it('gives offsets with hours and minutes, zero included', () => {
     expect(utcOffset(WINTER, 'America/St_Johns')).toBe('-03:30');
     expect(utcOffset(WINTER, 'Etc/GMT')).toBe('+00:00');
