@@ -315,9 +315,9 @@ export interface Cursor {
   pos?: number;
 }
 
-/** The cursor of a row read with `sort_key` (see sortKeyOf). */
-export function cursorFor(sort: Sort, row: { id: string; sortKey: string | number }, pos?: number): Cursor {
-  return { sort, key: row.sortKey, id: row.id, pos };
+/** The cursor of a row read with `sort_key`, its key as the database returned it (see sortKeyOf). */
+export function cursorFor(sort: Sort, row: { id: string; sortKey: unknown }, pos?: number): Cursor {
+  return { sort, key: sortKeyOf(sort.field, row.sortKey), id: row.id, pos };
 }
 
 /**

@@ -57,20 +57,32 @@ const OVERVIEW_FAMILIES: FamilyKey[] = [
 
 const NO_NOTES: readonly NumberNote[] = Object.freeze([]);
 
-/** Where a number's link goes: its page, with the way back to the list it was opened from. */
-export function numberHref(id: string, back?: string): string {
-  return back ? `/accounts/${id}?back=${encodeURIComponent(back)}` : `/accounts/${id}`;
+/**
+ * Where the numbers' links on a page go: each number's page, with the way back to the list they
+ * were opened from (encoded once: a page links up to a hundred numbers).
+ */
+export function numberHrefs(back?: string): (id: string) => string {
+  const query = back ? `?back=${encodeURIComponent(back)}` : '';
+  return (id) => `/accounts/${id}${query}`;
 }
+
+const plainNumberHref = numberHrefs();
 
 export const clientHref = (clientId: string) => `/clients/${clientId}`;
 
 const joined = (reasons: readonly AttentionReason[], name: keyof AttentionReason) => reasons.map((r) => r[name]).join(', ');
 
-export function cardView(n: CardRow, now: Date, notes: readonly NumberNote[] = NO_NOTES, back?: string, showClient = true): CardView {
+export function cardView(
+  n: CardRow,
+  now: Date,
+  notes: readonly NumberNote[] = NO_NOTES,
+  hrefOf = plainNumberHref,
+  showClient = true,
+): CardView {
   const reasons = attentionFaults(n, now);
   return {
     id: n.id,
-    href: numberHref(n.id, back),
+    href: hrefOf(n.id),
     phone: phoneView(n.phoneNumber),
     displayName: n.displayName,
     clientName: n.clientName,
@@ -105,7 +117,8 @@ export function cardGroups(
   oneClient: boolean,
 ): CardGroup[] {
   const headings = sort.field === 'client' && !oneClient;
-  const cards = numbers.map((n) => cardView(n, now, notes.get(n.id), back, !headings && !oneClient));
+  const hrefOf = numberHrefs(back);
+  const cards = numbers.map((n) => cardView(n, now, notes.get(n.id), hrefOf, !headings && !oneClient));
   if (!headings) return cards.length ? [{ cards }] : [];
   const groups: (CardGroup & { clientId: string })[] = [];
   numbers.forEach((n, i) => {
@@ -142,11 +155,12 @@ export function tableRows(
   back: string | undefined,
   oneClient: boolean,
 ): TableRowView[] {
+  const hrefOf = numberHrefs(back);
   return numbers.map((n) => {
     const reasons = attentionFaults(n, now);
     return {
       id: n.id,
-      href: numberHref(n.id, back),
+      href: hrefOf(n.id),
       phone: phoneView(n.phoneNumber),
       displayName: n.displayName,
       clientName: n.clientName,
