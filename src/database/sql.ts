@@ -21,10 +21,21 @@ const MAX_STATEMENTS = 200;
 export const SQLITE_BATCH_PAUSE = { share: 0.5, minMs: 10, maxMs: 100 };
 
 /** What Sql uses of better-sqlite3 (its public API). */
+interface SqliteStatement {
+  raw(on: boolean): SqliteStatement;
+  columns(): { name: string }[];
+  all(...params: unknown[]): unknown[][];
+}
 interface SqliteDatabase {
-  prepare(sql: string): { all(...params: unknown[]): unknown[] };
+  prepare(sql: string): SqliteStatement;
   pragma(pragma: string): unknown;
   close(): void;
+}
+
+/** A statement prepared on the reader, with the names of its columns. */
+interface Prepared {
+  statement: SqliteStatement;
+  names: string[];
 }
 
 /** A hand-written query was called inside a transaction that it was not given. */
@@ -59,7 +70,7 @@ export class Sql implements OnModuleDestroy {
   /** The SQLite file the reader opens; none in memory (no other connection sees that database) or on PostgreSQL. */
   private readonly sqliteFile?: string;
   private readonly pragmas: string[];
-  private reader?: { db: SqliteDatabase; statements: Map<string, ReturnType<SqliteDatabase['prepare']>> };
+  private reader?: { db: SqliteDatabase; statements: Map<string, Prepared> };
 
   constructor(
     private readonly em: EntityManager,
@@ -138,12 +149,13 @@ export class Sql implements OnModuleDestroy {
       this.reader = { db, statements: new Map() };
     }
     const { db, statements } = this.reader;
-    let statement = statements.get(query);
-    if (!statement) {
+    let prepared = statements.get(query);
+    if (!prepared) {
       if (statements.size >= MAX_STATEMENTS) statements.clear();
-      statements.set(query, (statement = db.prepare(query)));
+      const statement = db.prepare(query).raw(true);
+      statements.set(query, (prepared = { statement, names: statement.columns().map((c) => c.name) }));
     }
-    return statement.all(...this.params(params));
+    return objectsOf(prepared.names, prepared.statement.all(...this.params(params)));
   }
 
   /** Parameters as the ORM writes them: on SQLite, dates as epoch milliseconds and booleans as 0/1. */
@@ -151,6 +163,19 @@ export class Sql implements OnModuleDestroy {
     if (!this.sqlite) return [...params];
     return params.map((v) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : v));
   }
+}
+
+/**
+ * The rows as objects, made here from the reader's arrays: better-sqlite3 sets every column of
+ * every row on a new object from C++, which took a fifth longer than this loop for a list page
+ * (51 rows of 17 columns). As with the driver's objects, a name read twice keeps the last value.
+ */
+function objectsOf(names: readonly string[], rows: unknown[][]): Record<string, unknown>[] {
+  return rows.map((row) => {
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) object[names[i]] = row[i];
+    return object;
+  });
 }
 
 /** A date column as a driver returns it: epoch milliseconds (SQLite, as a number or text) or a Date (PostgreSQL). */
