@@ -66,6 +66,8 @@ export function registerOperatorCommands(program: Command, config: AppConfig): v
     .command('revoke')
     .description('Revoke an operator key at once, on every instance')
     .argument('<id>', 'the key id, as operator:key list shows it')
+    // Ids are base64url: one in 64 starts with "-", which is still the id (revoke takes no options).
+    .allowUnknownOption()
     .action(async (id: string) => {
       const revoked = await withAppContext(config, async (app) => {
         try {

@@ -52,6 +52,9 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
     .option('--alignment <none|end_of_month>', 'move the termination date to the end of its month')
     .option('--grace-days <n>', 'days a number stays visible after billing ends (0–3650)')
     .option('--time-zone <iana>', 'billing time zone, e.g. Europe/Berlin')
+    // A partner id may start with "-" (one in 64): it is still the partner; a misspelt option
+    // becomes an extra argument, which commander refuses all the same.
+    .allowUnknownOption()
     .action(async (partnerRef: string, opts: TermsOptions) => {
       const terms = parseTerms(opts);
       const partner = await withAppContext(config, (app) => app.get(PartnersService).setTerms(partnerRef, terms));

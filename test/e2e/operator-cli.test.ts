@@ -86,6 +86,19 @@ describe('operator:key', () => {
     expect(unknown.err).toMatch(/no operator key with the id "no-such-key"/);
   });
 
+  it('revokes a key whose id starts with "-", as one in 64 does, given as list shows it', async () => {
+    const created = await cli('create', '--name', 'dashed');
+    const keyId = /phk_op_([0-9A-Za-z]{17})_/.exec(created.out)![1];
+    const { id } = await t.em().findOneOrFail(OperatorKey, { keyId });
+    const dashed = `-${id.slice(1)}`;
+    await t.em().nativeUpdate(OperatorKey, { id }, { id: dashed });
+
+    const revoked = await cli('revoke', dashed);
+    expect(revoked.code, revoked.err).toBe(0);
+    expect((await t.em().findOneOrFail(OperatorKey, { id: dashed })).revokedAt).toBeInstanceOf(Date);
+    expect((await cli('revoke', '--no-such-option')).err).toMatch(/no operator key with the id "--no-such-option"/);
+  });
+
   it('logs a key’s creation and revocation with its ids, never its secret', async () => {
     const keys = t.app.get(OperatorKeysService);
     const { key, listing } = await keys.create({ name: 'logged', expiresAt: null });

@@ -527,6 +527,19 @@ describe('payment revocation', () => {
     expect({ ...(await t.em().findOneOrFail(Partner, partner.id)).terms }).toEqual(before);
   });
 
+  it('sets the terms of a partner whose id starts with "-", as one in 64 does', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const p = await createPartner(t.em(), { name: 'Dashed Partner' });
+    const dashed = `-${p.id.slice(1)}`;
+    await t.em().nativeUpdate(Partner, { id: p.id }, { id: dashed });
+    expect(await runCli(['partner:terms', dashed, '--notice-days', '45'], cliEnv())).toBe(0);
+    expect((await t.em().findOneOrFail(Partner, dashed)).terms.noticeDays).toBe(45);
+    // A misspelt option is still refused.
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await runCli(['partner:terms', dashed, '--notice-day', '30'], cliEnv())).toBe(2);
+    expect((await t.em().findOneOrFail(Partner, dashed)).terms.noticeDays).toBe(45);
+  });
+
   it('runs the job from the command line with jobs:run revocations', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     // The command uses the real clock: a revocation whose billing ended long ago is due.
