@@ -45,6 +45,6 @@ export const API_ENTITIES = [ApiKey, IdempotencyKey];
     ApiDocsController,
   ],
   providers: [ApiKeysService, ApiKeyGuard, IdempotencyService, OpenApiService],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, IdempotencyService],
 })
 export class ApiModule {}

@@ -80,3 +80,16 @@ export async function pruneExpiredKeys(sql: Sql, apiKeyId: string, now: Date, li
     [apiKeyId, now, limit],
   );
 }
+
+/**
+ * Every API key's expired keys, a batch at a time (housekeeping): the keys of an API key that
+ * sends no more writes, or was revoked, are not pruned by its next claim.
+ */
+export function pruneAllExpiredKeys(sql: Sql, now: Date, batchSize: number): Promise<number> {
+  return sql.deleteInBatches(
+    `delete from api_idempotency_key where id in (
+       select id from api_idempotency_key where expires_at <= ? limit ?)`,
+    [now],
+    batchSize,
+  );
+}

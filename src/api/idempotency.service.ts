@@ -8,6 +8,7 @@ import { problemJson, problemOf } from './api-problem.filter';
 import {
   claimIdempotencyKey,
   forgetStaleKey,
+  pruneAllExpiredKeys,
   pruneExpiredKeys,
   readIdempotencyKey,
   releaseIdempotencyKey,
@@ -73,6 +74,11 @@ export class IdempotencyService {
     const json = JSON.stringify(answer.body);
     await storeIdempotentAnswer(this.sql, claim.id, answer.status, json, this.clock.now());
     send(res, answer.status, json, false);
+  }
+
+  /** Deletes every API key's expired keys, `batchSize` rows per statement; returns how many. */
+  prune(now: Date, batchSize: number): Promise<number> {
+    return pruneAllExpiredKeys(this.sql, now, batchSize);
   }
 
   /** This request's claim on the key, or the answer to replay; a 409 or 422 problem otherwise. */

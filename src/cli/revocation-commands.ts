@@ -76,7 +76,8 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
         const pruned = await withAppContext(config, (app) => app.get(HousekeepingService).run(app.get(Clock).now()));
         console.log(
           `Housekeeping: pruned ${pruned.sessions} expired sessions, ${pruned.tokens} used or expired tokens, ` +
-            `${pruned.emails} sent or dead emails, ${pruned.rateLimits} rate-limit counters.`,
+            `${pruned.emails} sent or dead emails, ${pruned.rateLimits} rate-limit counters, ` +
+            `${pruned.idempotencyKeys} expired API idempotency keys.`,
         );
         return;
       }

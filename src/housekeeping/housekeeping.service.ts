@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { IdempotencyService } from '../api/idempotency.service';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Sql } from '../database/sql';
@@ -16,6 +17,7 @@ export interface HousekeepingResult {
   tokens: number;
   rateLimits: number;
   emails: number;
+  idempotencyKeys: number;
 }
 
 // Each rule picks at most `limit` rows and deletes them in the same statement, so the
@@ -47,14 +49,16 @@ const OLD_EMAILS = `delete from outbox_email where id in (
 
 /**
  * Deletes what nothing needs any more: expired sessions, used and expired tokens and sent or
- * dead emails past their retention, rate-limit counters whose window ended. Everything is
- * decided against `now`, so the job, `jobs:run housekeeping` and the tests run the same code.
+ * dead emails past their retention, rate-limit counters whose window ended, and the Partner
+ * API's Idempotency-Keys past their 24 hours. Everything is decided against `now`, so the job,
+ * `jobs:run housekeeping` and the tests run the same code.
  */
 @Injectable()
 export class HousekeepingService {
   constructor(
     private readonly sql: Sql,
     private readonly limiter: RateLimiter,
+    private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -69,8 +73,9 @@ export class HousekeepingService {
       tokens: await this.sql.deleteInBatches(OLD_TOKENS, [tokenCutoff, tokenCutoff], batchSize),
       sessions: await this.sql.deleteInBatches(EXPIRED_SESSIONS, [now, now], batchSize),
       rateLimits: await this.limiter.prune(now, batchSize),
+      idempotencyKeys: await this.idempotency.prune(now, batchSize),
     };
-    if (result.emails + result.tokens + result.sessions + result.rateLimits > 0) {
+    if (Object.values(result).some((n) => n > 0)) {
       this.logger.info({ event: 'housekeeping.pruned', ...result }, 'housekeeping pruned old rows');
     }
     return result;

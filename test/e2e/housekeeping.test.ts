@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiKey } from '../../src/api/entities/api-key.entity';
+import { IdempotencyKey } from '../../src/api/entities/idempotency-key.entity';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { UserToken } from '../../src/auth/entities/user-token.entity';
 import { runCli } from '../../src/cli/program';
@@ -10,6 +12,7 @@ import { HOUSEKEEPING_BATCH_SIZE, HousekeepingService } from '../../src/housekee
 import { OutboxEmail, type OutboxStatus } from '../../src/mail/entities/outbox-email.entity';
 import { RateLimit } from '../../src/throttle/entities/rate-limit.entity';
 import type { User } from '../../src/auth/entities/user.entity';
+import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY, HOUR, MINUTE } from '../support/clock';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -22,6 +25,7 @@ async function wipe(em: EntityManager) {
   await em.nativeDelete(UserToken, {});
   await em.nativeDelete(SessionRecord, {});
   await em.nativeDelete(RateLimit, {});
+  await em.nativeDelete(IdempotencyKey, {});
 }
 
 async function insertSession(em: EntityManager, expiresAt: Date, absoluteExpiresAt: Date, userId: string | null = null): Promise<string> {
@@ -61,18 +65,43 @@ async function insertCounters(em: EntityManager, resetsAt: Date, n = 1): Promise
   return keys;
 }
 
+/** A Partner API key, revoked: its Idempotency-Keys are pruned by no claim of its own any more. */
+async function insertApiKey(em: EntityManager, partner: Partner, revokedAt: Date): Promise<ApiKey> {
+  const key = new ApiKey({
+    partner,
+    name: 'old sync',
+    scope: 'read_write',
+    keyId: randomBytes(12).toString('base64url'),
+    secretHash: randomBytes(32).toString('hex'),
+    createdBy: 'someone-gone-000000000',
+  });
+  key.revokedAt = revokedAt;
+  await em.persist(key).flush();
+  return key;
+}
+
+async function insertIdempotencyKey(em: EntityManager, apiKey: ApiKey, expiresAt: Date): Promise<string> {
+  const row = new IdempotencyKey({ apiKey, idempotencyKey: randomBytes(12).toString('hex'), fingerprint: 'f'.repeat(64), expiresAt });
+  row.responseStatus = 201;
+  row.responseBody = '{}';
+  await em.persist(row).flush();
+  return row.id;
+}
+
 const sidsLeft = async (t: TestApp) => (await t.em().find(SessionRecord, {})).map((s) => s.sid).sort();
 const tokenIdsLeft = async (t: TestApp) => (await t.em().find(UserToken, {})).map((s) => s.id).sort();
 const emailIdsLeft = async (t: TestApp) => (await t.em().find(OutboxEmail, {})).map((s) => s.id).sort();
 const keysLeft = async (t: TestApp) => (await t.em().find(RateLimit, {})).map((s) => s.key).sort();
+const idempotencyIdsLeft = async (t: TestApp) => (await t.em().find(IdempotencyKey, {})).map((s) => s.id).sort();
 
 describe('housekeeping', () => {
   let t: TestApp;
+  let partner: Partner;
   let user: User;
 
   beforeAll(async () => {
     t = await createTestApp();
-    const partner = await createPartner(t.em());
+    partner = await createPartner(t.em());
     user = (await createMember(t.em(), partner)).user;
   });
   afterAll(() => t.close());
@@ -161,6 +190,19 @@ describe('housekeeping', () => {
     expect(await keysLeft(t)).not.toContain(endsNow);
   });
 
+  it("deletes the Partner API's Idempotency-Keys past their 24 hours, those of a revoked API key too", async () => {
+    const now = t.clock.now();
+    const apiKey = await insertApiKey(t.em(), partner, at(now, -DAY));
+    const expired = await insertIdempotencyKey(t.em(), apiKey, at(now, -MINUTE));
+    const expiresNow = await insertIdempotencyKey(t.em(), apiKey, now);
+    const kept = await insertIdempotencyKey(t.em(), apiKey, at(now, HOUR));
+
+    expect(await run()).toMatchObject({ idempotencyKeys: 2 });
+    expect(await idempotencyIdsLeft(t)).toEqual([kept]);
+    expect(await idempotencyIdsLeft(t)).not.toContain(expired);
+    expect(await idempotencyIdsLeft(t)).not.toContain(expiresNow);
+  });
+
   it('deletes a backlog larger than a batch in several statements of at most one batch each', async () => {
     const now = t.clock.now();
     const past = at(now, -40 * DAY);
@@ -170,11 +212,13 @@ describe('housekeeping', () => {
       await insertEmail(t.em(), 'sent', { nextAttemptAt: past, sentAt: past }, token);
     }
     await insertCounters(t.em(), past, 25);
+    const apiKey = await insertApiKey(t.em(), partner, past);
+    for (let i = 0; i < 25; i++) await insertIdempotencyKey(t.em(), apiKey, past);
     const keep = await insertSession(t.em(), at(now, HOUR), at(now, HOUR));
 
     const connection = t.orm.em.getConnection();
     const execute = vi.spyOn(connection, 'execute');
-    expect(await run({ batchSize: 10 })).toEqual({ sessions: 25, tokens: 25, emails: 25, rateLimits: 25 });
+    expect(await run({ batchSize: 10 })).toEqual({ sessions: 25, tokens: 25, emails: 25, rateLimits: 25, idempotencyKeys: 25 });
 
     const deletes: { table: string; rows: number }[] = [];
     for (const [i, call] of execute.mock.calls.entries()) {
@@ -183,7 +227,7 @@ describe('housekeeping', () => {
       const { affectedRows } = (await execute.mock.results[i].value) as { affectedRows: number };
       deletes.push({ table: sql.split(' ')[2], rows: affectedRows });
     }
-    for (const table of ['session', 'user_token', 'outbox_email', 'rate_limit']) {
+    for (const table of ['session', 'user_token', 'outbox_email', 'rate_limit', 'api_idempotency_key']) {
       // 10 + 10 + 5: three statements, none above the batch.
       expect(deletes.filter((d) => d.table === table).map((d) => d.rows)).toEqual([10, 10, 5]);
     }
@@ -191,6 +235,7 @@ describe('housekeeping', () => {
     expect(await tokenIdsLeft(t)).toEqual([]);
     expect(await emailIdsLeft(t)).toEqual([]);
     expect(await keysLeft(t)).toEqual([]);
+    expect(await idempotencyIdsLeft(t)).toEqual([]);
   });
 
   it(`deletes more than ${HOUSEKEEPING_BATCH_SIZE} expired sessions with the default batch`, async () => {
@@ -215,12 +260,15 @@ describe('housekeeping', () => {
     const past = at(t.clock.now(), -HOUR);
     await insertSession(t.em(), past, past);
     await insertCounters(t.em(), past, 5);
+    const apiKey = await insertApiKey(t.em(), partner, past);
+    for (let i = 0; i < 5; i++) await insertIdempotencyKey(t.em(), apiKey, past);
     const runs = await Promise.all([run({ batchSize: 2 }), run({ batchSize: 2 })]);
     // Whatever the two left (one may stop early when the other took its rows), the next run finds.
     runs.push(await run());
     expect(runs.reduce((n, r) => n + r.sessions, 0)).toBe(1);
     expect(runs.reduce((n, r) => n + r.rateLimits, 0)).toBe(5);
-    expect(await run()).toEqual({ sessions: 0, tokens: 0, emails: 0, rateLimits: 0 });
+    expect(runs.reduce((n, r) => n + r.idempotencyKeys, 0)).toBe(5);
+    expect(await run()).toEqual({ sessions: 0, tokens: 0, emails: 0, rateLimits: 0, idempotencyKeys: 0 });
     expect(await sidsLeft(t)).toEqual([]);
     expect(await keysLeft(t)).toEqual([]);
   });
@@ -277,7 +325,7 @@ describe('jobs:run housekeeping', () => {
 
     expect(await runCli(['jobs:run', 'housekeeping'], env())).toBe(0);
     expect(console.log).toHaveBeenLastCalledWith(
-      'Housekeeping: pruned 1 expired sessions, 0 used or expired tokens, 0 sent or dead emails, 2 rate-limit counters.',
+      'Housekeeping: pruned 1 expired sessions, 0 used or expired tokens, 0 sent or dead emails, 2 rate-limit counters, 0 expired API idempotency keys.',
     );
     expect(await sidsLeft(t)).toEqual([kept]);
     expect(await sidsLeft(t)).not.toContain(gone);

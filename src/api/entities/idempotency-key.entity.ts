@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity } from '../../database/base.entity';
 import { ApiKey } from './api-key.entity';
 
@@ -28,7 +28,8 @@ export class IdempotencyKey extends BaseEntity<'responseStatus' | 'responseBody'
   @Property({ type: 'text', nullable: true })
   responseBody?: string | null;
 
-  /** After this the key is forgotten: the same key is then a new request. */
+  /** After this the key is forgotten: the same key is then a new request. Housekeeping deletes it. */
+  @Index()
   @Property({ type: 'datetime' })
   expiresAt: Date;
 
