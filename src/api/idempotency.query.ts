@@ -72,18 +72,9 @@ export async function releaseIdempotencyKey(sql: Sql, id: string): Promise<void>
   await sql.run(`delete from api_idempotency_key where id = ? and response_status is null`, [id]);
 }
 
-/** Deletes up to `limit` expired keys of an API key: each key's table holds about a day of its writes. */
-export async function pruneExpiredKeys(sql: Sql, apiKeyId: string, now: Date, limit: number): Promise<void> {
-  await sql.run(
-    `delete from api_idempotency_key where id in (
-       select id from api_idempotency_key where api_key_id = ? and expires_at <= ? limit ?)`,
-    [apiKeyId, now, limit],
-  );
-}
-
 /**
- * Every API key's expired keys, a batch at a time (housekeeping): the keys of an API key that
- * sends no more writes, or was revoked, are not pruned by its next claim.
+ * Every API key's expired keys, a batch at a time (housekeeping, hourly): a claim finds an
+ * expired key of its own meanwhile and forgets it (forgetStaleKey).
  */
 export function pruneAllExpiredKeys(sql: Sql, now: Date, batchSize: number): Promise<number> {
   return sql.deleteInBatches(

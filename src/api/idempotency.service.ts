@@ -9,7 +9,6 @@ import {
   claimIdempotencyKey,
   forgetStaleKey,
   pruneAllExpiredKeys,
-  pruneExpiredKeys,
   readIdempotencyKey,
   releaseIdempotencyKey,
   storeIdempotentAnswer,
@@ -31,7 +30,6 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 const ABANDONED_AFTER_MS = 60_000;
 /** Visible ASCII, no spaces: a UUID fits, and so does any key a client library makes. */
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
-const PRUNE_BATCH = 100;
 
 type Claim = { id: string } | { replay: { status: number; body: string } };
 
@@ -93,10 +91,7 @@ export class IdempotencyService {
         now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       });
-      if (id) {
-        await pruneExpiredKeys(this.sql, apiKeyId, now, PRUNE_BATCH);
-        return { id };
-      }
+      if (id) return { id };
       const row = await readIdempotencyKey(this.sql, apiKeyId, key);
       if (!row) continue;
       const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS);

@@ -4,7 +4,7 @@
  * change moves the instant, not the local midnight.
  */
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -35,7 +35,7 @@ function wallClock(instant: number, timeZone: string): number {
 }
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in winter: +3 600 000). */
-function offsetAt(instant: number, timeZone: string): number {
+export function offsetAt(instant: number, timeZone: string): number {
   const whole = Math.floor(instant / 1000) * 1000;
   return wallClock(whole, timeZone) - whole;
 }

@@ -1,3 +1,5 @@
+import { DAY_MS, offsetAt } from './dates';
+
 /**
  * Instants for people, in the zone they read in, with the zone named. Formatters are made once
  * per zone: a list page formats a hundred instants.
@@ -109,21 +111,12 @@ export class ZoneShift {
     let offset = this.days.get(day);
     if (offset === undefined) {
       if (this.days.size > 10_000) this.days.clear();
-      const start = offsetMsAt(day * DAY_MS, this.zone);
-      offset = start === offsetMsAt((day + 1) * DAY_MS - 1, this.zone) ? start : null;
+      const start = offsetAt(day * DAY_MS, this.zone);
+      offset = start === offsetAt((day + 1) * DAY_MS - 1, this.zone) ? start : null;
       this.days.set(day, offset);
     }
-    return offset ?? offsetMsAt(t, this.zone);
+    return offset ?? offsetAt(t, this.zone);
   }
-}
-
-const DAY_MS = 86_400_000;
-
-/** The zone's offset at an instant in ms, from "+05:30" / "-04:00". */
-function offsetMsAt(t: number, zone: string): number {
-  const m = /^([+-])(\d{2}):(\d{2})/.exec(utcOffset(new Date(t), zone));
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
 }
 
 /** One ZoneShift per usable zone (a bounded set), for the pages. */
