@@ -54,3 +54,28 @@ export function keyMatches(key: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The key of an `Authorization: Bearer <key>` header, if it has that form. */
+export const bearerKey = (authorization: string | undefined): string | undefined => /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+
+/** Why a key is refused: the log says it; the caller hears only "not valid" (or that none was sent). */
+export type KeyRefusal = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+/**
+ * Why the key of an `Authorization` header is refused, or undefined when it opens: `keyId` is
+ * what keyIdOf read from the presented key, `stored` the row of that key id, if any.
+ */
+export function keyRefusal(
+  authorization: string | undefined,
+  keyId: string | undefined,
+  stored: { secretHash: string; revokedAt?: Date | null; expiresAt?: Date | null } | null | undefined,
+  now: Date,
+): KeyRefusal | undefined {
+  if (!authorization) return 'missing';
+  const presented = bearerKey(authorization);
+  if (!presented || !keyId) return 'malformed';
+  if (!stored || !keyMatches(presented, stored.secretHash)) return 'unknown';
+  if (stored.revokedAt) return 'revoked';
+  if (stored.expiresAt && stored.expiresAt <= now) return 'expired';
+  return undefined;
+}

@@ -10,7 +10,7 @@ import { Sql } from '../database/sql';
 import { Partner } from '../partners/entities/partner.entity';
 import { ApiKeyErrors, MAX_LIVE_KEYS } from './api.errors';
 import { countLiveKeys, readKey, touchKey, type KeyRow } from './api-key.query';
-import { keyIdOf, keyMatches, keyPrefix, newKeySecret } from './api-key-secret';
+import { bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from './api-key-secret';
 import { ApiKey, type ApiScope } from './entities/api-key.entity';
 import { ApiProblem } from './problem';
 
@@ -146,21 +146,11 @@ export class ApiKeysService {
    * wrong, expired and revoked keys get the same answer; the log says which (never the key).
    */
   async authenticate(authorization: string | undefined, origin: RequestOrigin): Promise<ApiCaller> {
-    const presented = /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+    const presented = bearerKey(authorization);
     const keyId = presented && keyIdOf(presented);
     const row = keyId ? await readKey(this.sql, keyId) : undefined;
     const now = this.clock.now();
-    const refusal = !authorization
-      ? 'missing'
-      : !keyId
-        ? 'malformed'
-        : !row || !keyMatches(presented, row.secretHash)
-          ? 'unknown'
-          : row.revokedAt
-            ? 'revoked'
-            : row.expiresAt && row.expiresAt <= now
-              ? 'expired'
-              : undefined;
+    const refusal = keyRefusal(authorization, keyId, row, now);
     if (refusal || !row) {
       logSecurityEvent(this.logger, origin, 'api.key_refused', { reason: refusal, ...(keyId && { prefix: keyPrefix(keyId) }) });
       throw ApiProblem.unauthorized(

@@ -1,4 +1,6 @@
-/** What other modules use of the API beyond its services: the key format and the problem details. */
-export { keyIdOf, keyMatches, keyPrefix, newKeySecret } from './api-key-secret';
+/** What other modules use of the API beyond its services: the key format, the problem details, the request checks and the OpenAPI parts. */
+export { bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from './api-key-secret';
 export { ApiProblem, type FieldProblem } from './problem';
 export { Problem } from './schemas';
+export { coerceQuery, fieldProblems } from './request-check';
+export { openApiParameters, plainSchema } from './openapi-schema';

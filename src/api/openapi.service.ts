@@ -1,14 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { TObject, TSchema } from '@sinclair/typebox';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { openApiParameters, plainSchema } from './openapi-schema';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
 import { API_ROUTE } from './route-metadata';
 import type { ApiRoute } from './route';
 import { Problem } from './schemas';
-
-/** Plain JSON Schema: TypeBox's symbols dropped. */
-const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
 
 const ERRORS: Record<string, string> = {
   '400': 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
@@ -75,7 +72,7 @@ export class OpenApiService implements OnModuleInit {
       paths,
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
-        schemas: { Problem: plain(Problem) },
+        schemas: { Problem: plainSchema(Problem) },
         responses: Object.fromEntries(
           Object.entries(ERRORS).map(([status, description]) => [
             `Error${status}`,
@@ -105,11 +102,11 @@ export class OpenApiService implements OnModuleInit {
       tags: [route.tag],
       'x-scope': route.scope,
       parameters: [
-        ...parameters(route.params, 'path'),
-        ...parameters(route.query, 'query'),
+        ...openApiParameters(route.params, 'path'),
+        ...openApiParameters(route.query, 'query'),
         ...(route.idempotent ? [IDEMPOTENCY_PARAMETER] : []),
       ],
-      ...(route.body && { requestBody: { required: false, content: { 'application/json': { schema: plain(route.body) } } } }),
+      ...(route.body && { requestBody: { required: false, content: { 'application/json': { schema: plainSchema(route.body) } } } }),
       responses: {
         ...Object.fromEntries(
           Object.entries(successes).map(([status, description]) => [
@@ -117,7 +114,7 @@ export class OpenApiService implements OnModuleInit {
             {
               description,
               ...(route.idempotent && { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } }),
-              content: { [mediaType]: { schema: plain(route.response) } },
+              content: { [mediaType]: { schema: plainSchema(route.response) } },
             },
           ]),
         ),
@@ -148,18 +145,3 @@ const REPLAYED_RESPONSE_HEADER = {
   schema: { type: 'string', const: 'true' },
 };
 
-function parameters(schema: TObject | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
-  if (!schema) return [];
-  const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties).map(([name, property]) => {
-    const { description, ...rest } = plain(property);
-    return {
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description !== undefined && { description }),
-      schema: rest,
-      ...(rest.type === 'array' && { style: 'form', explode: true }),
-    };
-  });
-}

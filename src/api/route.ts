@@ -14,13 +14,13 @@ import {
 } from '@nestjs/common';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { ValueError } from '@sinclair/typebox/errors';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { Public } from '../common/public.decorator';
 import type { ApiScope } from './entities/api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiProblem, type FieldProblem } from './problem';
+import { coerceQuery, fieldProblems, MAX_PROBLEMS } from './request-check';
 import { API_ROUTE } from './route-metadata';
 
 /**
@@ -139,8 +139,8 @@ function checkedInput(route: ApiRoute, req: Request) {
   // No body is an empty one: the route's schema says whether that will do.
   const body: unknown = req.body ?? {};
   const errors = [
-    ...(checks.query ? problemsOf(checks.query, query) : unexpected(req.query as Record<string, unknown>)),
-    ...(checks.body ? problemsOf(checks.body, body, 'body') : unexpectedFields(body)),
+    ...(checks.query ? fieldProblems(checks.query, query) : unexpected(req.query as Record<string, unknown>)),
+    ...(checks.body ? fieldProblems(checks.body, body, 'body') : unexpectedFields(body)),
   ];
   if (errors.length) throw ApiProblem.invalid(errors);
   return { params: req.params, query, body };
@@ -153,7 +153,9 @@ export const ApiInput = createParamDecorator(
 
 /** Every parameter of a route that declares none is unexpected. */
 function unexpected(query: Record<string, unknown>): FieldProblem[] {
-  return Object.keys(query).map((field) => ({ field, message: 'Unexpected parameter.' }));
+  return Object.keys(query)
+    .slice(0, MAX_PROBLEMS)
+    .map((field) => ({ field: field.slice(0, 100), message: 'Unexpected parameter.' }));
 }
 
 /** A route that takes no body takes no fields either (an empty object will do). */
@@ -162,48 +164,4 @@ function unexpectedFields(body: unknown): FieldProblem[] {
   return Object.keys(body)
     .slice(0, MAX_PROBLEMS)
     .map((field) => ({ field: `body.${field}`.slice(0, 100), message: 'Unexpected field.' }));
-}
-
-/**
- * A query string holds strings: a parameter the schema declares as an array takes one value
- * or many (`lifecycle=error&lifecycle=suspended`); integers and booleans are read from their
- * text. Anything else is left for the schema to refuse.
- */
-function coerceQuery(schema: TObject, query: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    const type = Object.hasOwn(schema.properties, key) ? (schema.properties[key] as TSchema).type : undefined;
-    if (type === 'array' && typeof value === 'string') out[key] = [value];
-    else if (type === 'integer' && typeof value === 'string' && /^-?\d{1,15}$/.test(value)) out[key] = Number(value);
-    else if (type === 'boolean' && (value === 'true' || value === 'false')) out[key] = value === 'true';
-    else out[key] = value;
-  }
-  return out;
-}
-
-const MAX_PROBLEMS = 20;
-
-function problemsOf(check: TypeCheck<TSchema>, value: unknown, root?: string): FieldProblem[] {
-  if (check.Check(value)) return [];
-  const seen = new Set<string>();
-  const problems: FieldProblem[] = [];
-  for (const error of check.Errors(value)) {
-    const field = [root, ...error.path.split('/').filter(Boolean)].filter(Boolean).join('.') || (root ?? 'query');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    problems.push({ field: field.slice(0, 100), message: messageOf(error, root) });
-    if (problems.length >= MAX_PROBLEMS) break;
-  }
-  return problems;
-}
-
-/** TypeBox's message, said better where a choice of values is known. */
-function messageOf(error: ValueError, root?: string): string {
-  const choices = (error.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
-  if (choices?.length && choices.every((c) => typeof c === 'string')) {
-    const list = choices.length > 12 ? `${choices.slice(0, 12).join(', ')}, …` : choices.join(', ');
-    return `Must be one of: ${list}.`;
-  }
-  if (error.message === 'Unexpected property') return root === 'body' ? 'Unexpected field.' : 'Unexpected parameter.';
-  return `${error.message}.`;
 }

@@ -1,15 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import type { TObject, TSchema } from '@sinclair/typebox';
-import { Problem } from '../api';
+import { openApiParameters, plainSchema, Problem } from '../api';
 import { Public } from '../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { putChannels } from './channels.controller';
 import { OPERATOR_V1, type OperatorRoute } from './operator-route';
 
 const ROUTES: OperatorRoute[] = [putChannels];
-
-/** Plain JSON Schema: TypeBox's symbols dropped. */
-const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
 
 /**
  * The operator API's own OpenAPI 3.1 document, apart from the partners' (/api/v1/openapi.json):
@@ -48,7 +44,7 @@ function operatorDocument(baseUrl: string, routes: OperatorRoute[]): Record<stri
     paths,
     components: {
       securitySchemes: { operatorKey: { type: 'http', scheme: 'bearer', description: 'An operator key: phk_op_<key id>_<secret>.' } },
-      schemas: { Problem: plain(Problem) },
+      schemas: { Problem: plainSchema(Problem) },
     },
   };
 }
@@ -60,25 +56,11 @@ function operation(route: OperatorRoute): Record<string, unknown> {
     summary: route.summary,
     description: route.description,
     tags: [route.tag],
-    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-    requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } },
+    parameters: [...openApiParameters(route.params, 'path'), ...openApiParameters(route.query, 'query')],
+    requestBody: { required: true, content: { 'application/json': { schema: plainSchema(route.body) } } },
     responses: {
-      '200': { description: 'OK', content: { 'application/json': { schema: plain(route.response) } } },
+      '200': { description: 'OK', content: { 'application/json': { schema: plainSchema(route.response) } } },
       ...Object.fromEntries(Object.entries(route.errors).map(([status, description]) => [status, { description, content: problem }])),
     },
   };
-}
-
-function parameters(schema: TObject, where: 'path' | 'query'): Record<string, unknown>[] {
-  const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties).map(([name, property]) => {
-    const { description, ...rest } = plain(property);
-    return {
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description !== undefined && { description }),
-      schema: rest,
-    };
-  });
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiProblem, keyIdOf, keyMatches, keyPrefix, newKeySecret } from '../api';
+import { ApiProblem, bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from '../api';
 import { Clock } from '../common/clock';
 import type { RequestOrigin } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
@@ -81,24 +81,12 @@ export class OperatorKeysService {
    * the log says which, never the key.
    */
   async authenticate(authorization: string | undefined, origin: RequestOrigin): Promise<OperatorCaller> {
-    const presented = /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+    const presented = bearerKey(authorization);
     const keyId = presented && keyIdOf(presented, OPERATOR_KEY_PREFIX);
     const key = keyId ? await this.em.fork().findOne(OperatorKey, { keyId }, { populate: ['secretHash'] }) : null;
     const now = this.clock.now();
-    const partnerKey = !!presented && !!keyIdOf(presented);
-    const refusal = !authorization
-      ? 'missing'
-      : partnerKey
-        ? 'partner_key'
-        : !keyId
-          ? 'malformed'
-          : !key || !keyMatches(presented, key.secretHash)
-            ? 'unknown'
-            : key.revokedAt
-              ? 'revoked'
-              : key.expiresAt && key.expiresAt <= now
-                ? 'expired'
-                : undefined;
+    // A partner's API key sent here gets an answer of its own: the two kinds are easy to mix up.
+    const refusal = presented && keyIdOf(presented) ? 'partner_key' : keyRefusal(authorization, keyId, key, now);
     if (refusal || !key) {
       logSecurityEvent(this.logger, origin, 'operator.key_refused', { reason: refusal, ...(keyId && { keyId }) });
       throw ApiProblem.unauthorized(

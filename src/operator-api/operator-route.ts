@@ -9,9 +9,8 @@ import {
 } from '@nestjs/common';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { Request } from 'express';
-import { ApiProblem, type FieldProblem } from '../api';
+import { ApiProblem, coerceQuery, fieldProblems } from '../api';
 import { Public } from '../common/public.decorator';
 import { OperatorKeyGuard } from './operator-key.guard';
 
@@ -85,42 +84,9 @@ export const OperatorInput = createParamDecorator((route: OperatorRoute, context
   if (!route.checks.params.Check(req.params)) throw ApiProblem.notFound();
   const query = coerceQuery(route.query, req.query as Record<string, unknown>);
   const errors = [
-    ...problemsOf(route.checks.query, query, undefined, 'parameter'),
-    ...problemsOf(route.checks.body, req.body, 'body', 'field'),
+    ...fieldProblems(route.checks.query, query),
+    ...fieldProblems(route.checks.body, req.body, 'body'),
   ];
   if (errors.length) throw ApiProblem.invalid(errors);
   return { params: req.params, query, body: req.body as unknown };
 });
-
-/** A query string holds strings: booleans are read from `true` and `false`; anything else is left for the schema to refuse. */
-function coerceQuery(schema: TObject, query: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    const type = Object.hasOwn(schema.properties, key) ? (schema.properties[key] as TSchema).type : undefined;
-    out[key] = type === 'boolean' && (value === 'true' || value === 'false') ? value === 'true' : value;
-  }
-  return out;
-}
-
-const MAX_PROBLEMS = 20;
-
-function problemsOf(check: TypeCheck<TSchema>, value: unknown, root: string | undefined, unexpected: string): FieldProblem[] {
-  if (check.Check(value)) return [];
-  const seen = new Set<string>();
-  const problems: FieldProblem[] = [];
-  for (const error of check.Errors(value)) {
-    const field = [root, ...error.path.split('/').filter(Boolean)].filter(Boolean).join('.') || (root ?? 'query');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    problems.push({ field: field.slice(0, 100), message: messageOf(error, unexpected) });
-    if (problems.length >= MAX_PROBLEMS) break;
-  }
-  return problems;
-}
-
-function messageOf(error: ValueError, unexpected: string): string {
-  if (error.type === ValueErrorType.ObjectAdditionalProperties) return `Unexpected ${unexpected}.`;
-  if (error.type === ValueErrorType.ArrayMaxItems)
-    return `At most ${error.schema.maxItems} per request: send the others in another request.`;
-  return `${error.message}.`;
-}
