@@ -136,6 +136,19 @@ describe('accounts:import', () => {
     expect(changes.every((c) => c.changedAt.getTime() === t.clock.now().getTime())).toBe(true);
   });
 
+  it('counts a record whose only change is its WABA account or its client as updated', async () => {
+    const partner = await createPartner(t.em());
+    await importer.importFile(partner.id, SAMPLE);
+    const data = sample();
+    data.partner_channels[2].waba_account.fb_account_status = 'verified';
+    data.partner_channels[3].client.contact_info.email = 'new-ops@example.com';
+    const result = await importer.importFile(partner.id, file(JSON.stringify(data)));
+    expect(result).toMatchObject({ created: 0, updated: 2, unchanged: 2, statusChanges: 1 });
+    const em = t.em();
+    expect((await em.findOneOrFail(WabaAccount, { partner, providerId: 'f1a2WA' })).businessVerificationStatus).toBe('verified');
+    expect((await em.findOneOrFail(Client, { partner, providerId: 'e1f2CL' })).contactEmail).toBe('new-ops@example.com');
+  });
+
   it('keeps the client name and search text of every number of a renamed client in step, even numbers not in the file', async () => {
     const partner = await createPartner(t.em());
     await importer.importFile(partner.id, SAMPLE);
