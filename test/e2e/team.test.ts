@@ -215,6 +215,20 @@ describe('the Users page', () => {
     expect(await t.em().count(AuditEvent, {})).toBe(eventsBefore);
   });
 
+  it('applies a role change, or a disabled user, to the person’s very next request, wherever it was written', async () => {
+    const changing = await createMember(t.em(), partner, { role: 'owner', name: 'Role Changes' });
+    const agent = t.agent();
+    await signIn(agent, changing.email, changing.password);
+    expect((await agent.get('/settings/api-keys')).status).toBe(200);
+    // As another instance writes it: straight into the database, nothing in this process told.
+    await t.em().nativeUpdate(Membership, { id: changing.membership.id }, { role: 'member' });
+    expect((await agent.get('/settings/api-keys')).status).toBe(403);
+    await t.em().nativeUpdate(Membership, { id: changing.membership.id }, { role: 'owner' });
+    expect((await agent.get('/settings/api-keys')).status).toBe(200);
+    await t.em().nativeUpdate(User, { id: changing.user.id }, { disabledAt: t.clock.now() });
+    expect((await agent.get('/accounts')).headers.location).toBe('/login');
+  });
+
   it('removes someone: their sessions end at once and an audit event records it', async () => {
     const gone = await createMember(t.em(), partner, { role: 'member', name: 'Gone Soon' });
     const agent = t.agent();
