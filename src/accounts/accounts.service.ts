@@ -45,6 +45,8 @@ export interface AccountsPage<R extends CardRow = CardRow> {
 @Injectable()
 export class AccountsService {
   private readonly counts = new Map<string, { count: unknown; changes: number; at: number }>();
+  /** The counts running now, by the change counter they were started at and their key. */
+  private readonly counting = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly sql: Sql,
@@ -116,13 +118,25 @@ export class AccountsService {
     const now = this.clock.now();
     const kept = this.counts.get(key);
     if (kept && changes !== null && kept.changes === changes && now.getTime() - kept.at < COUNT_TTL_MS) return kept.count as T;
-    const counted = await count(now);
-    if (changes !== null) {
-      this.counts.delete(key);
-      if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.delete(this.counts.keys().next().value!);
-      this.counts.set(key, { count: counted, changes, at: now.getTime() });
+    // The pages that find it out of date together (every request in flight on a busy list)
+    // wait for one count, not one each.
+    const countingKey = `${changes}\u0000${key}`;
+    const running = this.counting.get(countingKey);
+    if (running) return running as Promise<T>;
+    const counting = count(now).then((counted) => {
+      if (changes !== null) {
+        this.counts.delete(key);
+        if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.delete(this.counts.keys().next().value!);
+        this.counts.set(key, { count: counted, changes, at: now.getTime() });
+      }
+      return counted;
+    });
+    this.counting.set(countingKey, counting);
+    try {
+      return await counting;
+    } finally {
+      this.counting.delete(countingKey);
     }
-    return counted;
   }
 
   /** Counts per lifecycle status, total and attention, as last counted (NumberSummaries). */

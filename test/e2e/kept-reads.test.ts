@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountsService, COUNT_TTL_MS } from '../../src/accounts/accounts.service';
 import { KEEP_VIEW_MS } from '../../src/accounts/list-preferences.service';
+import { parseNumberFilter } from '../../src/accounts/number-filter';
 import { KEEP_SUMMARY_MS, NumberSummaries } from '../../src/accounts/number-summaries.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Sql } from '../../src/database/sql';
@@ -9,6 +11,7 @@ import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import { csrfFrom, signIn } from '../support/http';
+import { statementsOf } from '../support/statements';
 
 /**
  * What the list page keeps per process instead of reading it on every view: the person's
@@ -77,6 +80,21 @@ describe('reads the list keeps for a while', () => {
     // A download here is seen at once: its one row was the last.
     expect((await agent.get('/accounts/export.csv?lifecycle=error').buffer(true)).status).toBe(200);
     expect(await list()).toContain('the most allowed');
+  });
+
+  it('counts a filter once for all the pages that find its count out of date together', async () => {
+    const accounts = t.app.get(AccountsService);
+    const filter = parseNumberFilter({ lifecycle: 'error' });
+    const countsWhile = async (fn: () => Promise<unknown>) =>
+      (await statementsOf(fn)).filter((s) => /\bcount\(\*\)/i.test(s) && /\bwhatsapp_number\b/.test(s)).length;
+    const pages = () => Promise.all(Array.from({ length: 8 }, () => accounts.count(partner.id, filter)));
+
+    let answers: unknown[] = [];
+    expect(await countsWhile(async () => (answers = await pages()))).toBe(1);
+    expect(answers.every((a) => (a as { total: number }).total === 1)).toBe(true);
+    expect(await countsWhile(pages)).toBe(0);
+    t.clock.advance(COUNT_TTL_MS + 1);
+    expect(await countsWhile(pages)).toBe(1);
   });
 
   it('shows counts recounted in another process within KEEP_SUMMARY_MS, and a recount here at once', async () => {
