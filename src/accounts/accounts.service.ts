@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { SharedRuns } from '../common/shared-runs';
 import { Sql } from '../database/sql';
 import { countClientWabaNumbers, readClient, readClientWabas, type ClientRow, type ClientWabaRow } from './client.query';
 import { readClientPage, type ClientCursor } from './client-list.query';
@@ -46,7 +47,7 @@ export interface AccountsPage<R extends CardRow = CardRow> {
 export class AccountsService {
   private readonly counts = new Map<string, { count: unknown; changes: number; at: number }>();
   /** The counts running now, by the change counter they were started at and their key. */
-  private readonly counting = new Map<string, Promise<unknown>>();
+  private readonly counting = new SharedRuns<unknown>();
 
   constructor(
     private readonly sql: Sql,
@@ -120,23 +121,15 @@ export class AccountsService {
     if (kept && changes !== null && kept.changes === changes && now.getTime() - kept.at < COUNT_TTL_MS) return kept.count as T;
     // The pages that find it out of date together (every request in flight on a busy list)
     // wait for one count, not one each.
-    const countingKey = `${changes}\u0000${key}`;
-    const running = this.counting.get(countingKey);
-    if (running) return running as Promise<T>;
-    const counting = count(now).then((counted) => {
+    return this.counting.run(`${changes}\u0000${key}`, async () => {
+      const counted = await count(now);
       if (changes !== null) {
         this.counts.delete(key);
         if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.delete(this.counts.keys().next().value!);
         this.counts.set(key, { count: counted, changes, at: now.getTime() });
       }
       return counted;
-    });
-    this.counting.set(countingKey, counting);
-    try {
-      return await counting;
-    } finally {
-      this.counting.delete(countingKey);
-    }
+    }) as Promise<T>;
   }
 
   /** Counts per lifecycle status, total and attention, as last counted (NumberSummaries). */

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Recent } from '../common/recent';
+import { SharedRuns } from '../common/shared-runs';
 import { Sql } from '../database/sql';
 import {
   countSummary,
@@ -43,7 +44,7 @@ type StoredSummary = { summary: AccountsSummary; changes: number };
 @Injectable()
 export class NumberSummaries {
   /** First counts running in this process, so that pages asked for meanwhile wait for the same one. */
-  private readonly firstCounts = new Map<string, Promise<AccountsSummary>>();
+  private readonly firstCounts = new SharedRuns<AccountsSummary>();
   private readonly kept = new Recent<StoredSummary>(KEEP_SUMMARY_MS);
   /** Counts recounts and changes marked here: a read they overtook keeps nothing. */
   private updates = 0;
@@ -57,12 +58,7 @@ export class NumberSummaries {
   async read(partnerId: string): Promise<AccountsSummary> {
     const stored = await this.stored(partnerId);
     if (stored) return stored.summary;
-    let first = this.firstCounts.get(partnerId);
-    if (!first) {
-      first = this.countFirst(partnerId).finally(() => this.firstCounts.delete(partnerId));
-      this.firstCounts.set(partnerId, first);
-    }
-    return first;
+    return this.firstCounts.run(partnerId, () => this.countFirst(partnerId));
   }
 
   private async countFirst(partnerId: string): Promise<AccountsSummary> {
