@@ -216,9 +216,18 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     }
     const clientHeader = table.getByRole('columnheader', { name: 'Client', exact: true });
     expect(await clientHeader.getAttribute('aria-sort')).toBeNull();
+    // A header that sorts says so before it is hovered: a muted ↕ (left out of its name) until it sorts, then its arrow.
+    const sortHint = () =>
+      clientHeader.getByRole('link').evaluate((a) => {
+        const w = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
+        return w.getComputedStyle(a, '::after').content;
+      });
+    expect(await sortHint()).toContain('↕');
     await Promise.all([page.waitForURL(/sort=client/), clientHeader.getByRole('link').click()]);
     expect(params(page).get('sort')).toBe('client');
     expect(await clientHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await sortHint()).toBe('none');
+    expect(await clientHeader.innerText()).toBe('Client ▲');
     const clients = await table.locator('tbody tr td:nth-of-type(2) a').allInnerTexts();
     expect(clients).toEqual([...clients].sort((a, b) => a.localeCompare(b)));
     await Promise.all([page.waitForURL(/dir=desc/), clientHeader.getByRole('link').click()]);
