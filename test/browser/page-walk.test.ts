@@ -11,13 +11,14 @@ import { UsersService } from '../../src/users/users.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
 import { createTestAppWithSmtp, type TestApp } from '../support/app';
-import { ARTIFACTS, chooseLayout, expectAccessible, launchBrowser, newPage, sidewaysScroll, signInAs } from '../support/browser';
+import { ARTIFACTS, chooseLayout, expectAccessible, launchBrowser, newPage, sidewaysScroll, signInAs, wordsBrokenInControls } from '../support/browser';
 import { linkIn, type TestSmtp } from '../support/smtp';
 
 /**
  * Every page of the hub, as an owner, as a member and signed out, at a phone's, a tablet's and
- * a wide screen's width: nothing scrolls sideways (the page, or a box inside it), axe finds
- * nothing serious, and a full-page screenshot of each is kept under test/artifacts/page-walk/.
+ * a wide screen's width: nothing scrolls sideways (the page, or a box inside it), no button,
+ * badge or table header breaks a word in two, axe finds nothing serious, and a full-page
+ * screenshot of each is kept under test/artifacts/page-walk/.
  * The data is as long as real data gets, with few places to break, so wrapping is exercised.
  */
 const WIDTHS = [360, 768, 1440] as const;
@@ -101,7 +102,7 @@ describe('every page at 360, 768 and 1440 px', () => {
   });
 
   /**
-   * At each width: what scrolls sideways and what axe finds serious, as lines of a report (empty
+   * At each width: what scrolls sideways, the words broken in controls and what axe finds serious, as lines of a report (empty
    * when the page is fine), and a full-page screenshot named after the page and the width.
    */
   async function walk(page: Page, name: string): Promise<string[]> {
@@ -111,6 +112,7 @@ describe('every page at 360, 768 and 1440 px', () => {
       const scroll = await sidewaysScroll(page);
       if (scroll.page > 0) problems.push(`${width} px: the page scrolls ${scroll.page} px sideways`);
       for (const box of scroll.boxes) problems.push(`${width} px: ${box}`);
+      for (const word of await wordsBrokenInControls(page)) problems.push(`${width} px: a word broken in two: ${word}`);
       await expectAccessible(page).catch((err: Error) => problems.push(`${width} px: ${err.message}`));
       await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
     }

@@ -153,3 +153,43 @@ export function sidewaysScroll(page: Page): Promise<SidewaysScroll> {
     return { page: g.document.documentElement.scrollWidth - g.innerWidth, boxes };
   });
 }
+
+/**
+ * The words that a button, a badge or a table header breaks inside, one part on each of two
+ * lines ("Revok|e"), each as `Revoke in button.button.small.danger`: a control squeezed into a
+ * narrow column inherits the table's `overflow-wrap: anywhere` and reads as two words. Words
+ * end at spaces, hyphens and slashes, where breaking is fine; visually hidden text is left out.
+ */
+export function wordsBrokenInControls(page: Page): Promise<string[]> {
+  // Runs in Chromium; the project compiles without the DOM types.
+  return page.evaluate(() => {
+    type Text = { nodeValue: string | null; parentElement: El | null };
+    type El = { tagName: string; className: unknown; closest(s: string): El | null };
+    type Range = { setStart(n: Text, o: number): void; setEnd(n: Text, o: number): void; getClientRects(): { top: number; width: number }[] };
+    const g = globalThis as unknown as {
+      document: {
+        body: { querySelectorAll(s: string): El[] };
+        createRange(): Range;
+        createTreeWalker(root: El, show: number): { nextNode(): Text | null };
+      };
+    };
+    const SHOW_TEXT = 4;
+    const describe = (el: El) =>
+      `${el.tagName.toLowerCase()}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const broken: string[] = [];
+    const range = g.document.createRange();
+    for (const el of g.document.body.querySelectorAll('button, .button, .badge, th')) {
+      const walker = g.document.createTreeWalker(el, SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement?.closest('.visually-hidden')) continue;
+        for (const word of (node.nodeValue ?? '').matchAll(/[^\s/-]{2,}/g)) {
+          range.setStart(node, word.index);
+          range.setEnd(node, word.index + word[0].length);
+          const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          if (lines.size > 1) broken.push(`${word[0]} in ${describe(el)}`);
+        }
+      }
+    }
+    return broken;
+  });
+}
