@@ -11,7 +11,16 @@ import { UsersService } from '../../src/users/users.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
 import { createTestAppWithSmtp, type TestApp } from '../support/app';
-import { ARTIFACTS, chooseLayout, expectAccessible, launchBrowser, newPage, sidewaysScroll, signInAs, wordsBrokenInControls } from '../support/browser';
+import {
+  ARTIFACTS,
+  chooseLayout,
+  expectAccessible,
+  launchBrowser,
+  newPage,
+  sidewaysScroll,
+  signInAs,
+  wordsBrokenInControls,
+} from '../support/browser';
 import { linkIn, type TestSmtp } from '../support/smtp';
 
 /**
@@ -102,8 +111,9 @@ describe('every page at 360, 768 and 1440 px', () => {
   });
 
   /**
-   * At each width: what scrolls sideways, the words broken in controls and what axe finds serious, as lines of a report (empty
-   * when the page is fine), and a full-page screenshot named after the page and the width.
+   * At each width: what scrolls sideways, the words broken in controls and what axe finds
+   * serious, as lines of a report (empty when the page is fine), and a full-page screenshot
+   * named after the page and the width.
    */
   async function walk(page: Page, name: string): Promise<string[]> {
     const problems: string[] = [];

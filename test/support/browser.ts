@@ -165,7 +165,11 @@ export function wordsBrokenInControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     type Text = { nodeValue: string | null; parentElement: El | null };
     type El = { tagName: string; className: unknown; closest(s: string): El | null };
-    type Range = { setStart(n: Text, o: number): void; setEnd(n: Text, o: number): void; getClientRects(): { top: number; width: number }[] };
+    type Range = {
+      setStart(n: Text, o: number): void;
+      setEnd(n: Text, o: number): void;
+      getClientRects(): { top: number; width: number }[];
+    };
     const g = globalThis as unknown as {
       document: {
         body: { querySelectorAll(s: string): El[] };
