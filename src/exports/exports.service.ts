@@ -26,8 +26,13 @@ import { csvWriter, xlsxWriter, type FileWriter } from './file-writers';
 
 export { EXPORT_AUDIT_ACTION };
 
-/** Rows read per query. Each batch is written out before the next is read. */
-export const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * Rows read per query. Each batch is written out before the next is read, and is garbage
+ * once written: with 1,000 rows a batch outlived young collections while its CSV was written,
+ * and a 100,000-row download took the process 18 MB above its booted size (8 MB with 250;
+ * the same time, with four times the queries).
+ */
+export const DEFAULT_BATCH_SIZE = 250;
 /**
  * The workbook's batches are smaller: each row becomes an XML string that waits for the zip's
  * compression, and with 1,000 rows between two yields so many outlived young collections that
