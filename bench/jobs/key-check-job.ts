@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Client } from 'pg';
 import { keyIdOf } from '../../src/api';
 import { readKey } from '../../src/api/api-key.query';
 import { ApiKeysService } from '../../src/api/api-keys.service';
@@ -7,6 +6,7 @@ import { withAppContext } from '../../src/cli/context';
 import { Sql } from '../../src/database/sql';
 import { RateLimiter } from '../../src/throttle';
 import { benchConfig } from '../lib/env';
+import { recordStatements } from '../lib/statements';
 
 /**
  * What the API's guard does per request, in a process of its own (as another instance of the
@@ -20,41 +20,10 @@ const BLOCKS = 5;
 const PER_BLOCK = 400;
 const COUNTED = 100;
 
-/** The part of better-sqlite3 counted here (the package ships no types). */
-type Statement = Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): Statement; close(): void };
-
-/** Counts every statement either driver sends from now on (the ORM's, Sql's reader's, transactions' own). */
-function countStatements(): { readonly sent: number } {
-  let sent = 0;
-  const query = Client.prototype.query as (...args: unknown[]) => unknown;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    sent++;
-    return query.apply(this, args);
-  } as never;
-  const probe = new Sqlite(':memory:');
-  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Statement;
-  probe.close();
-  for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-    const run = statement[method];
-    statement[method] = function (this: unknown, ...args: unknown[]) {
-      sent++;
-      return run.apply(this, args);
-    };
-  }
-  return {
-    get sent() {
-      return sent;
-    },
-  };
-}
-
 async function main() {
   const key = process.env.BENCH_API_KEY ?? '';
   const keyId = keyIdOf(key);
   if (!keyId) throw new Error('BENCH_API_KEY is not an API key');
-  const statements = countStatements();
   const answer = await withAppContext(benchConfig(), async (app) => {
     const keys = app.get(ApiKeysService);
     const sql = app.get(Sql);
@@ -64,9 +33,10 @@ async function main() {
     // The guard's policy (api-key.guard.ts) with the bench's limit: never refused.
     const policy = { name: 'api.key', points: 1_000_000, windowMs: 60_000 };
     const caller = await keys.authenticate(header, origin);
-    const before = statements.sent;
+    const statements = recordStatements();
     for (let i = 0; i < COUNTED; i++) await keys.authenticate(header, origin);
-    const statementsPerCheck = (statements.sent - before) / COUNTED;
+    statements.stop();
+    const statementsPerCheck = statements.sent.length / COUNTED;
     const parts: Record<'authenticate' | 'read' | 'limit', () => Promise<unknown>> = {
       authenticate: () => keys.authenticate(header, origin),
       read: () => readKey(sql, keyId),
