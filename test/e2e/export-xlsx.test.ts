@@ -258,7 +258,7 @@ describe('Excel download of the accounts list', () => {
 
   it('stops reading when the output does not take more, and reports the rows written so far', async () => {
     const big = await createPartner(t.em());
-    await bulkNumbers(t, big, 2000);
+    await bulkNumbers(t, big, 4000);
     const service = t.app.get(ExportsService);
     const reads = vi.spyOn(service as unknown as { readBatch: () => Promise<unknown> }, 'readBatch');
     const stuck = new Writable({
@@ -272,9 +272,11 @@ describe('Excel download of the accounts list', () => {
     stuck.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     const result = await done;
     expect(result.completed).toBe(false);
-    expect(result.rows).toBeLessThan(500);
-    // The first batch filled the zip's buffer: the second was never read.
-    expect(reads.mock.calls.length).toBe(1);
+    // The buffers between the rows and the socket (the sheet's XML, the zip's deflate and its
+    // output) take about a batch of 500 rows, compressed: the first batch, and at times a few
+    // rows of the second (529 once), never the eight batches of the file.
+    expect(result.rows).toBeLessThan(1000);
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
     reads.mockRestore();
   });
 });
