@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Recent } from '../common/recent';
@@ -48,11 +48,19 @@ export class NumberSummaries {
   private readonly kept = new Recent<StoredSummary>(KEEP_SUMMARY_MS);
   /** Counts recounts and changes marked here: a read they overtook keeps nothing. */
   private updates = 0;
+  /** The partners marked in each open transaction: forgotten again once it ends (settled). */
+  private readonly marked = new WeakMap<object, Set<string>>();
 
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
-  ) {}
+    em: EntityManager,
+  ) {
+    em.getEventManager().registerSubscriber({
+      afterTransactionCommit: ({ transaction }) => this.settled(transaction),
+      afterTransactionRollback: ({ transaction }) => this.settled(transaction),
+    });
+  }
 
   /** The partner's counts as last counted: a read by primary key, or the first count. */
   async read(partnerId: string): Promise<AccountsSummary> {
@@ -92,11 +100,28 @@ export class NumberSummaries {
     for (const id of partnerIds) this.kept.delete(id);
   }
 
-  /** Call in the transaction that changed these partners' numbers: they are recounted within SUMMARY_SETTLE_MS of it. */
+  /**
+   * Call in the transaction that changed these partners' numbers: they are recounted within
+   * SUMMARY_SETTLE_MS of it. What this process keeps of them is forgotten now and again when
+   * the transaction ends: a page that read the old counter meanwhile does not keep it.
+   */
   async markChanged(em: EntityManager, partnerIds: string[]): Promise<void> {
     const now = this.clock.now();
     this.forget(partnerIds);
+    const transaction = em.getTransactionContext<object>();
+    if (transaction) this.marked.set(transaction, new Set([...(this.marked.get(transaction) ?? []), ...partnerIds]));
     await markSummariesChanged(this.sql, em, [...new Set(partnerIds)], now, new Date(now.getTime() + SUMMARY_SETTLE_MS));
+  }
+
+  /**
+   * A transaction ended: what it marked is read again. MikroORM tells for the outermost one only,
+   * so a change marked in a nested transaction is forgotten at the mark alone (no caller nests).
+   */
+  private settled(transaction: object | undefined): void {
+    const partnerIds = transaction && this.marked.get(transaction);
+    if (!partnerIds) return;
+    this.marked.delete(transaction);
+    this.forget(partnerIds);
   }
 
   /** Recounts these partners now, outside any transaction (after the write committed). */

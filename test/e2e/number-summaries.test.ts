@@ -95,6 +95,32 @@ describe(`summary counts on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, () => {
     expect((await summaries.read(partner.id)).attention).toBe(2);
   });
 
+  it('does not keep a change counter read while the change is being committed', async () => {
+    const partner = await createPartner(t.em());
+    await createNumber(t.em(), partner);
+    await summaries.refresh([partner.id]);
+    const before = await summaries.changes(partner.id);
+    let marked!: () => void;
+    const markedDone = new Promise<void>((resolve) => (marked = resolve));
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const change = t.em().transactional(async (tx) => {
+      await createNumber(tx, partner);
+      await summaries.markChanged(tx, [partner.id]);
+      marked();
+      await committing;
+    });
+    await markedDone;
+    // A page of this process, outside the transaction, reads the counter before the commit…
+    expect(await summaries.changes(partner.id)).toBe(before);
+    commit();
+    await change;
+    // …and the next one reads the committed counter, not the one kept meanwhile.
+    expect(await summaries.changes(partner.id)).toBe(before! + 1);
+    // Recounted, so that no partner of this test is left due for the next ones.
+    await summaries.refresh([partner.id]);
+  });
+
   it('keeps a summary due when a change lands while it is recounted', async () => {
     const partner = await createPartner(t.em());
     await createNumber(t.em(), partner);
