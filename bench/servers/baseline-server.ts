@@ -420,6 +420,10 @@ async function apiNumbers(url: URL, res: ServerResponse) {
   res.end(JSON.stringify({ data: numbers.map((n) => numberJson(n, now)), has_more: next !== null, next_cursor: next }));
 }
 
+/** The requests being answered, and what runs once the last of them is done. */
+let inFlight = 0;
+let whenIdle: (() => void) | undefined;
+
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://baseline');
   const details = /^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(url.pathname);
@@ -438,7 +442,12 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(404);
     return res.end();
   }
-  work.catch((err) => fail(res, err));
+  inFlight++;
+  void work
+    .catch((err) => fail(res, err))
+    .finally(() => {
+      if (--inFlight === 0) whenIdle?.();
+    });
 });
 
 async function main(db: RawDb) {
@@ -447,10 +456,13 @@ async function main(db: RawDb) {
   server.listen(0, '127.0.0.1', () => {
     process.send!({ ready: true, port: (server.address() as AddressInfo).port, viewCache: true, dialect: db.dialect });
   });
-  // Let requests the load generator gave up on finish before the pool ends under them.
+  // Requests the load generator gave up on still run their queries: the pool ends after the
+  // last one (a cluster worker's server is already closed when it hears of the disconnect).
   process.on('disconnect', () => {
-    server.close(() => void db.close().then(() => process.exit(0)));
+    if (server.listening) server.close();
     server.closeIdleConnections();
+    whenIdle = () => void db.close().then(() => process.exit(0));
+    if (inFlight === 0) whenIdle();
     setTimeout(() => process.exit(0), 10_000).unref();
   });
 }
