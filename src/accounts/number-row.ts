@@ -112,15 +112,30 @@ const selectSql = (columns: typeof COLUMNS, extra = '', from = 'whatsapp_number 
 /** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
 
+const columnsOf = (columns: 'card' | 'full') => (columns === 'card' ? COLUMNS.filter(([, , card]) => card) : COLUMNS);
+
 /**
- * A card's columns (or all of a number row's) and the page's sort key for the numbers whose ids
- * `idsSql` selects (a subquery with its own order and limit), to which the lists add their order.
+ * What a page's subquery reads of each number `n` (whatsapp_number): the row's own columns (a
+ * card's, or all of them) and the keys of its client and account, named as the table names them.
  */
-export const rowsOfSql = (columns: 'card' | 'full', sortKey: string, idsSql: string) =>
+export const pageColumnsSql = (columns: 'card' | 'full') =>
+  [...columnsOf(columns).map(([, column]) => column), 'n.client_id', 'n.waba_account_id']
+    .filter((column) => column.startsWith('n.'))
+    .map((column) => `${column} as ${column.slice(2)}`)
+    .join(', ');
+
+/**
+ * A card's columns (or all of a number row's) and the page's sort key for the numbers of a page,
+ * to which the lists add their order. `page.sql` is a subquery with its own order and limit that
+ * reads the numbers' `pageColumnsSql` (`rows`), or only their ids, joined back to the table here.
+ */
+export const rowsOfSql = (columns: 'card' | 'full', sortKey: string, page: { sql: string; rows: boolean }) =>
   selectSql(
-    columns === 'card' ? COLUMNS.filter(([, , card]) => card) : COLUMNS,
+    columnsOf(columns),
     `, ${sortKey} as sort_key`,
-    `(${idsSql}) x
+    page.rows
+      ? `(${page.sql}) n`
+      : `(${page.sql}) x
     join whatsapp_number n on n.id = x.id`,
   );
 
