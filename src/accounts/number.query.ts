@@ -130,7 +130,7 @@ export async function countNumbers(sql: Sql): Promise<number> {
 }
 
 /** The sorts that an index gives in order ((partner, key, id) indexes): a page reads `limit` rows. */
-const INDEXED_SORTS: ReadonlySet<SortField> = new Set(['created', 'phone', 'client']);
+const INDEXED_SORTS: ReadonlySet<SortField> = new Set(['created', 'phone', 'client', 'display']);
 
 /**
  * The numbers of a page, in a subquery of their own. In a sort that an index gives in order it

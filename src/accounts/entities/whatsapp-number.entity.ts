@@ -29,6 +29,12 @@ export type RegistrationMethod = 'sms' | 'voice';
 @Index({ properties: ['partner', 'providerCreatedAt', 'id'] })
 @Index({ properties: ['partner', 'clientName', 'id'] })
 @Index({ properties: ['partner', 'phoneNumber', 'id'] })
+// The list sorted by display name (sortKeySql: no name sorts as the empty one), in order off the index.
+@Index({
+  name: 'whatsapp_number_partner_id_display_key_id_index',
+  expression:
+    "create index whatsapp_number_partner_id_display_key_id_index on whatsapp_number (partner_id, coalesce(display_name, ''), id)",
+})
 @Index({ properties: ['client'] })
 // The client page: its numbers in the list's order, on one index (and its counts without reading other clients' rows).
 @Index({ properties: ['partner', 'client', 'providerCreatedAt', 'id'] })
