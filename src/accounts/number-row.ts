@@ -112,26 +112,28 @@ const selectSql = (columns: typeof COLUMNS, extra = '', from = 'whatsapp_number 
 /** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
 export const NUMBER_ROW_SQL = selectSql(COLUMNS);
 
-const columnsOf = (columns: 'card' | 'full') => (columns === 'card' ? COLUMNS.filter(([, , card]) => card) : COLUMNS);
+const COLUMNS_OF = { card: COLUMNS.filter(([, , card]) => card), full: COLUMNS };
 
-/**
- * What a page's subquery reads of each number `n` (whatsapp_number): the row's own columns (a
- * card's, or all of them) and the keys of its client and account, named as the table names them.
- */
-export const pageColumnsSql = (columns: 'card' | 'full') =>
-  [...columnsOf(columns).map(([, column]) => column), 'n.client_id', 'n.waba_account_id']
+const pageColumnsOf = (columns: typeof COLUMNS) =>
+  [...columns.map(([, column]) => column), 'n.client_id', 'n.waba_account_id']
     .filter((column) => column.startsWith('n.'))
     .map((column) => `${column} as ${column.slice(2)}`)
     .join(', ');
 
 /**
+ * What a page's subquery reads of each number `n` (whatsapp_number): the row's own columns (a
+ * card's, or all of them) and the keys of its client and account, named as the table names them.
+ */
+export const PAGE_COLUMNS_SQL = { card: pageColumnsOf(COLUMNS_OF.card), full: pageColumnsOf(COLUMNS) };
+
+/**
  * A card's columns (or all of a number row's) and the page's sort key for the numbers of a page,
  * to which the lists add their order. `page.sql` is a subquery with its own order and limit that
- * reads the numbers' `pageColumnsSql` (`rows`), or only their ids, joined back to the table here.
+ * reads the numbers' `PAGE_COLUMNS_SQL` (`rows`), or only their ids, joined back to the table here.
  */
 export const rowsOfSql = (columns: 'card' | 'full', sortKey: string, page: { sql: string; rows: boolean }) =>
   selectSql(
-    columnsOf(columns),
+    COLUMNS_OF[columns],
     `, ${sortKey} as sort_key`,
     page.rows
       ? `(${page.sql}) n`
