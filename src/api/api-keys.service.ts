@@ -153,11 +153,7 @@ export class ApiKeysService {
     const refusal = keyRefusal(authorization, keyId, row, now);
     if (refusal || !row) {
       logSecurityEvent(this.logger, origin, 'api.key_refused', { reason: refusal, ...(keyId && { prefix: keyPrefix(keyId) }) });
-      throw ApiProblem.unauthorized(
-        refusal === 'missing'
-          ? 'Send an API key: Authorization: Bearer phk_live_….'
-          : 'The API key is not valid: it is unknown, expired or revoked.',
-      );
+      throw refusal === 'missing' ? ApiProblem.keyMissing() : ApiProblem.keyRefused();
     }
     await this.touch(row, now, origin);
     return { keyId: row.id, partnerId: row.partnerId, scope: row.scope, name: row.name, prefix: keyPrefix(keyId!) };

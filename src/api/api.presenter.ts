@@ -1,9 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import { attentionReasons, type NumberRow } from '../accounts';
-import type { ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
+import type { AccountsSummary, ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
 import { localDate } from '../common/dates';
 import type { Revocation as RevocationEntity } from '../revocation/entities/revocation.entity';
-import { statusDef, type FamilyKey } from '../statuses';
+import { FAMILIES, FAMILY_KEYS, familyValues, statusDef, type FamilyKey } from '../statuses';
 import {
   apiFamily,
   type Client,
@@ -114,6 +114,35 @@ export function clientDetailJson(c: ClientRow, wabas: ClientWabaRow[]): Static<t
         on_behalf: status('onBehalf', w.messageOnBehalfStatus),
       } as Static<typeof ClientDetail>['waba_accounts'][number]['statuses'],
       numbers: w.numbers,
+    })),
+  };
+}
+
+/** The partner's counts: the number statuses that have numbers, in the catalogue's order. */
+export function summaryJson(summary: AccountsSummary) {
+  const byStatus = familyValues('lifecycle')
+    .filter((code) => summary.byStatus[code])
+    .map((code) => ({ code, label: statusDef('lifecycle', code)!.label, count: summary.byStatus[code] }));
+  return { total: summary.total, attention: summary.attention, by_status: byStatus };
+}
+
+/** The status catalogue: the Account statuses page as data. */
+export function statusCatalogueJson() {
+  return {
+    data: FAMILY_KEYS.map((family) => ({
+      family: apiFamily(family),
+      label: FAMILIES[family].label,
+      description: FAMILIES[family].description,
+      statuses: FAMILIES[family].statuses.map(
+        (s: { value: string; label: string; meaning: string; next: string; attention?: boolean; pending?: boolean }) => ({
+          code: s.value,
+          label: s.label,
+          meaning: s.meaning,
+          next_step: s.next,
+          needs_attention: !!s.attention,
+          pending: !!s.pending,
+        }),
+      ),
     })),
   };
 }

@@ -1,9 +1,10 @@
 import { Controller, Req } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { AccountsService } from '../accounts/accounts.service';
-import { FAMILIES, FAMILY_KEYS, familyValues, statusDef } from '../statuses';
+import { FAMILY_KEYS, familyValues } from '../statuses';
 import type { ApiRequest } from './api-key.guard';
-import { clientDetailJson, clientJson } from './api.presenter';
+import { clientDetailJson, clientJson, statusCatalogueJson, summaryJson } from './api.presenter';
+import { EXAMPLES } from './examples';
 import { ApiProblem } from './problem';
 import { ApiEndpoint, ApiInput, defineRoute, Params, type ApiInputOf } from './route';
 import { apiFamily, Client, ClientDetail, Cursor, Id, Limit, OneOf, Page } from './schemas';
@@ -18,6 +19,7 @@ export const listClients = defineRoute({
   scope: 'read',
   query: Params({ limit: Type.Optional(Limit(500, 50)), cursor: Type.Optional(Cursor) }),
   response: Page(Client),
+  examples: { 200: EXAMPLES.clientPage },
 });
 
 export const getClient = defineRoute({
@@ -30,6 +32,7 @@ export const getClient = defineRoute({
   scope: 'read',
   params: Params({ id: Id }),
   response: ClientDetail,
+  examples: { 200: EXAMPLES.client },
 });
 
 export const getSummary = defineRoute({
@@ -53,6 +56,7 @@ export const getSummary = defineRoute({
     },
     { additionalProperties: false },
   ),
+  examples: { 200: EXAMPLES.summary },
 });
 
 const StatusDefinition = Type.Object(
@@ -91,6 +95,7 @@ export const listStatuses = defineRoute({
     },
     { additionalProperties: false },
   ),
+  examples: { 200: EXAMPLES.statuses },
 });
 
 /** The API's clients, summary and status catalogue. */
@@ -119,32 +124,12 @@ export class ApiCatalogueController {
 
   @ApiEndpoint(getSummary)
   async summary(@Req() req: ApiRequest) {
-    const summary = await this.accounts.summary(req.apiCaller!.partnerId);
-    const byStatus = familyValues('lifecycle')
-      .filter((code) => summary.byStatus[code])
-      .map((code) => ({ code, label: statusDef('lifecycle', code)!.label, count: summary.byStatus[code] }));
-    return { total: summary.total, attention: summary.attention, by_status: byStatus };
+    return summaryJson(await this.accounts.summary(req.apiCaller!.partnerId));
   }
 
   @ApiEndpoint(listStatuses)
   statuses() {
-    return {
-      data: FAMILY_KEYS.map((family) => ({
-        family: apiFamily(family),
-        label: FAMILIES[family].label,
-        description: FAMILIES[family].description,
-        statuses: FAMILIES[family].statuses.map(
-          (s: { value: string; label: string; meaning: string; next: string; attention?: boolean; pending?: boolean }) => ({
-            code: s.value,
-            label: s.label,
-            meaning: s.meaning,
-            next_step: s.next,
-            needs_attention: !!s.attention,
-            pending: !!s.pending,
-          }),
-        ),
-      })),
-    };
+    return statusCatalogueJson();
   }
 }
 

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ExportsService } from '../exports/exports.service';
 import { PartnersService } from '../partners/partners.service';
 import type { ApiRequest } from './api-key.guard';
+import { EXAMPLES } from './examples';
 import { keyActor } from './key-actor';
 import { NUMBER_FILTER_PARAMS, toFilter } from './number-query';
 import { ApiProblem } from './problem';
@@ -23,11 +24,15 @@ export const exportNumbers = defineRoute({
   query: Params({
     ...NUMBER_FILTER_PARAMS,
     bom: Type.Optional(
-      Type.Boolean({ description: 'A UTF-8 byte order mark first, for spreadsheet programs (default true, as the page).' }),
+      Type.Boolean({
+        description: 'A UTF-8 byte order mark first, for spreadsheet programs (default true, as the page).',
+        examples: [false],
+      }),
     ),
   }),
   mediaType: 'text/csv',
   response: Type.String({ description: 'RFC 4180 CSV, UTF-8, CRLF line ends, a header row first.' }),
+  examples: { 200: EXAMPLES.csv },
 });
 
 /** The numbers' CSV download of ExportsService, for a key instead of a person. */

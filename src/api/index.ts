@@ -3,4 +3,4 @@ export { bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from './api-k
 export { ApiProblem, type FieldProblem } from './problem';
 export { Problem } from './schemas';
 export { coerceQuery, fieldProblems } from './request-check';
-export { openApiParameters, plainSchema } from './openapi-schema';
+export { openApiParameters, plainSchema, problemResponse } from './openapi-schema';

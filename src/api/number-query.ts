@@ -1,7 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FILTER_FAMILIES, parseNumberFilter, type NumberFilter } from '../accounts';
-import { familyValues } from '../statuses';
+import { FAMILIES, familyValues } from '../statuses';
 import { apiFamily, Id, OneOf } from './schemas';
+
+/** A filter a partner would send: the family's statuses that need attention (or its first one). */
+const exampleValues = (family: (typeof FILTER_FAMILIES)[number]) => {
+  const attention = FAMILIES[family].statuses.filter((s: { attention?: boolean }) => s.attention).map((s: { value: string }) => s.value);
+  return attention.length ? attention : familyValues(family).slice(0, 1);
+};
 
 /** The list's filter families under their API names, each with the values one may ask for (never `removed`: those left the hub). */
 const FAMILY_PARAMS = Object.fromEntries(
@@ -11,6 +17,7 @@ const FAMILY_PARAMS = Object.fromEntries(
       Type.Array(OneOf(familyValues(f).filter((v) => v !== 'removed')), {
         maxItems: 50,
         description: `Any of these ${f} statuses; repeat the parameter for several.`,
+        examples: [exampleValues(f)],
       }),
     ),
   ]),
@@ -19,12 +26,14 @@ const SORTS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES.map(a
 
 /** The search, filters and sort of the WhatsApp Accounts page, as the list and the download take them. */
 export const NUMBER_FILTER_PARAMS = {
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.' })),
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.', examples: ['cafe lumiere'] }),
+  ),
   ...FAMILY_PARAMS,
-  attention: Type.Optional(Type.Boolean({ description: 'Only the numbers that need attention.' })),
+  attention: Type.Optional(Type.Boolean({ description: 'Only the numbers that need attention.', examples: [true] })),
   client_id: Type.Optional(Id),
-  sort: Type.Optional(OneOf(SORTS, { description: 'Default: created.' })),
-  dir: Type.Optional(OneOf(['asc', 'desc'], { description: 'Default: desc for created, asc otherwise.' })),
+  sort: Type.Optional(OneOf(SORTS, { description: 'Default: created.', examples: ['phone'] })),
+  dir: Type.Optional(OneOf(['asc', 'desc'], { description: 'Default: desc for created, asc otherwise.', examples: ['asc'] })),
 };
 
 const FilterQuery = Type.Object(NUMBER_FILTER_PARAMS);

@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { RevocationRequests } from '../revocation/revocation-requests.service';
 import type { ApiRequest } from './api-key.guard';
 import { historyJson, numberDetailJson, numberJson, revocationJson } from './api.presenter';
+import { EXAMPLES } from './examples';
 import { NUMBER_FILTER_PARAMS, toFilter } from './number-query';
 import { ApiProblem } from './problem';
 import { ApiEndpoint, ApiInput, defineRoute, Params, type ApiInputOf } from './route';
@@ -26,6 +27,7 @@ export const listNumbers = defineRoute({
     cursor: Type.Optional(Cursor),
   }),
   response: Page(NumberSchema),
+  examples: { 200: EXAMPLES.numberPage },
 });
 
 export const getNumber = defineRoute({
@@ -38,6 +40,7 @@ export const getNumber = defineRoute({
   scope: 'read',
   params: Params({ id: Id }),
   response: NumberDetail,
+  examples: { 200: EXAMPLES.number },
 });
 
 export const numberHistory = defineRoute({
@@ -51,6 +54,7 @@ export const numberHistory = defineRoute({
   params: Params({ id: Id }),
   query: Params({ limit: Type.Optional(Limit(500, 200)) }),
   response: Type.Object({ data: Type.Array(HistoryEntry) }, { additionalProperties: false }),
+  examples: { 200: EXAMPLES.history },
 });
 
 /** The API's numbers: read-only views of what AccountsService reads for the pages. */

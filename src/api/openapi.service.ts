@@ -1,21 +1,49 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { openApiParameters, plainSchema } from './openapi-schema';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
+import { openApiParameters, plainSchema, problemResponse } from './openapi-schema';
+import { ApiProblem } from './problem';
+import { readInput, type ApiRoute } from './route';
 import { API_ROUTE } from './route-metadata';
-import type { ApiRoute } from './route';
 import { Problem } from './schemas';
 
-const ERRORS: Record<string, string> = {
-  '400': 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
-  '401': 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
-  '403': 'The key’s scope is too small.',
-  '404': 'No such resource for your partner.',
-  '415': 'The body is not JSON (Content-Type: application/json).',
-  '422': 'Invalid or unknown parameters; `errors` lists them.',
-  '429': 'The key’s rate limit was reached; Retry-After says when to come back.',
+/** The failures every route may answer with, what they mean, and the problems the code answers them with. */
+const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = {
+  '400': {
+    description: 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
+    examples: [ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
+  },
+  '401': {
+    description: 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
+    examples: [ApiProblem.keyMissing(), ApiProblem.keyRefused()],
+  },
+  '403': { description: 'The key’s scope is too small.', examples: [ApiProblem.forbiddenScope()] },
+  '404': { description: 'No such resource for your partner.', examples: [ApiProblem.notFound()] },
+  '415': { description: 'The body is not JSON (Content-Type: application/json).', examples: [ApiProblem.notJson()] },
+  '429': {
+    description: 'The key’s rate limit was reached; Retry-After says when to come back.',
+    examples: [ApiProblem.rateLimited(12)],
+  },
 };
+const INVALID = 'Invalid or unknown parameters; `errors` lists them.';
+
+/**
+ * What the 422 examples send: an unknown parameter (and field), and a bad value for each of the
+ * others that a route takes. The route's own check words the answer.
+ */
+const UNKNOWN = 'colour';
+const INVALID_QUERY = { [UNKNOWN]: 'red', lifecycle: 'broken', limit: '5000' };
+const INVALID_BODY = { [UNKNOWN]: 'red', dry_run: 'yes' };
+
+function invalidRequest(route: ApiRoute): ApiProblem {
+  const sent = (values: Record<string, unknown>, schema: TSchema | undefined) =>
+    Object.fromEntries(
+      Object.entries(values).filter(([key]) => key === UNKNOWN || Object.hasOwn((schema as TObject | undefined)?.properties ?? {}, key)),
+    );
+  return ApiProblem.invalid(readInput(route, sent(INVALID_QUERY, route.query), route.body ? sent(INVALID_BODY, route.body) : {}).problems);
+}
 
 /**
  * The OpenAPI 3.1 document, made from the route declarations of the controllers themselves
@@ -74,27 +102,24 @@ export class OpenApiService implements OnModuleInit {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
         schemas: { Problem: plainSchema(Problem) },
         responses: Object.fromEntries(
-          Object.entries(ERRORS).map(([status, description]) => [
-            `Error${status}`,
-            { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          ]),
+          Object.entries(ERRORS).map(([status, { description, examples }]) => [`Error${status}`, problemResponse(description, examples)]),
         ),
       },
     };
   }
 
   private operation(route: ApiRoute): Record<string, unknown> {
-    const errors = [
+    const shared = [
       ...(route.idempotent ? ['400'] : []),
       '401',
       ...(route.scope === 'read_write' ? ['403'] : []),
       ...(route.params ? ['404'] : []),
       ...(route.idempotent ? ['415'] : []),
-      '422',
       '429',
     ].filter((status) => !route.errors?.[Number(status)]);
     const successes = route.successes ?? { [route.status ?? 200]: 'OK' };
     const mediaType = route.mediaType ?? 'application/json';
+    const own = (status: number) => route.errorExamples?.[status] ?? [];
     return {
       operationId: route.operationId,
       summary: route.summary,
@@ -114,16 +139,20 @@ export class OpenApiService implements OnModuleInit {
             {
               description,
               ...(route.idempotent && { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } }),
-              content: { [mediaType]: { schema: plainSchema(route.response) } },
+              content: { [mediaType]: { schema: plainSchema(route.response), example: route.examples[Number(status)] } },
             },
           ]),
         ),
-        ...Object.fromEntries(errors.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
+        ...Object.fromEntries(shared.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
+        422: problemResponse(route.errors?.[422] ?? INVALID, [
+          invalidRequest(route),
+          ...(route.idempotent ? [ApiProblem.idempotencyKeyReused()] : []),
+          ...own(422),
+        ]),
         ...Object.fromEntries(
-          Object.entries(route.errors ?? {}).map(([status, description]) => [
-            status,
-            { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          ]),
+          Object.entries(route.errors ?? {})
+            .filter(([status]) => status !== '422')
+            .map(([status, description]) => [status, problemResponse(description, own(Number(status)))]),
         ),
       },
     };
@@ -136,12 +165,11 @@ const IDEMPOTENCY_PARAMETER = {
   required: true,
   description:
     'A key you make for this request (a UUID): retrying with the same key and body replays the first answer for 24 hours instead of acting again; the same key with another request is a 422. Missing or malformed: 400.',
-  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
-  example: '5f0c3a4e-2b1d-4c8e-9a7f-1e2d3c4b5a69',
+  // In the schema, not the parameter: swagger-ui would fill "Try it out" with it, and every try would send the same key.
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$', examples: ['5f0c3a4e-2b1d-4c8e-9a7f-1e2d3c4b5a69'] },
 };
 
 const REPLAYED_RESPONSE_HEADER = {
   description: '`true` when this is the kept answer of an earlier request with the same Idempotency-Key.',
   schema: { type: 'string', const: 'true' },
 };
-

@@ -35,6 +35,15 @@ export class ApiProblem extends Error {
     });
   }
 
+  /** Missing, malformed, unknown, wrong, expired and revoked keys get the same answer. */
+  static keyMissing(): ApiProblem {
+    return ApiProblem.unauthorized('Send an API key: Authorization: Bearer phk_live_….');
+  }
+
+  static keyRefused(): ApiProblem {
+    return ApiProblem.unauthorized('The API key is not valid: it is unknown, expired or revoked.');
+  }
+
   static forbiddenScope(): ApiProblem {
     return new ApiProblem(
       403,

@@ -4,10 +4,11 @@ import type { Response } from 'express';
 import { Clock } from '../common/clock';
 import { addDays } from '../common/dates';
 import { originOf } from '../common/http';
-import { RevocationConflict, RevocationFieldError } from '../revocation/revocation.errors';
+import { RevocationConflict, RevocationErrors, RevocationFieldError } from '../revocation/revocation.errors';
 import { MAX_REASON_LENGTH, RevocationRequests, type RevocationActor } from '../revocation/revocation-requests.service';
 import type { ApiRequest } from './api-key.guard';
 import { revocationJson } from './api.presenter';
+import { EXAMPLES } from './examples';
 import { IdempotencyService } from './idempotency.service';
 import { keyActor } from './key-actor';
 import { ApiProblem } from './problem';
@@ -46,7 +47,16 @@ export const requestRevocation = defineRoute({
     201: 'Revocation requested.',
   },
   errors: { 409: CONFLICT, 422: INVALID },
+  errorExamples: {
+    409: [
+      RevocationErrors.alreadyRequested('2026-12-31'),
+      RevocationErrors.terminationDateMoved('2027-01-31', '2026-12-31'),
+      RevocationErrors.billingEnded(),
+      ApiProblem.idempotencyKeyInUse(),
+    ].map(problemOfRevocation),
+  },
   response: RevocationRequested,
+  examples: { 200: EXAMPLES.revocationPreview, 201: EXAMPLES.revocationRequested },
 });
 
 export const withdrawRevocation = defineRoute({
@@ -61,7 +71,13 @@ export const withdrawRevocation = defineRoute({
   idempotent: true,
   params: Params({ id: Id }),
   errors: { 409: CONFLICT, 422: INVALID },
+  errorExamples: {
+    409: [RevocationErrors.notRequested(), RevocationErrors.tooLateToWithdraw('2026-12-31'), ApiProblem.idempotencyKeyInUse()].map(
+      problemOfRevocation,
+    ),
+  },
   response: RevocationWithdrawn,
+  examples: { 200: EXAMPLES.revocationWithdrawn },
 });
 
 /**
@@ -146,12 +162,17 @@ async function asProblem<T>(act: () => Promise<T>): Promise<T> {
   try {
     return await act();
   } catch (err) {
-    if (err instanceof NotFoundException) throw ApiProblem.notFound();
-    if (err instanceof RevocationFieldError) throw ApiProblem.invalid([{ field: `body.${err.field}`, message: err.message }]);
-    if (err instanceof RevocationConflict) {
-      const field = err.code === 'revocation.termination_date' ? [{ field: 'body.termination_date', message: err.message }] : undefined;
-      throw new ApiProblem(409, err.code.replace(/[._]/g, '-'), 'Conflict', err.message, field);
-    }
-    throw err;
+    throw problemOfRevocation(err);
   }
+}
+
+/** A refusal of the revocation service as the API answers it; anything else as it is. */
+function problemOfRevocation(err: unknown): unknown {
+  if (err instanceof NotFoundException) return ApiProblem.notFound();
+  if (err instanceof RevocationFieldError) return ApiProblem.invalid([{ field: `body.${err.field}`, message: err.message }]);
+  if (err instanceof RevocationConflict) {
+    const field = err.code === 'revocation.termination_date' ? [{ field: 'body.termination_date', message: err.message }] : undefined;
+    return new ApiProblem(409, err.code.replace(/[._]/g, '-'), 'Conflict', err.message, field);
+  }
+  return err;
 }

@@ -49,6 +49,10 @@ export interface ApiRouteSpec<P extends TObject, Q extends TObject, B extends TS
   successes?: Record<number, string>;
   /** The failures of this route beyond the ones every route has, and what they mean here. */
   errors?: Record<number, string>;
+  /** The document's example of each success answer, by status (`examples.ts`: made by the presenters). */
+  examples: Record<number, unknown>;
+  /** The document's examples of the failures in `errors`, by status: errors the code throws, answered as the API answers them. */
+  errorExamples?: Record<number, unknown[]>;
   /**
    * It changes something, once per Idempotency-Key (IdempotencyService): the header is
    * required and documented, with the replay header and the key's own failures.
@@ -130,20 +134,28 @@ export class ApiInputCheck implements NestInterceptor {
 }
 
 function checkedInput(route: ApiRoute, req: Request) {
-  const { checks } = route;
   // A malformed id is no different from an unknown one: 404, like the pages.
-  if (checks.params && !checks.params.Check(req.params)) throw ApiProblem.notFound();
-  const query = checks.query ? coerceQuery(checks.query.Schema(), req.query as Record<string, unknown>) : {};
+  if (route.checks.params && !route.checks.params.Check(req.params)) throw ApiProblem.notFound();
   // Only JSON is read: a body of another type would pass for none (a dry run sent as text would act).
   if (req.is(JSON_TYPES) === false) throw ApiProblem.notJson();
   // No body is an empty one: the route's schema says whether that will do.
-  const body: unknown = req.body ?? {};
-  const errors = [
-    ...(checks.query ? fieldProblems(checks.query, query) : unexpected(req.query as Record<string, unknown>)),
+  const { query, body, problems } = readInput(route, req.query as Record<string, unknown>, req.body ?? {});
+  if (problems.length) throw ApiProblem.invalid(problems);
+  return { params: req.params, query, body };
+}
+
+/**
+ * A request's query (its text read as the declared types) and body, and what is wrong with them
+ * for the route: the 422's field problems, none when they are valid.
+ */
+export function readInput(route: ApiRoute, rawQuery: Record<string, unknown>, body: unknown) {
+  const { checks } = route;
+  const query = checks.query ? coerceQuery(checks.query.Schema(), rawQuery) : {};
+  const problems = [
+    ...(checks.query ? fieldProblems(checks.query, query) : unexpected(rawQuery)),
     ...(checks.body ? fieldProblems(checks.body, body, 'body') : unexpectedFields(body)),
   ];
-  if (errors.length) throw ApiProblem.invalid(errors);
-  return { params: req.params, query, body };
+  return { query, body, problems };
 }
 
 /** The request's parameters, query and body, as ApiInputCheck found them valid. */

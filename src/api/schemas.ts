@@ -7,7 +7,7 @@ import { FAMILIES, FAMILY_KEYS, familyValues, type FamilyKey } from '../statuses
  */
 
 /** A string that is one of these values (an enum, checked by TypeBox and Ajv alike). */
-export const OneOf = <T extends string>(values: readonly T[], options: { description?: string } = {}) =>
+export const OneOf = <T extends string>(values: readonly T[], options: { description?: string; examples?: unknown[] } = {}) =>
   Type.Union(
     values.map((v) => Type.Literal(v)),
     options,
@@ -189,5 +189,12 @@ export const Problem = Type.Object(
 
 /** Query parameters of paged lists. */
 export const Limit = (max: number, def: number) =>
-  Type.Integer({ minimum: 1, maximum: max, default: def, description: `How many (1–${max}, default ${def}).` });
-export const Cursor = Type.String({ maxLength: 1000, pattern: '^[A-Za-z0-9_-]+$', description: '`next_cursor` of the previous page.' });
+  Type.Integer({ minimum: 1, maximum: max, default: def, description: `How many (1–${max}, default ${def}).`, examples: [100] });
+/** A `next_cursor` of the numbers' list, as the examples show it. */
+export const EXAMPLE_CURSOR = 'WyJjcmVhdGVkIiwiZGVzYyIsIjIwMjYtMTEtMTJUMDk6MzA6MDAuMDAwWiIsIlB6N1JrMldtOVhxNExkMUh2Nk5jM3MiLDUwXQ';
+export const Cursor = Type.String({
+  maxLength: 1000,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: '`next_cursor` of the previous page.',
+  examples: [EXAMPLE_CURSOR],
+});

@@ -11,7 +11,7 @@ import { Partner } from '../partners/entities/partner.entity';
 import { User } from '../auth/entities/user.entity';
 import { billingChange } from './billing-change';
 import { Revocation } from './entities/revocation.entity';
-import { RevocationConflict, RevocationErrors } from './revocation.errors';
+import { RevocationErrors } from './revocation.errors';
 import { RevocationNotices } from './revocation-notices.service';
 import { countdown, revocationSchedule, type Countdown, type RevocationSchedule } from './termination-date';
 
@@ -288,10 +288,7 @@ function assertWithdrawable({ number, revocation }: NumberWithRevocation, now: D
 /** A request that expects another termination date than the contract gives now is refused: the caller confirmed other terms. */
 function assertTerminationDate(schedule: RevocationSchedule, expected: string | undefined): void {
   if (expected !== undefined && expected !== schedule.terminationDate) {
-    throw new RevocationConflict(
-      'revocation.termination_date',
-      `A request made now terminates on ${schedule.terminationDate}, not ${expected}. Nothing was changed.`,
-    );
+    throw RevocationErrors.terminationDateMoved(schedule.terminationDate, expected);
   }
 }
 

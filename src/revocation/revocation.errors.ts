@@ -37,6 +37,12 @@ export const RevocationErrors = {
       'revocation.too_late',
       `The termination date (${terminationDate}) has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
     ),
+  /** The API's request named a termination date (a dry run's) that a request made now no longer gets. */
+  terminationDateMoved: (terminationDate: string, expected: string) =>
+    new RevocationConflict(
+      'revocation.termination_date',
+      `A request made now terminates on ${terminationDate}, not ${expected}. Nothing was changed.`,
+    ),
   wrongConfirmation: () => new RevocationFieldError('confirmation', 'Type the phone number exactly as shown above (spaces do not matter).'),
   reasonTooLong: () => new RevocationFieldError('reason', 'The reason must be at most 500 characters.'),
 };

@@ -101,6 +101,67 @@ describe('Partner API: reading', () => {
     );
   });
 
+  it('shows an example of every parameter and every answer, each valid against its schema and as the API answers', async () => {
+    type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> };
+    type Operation = {
+      parameters: { name: string; in: string; description?: string; schema: { examples?: unknown[] } }[];
+      responses: Record<string, { $ref?: string; content: Record<string, Media> }>;
+    };
+    type Doc = {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, Media> }> };
+    };
+    const doc = (await t.http().get('/api/v1/openapi.json')).body as Doc;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const valid = (schema: object, value: unknown, where: string) => {
+      const validate = ajv.compile(schema);
+      expect(validate(value) ? [] : validate.errors, where).toEqual([]);
+    };
+    const examples: Record<string, unknown[]> = {};
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        for (const parameter of op.parameters) {
+          const where = `${method} ${path} ${parameter.name}`;
+          const [example] = parameter.schema.examples ?? [];
+          expect(example, where).toBeDefined();
+          valid(parameter.schema, example, where);
+          if (parameter.in === 'query') expect(parameter.description, where).toMatch(/Example: `[^`]+`\.$/);
+        }
+        for (const [status, documented] of Object.entries(op.responses)) {
+          const response = documented.$ref ? doc.components.responses[documented.$ref.split('/').pop()!] : documented;
+          for (const [mediaType, media] of Object.entries(response.content)) {
+            const where = `${method} ${path} ${status} ${mediaType}`;
+            const values = media.examples ? Object.values(media.examples).map((e) => e.value) : [media.example];
+            expect(values.length, where).toBeGreaterThan(0);
+            const schema = media.schema.$ref ? doc.components.schemas[media.schema.$ref.split('/').pop()!] : media.schema;
+            for (const value of values) {
+              expect(value, where).toBeDefined();
+              valid(schema, value, where);
+            }
+            examples[`${method} ${path} ${status}`] = values;
+          }
+        }
+      }
+    }
+    expect(Object.keys(examples).length).toBeGreaterThan(50);
+
+    // The examples of failures are the API's own answers, but for the request id.
+    const answer = async (res: Response, example: string) => {
+      const { request_id: requestId, ...body } = res.body as { request_id: string };
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(examples[example].map((e) => ({ ...(e as object), request_id: undefined }))).toContainEqual({
+        ...body,
+        request_id: undefined,
+      });
+    };
+    await answer(await t.http().get('/api/v1/numbers'), 'get /numbers 401');
+    await answer(await get('/api/v1/numbers', `phk_live_${'0'.repeat(17)}_${'0'.repeat(43)}`), 'get /numbers 401');
+    await answer(await get('/api/v1/numbers?lifecycle=broken&limit=5000&colour=red'), 'get /numbers 422');
+    await answer(await get(`/api/v1/numbers/${foreign.number}`), 'get /numbers/{id} 404');
+    await answer(await get(`/api/v1/clients/${ids.client}?colour=red`), 'get /clients/{id} 422');
+  });
+
   it('answers every read route with JSON that matches the document', async () => {
     const routes: [string, string][] = [
       ['/numbers', '/api/v1/numbers'],
