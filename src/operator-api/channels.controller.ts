@@ -35,6 +35,19 @@ const EXAMPLE_CHANNEL = {
   current_limit: 'tier_1k',
 };
 
+/** A load of 1,000 records with one refused, as the import counts it: the document's examples. */
+const EXAMPLE_LOAD: ImportResult = {
+  format: 'json',
+  records: 1_000,
+  invalid: 1,
+  problems: [{ position: 'record 2 (partner_channels[1])', reason: 'setup_info.phone_number is missing' }],
+  written: true,
+  created: 12,
+  updated: 3,
+  unchanged: 984,
+  statusChanges: 4,
+};
+
 export const putChannels = defineOperatorRoute({
   method: 'PUT',
   path: '/partners/{partner}/channels',
@@ -97,6 +110,11 @@ export const putChannels = defineOperatorRoute({
     },
     { additionalProperties: false },
   ),
+  examples: {
+    body: { partner_channels: [EXAMPLE_CHANNEL] },
+    response: answerOf(EXAMPLE_LOAD),
+    errors: { '404': [unknownPartner()], '422': [invalidRecords({ ...EXAMPLE_LOAD, written: false })] },
+  },
   errors: {
     '400': 'The body is not JSON, or the query or body holds a NUL character.',
     '401': 'Missing, unknown, expired or revoked operator key, or a partner’s API key (WWW-Authenticate: Bearer).',
@@ -119,7 +137,7 @@ export class OperatorChannelsController {
   @OperatorEndpoint(putChannels)
   async put(@Req() req: OperatorRequest, @OperatorInput(putChannels) { params, query, body }: OperatorInputOf<typeof putChannels>) {
     const partner = await this.partners.findByIdOrSlug(params.partner);
-    if (!partner) throw ApiProblem.notFound('There is no partner with this id or slug.');
+    if (!partner) throw unknownPartner();
     const result = await this.imports.importChannels(partner.id, body.partner_channels, { skipInvalid: query.skip_invalid ?? false });
     this.logger.info(
       {
@@ -134,16 +152,25 @@ export class OperatorChannelsController {
       'operator channels import',
     );
     if (!result.written) throw invalidRecords(result);
-    return {
-      records: result.records,
-      created: result.created,
-      updated: result.updated,
-      unchanged: result.unchanged,
-      refused: result.invalid,
-      status_changes: result.statusChanges,
-      problems: result.problems,
-    };
+    return answerOf(result);
   }
+}
+
+/** The answer of a load that wrote: the import's counts, and the records it refused (skip_invalid=true). */
+function answerOf(result: ImportResult) {
+  return {
+    records: result.records,
+    created: result.created,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    refused: result.invalid,
+    status_changes: result.statusChanges,
+    problems: result.problems,
+  };
+}
+
+function unknownPartner(): ApiProblem {
+  return ApiProblem.notFound('There is no partner with this id or slug.');
 }
 
 /** Invalid records and no skip_invalid: nothing written; each record's problem as the command prints it. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { openApiParameters, plainSchema, Problem } from '../api';
+import { openApiParameters, plainSchema, Problem, problemResponse } from '../api';
 import { Public } from '../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { putChannels } from './channels.controller';
@@ -50,17 +50,24 @@ function operatorDocument(baseUrl: string, routes: OperatorRoute[]): Record<stri
 }
 
 function operation(route: OperatorRoute): Record<string, unknown> {
-  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
   return {
     operationId: route.operationId,
     summary: route.summary,
     description: route.description,
     tags: [route.tag],
     parameters: [...openApiParameters(route.params, 'path'), ...openApiParameters(route.query, 'query')],
-    requestBody: { required: true, content: { 'application/json': { schema: plainSchema(route.body) } } },
+    requestBody: { required: true, content: { 'application/json': { schema: plainSchema(route.body), example: route.examples.body } } },
     responses: {
-      '200': { description: 'OK', content: { 'application/json': { schema: plainSchema(route.response) } } },
-      ...Object.fromEntries(Object.entries(route.errors).map(([status, description]) => [status, { description, content: problem }])),
+      '200': {
+        description: 'OK',
+        content: { 'application/json': { schema: plainSchema(route.response), example: route.examples.response } },
+      },
+      ...Object.fromEntries(
+        Object.entries(route.errors).map(([status, description]) => [
+          status,
+          problemResponse(description, route.examples.errors[status] ?? []),
+        ]),
+      ),
     },
   };
 }

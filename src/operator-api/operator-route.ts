@@ -36,6 +36,8 @@ export interface OperatorRouteSpec<P extends TObject, Q extends TObject, B exten
   response: R;
   /** The failures the route answers, by status, as the document describes them. */
   errors: Record<string, string>;
+  /** The document's examples: a body, the answer, and failures (by status) as the code throws them. */
+  examples: { body: unknown; response: unknown; errors: Record<string, unknown[]> };
 }
 
 export interface OperatorRoute<
@@ -83,10 +85,7 @@ export const OperatorInput = createParamDecorator((route: OperatorRoute, context
   const req = context.switchToHttp().getRequest<Request>();
   if (!route.checks.params.Check(req.params)) throw ApiProblem.notFound();
   const query = coerceQuery(route.query, req.query as Record<string, unknown>);
-  const errors = [
-    ...fieldProblems(route.checks.query, query),
-    ...fieldProblems(route.checks.body, req.body, 'body'),
-  ];
+  const errors = [...fieldProblems(route.checks.query, query), ...fieldProblems(route.checks.body, req.body, 'body')];
   if (errors.length) throw ApiProblem.invalid(errors);
   return { params: req.params, query, body: req.body as unknown };
 });

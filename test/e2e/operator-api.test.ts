@@ -159,6 +159,42 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(Object.keys(partners.paths).some((p) => p.includes('partners'))).toBe(false);
   });
 
+  it('shows examples valid against their schemas: its example body loads, and a refused record answers as the example says', async () => {
+    type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> };
+    type Operation = { requestBody: { content: Record<string, Media> }; responses: Record<string, { content: Record<string, Media> }> };
+    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as Doc & { paths: Record<string, { put: Operation }> };
+    const op = doc.paths['/partners/{partner}/channels'].put;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const examples: Record<string, unknown[]> = {};
+    for (const [status, response] of Object.entries({ body: op.requestBody, ...op.responses })) {
+      const media = Object.values(response.content)[0];
+      const values = media.examples ? Object.values(media.examples).map((e) => e.value) : [media.example];
+      if (values[0] === undefined) continue;
+      const schema = media.schema.$ref ? doc.components.schemas[media.schema.$ref.split('/').pop()!] : media.schema;
+      const validate = ajv.compile(schema);
+      for (const value of values) expect(validate(value) ? [] : validate.errors, status).toEqual([]);
+      examples[status] = values;
+    }
+    expect(Object.keys(examples)).toEqual(['200', '404', '422', 'body']);
+    expect(examples['200'][0]).toMatchObject({ records: 1000, refused: 1 });
+
+    const partner = await createPartner(t.em());
+    const loaded = await put(partner.slug, examples.body[0]);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body).toMatchObject({ records: 1, created: 1, refused: 0 });
+    const [unknown] = examples['404'] as { detail: string }[];
+    expect((await put('no-such-partner', examples.body[0])).body.detail).toBe(unknown.detail);
+    const record = (examples.body[0] as { partner_channels: Record<string, unknown>[] }).partner_channels[0];
+    const refused = await put(partner.slug, { partner_channels: [record, { ...record, id: 'other', setup_info: {} }] });
+    expect(refused.status).toBe(422);
+    const [invalid] = examples['422'] as { title: string; errors: unknown[] }[];
+    expect(refused.body).toMatchObject({
+      title: invalid.title,
+      errors: [{ field: 'body.partner_channels', message: expect.stringContaining('record 2') }],
+    });
+  });
+
   it('keeps only the SHA-256 hash of a key the command printed once', async () => {
     const rows = (await t
       .em()
