@@ -10,8 +10,9 @@ const SWAGGER_UI = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 /**
  * The OpenAPI document and the reference docs: swagger-ui's own files from node_modules (no
- * CDN), started by a script file of ours rather than swagger-ui's inline one, so the site's
- * CSP (script-src 'self') holds here too. Public: they describe the API, they open nothing.
+ * CDN) and a stylesheet of ours after its own, started by a script file of ours rather than
+ * swagger-ui's inline one, so the site's CSP (script-src 'self') holds here too. Public: they
+ * describe the API, they open nothing.
  */
 @Public()
 @Controller('api')
@@ -31,6 +32,11 @@ export class ApiDocsController {
   @Get('docs/init.js')
   init(@Res() res: Response) {
     res.type('application/javascript').sendFile(join(ROOT, 'views/api/docs-init.js'));
+  }
+
+  @Get('docs/docs.css')
+  ownCss(@Res() res: Response) {
+    res.type('text/css').sendFile(join(ROOT, 'views/api/docs.css'));
   }
 
   @Get('docs/swagger-ui.css')

@@ -371,7 +371,7 @@ describe('Partner API: reference docs', () => {
       expect(page.headers['content-security-policy']).toContain("script-src 'self'");
       expect(page.text).not.toMatch(/<script>(?!<)/);
       expect(page.text).toContain('src="/api/docs/init.js"');
-      for (const asset of ['/api/docs/init.js', '/api/docs/swagger-ui-bundle.js', '/api/docs/swagger-ui.css']) {
+      for (const asset of ['/api/docs/init.js', '/api/docs/swagger-ui-bundle.js', '/api/docs/swagger-ui.css', '/api/docs/docs.css']) {
         expect((await t.http().get(asset)).status, asset).toBe(200);
       }
     } finally {

@@ -30,6 +30,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /api/docs',
   'GET /api/docs/init.js',
   'GET /api/docs/swagger-ui.css',
+  'GET /api/docs/docs.css',
   'GET /api/docs/swagger-ui-bundle.js',
 ]);
 
