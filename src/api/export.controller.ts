@@ -1,6 +1,9 @@
 import { Controller, Req, Res } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import type { Response } from 'express';
+import { formatInstant } from '../common/time-zones';
+import { formatCount } from '../common/view-helpers';
+import { ExportLimitReached } from '../exports/exports.errors';
 import { ExportsService } from '../exports/exports.service';
 import { PartnersService } from '../partners/partners.service';
 import type { ApiRequest } from './api-key.guard';
@@ -30,6 +33,22 @@ export const exportNumbers = defineRoute({
       }),
     ),
   }),
+  errors: {
+    429:
+      'The key’s rate limit was reached, or the file holds more rows than the key’s downloads of the last hour leave (EXPORT_ROWS_PER_HOUR); ' +
+      'Retry-After says when to come back.',
+  },
+  errorExamples: {
+    429: [
+      ApiProblem.rateLimited(12),
+      new ExportLimitReached(1_260, {
+        used: formatCount(990_000),
+        perHour: formatCount(1_000_000),
+        rows: formatCount(48_356),
+        at: formatInstant(new Date('2026-11-30T10:21:00Z'), 'Europe/Berlin'),
+      }),
+    ],
+  },
   mediaType: 'text/csv',
   response: Type.String({ description: 'RFC 4180 CSV, UTF-8, CRLF line ends, a header row first.' }),
   examples: { 200: EXAMPLES.csv },

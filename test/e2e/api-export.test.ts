@@ -138,6 +138,9 @@ describe('Partner API: the numbers as CSV', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBe(50 * 60);
     contract.expect(refused);
+    const documented = (await t.http().get('/api/v1/openapi.json')).body.paths['/numbers/export.csv'].get.responses['429'];
+    const examples = Object.values(documented.content['application/problem+json'].examples as Record<string, { value: { type: string } }>);
+    expect(examples.map((e) => e.value.type)).toContain(JSON.parse((refused.body as Buffer).toString('utf8')).type);
     expect((await spent(row.id)).length).toBe(before + 2);
     // The person's budget is theirs, and another key's is its own.
     expect((await page()).status).toBe(200);
