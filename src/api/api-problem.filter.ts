@@ -84,19 +84,28 @@ export function problemOf(error: unknown): ApiProblem {
   }
   // body-parser's failures (Nest hands them over wrapped, with the original as the cause).
   const parser = (error instanceof HttpException ? error.cause : error) as { type?: unknown } | undefined;
-  if (parser?.type === 'entity.too.large') return generic(413, 'The request body is larger than the API accepts.');
-  if (parser?.type === 'entity.parse.failed') return generic(400, 'The request body is not valid JSON.');
+  if (parser?.type === 'entity.too.large') return GENERIC_PROBLEMS.bodyTooLarge();
+  if (parser?.type === 'entity.parse.failed') return GENERIC_PROBLEMS.bodyNotJson();
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    if (status === 404) return ApiProblem.notFound('There is nothing at this address.');
+    if (status === 404) return GENERIC_PROBLEMS.unknownAddress();
     if (status < 500) return generic(status, 'The request could not be handled.');
   }
   // Other Express middleware report client errors with a status.
   const e = error as { status?: unknown; statusCode?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   if (status >= 400 && status < 500) return generic(status, 'The request could not be read.');
-  return new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.');
+  return GENERIC_PROBLEMS.internal();
 }
+
+/** What problemOf answers the failures that no route words with: the OpenAPI document shows them. */
+export const GENERIC_PROBLEMS = {
+  bodyTooLarge: () => generic(413, 'The request body is larger than the API accepts.'),
+  bodyNotJson: () => generic(400, 'The request body is not valid JSON.'),
+  unknownAddress: () => ApiProblem.notFound('There is nothing at this address.'),
+  internal: () =>
+    new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.'),
+};
 
 function generic(status: number, detail: string): ApiProblem {
   const title = TITLES[status] ?? 'Error';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { GENERIC_PROBLEMS, problemJson } from './api-problem.filter';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
 import { openApiParameters, plainSchema, problemResponse } from './openapi-schema';
 import { ApiProblem } from './problem';
@@ -13,7 +14,7 @@ import { Problem } from './schemas';
 const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = {
   '400': {
     description: 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
-    examples: [ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
+    examples: [GENERIC_PROBLEMS.bodyNotJson(), ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
   },
   '401': {
     description: 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
@@ -21,6 +22,7 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
   },
   '403': { description: 'The key’s scope is too small.', examples: [ApiProblem.forbiddenScope()] },
   '404': { description: 'No such resource for your partner.', examples: [ApiProblem.notFound()] },
+  '413': { description: 'The body is larger than 1 MB.', examples: [GENERIC_PROBLEMS.bodyTooLarge()] },
   '415': { description: 'The body is not JSON (Content-Type: application/json).', examples: [ApiProblem.notJson()] },
   '429': {
     description: 'The key’s rate limit was reached; Retry-After says when to come back.',
@@ -86,25 +88,28 @@ export class OpenApiService implements OnModuleInit {
     for (const route of routes) {
       (paths[route.path] ??= {})[route.method.toLowerCase()] = this.operation(route);
     }
+    const components = {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
+      schemas: { Problem: plainSchema(Problem) },
+      responses: Object.fromEntries(
+        Object.entries(ERRORS).map(([status, { description, examples }]) => [`Error${status}`, problemResponse(description, examples)]),
+      ),
+    };
+    const problems = problemTypes([paths, components], [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.internal()]);
     return {
       openapi: '3.1.0',
       info: {
         title: 'Partner Hub API',
         version: '1.0.0',
         description:
-          'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at /settings/api-keys). Errors are RFC 9457 problem details.',
+          'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at /settings/api-keys). Errors are RFC 9457 problem details.\n\n' +
+          problemTypesText(problems),
       },
       servers: [{ url: `${this.config.baseUrl}/api/v1` }],
       security: [{ apiKey: [] }],
       tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
       paths,
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
-        schemas: { Problem: plainSchema(Problem) },
-        responses: Object.fromEntries(
-          Object.entries(ERRORS).map(([status, { description, examples }]) => [`Error${status}`, problemResponse(description, examples)]),
-        ),
-      },
+      components,
     };
   }
 
@@ -114,6 +119,7 @@ export class OpenApiService implements OnModuleInit {
       '401',
       ...(route.scope === 'read_write' ? ['403'] : []),
       ...(route.params ? ['404'] : []),
+      ...(route.body ? ['413'] : []),
       ...(route.idempotent ? ['415'] : []),
       '429',
     ].filter((status) => !route.errors?.[Number(status)]);
@@ -157,6 +163,46 @@ export class OpenApiService implements OnModuleInit {
       },
     };
   }
+}
+
+/** A problem as the document's examples show it. */
+interface ProblemExample {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+}
+
+/**
+ * The problem types the API answers with, one example of each, in the order of their status:
+ * every problem example of the document's responses, and the answers no route words.
+ */
+function problemTypes(parts: unknown[], others: ApiProblem[]): ProblemExample[] {
+  const found = new Map<string, ProblemExample>();
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const media = (node as Record<string, { examples?: Record<string, { value: ProblemExample }> }>)['application/problem+json'];
+    for (const { value } of Object.values(media?.examples ?? {})) if (!found.has(value.type)) found.set(value.type, value);
+    for (const child of Object.values(node)) walk(child);
+  };
+  parts.forEach(walk);
+  for (const problem of others) {
+    const value = JSON.parse(problemJson(problem, '')) as ProblemExample;
+    if (!found.has(value.type)) found.set(value.type, value);
+  }
+  return [...found.values()].sort((a, b) => a.status - b.status || a.type.localeCompare(b.type));
+}
+
+/**
+ * The reference's list of problem types, each under the anchor its `type` URI points to
+ * (`/api/docs#problem-<name>`: docs-init.js scrolls there once swagger-ui has drawn the page).
+ */
+function problemTypesText(problems: ProblemExample[]): string {
+  const lines = problems.map((p) => {
+    const anchor = p.type.slice(p.type.indexOf('#') + 1);
+    return `- <a id="${anchor}"></a>**${p.status} ${p.title}** (\`${anchor.replace(/^problem-/, '')}\`): ${p.detail}`;
+  });
+  return `#### Problem types\n\nThe \`type\` of every error names one of these; each with an example of its \`detail\`.\n\n${lines.join('\n')}`;
 }
 
 const IDEMPOTENCY_PARAMETER = {

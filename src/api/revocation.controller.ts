@@ -52,6 +52,7 @@ export const requestRevocation = defineRoute({
       RevocationErrors.alreadyRequested('2026-12-31'),
       RevocationErrors.terminationDateMoved('2027-01-31', '2026-12-31'),
       RevocationErrors.billingEnded(),
+      RevocationErrors.removed(),
       ApiProblem.idempotencyKeyInUse(),
     ].map(problemOfRevocation),
   },

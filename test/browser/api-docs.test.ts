@@ -59,4 +59,18 @@ describe('the API reference in a real browser', () => {
     }
     await page.context().close();
   });
+
+  it('scrolls to the problem type that an error names', async () => {
+    const { type } = (await t.http().get('/api/v1/numbers')).body as { type: string };
+    expect(type).toBe('/api/docs#problem-unauthorized');
+    const page = await newPage(browser, t.url, { width: 360, height: 800 });
+    await page.goto(`${t.url}${type}`);
+    const entry = page.locator('#problem-unauthorized');
+    await entry.waitFor({ state: 'attached' });
+    // At the top of the window: scrolled there once swagger-ui had drawn the list.
+    const top = () => entry.evaluate((e) => (e as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top);
+    await expect.poll(async () => Math.abs(await top()) < 1).toBe(true);
+    await expect(page.locator('li', { has: entry }).innerText()).resolves.toContain('401 Authentication required');
+    await page.context().close();
+  });
 });

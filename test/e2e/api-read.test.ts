@@ -8,39 +8,12 @@ import { createNumber, createStatusChange } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import { postForm, signIn } from '../support/http';
 import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
-import type { OpenApiDoc } from '../support/openapi-doc';
-
-/**
- * Checks every answer against /api/v1/openapi.json with Ajv (JSON Schema 2020-12): the status
- * is documented for the operation, and the body matches its schema and media type.
- */
-class Contract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  checked = 0;
-
-  constructor(private readonly doc: OpenApiDoc) {
-    addFormats(this.ajv);
-  }
-
-  expect(res: Response, method: string, template: string): void {
-    const op = this.doc.paths[template]?.[method.toLowerCase()];
-    expect(op, `${method} ${template} is documented`).toBeDefined();
-    const documented = op.responses[String(res.status)];
-    expect(documented, `${method} ${template} documents ${res.status}: ${res.text.slice(0, 200)}`).toBeDefined();
-    const response = documented.$ref ? this.doc.components.responses[documented.$ref.split('/').pop()!] : documented;
-    const [mediaType, { schema }] = Object.entries(response.content!)[0];
-    expect(res.headers['content-type']).toContain(mediaType);
-    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
-    const validate = this.ajv.compile(resolved);
-    expect(validate(res.body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
-    this.checked++;
-  }
-}
+import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 describe('Partner API: reading', () => {
   let t: TestApp;
   let owner: MemberFixture;
-  let contract: Contract;
+  let contract: ApiContract;
   let key: string;
   let foreignKey: string;
   const ids: Record<string, string> = {};
@@ -76,7 +49,7 @@ describe('Partner API: reading', () => {
     foreignKey = await keyFor(await createMember(t.em(), other));
 
     const doc = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc;
-    contract = new Contract(doc);
+    contract = new ApiContract(doc);
   });
   afterAll(() => t.close());
 

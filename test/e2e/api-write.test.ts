@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
@@ -16,7 +14,7 @@ import { HOUR } from '../support/clock';
 import { postForm, signIn } from '../support/http';
 import type { TestSmtp } from '../support/smtp';
 import { HOSTILE_ENCODED } from '../support/hostile';
-import type { OpenApiDoc } from '../support/openapi-doc';
+import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const HOSTILE = HOSTILE_ENCODED.map(decodeURIComponent);
 /** What a JSON field can hold besides a string. */
@@ -28,39 +26,12 @@ const TERMINATION = '2026-12-31';
 const REMOVAL = '2027-01-15';
 const PATH = '/numbers/{id}/revocation';
 
-/**
- * Checks every answer against /api/v1/openapi.json with Ajv (JSON Schema 2020-12): the status
- * is documented for the operation, and the body matches its schema and media type.
- */
-class Contract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  checked = 0;
-
-  constructor(private readonly doc: OpenApiDoc) {
-    addFormats(this.ajv);
-  }
-
-  expect(res: Response, method: string, template = PATH): void {
-    const op = this.doc.paths[template]?.[method.toLowerCase()];
-    expect(op, `${method} ${template} is documented`).toBeDefined();
-    const documented = op.responses[String(res.status)];
-    expect(documented, `${method} ${template} documents ${res.status}: ${res.text.slice(0, 200)}`).toBeDefined();
-    const response = documented.$ref ? this.doc.components.responses[documented.$ref.split('/').pop()!] : documented;
-    const [mediaType, { schema }] = Object.entries(response.content!)[0];
-    expect(res.headers['content-type']).toContain(mediaType);
-    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
-    const validate = this.ajv.compile(resolved);
-    expect(validate(res.body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
-    this.checked++;
-  }
-}
-
 describe('Partner API: requesting and withdrawing payment revocation', () => {
   let t: TestApp;
   let smtp: TestSmtp;
   let partner: Partner;
   let owner: MemberFixture;
-  let contract: Contract;
+  let contract: ApiContract;
   let writeKey: string;
   let readKey: string;
   let foreignKey: string;
@@ -134,7 +105,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     foreignNumber = (await createNumber(t.em(), other)).id;
     foreignKey = await keyFor(await createMember(t.em(), other), 'Theirs', 'read_write');
 
-    contract = new Contract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc);
+    contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, PATH);
   });
   afterAll(() => t.close());
 

@@ -6,5 +6,11 @@ window.addEventListener('load', () => {
     dom_id: '#swagger-ui',
     deepLinking: true,
     tryItOutEnabled: false,
+    // A problem's `type` (/api/docs#problem-…) points into the list of problem types, which
+    // exists only once swagger-ui has drawn the document (and made the hash #/problem-…).
+    onComplete: () => {
+      const id = location.hash.replace(/^#\/?/, '');
+      if (id.startsWith('problem-')) document.getElementById(id)?.scrollIntoView();
+    },
   });
 });
