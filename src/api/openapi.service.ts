@@ -6,7 +6,7 @@ import { GENERIC_PROBLEMS, problemJson } from './api-problem.filter';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
 import { openApiParameters, plainSchema, problemResponse } from './openapi-schema';
 import { ApiProblem } from './problem';
-import { readInput, type ApiRoute } from './route';
+import { API_BODY_LIMIT_MB, readInput, type ApiRoute } from './route';
 import { API_ROUTE } from './route-metadata';
 import { Problem } from './schemas';
 
@@ -22,7 +22,7 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
   },
   '403': { description: 'The key’s scope is too small.', examples: [ApiProblem.forbiddenScope()] },
   '404': { description: 'No such resource for your partner.', examples: [ApiProblem.notFound()] },
-  '413': { description: 'The body is larger than 1 MB.', examples: [GENERIC_PROBLEMS.bodyTooLarge()] },
+  '413': { description: `The body is larger than ${API_BODY_LIMIT_MB} MB.`, examples: [GENERIC_PROBLEMS.bodyTooLarge()] },
   '415': { description: 'The body is not JSON (Content-Type: application/json).', examples: [ApiProblem.notJson()] },
   '429': {
     description: 'The key’s rate limit was reached; Retry-After says when to come back.',

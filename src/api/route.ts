@@ -79,8 +79,10 @@ export interface ApiInputOf<Rt> {
 }
 
 export const API_V1 = '/api/v1';
-/** The media types the API reads a body of (app.setup's JSON parser takes the same). */
-const JSON_TYPES = ['application/json', 'application/*+json'];
+/** The media types the API reads a body of: app.setup's JSON parser takes these. */
+export const JSON_TYPES = ['application/json', 'application/*+json'];
+/** The largest body of the partners' API, in MB: app.setup's JSON parser and the document's 413 say it. */
+export const API_BODY_LIMIT_MB = 1;
 
 export function defineRoute<P extends TObject, Q extends TObject, B extends TSchema, R extends TSchema>(
   spec: ApiRouteSpec<P, Q, B, R>,
