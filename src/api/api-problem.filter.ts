@@ -4,7 +4,7 @@ import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
-import { ApiProblem, problemType } from './problem';
+import { ApiProblem, problemType, referenceOf, type ApiReference } from './problem';
 
 /** Whether a request is the API's: its answers, errors included, are JSON. */
 export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -51,14 +51,17 @@ export class ApiProblemFilter implements ExceptionFilter {
       logSecurityEvent(this.logger, req, 'access.denied', { status: 403 });
     }
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    res.status(problem.status).type('application/problem+json').send(problemJson(problem, req.id));
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(problemJson(problem, req.id, referenceOf(req.path)));
   }
 }
 
-/** An answer's problem+json body. */
-export function problemJson(problem: ApiProblem, requestId: string): string {
+/** An answer's problem+json body; its type points into the reference of the API that answers. */
+export function problemJson(problem: ApiProblem, requestId: string, reference: ApiReference): string {
   return JSON.stringify({
-    type: problemType(problem.slug),
+    type: problemType(problem.slug, reference),
     title: problem.title,
     status: problem.status,
     detail: problem.detail,

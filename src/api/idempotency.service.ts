@@ -13,7 +13,7 @@ import {
   releaseIdempotencyKey,
   storeIdempotentAnswer,
 } from './idempotency.query';
-import { ApiProblem } from './problem';
+import { ApiProblem, referenceOf } from './problem';
 
 /** What a handler that changes something answers: a status and a JSON body. */
 export interface ApiAnswer {
@@ -66,7 +66,13 @@ export class IdempotencyService {
         throw err;
       }
       // A refusal is an answer too: kept, and the filter sends the same body now.
-      await storeIdempotentAnswer(this.sql, claim.id, problem.status, problemJson(problem, req.id), this.clock.now());
+      await storeIdempotentAnswer(
+        this.sql,
+        claim.id,
+        problem.status,
+        problemJson(problem, req.id, referenceOf(req.path)),
+        this.clock.now(),
+      );
       throw err;
     }
     const json = JSON.stringify(answer.body);

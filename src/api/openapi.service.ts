@@ -2,10 +2,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { GENERIC_PROBLEMS, problemJson } from './api-problem.filter';
+import { GENERIC_PROBLEMS } from './api-problem.filter';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.service';
-import { openApiParameters, plainSchema, problemResponse } from './openapi-schema';
-import { ApiProblem } from './problem';
+import { openApiParameters, plainSchema, problemResponse, problemTypesText } from './openapi-schema';
+import { API_REFERENCES, ApiProblem } from './problem';
 import { API_BODY_LIMIT_MB, readInput, type ApiRoute } from './route';
 import { API_ROUTE } from './route-metadata';
 import { Problem } from './schemas';
@@ -30,6 +30,7 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
   },
 };
 const INVALID = 'Invalid or unknown parameters; `errors` lists them.';
+const PARTNER = API_REFERENCES.partner;
 
 /**
  * What the 422 examples send: an unknown parameter (and field), and a bad value for each of the
@@ -92,10 +93,12 @@ export class OpenApiService implements OnModuleInit {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: phk_live_<key id>_<secret>.' } },
       schemas: { Problem: plainSchema(Problem) },
       responses: Object.fromEntries(
-        Object.entries(ERRORS).map(([status, { description, examples }]) => [`Error${status}`, problemResponse(description, examples)]),
+        Object.entries(ERRORS).map(([status, { description, examples }]) => [
+          `Error${status}`,
+          problemResponse(description, examples, PARTNER),
+        ]),
       ),
     };
-    const problems = problemTypes([paths, components], [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.internal()]);
     return {
       openapi: '3.1.0',
       info: {
@@ -103,7 +106,7 @@ export class OpenApiService implements OnModuleInit {
         version: '1.0.0',
         description:
           'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at /settings/api-keys). Errors are RFC 9457 problem details.\n\n' +
-          problemTypesText(problems),
+          problemTypesText([paths, components], [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.internal()], PARTNER),
       },
       servers: [{ url: `${this.config.baseUrl}/api/v1` }],
       security: [{ apiKey: [] }],
@@ -150,59 +153,19 @@ export class OpenApiService implements OnModuleInit {
           ]),
         ),
         ...Object.fromEntries(shared.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
-        422: problemResponse(route.errors?.[422] ?? INVALID, [
-          invalidRequest(route),
-          ...(route.idempotent ? [ApiProblem.idempotencyKeyReused()] : []),
-          ...own(422),
-        ]),
+        422: problemResponse(
+          route.errors?.[422] ?? INVALID,
+          [invalidRequest(route), ...(route.idempotent ? [ApiProblem.idempotencyKeyReused()] : []), ...own(422)],
+          PARTNER,
+        ),
         ...Object.fromEntries(
           Object.entries(route.errors ?? {})
             .filter(([status]) => status !== '422')
-            .map(([status, description]) => [status, problemResponse(description, own(Number(status)))]),
+            .map(([status, description]) => [status, problemResponse(description, own(Number(status)), PARTNER)]),
         ),
       },
     };
   }
-}
-
-/** A problem as the document's examples show it. */
-interface ProblemExample {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-}
-
-/**
- * The problem types the API answers with, one example of each, in the order of their status:
- * every problem example of the document's responses, and the answers no route words.
- */
-function problemTypes(parts: unknown[], others: ApiProblem[]): ProblemExample[] {
-  const found = new Map<string, ProblemExample>();
-  const walk = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    const media = (node as Record<string, { examples?: Record<string, { value: ProblemExample }> }>)['application/problem+json'];
-    for (const { value } of Object.values(media?.examples ?? {})) if (!found.has(value.type)) found.set(value.type, value);
-    for (const child of Object.values(node)) walk(child);
-  };
-  parts.forEach(walk);
-  for (const problem of others) {
-    const value = JSON.parse(problemJson(problem, '')) as ProblemExample;
-    if (!found.has(value.type)) found.set(value.type, value);
-  }
-  return [...found.values()].sort((a, b) => a.status - b.status || a.type.localeCompare(b.type));
-}
-
-/**
- * The reference's list of problem types, each under the anchor its `type` URI points to
- * (`/api/docs#problem-<name>`: docs-init.js scrolls there once swagger-ui has drawn the page).
- */
-function problemTypesText(problems: ProblemExample[]): string {
-  const lines = problems.map((p) => {
-    const anchor = p.type.slice(p.type.indexOf('#') + 1);
-    return `- <a id="${anchor}"></a>**${p.status} ${p.title}** (\`${anchor.replace(/^problem-/, '')}\`): ${p.detail}`;
-  });
-  return `#### Problem types\n\nThe \`type\` of every error names one of these; each with an example of its \`detail\`.\n\n${lines.join('\n')}`;
 }
 
 const IDEMPOTENCY_PARAMETER = {

@@ -6,7 +6,7 @@ export interface FieldProblem {
 
 /**
  * An RFC 9457 problem the API answers with (application/problem+json). `slug` names its type,
- * documented under /api/docs; `headers` go with it (WWW-Authenticate, Retry-After).
+ * documented on the API's reference page (problemType); `headers` go with it (WWW-Authenticate, Retry-After).
  */
 export class ApiProblem extends Error {
   constructor(
@@ -119,5 +119,16 @@ export class ApiProblem extends Error {
   }
 }
 
-/** Problem types' URIs: relative, resolved against the API's address (RFC 9457 §3.1.1). */
-export const problemType = (slug: string) => `/api/docs#problem-${slug}`;
+/** Each API's reference page, which lists the problem types its answers name. */
+export const API_REFERENCES = { partner: '/api/docs', operator: '/api/operator/docs' } as const;
+export type ApiReference = (typeof API_REFERENCES)[keyof typeof API_REFERENCES];
+
+/** The reference of the API a request path is in: the operator API's own, or the partners'. */
+export const referenceOf = (path: string): ApiReference =>
+  path.startsWith('/api/operator/') ? API_REFERENCES.operator : API_REFERENCES.partner;
+
+/**
+ * Problem types' URIs: relative, resolved against the API's address (RFC 9457 §3.1.1), each an
+ * entry of the list of problem types on its API's reference page.
+ */
+export const problemType = (slug: string, reference: ApiReference) => `${reference}#problem-${slug}`;

@@ -1,11 +1,29 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { openApiParameters, plainSchema, Problem, problemResponse } from '../api';
+import {
+  API_REFERENCES,
+  ApiProblem,
+  GENERIC_PROBLEMS,
+  openApiParameters,
+  plainSchema,
+  Problem,
+  problemResponse,
+  problemTypesText,
+} from '../api';
 import { Public } from '../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { putChannels } from './channels.controller';
-import { OPERATOR_V1, type OperatorRoute } from './operator-route';
+import { OperatorKeyProblems } from './operator-api.errors';
+import { OPERATOR_V1, readOperatorInput, type OperatorRoute } from './operator-route';
 
 const ROUTES: OperatorRoute[] = [putChannels];
+const REFERENCE = API_REFERENCES.operator;
+
+/** The failures every route may answer with, as the key check and the body parser answer them. */
+const SHARED_EXAMPLES: Record<string, ApiProblem[]> = {
+  '400': [GENERIC_PROBLEMS.bodyNotJson()],
+  '401': [OperatorKeyProblems.missing(), OperatorKeyProblems.refused(), OperatorKeyProblems.partnerKey()],
+  '413': [GENERIC_PROBLEMS.bodyTooLarge()],
+};
 
 /**
  * The operator API's own OpenAPI 3.1 document, apart from the partners' (/api/v1/openapi.json):
@@ -27,6 +45,10 @@ export class OperatorDocsController {
   }
 }
 
+/**
+ * Its reference is /api/operator/docs, where the `type` of its problems points (the list of
+ * problem types is in the description).
+ */
 function operatorDocument(baseUrl: string, routes: OperatorRoute[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
@@ -36,7 +58,8 @@ function operatorDocument(baseUrl: string, routes: OperatorRoute[]): Record<stri
       title: 'Partner Hub operator API',
       version: '1.0.0',
       description:
-        'For the provider’s own systems: load partners’ data. Authenticate with `Authorization: Bearer phk_op_…` (made with `npm run cli -- operator:key create`). Errors are RFC 9457 problem details.',
+        'For the provider’s own systems: load partners’ data. Authenticate with `Authorization: Bearer phk_op_…` (made with `npm run cli -- operator:key create`). Errors are RFC 9457 problem details.\n\n' +
+        problemTypesText([paths], [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.internal()], REFERENCE),
     },
     servers: [{ url: `${baseUrl}${OPERATOR_V1}` }],
     security: [{ operatorKey: [] }],
@@ -65,9 +88,22 @@ function operation(route: OperatorRoute): Record<string, unknown> {
       ...Object.fromEntries(
         Object.entries(route.errors).map(([status, description]) => [
           status,
-          problemResponse(description, route.examples.errors[status] ?? []),
+          problemResponse(
+            description,
+            [
+              ...(status === '422' ? [invalidRequest(route)] : []),
+              ...(SHARED_EXAMPLES[status] ?? []),
+              ...(route.examples.errors[status] ?? []),
+            ],
+            REFERENCE,
+          ),
         ]),
       ),
     },
   };
+}
+
+/** The 422 of a request with an unknown query parameter and body field, as the route's own check words it. */
+function invalidRequest(route: OperatorRoute): ApiProblem {
+  return ApiProblem.invalid(readOperatorInput(route, { colour: 'red' }, { colour: 'red' }).problems);
 }

@@ -1,12 +1,12 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiProblem, bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from '../api';
+import { bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from '../api';
 import { Clock } from '../common/clock';
 import type { RequestOrigin } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
 import { OperatorKey } from './entities/operator-key.entity';
-import { OperatorKeyErrors } from './operator-api.errors';
+import { OperatorKeyErrors, OperatorKeyProblems } from './operator-api.errors';
 
 /** What an operator key looks like: `phk_op_<key id>_<secret>`. */
 export const OPERATOR_KEY_PREFIX = 'phk_op_';
@@ -89,13 +89,11 @@ export class OperatorKeysService {
     const refusal = presented && keyIdOf(presented) ? 'partner_key' : keyRefusal(authorization, keyId, key, now);
     if (refusal || !key) {
       logSecurityEvent(this.logger, origin, 'operator.key_refused', { reason: refusal, ...(keyId && { keyId }) });
-      throw ApiProblem.unauthorized(
-        refusal === 'missing'
-          ? 'Send an operator key: Authorization: Bearer phk_op_….'
-          : refusal === 'partner_key'
-            ? "A partner's API key does not open the operator API: send an operator key (phk_op_…)."
-            : 'The operator key is not valid: it is unknown, expired or revoked.',
-      );
+      throw refusal === 'missing'
+        ? OperatorKeyProblems.missing()
+        : refusal === 'partner_key'
+          ? OperatorKeyProblems.partnerKey()
+          : OperatorKeyProblems.refused();
     }
     await this.touch(key, now);
     return { id: key.id, name: key.name };

@@ -84,8 +84,13 @@ export function OperatorEndpoint(route: OperatorRoute) {
 export const OperatorInput = createParamDecorator((route: OperatorRoute, context: ExecutionContext) => {
   const req = context.switchToHttp().getRequest<Request>();
   if (!route.checks.params.Check(req.params)) throw ApiProblem.notFound();
-  const query = coerceQuery(route.query, req.query as Record<string, unknown>);
-  const errors = [...fieldProblems(route.checks.query, query), ...fieldProblems(route.checks.body, req.body, 'body')];
-  if (errors.length) throw ApiProblem.invalid(errors);
+  const { query, problems } = readOperatorInput(route, req.query as Record<string, unknown>, req.body);
+  if (problems.length) throw ApiProblem.invalid(problems);
   return { params: req.params, query, body: req.body as unknown };
 });
+
+/** A request's query as the handler gets it, and what is wrong with it and the body: shared by OperatorInput and the document's 422 example. */
+export function readOperatorInput(route: OperatorRoute, rawQuery: Record<string, unknown>, body: unknown) {
+  const query = coerceQuery(route.query, rawQuery);
+  return { query, problems: [...fieldProblems(route.checks.query, query), ...fieldProblems(route.checks.body, body, 'body')] };
+}

@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app';
 import { ARTIFACTS, launchBrowser, newPage, sidewaysScroll } from '../support/browser';
 
 /**
  * The API reference (/api/docs) as a developer reads it: every operation opened, its examples
- * shown, "Try it out" starting from empty fields, and the page no wider than a phone. Full-page
- * screenshots are kept under test/artifacts/api-docs/.
+ * shown, "Try it out" starting from empty fields, and the page no wider than a phone; the
+ * operator API's (/api/operator/docs) likewise. Full-page screenshots are kept under
+ * test/artifacts/api-docs/.
  */
 describe('the API reference in a real browser', () => {
   let t: TestApp;
@@ -64,13 +65,45 @@ describe('the API reference in a real browser', () => {
     const { type } = (await t.http().get('/api/v1/numbers')).body as { type: string };
     expect(type).toBe('/api/docs#problem-unauthorized');
     const page = await newPage(browser, t.url, { width: 360, height: 800 });
-    await page.goto(`${t.url}${type}`);
-    const entry = page.locator('#problem-unauthorized');
-    await entry.waitFor({ state: 'attached' });
-    // At the top of the window: scrolled there once swagger-ui had drawn the list.
-    const top = () => entry.evaluate((e) => (e as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top);
-    await expect.poll(async () => Math.abs(await top()) < 1).toBe(true);
-    await expect(page.locator('li', { has: entry }).innerText()).resolves.toContain('401 Authentication required');
+    await expectScrolledTo(page, type, '401 Authentication required');
+    await page.context().close();
+  });
+
+  it('draws the operator API’s own reference, where its problem types point, within 360 and 1440 px', async () => {
+    const { type } = (await t.http().put('/api/operator/v1/partners/any/channels').send({})).body as { type: string };
+    expect(type).toBe('/api/operator/docs#problem-unauthorized');
+    const page = await newPage(browser, t.url, { width: 360, height: 800 });
+    await expectScrolledTo(page, '/api/operator/docs#problem-invalid-records', '422 Some records are not valid');
+    const operation = page.locator('#operations-Ingestion-putPartnerChannels');
+    await expect(page.locator('.opblock').count()).resolves.toBe(1);
+    await operation.locator('.opblock-summary').click();
+    await operation.locator('.responses-table').first().waitFor();
+    await expect(operation.locator('.response[data-code="422"] select').nth(1).innerText()).resolves.toContain('records are invalid');
+    for (const width of [360, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect((await sidewaysScroll(page)).page, `${width} px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(shots, `operator-docs-${width}.png`), fullPage: true });
+    }
     await page.context().close();
   });
 });
+
+/**
+ * Opens a problem type's URI and waits until swagger-ui has drawn the list and scrolled to its
+ * entry: at the top of the window, or (near the end of a short page) the page scrolled to its end
+ * with the entry in view.
+ */
+async function expectScrolledTo(page: Page, type: string, title: string): Promise<void> {
+  await page.goto(type);
+  const entry = page.locator(`#${type.split('#')[1]}`);
+  await entry.waitFor({ state: 'attached' });
+  const scrolledTo = () =>
+    entry.evaluate((e) => {
+      const w = globalThis as unknown as { scrollY: number; innerHeight: number; document: { documentElement: { scrollHeight: number } } };
+      const top = (e as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top;
+      const atEnd = w.scrollY > 0 && Math.abs(w.scrollY + w.innerHeight - w.document.documentElement.scrollHeight) < 1;
+      return Math.abs(top) < 1 || (atEnd && top > 0 && top < w.innerHeight - 40);
+    });
+  await expect.poll(scrolledTo).toBe(true);
+  await expect(page.locator('li', { has: entry }).innerText()).resolves.toContain(title);
+}

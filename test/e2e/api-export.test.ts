@@ -1,6 +1,4 @@
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
-import type { Response, Test } from 'supertest';
+import type { Test } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
@@ -10,11 +8,7 @@ import { createRevocation } from '../factories/revocations';
 import { createTestApp, type TestApp } from '../support/app';
 import { HOUR, MINUTE } from '../support/clock';
 import { postForm, signIn } from '../support/http';
-
-type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
-};
+import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const PATH = '/numbers/export.csv';
 /** Four numbers: three healthy, one in error; an open revocation on one of them. */
@@ -28,38 +22,11 @@ const raw = (req: Test) =>
     res.on('end', () => done(null, Buffer.concat(chunks)));
   });
 
-/**
- * Checks answers against /api/v1/openapi.json with Ajv, as api-read.test.ts does: the status is
- * documented, the media type is the one documented, and the body (the CSV's text, or the
- * problem's JSON) matches the schema.
- */
-class Contract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  checked = 0;
-
-  constructor(private readonly doc: Doc) {
-    addFormats(this.ajv);
-  }
-
-  expect(res: Response): void {
-    const documented = this.doc.paths[PATH].get.responses[String(res.status)];
-    expect(documented, `GET ${PATH} documents ${res.status}`).toBeDefined();
-    const response = documented.$ref ? this.doc.components.responses[documented.$ref.split('/').pop()!] : documented;
-    const [mediaType, { schema }] = Object.entries(response.content!)[0];
-    expect(res.headers['content-type']).toContain(mediaType);
-    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
-    const body = mediaType === 'text/csv' ? (res.body as Buffer).toString('utf8') : JSON.parse((res.body as Buffer).toString('utf8'));
-    const validate = this.ajv.compile(resolved);
-    expect(validate(body) ? [] : validate.errors, `GET ${PATH} ${res.status}`).toEqual([]);
-    this.checked++;
-  }
-}
-
 describe('Partner API: the numbers as CSV', () => {
   let t: TestApp;
   let partner: Partner;
   let owner: MemberFixture;
-  let contract: Contract;
+  let contract: ApiContract;
   let key: string;
   let clientId: string;
 
@@ -93,7 +60,7 @@ describe('Partner API: the numbers as CSV', () => {
     key = await keyFor(owner, 'Warehouse');
     const other = await createPartner(t.em(), { name: 'Strangers' });
     await createNumber(t.em(), other, { client: { name: 'Stranger Client' } });
-    contract = new Contract((await t.http().get('/api/v1/openapi.json')).body as Doc);
+    contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, { path: PATH });
   });
   afterAll(() => t.close());
 
@@ -111,7 +78,7 @@ describe('Partner API: the numbers as CSV', () => {
       expect((fromApi.body as Buffer).equals(fromPage.body as Buffer), apiQuery).toBe(true);
       expect(fromApi.headers['content-type']).toBe(fromPage.headers['content-type']);
       expect(fromApi.headers['content-disposition']).toBe(fromPage.headers['content-disposition']);
-      contract.expect(fromApi);
+      contract.expect(fromApi, 'GET');
       // Between two files: both within the hour's budget, of the key and of the person.
       t.clock.advance(HOUR);
     }
@@ -137,7 +104,7 @@ describe('Partner API: the numbers as CSV', () => {
     const refused = await api();
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBe(50 * 60);
-    contract.expect(refused);
+    contract.expect(refused, 'GET');
     const documented = (await t.http().get('/api/v1/openapi.json')).body.paths['/numbers/export.csv'].get.responses['429'];
     const examples = Object.values(documented.content['application/problem+json'].examples as Record<string, { value: { type: string } }>);
     expect(examples.map((e) => e.value.type)).toContain(JSON.parse((refused.body as Buffer).toString('utf8')).type);
@@ -164,7 +131,7 @@ describe('Partner API: the numbers as CSV', () => {
       const res = await api(query);
       expect(res.status, query).toBe(422);
       expect(JSON.parse((res.body as Buffer).toString('utf8')).errors, query).toContainEqual(expect.objectContaining({ field }));
-      contract.expect(res);
+      contract.expect(res, 'GET');
     }
     expect(await t.em().count(AuditEvent, { action: 'accounts.exported' })).toBe(before);
   });
@@ -174,7 +141,7 @@ describe('Partner API: the numbers as CSV', () => {
     await signIn(agent, owner.email, owner.password);
     for (const res of [await raw(t.http().get(`/api/v1${PATH}`)), await raw(agent.get(`/api/v1${PATH}`))]) {
       expect(res.status).toBe(401);
-      contract.expect(res);
+      contract.expect(res, 'GET');
     }
   });
 

@@ -105,7 +105,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     foreignNumber = (await createNumber(t.em(), other)).id;
     foreignKey = await keyFor(await createMember(t.em(), other), 'Theirs', 'read_write');
 
-    contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, PATH);
+    contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, { path: PATH });
   });
   afterAll(() => t.close());
 

@@ -19,6 +19,7 @@ import { DAY, MINUTE } from '../support/clock';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { postForm, signIn } from '../support/http';
 import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
+import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 const CHANNELS = '/api/operator/v1/partners/{partner}/channels';
@@ -51,37 +52,6 @@ const HOSTILE_VALUES: unknown[] = [
   ['a'],
   'x'.repeat(100_000),
 ];
-
-type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object> };
-};
-
-/**
- * Checks every answer against /api/operator/v1/openapi.json with Ajv (JSON Schema 2020-12):
- * the status is documented for the operation, and the body matches its schema and media type.
- */
-class Contract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  checked = 0;
-
-  constructor(private readonly doc: Doc) {
-    addFormats(this.ajv);
-    this.ajv.addSchema(doc.components.schemas.Problem, '#/components/schemas/Problem');
-  }
-
-  expect(res: Response): void {
-    const op = this.doc.paths['/partners/{partner}/channels'].put;
-    const documented = op.responses[String(res.status)];
-    expect(documented, `documents ${res.status}: ${res.text.slice(0, 200)}`).toBeDefined();
-    const [mediaType, { schema }] = Object.entries(documented.content!)[0];
-    expect(res.headers['content-type']).toContain(mediaType);
-    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
-    const validate = this.ajv.compile(resolved);
-    expect(validate(res.body) ? [] : validate.errors, `${res.status}`).toEqual([]);
-    this.checked++;
-  }
-}
 
 /** What the test's CLI runs print, by stream. */
 async function cli(t: TestApp, argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -122,7 +92,7 @@ describe('operator API: ingesting a partner’s channels', () => {
   let t: TestApp;
   let second: TestApp;
   let key: string;
-  let contract: Contract;
+  let contract: ApiContract;
   const dir = mkdtempSync(join(tmpdir(), 'hub-operator-'));
 
   const put = (partner: string, body: unknown, bearer = key, query = '', app = t) =>
@@ -138,8 +108,8 @@ describe('operator API: ingesting a partner’s channels', () => {
     t = await createTestApp({ database });
     second = await createTestApp({ database, migrate: false });
     key = await operatorKey(t);
-    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as Doc;
-    contract = new Contract(doc);
+    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as OpenApiDoc;
+    contract = new ApiContract(doc, { path: '/partners/{partner}/channels', reference: '/api/operator/docs' });
   });
   afterAll(async () => {
     await second.close();
@@ -153,16 +123,16 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(res.status).toBe(200);
     const result = await new Validator().validate(res.body as Record<string, unknown>);
     expect(result.errors ?? []).toEqual([]);
-    expect(Object.keys((res.body as Doc).paths)).toEqual(['/partners/{partner}/channels']);
+    expect(Object.keys((res.body as OpenApiDoc).paths)).toEqual(['/partners/{partner}/channels']);
     expect(res.body.components.securitySchemes.operatorKey).toMatchObject({ type: 'http', scheme: 'bearer' });
-    const partners = (await t.http().get('/api/v1/openapi.json')).body as Doc;
+    const partners = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc;
     expect(Object.keys(partners.paths).some((p) => p.includes('partners'))).toBe(false);
   });
 
   it('shows examples valid against their schemas: its example body loads, and a refused record answers as the example says', async () => {
     type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> };
     type Operation = { requestBody: { content: Record<string, Media> }; responses: Record<string, { content: Record<string, Media> }> };
-    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as Doc & { paths: Record<string, { put: Operation }> };
+    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as OpenApiDoc & { paths: Record<string, { put: Operation }> };
     const op = doc.paths['/partners/{partner}/channels'].put;
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
@@ -176,7 +146,7 @@ describe('operator API: ingesting a partner’s channels', () => {
       for (const value of values) expect(validate(value) ? [] : validate.errors, status).toEqual([]);
       examples[status] = values;
     }
-    expect(Object.keys(examples)).toEqual(['200', '404', '422', 'body']);
+    expect(Object.keys(examples)).toEqual(['200', '400', '401', '404', '413', '422', 'body']);
     expect(examples['200'][0]).toMatchObject({ records: 1000, refused: 1 });
 
     const partner = await createPartner(t.em());
@@ -188,11 +158,38 @@ describe('operator API: ingesting a partner’s channels', () => {
     const record = (examples.body[0] as { partner_channels: Record<string, unknown>[] }).partner_channels[0];
     const refused = await put(partner.slug, { partner_channels: [record, { ...record, id: 'other', setup_info: {} }] });
     expect(refused.status).toBe(422);
-    const [invalid] = examples['422'] as { title: string; errors: unknown[] }[];
+    const [unknownField, invalid] = examples['422'] as { type: string; title: string; errors: unknown[] }[];
     expect(refused.body).toMatchObject({
+      type: invalid.type,
       title: invalid.title,
       errors: [{ field: 'body.partner_channels', message: expect.stringContaining('record 2') }],
     });
+    const unknown422 = await put(partner.slug, { colour: 'red' }, key, '?colour=red');
+    expect(unknown422.status).toBe(422);
+    expect(unknown422.body).toMatchObject({ type: unknownField.type, errors: unknownField.errors });
+    const [missing, wrong] = examples['401'] as { detail: string }[];
+    const anonymous = await t
+      .http()
+      .put(`/api/operator/v1/partners/${partner.slug}/channels`)
+      .send(examples.body[0] as object);
+    expect(anonymous.body.detail).toBe(missing.detail);
+    expect((await put(partner.slug, examples.body[0], 'phk_op_nope')).body.detail).toBe(wrong.detail);
+  });
+
+  it('has a reference of its own, where the type of each of its problems points', async () => {
+    const page = await t.http().get('/api/operator/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script src="/api/docs/init.js"></script>');
+    const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as OpenApiDoc;
+    const listed = [...doc.info.description.matchAll(/<a id="problem-([a-z-]+)"><\/a>/g)].map((m) => m[1]);
+    expect(listed).toEqual(
+      expect.arrayContaining(['invalid-records', 'invalid-request', 'unauthorized', 'not-found', 'request-too-large', 'internal']),
+    );
+    const refused = await put('no-such-partner', {}, 'phk_op_nope');
+    expect(refused.body.type).toBe('/api/operator/docs#problem-unauthorized');
+    // The partners' reference does not list the operator's own problems.
+    const partners = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc;
+    expect(partners.info.description).not.toContain('invalid-records');
   });
 
   it('keeps only the SHA-256 hash of a key the command printed once', async () => {
@@ -212,7 +209,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const partner = await createPartner(t.em());
     const first = await put(partner.slug, sample());
     expect(first.status).toBe(200);
-    contract.expect(first);
+    contract.expect(first, 'PUT');
     expect(first.body).toEqual({ records: 4, created: 4, updated: 0, unchanged: 0, refused: 0, status_changes: 0, problems: [] });
     expect(await t.em().count(WhatsappNumber, { partner })).toBe(4);
     expect(await t.em().count(Client, { partner })).toBe(3);
@@ -221,7 +218,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     t.clock.advance(5 * MINUTE);
     const again = await put(partner.id, sample());
     expect(again.status).toBe(200);
-    contract.expect(again);
+    contract.expect(again, 'PUT');
     expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 4, refused: 0 });
     expect(await dataRows(t)).toEqual(before);
   });
@@ -235,7 +232,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     t.clock.advance(10 * MINUTE);
     const res = await put(partner.id, data);
     expect(res.status).toBe(200);
-    contract.expect(res);
+    contract.expect(res, 'PUT');
     expect(res.body).toMatchObject({ created: 0, updated: 2, unchanged: 2, status_changes: 2 });
     const changes = await t.em().find(NumberStatusChange, { partner, fromValue: { $ne: null } }, { populate: ['number'] });
     expect(changes.map((c) => [c.number.providerId, c.family, c.fromValue, c.toValue, c.source]).sort()).toEqual(
@@ -271,7 +268,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const before = await dataRows(t);
     const res = await put(partner.id, data);
     expect(res.status).toBe(422);
-    contract.expect(res);
+    contract.expect(res, 'PUT');
     expect(res.body).toMatchObject({ status: 422, detail: expect.stringMatching(/^5 of 7 records are invalid: nothing was written/) });
     expect(res.body.errors).toEqual(printed.map((message) => ({ field: 'body.partner_channels', message })));
     expect(await dataRows(t)).toEqual(before);
@@ -287,7 +284,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const partner = await createPartner(t.em());
     const res = await put(partner.id, data, key, '?skip_invalid=true');
     expect(res.status).toBe(200);
-    contract.expect(res);
+    contract.expect(res, 'PUT');
     expect(res.body).toMatchObject({ records: 7, created: 2, updated: 0, unchanged: 0, refused: 5 });
     expect((res.body.problems as { position: string; reason: string }[]).map((p) => `${p.position}: ${p.reason}`)).toEqual(
       byCommand.err.filter((line) => line.startsWith('record ')),
@@ -300,13 +297,13 @@ describe('operator API: ingesting a partner’s channels', () => {
     const partner = await createPartner(t.em());
     const full = await put(partner.id, { partner_channels: channels(1000) });
     expect(full.status).toBe(200);
-    contract.expect(full);
+    contract.expect(full, 'PUT');
     expect(full.body).toMatchObject({ records: 1000, created: 1000 });
 
     const other = await createPartner(t.em());
     const over = await put(other.id, { partner_channels: channels(1001) });
     expect(over.status).toBe(422);
-    contract.expect(over);
+    contract.expect(over, 'PUT');
     expect(over.body.errors).toEqual([{ field: 'body.partner_channels', message: expect.stringMatching(/^At most 1000 per request/) }]);
     expect(await t.em().count(WhatsappNumber, { partner: other })).toBe(0);
   });
@@ -326,7 +323,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     data.partner_channels[0].notes = 'n'.repeat(10 * 1024 * 1024);
     const tooLarge = await put(partner.id, JSON.stringify(data)).set('Content-Type', 'application/json');
     expect(tooLarge.status).toBe(413);
-    contract.expect(tooLarge);
+    contract.expect(tooLarge, 'PUT');
     expect(tooLarge.body).toMatchObject({ status: 413, title: 'Request too large' });
     expect(tooLarge.text).not.toMatch(/at .*\.(ts|js):\d|\/work\//);
     expect(await dataRows(t)).toEqual(before);
@@ -335,7 +332,7 @@ describe('operator API: ingesting a partner’s channels', () => {
   it('answers an unknown or malformed partner with 404 and an unknown query parameter with 422', async () => {
     for (const res of [await put('no-such-partner', sample()), await put('a b', sample()), await put('x'.repeat(81), sample())]) {
       expect(res.status).toBe(404);
-      contract.expect(res);
+      contract.expect(res, 'PUT');
     }
     const partner = await createPartner(t.em());
     for (const [query, field] of [
@@ -345,7 +342,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     ] as const) {
       const res = await put(partner.id, sample(), key, query);
       expect(res.status, query).toBe(422);
-      contract.expect(res);
+      contract.expect(res, 'PUT');
       expect(res.body.errors).toContainEqual({ field, message: expect.any(String) });
     }
     const extra = await put(partner.id, { ...sample(), next_cursor: 'x' });
@@ -388,7 +385,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     for (const [why, res] of refused) {
       expect(res.status, why).toBe(401);
       expect(res.headers['www-authenticate'], why).toMatch(/^Bearer realm="partner-hub"/);
-      contract.expect(res);
+      contract.expect(res, 'PUT');
     }
     expect(refused.at(-1)![1].body.detail).toMatch(/partner's API key does not open the operator API/);
     expect(await dataRows(t)).toEqual(before);
@@ -421,7 +418,7 @@ describe('operator API: ingesting a partner’s channels', () => {
       const leaks = /at .*\.(ts|js):\d|select |sqlite|postgres|\/work\//i.test(res.text);
       if (res.status >= 500 || leaks || !String(res.headers['content-type']).startsWith('application/'))
         wrong.push({ what, status: res.status });
-      else contract.expect(res);
+      else contract.expect(res, 'PUT');
     };
 
     const before = await dataRows(t);

@@ -28,6 +28,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /api/v1/openapi.json',
   'GET /api/operator/v1/openapi.json',
   'GET /api/docs',
+  'GET /api/operator/docs',
   'GET /api/docs/init.js',
   'GET /api/docs/swagger-ui.css',
   'GET /api/docs/docs.css',

@@ -7,23 +7,28 @@ import { expect } from 'vitest';
 export type OpenApiDoc = {
   info: { description: string };
   paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
+  components: { schemas: Record<string, object>; responses?: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
 };
 
 /**
- * Checks JSON answers of the Partner API against /api/v1/openapi.json with Ajv (JSON Schema
- * 2020-12): the status is documented for the operation, the body matches its schema and media
- * type, and a problem's `type` names an entry of the document's list of problem types.
+ * Checks answers of an API against its OpenAPI document (/api/v1/openapi.json, or the operator
+ * API's) with Ajv (JSON Schema 2020-12): the status is documented for the operation, the body
+ * (JSON, or a CSV's text) matches its schema and media type, and a problem's `type` points into
+ * the API's reference (`reference`), naming an entry of the document's list of problem types.
  */
 export class ApiContract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
+  private readonly path?: string;
+  private readonly reference: string;
   checked = 0;
 
   /** `path`: the operation's path when a suite tests one only. */
   constructor(
     private readonly doc: OpenApiDoc,
-    private readonly path?: string,
+    options: { path?: string; reference?: string } = {},
   ) {
+    this.path = options.path;
+    this.reference = options.reference ?? '/api/docs';
     addFormats(this.ajv);
   }
 
@@ -31,16 +36,20 @@ export class ApiContract {
     const op = this.doc.paths[template]?.[method.toLowerCase()];
     expect(op, `${method} ${template} is documented`).toBeDefined();
     const documented = op.responses[String(res.status)];
-    expect(documented, `${method} ${template} documents ${res.status}: ${res.text.slice(0, 200)}`).toBeDefined();
-    const response = documented.$ref ? this.doc.components.responses[documented.$ref.split('/').pop()!] : documented;
+    expect(documented, `${method} ${template} documents ${res.status}: ${res.text?.slice(0, 200)}`).toBeDefined();
+    const response = documented.$ref ? this.doc.components.responses![documented.$ref.split('/').pop()!] : documented;
     const [mediaType, { schema }] = Object.entries(response.content!)[0];
     expect(res.headers['content-type']).toContain(mediaType);
     const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
+    // A body read as raw bytes (a suite that checks them) is read here as the client would.
+    const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : undefined;
+    const body: unknown = text === undefined ? res.body : mediaType === 'text/csv' ? text : JSON.parse(text);
     const validate = this.ajv.compile(resolved);
-    expect(validate(res.body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
+    expect(validate(body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
     if (mediaType === 'application/problem+json') {
-      const type = (res.body as { type: string }).type;
-      expect(type).toMatch(/^\/api\/docs#problem-[a-z-]+$/);
+      const type = (body as { type: string }).type;
+      expect(type.startsWith(`${this.reference}#problem-`), `${type} points into ${this.reference}`).toBe(true);
+      expect(type).toMatch(/#problem-[a-z-]+$/);
       expect(this.doc.info.description, `${method} ${template} ${res.status}: ${type} is listed`).toContain(`id="${type.split('#')[1]}"`);
     }
     this.checked++;
