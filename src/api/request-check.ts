@@ -1,6 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { formatCount } from '../common/view-helpers';
 import type { FieldProblem } from './problem';
 
 /**
@@ -56,7 +57,7 @@ function messageOf(error: ValueError, root?: 'body'): string {
   }
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return root === 'body' ? 'Unexpected field.' : 'Unexpected parameter.';
   if (error.type === ValueErrorType.ArrayMaxItems) {
-    const most = error.schema.maxItems as number;
+    const most = formatCount(error.schema.maxItems as number);
     return root === 'body' ? `At most ${most} per request: send the others in another request.` : `At most ${most} values.`;
   }
   return `${error.message}.`;

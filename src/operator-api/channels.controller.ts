@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AccountsImportService, type ImportResult } from '../accounts';
 import { ApiProblem } from '../api';
 import { LOGGER, type Logger } from '../common/logger';
+import { formatCount } from '../common/view-helpers';
 import { PartnersService } from '../partners/partners.service';
 import type { OperatorRequest } from './operator-key.guard';
 import { defineOperatorRoute, OperatorEndpoint, OperatorInput, type OperatorInputOf } from './operator-route';
@@ -57,7 +58,7 @@ export const putChannels = defineOperatorRoute({
   description:
     "Does with the records what `accounts:import` does with a JSON file: the same checks and messages per record, keyed by the provider's ids " +
     '(a repeat changes nothing), every status change in the number’s history. With any invalid record nothing is written (422 listing them) ' +
-    `unless skip_invalid=true. At most ${MAX_RECORDS} records and 10 MB per request.`,
+    `unless skip_invalid=true. At most ${formatCount(MAX_RECORDS)} records and 10 MB per request.`,
   params: Type.Object(
     {
       partner: Type.String({
@@ -179,7 +180,7 @@ function invalidRecords(result: ImportResult): ApiProblem {
     422,
     'invalid-records',
     'Some records are not valid',
-    `${result.invalid} of ${result.records} records are invalid: nothing was written. Fix them, or send skip_invalid=true to import the others.`,
+    `${formatCount(result.invalid)} of ${formatCount(result.records)} records are invalid: nothing was written. Fix them, or send skip_invalid=true to import the others.`,
     result.problems.map((p) => ({ field: 'body.partner_channels', message: `${p.position}: ${p.reason}` })),
   );
 }

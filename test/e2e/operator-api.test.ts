@@ -304,7 +304,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const over = await put(other.id, { partner_channels: channels(1001) });
     expect(over.status).toBe(422);
     contract.expect(over, 'PUT');
-    expect(over.body.errors).toEqual([{ field: 'body.partner_channels', message: expect.stringMatching(/^At most 1000 per request/) }]);
+    expect(over.body.errors).toEqual([{ field: 'body.partner_channels', message: expect.stringMatching(/^At most 1,000 per request/) }]);
     expect(await t.em().count(WhatsappNumber, { partner: other })).toBe(0);
   });
 
