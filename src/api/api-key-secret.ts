@@ -56,7 +56,8 @@ export function keyMatches(key: string, storedHash: string): boolean {
 }
 
 /** The key of an `Authorization: Bearer <key>` header, if it has that form. */
-export const bearerKey = (authorization: string | undefined): string | undefined => /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+export const bearerKey = (authorization: string | undefined): string | undefined =>
+  /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
 
 /** Why a key is refused: the log says it; the caller hears only "not valid" (or that none was sent). */
 export type KeyRefusal = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';

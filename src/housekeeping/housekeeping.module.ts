@@ -5,5 +5,9 @@ import { ThrottleModule } from '../throttle/throttle.module';
 import { HousekeepingJob } from './housekeeping.job';
 import { HousekeepingService } from './housekeeping.service';
 
-@Module({ imports: [DatabaseModule, ThrottleModule, ApiModule], providers: [HousekeepingService, HousekeepingJob], exports: [HousekeepingService] })
+@Module({
+  imports: [DatabaseModule, ThrottleModule, ApiModule],
+  providers: [HousekeepingService, HousekeepingJob],
+  exports: [HousekeepingService],
+})
 export class HousekeepingModule {}

@@ -882,7 +882,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
     });
 
     it('keeps a filter’s count and a WABA’s count until a change is marked, and the unfiltered totals until they are recounted', async () => {
-      const inHub = async () => /<dt>Numbers in the hub<\/dt><dd>([\d,]+)<\/dd>/.exec((await agent.get(`/clients/${template.client.id}`)).text)?.[1];
+      const inHub = async () =>
+        /<dt>Numbers in the hub<\/dt><dd>([\d,]+)<\/dd>/.exec((await agent.get(`/clients/${template.client.id}`)).text)?.[1];
       await agent.get('/accounts');
       expect(resultsLine((await agent.get('/accounts?lifecycle=error')).text).match).toBe('1,256 numbers match');
       expect(await inHub()).toBe('10,049');

@@ -25,7 +25,15 @@ const NUMBER_FAMILIES: [FamilyKey, 'status' | 'registrationStatus' | 'qualityRat
   ['quality', 'qualityRating'],
   ['tier', 'messagingTier'],
 ];
-const NUMBER_FIELDS = ['externalId', 'phoneNumber', 'displayName', 'accountMode', 'registrationMethod', 'ivr', 'providerCreatedAt'] as const;
+const NUMBER_FIELDS = [
+  'externalId',
+  'phoneNumber',
+  'displayName',
+  'accountMode',
+  'registrationMethod',
+  'ivr',
+  'providerCreatedAt',
+] as const;
 
 /**
  * Takes the loaded state of entities as their original state again. On SQLite, MikroORM keeps
