@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { longDate } from '../common/dates';
+import { formatCount } from '../common/view-helpers';
 
 /**
  * One event of the audit trail as a sentence an owner reads: "Olive Owner requested payment
@@ -35,8 +36,6 @@ const TEAM_PAGE = '/users';
 /** Where an API key that acted is listed (the Partner API names its keys `API key “name”`). */
 const KEYS_PAGE = '/settings/api-keys';
 const KEY_ACTOR = /^API key “/;
-
-const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 const SENTENCES: Record<string, (e: LoggedEvent, d: Data) => SentencePart[]> = {
   'auth.signed_in': (e) => [actor(e), t(' signed in'), ...fromIp(e)],
@@ -161,7 +160,7 @@ function onDate(d: Data, lead: string): string {
 /** "120 numbers matching “acme” that need attention, as a CSV file (stopped before the end)". */
 function exportSentence(d: Data): string {
   const rows = typeof d.rows === 'number' ? d.rows : undefined;
-  const what = rows === undefined ? 'the list of numbers' : `${count.format(rows)} ${rows === 1 ? 'number' : 'numbers'}`;
+  const what = rows === undefined ? 'the list of numbers' : `${formatCount(rows)} ${rows === 1 ? 'number' : 'numbers'}`;
   const f = d.filters && typeof d.filters === 'object' ? (d.filters as Data) : {};
   const narrowed = [
     str(f, 'q') && `matching “${str(f, 'q')}”`,
