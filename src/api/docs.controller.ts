@@ -9,10 +9,10 @@ const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../../..' : '../..
 const SWAGGER_UI = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 /**
- * The OpenAPI document and the reference docs (the operator API's too): swagger-ui's own files from node_modules (no
- * CDN) and a stylesheet of ours after its own, started by a script file of ours rather than
- * swagger-ui's inline one, so the site's CSP (script-src 'self') holds here too. Public: they
- * describe the API, they open nothing.
+ * The OpenAPI document and the reference docs (the operator API's too): swagger-ui's own files
+ * from node_modules (no CDN) and a stylesheet of ours after its own, started by a script file of
+ * ours rather than swagger-ui's inline one, so the site's CSP (script-src 'self') holds here too.
+ * Public: they describe the API, they open nothing.
  */
 @Public()
 @Controller('api')
@@ -24,7 +24,7 @@ export class ApiDocsController {
     return this.openapi.get();
   }
 
-  /** The partners' reference, and the operator API's: the same page, drawing the document beside its address (docs-init.js). */
+  /** The partners' reference and the operator API's: one page, drawing the document of its API (docs-init.js). */
   @Get(['docs', 'operator/docs'])
   page(@Res() res: Response) {
     res.type('html').sendFile(join(ROOT, 'views/api/docs.html'));

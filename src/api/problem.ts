@@ -6,7 +6,8 @@ export interface FieldProblem {
 
 /**
  * An RFC 9457 problem the API answers with (application/problem+json). `slug` names its type,
- * documented on the API's reference page (problemType); `headers` go with it (WWW-Authenticate, Retry-After).
+ * listed on the API's reference page (problemType); `headers` go with it (WWW-Authenticate,
+ * Retry-After).
  */
 export class ApiProblem extends Error {
   constructor(
