@@ -53,9 +53,13 @@ describe('the API reference in a real browser', () => {
       );
     expect(filled.filter(([name, value]) => value !== '' && !(name === 'limit' && value === '50'))).toEqual([]);
 
+    // A response's examples select is as wide as the operation's column (stacked under its status
+    // on a phone), not squeezed beside the media type: its title stays readable.
+    const examples = page.locator('#operations-Revocation-requestRevocation .response[data-code="409"] select').nth(1);
     for (const width of [360, 1440]) {
       await page.setViewportSize({ width, height: 900 });
       expect((await sidewaysScroll(page)).page, `${width} px`).toBeLessThanOrEqual(0);
+      expect((await examples.boundingBox())!.width, `${width} px`).toBeGreaterThan(width === 360 ? 220 : 300);
       await page.screenshot({ path: join(shots, `api-docs-${width}.png`), fullPage: true });
     }
     await page.context().close();
