@@ -1,4 +1,4 @@
-import { FAMILIES, type FamilyKey } from '../statuses';
+import { FAMILIES, familyStatuses, type FamilyKey } from '../statuses';
 import { formatCount } from '../common/view-helpers';
 import type { MatchCount } from './accounts.service';
 import type { NumberNote } from './number-extensions.service';
@@ -245,7 +245,7 @@ export function filterForm(filter: NumberFilter, size: number) {
         family,
         label: FAMILIES[family].label,
         chosen: chosen.length,
-        options: (FAMILIES[family].statuses as readonly { value: string; label: string }[])
+        options: familyStatuses(family)
           .filter((s) => !(family === 'billing' && s.value === 'removed'))
           .map((s) => ({ id: `f-${family}-${s.value}`, value: s.value, label: s.label, checked: chosen.includes(s.value) })),
       };

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { newId } from '../common/ids';
 import { sqlDate, sqlNumber, type Sql } from '../database/sql';
-import { FAMILIES } from '../statuses';
+import { familyStatuses } from '../statuses';
 import { emptyFilter, numberWhere, STUCK_AFTER_DAYS } from './number-filter';
 
 export interface AccountsSummary {
@@ -18,7 +18,7 @@ export interface CountedSummary {
 }
 
 const STUCK_MS = STUCK_AFTER_DAYS * 86_400_000;
-const PENDING = (FAMILIES.lifecycle.statuses as readonly { value: string; pending?: boolean }[])
+const PENDING = familyStatuses('lifecycle')
   .filter((s) => s.pending)
   .map((s) => s.value);
 

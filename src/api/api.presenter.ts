@@ -3,7 +3,7 @@ import { attentionReasons, type NumberRow } from '../accounts';
 import type { AccountsSummary, ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
 import { localDate } from '../common/dates';
 import type { Revocation as RevocationEntity } from '../revocation/entities/revocation.entity';
-import { FAMILIES, FAMILY_KEYS, familyValues, statusDef, type FamilyKey } from '../statuses';
+import { FAMILIES, FAMILY_KEYS, familyStatuses, familyValues, statusDef, type FamilyKey } from '../statuses';
 import {
   apiFamily,
   type Client,
@@ -133,16 +133,14 @@ export function statusCatalogueJson() {
       family: apiFamily(family),
       label: FAMILIES[family].label,
       description: FAMILIES[family].description,
-      statuses: FAMILIES[family].statuses.map(
-        (s: { value: string; label: string; meaning: string; next: string; attention?: boolean; pending?: boolean }) => ({
-          code: s.value,
-          label: s.label,
-          meaning: s.meaning,
-          next_step: s.next,
-          needs_attention: !!s.attention,
-          pending: !!s.pending,
-        }),
-      ),
+      statuses: familyStatuses(family).map((s) => ({
+        code: s.value,
+        label: s.label,
+        meaning: s.meaning,
+        next_step: s.next,
+        needs_attention: !!s.attention,
+        pending: !!s.pending,
+      })),
     })),
   };
 }

@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FILTER_FAMILIES, parseNumberFilter, type NumberFilter } from '../accounts';
-import { FAMILIES, familyValues } from '../statuses';
+import { familyStatuses, familyValues } from '../statuses';
 import { apiFamily, Id, OneOf } from './schemas';
 
 /** A filter a partner would send: the family's statuses that need attention (or its first one). */
 const exampleValues = (family: (typeof FILTER_FAMILIES)[number]) => {
-  const attention = FAMILIES[family].statuses.filter((s: { attention?: boolean }) => s.attention).map((s: { value: string }) => s.value);
+  const attention = familyStatuses(family)
+    .filter((s) => s.attention)
+    .map((s) => s.value);
   return attention.length ? attention : familyValues(family).slice(0, 1);
 };
 

@@ -359,8 +359,13 @@ export function familyValues<F extends FamilyKey>(family: F): ValuesOf<F>[] {
   return FAMILIES[family].statuses.map((st) => st.value) as ValuesOf<F>[];
 }
 
+/** A family's statuses in the catalogue's order, as plain definitions (their literal types widened). */
+export function familyStatuses(family: FamilyKey): readonly StatusDef[] {
+  return FAMILIES[family].statuses;
+}
+
 export function statusDef(family: FamilyKey, value: string): StatusDef | undefined {
-  return (FAMILIES[family].statuses as readonly StatusDef[]).find((st) => st.value === value);
+  return familyStatuses(family).find((st) => st.value === value);
 }
 
 export function isStatus(family: FamilyKey, value: unknown): boolean {

@@ -1,5 +1,5 @@
 import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { FAMILIES, type FamilyKey } from '../../statuses';
+import { FAMILIES, familyStatuses, type FamilyKey } from '../../statuses';
 import type { RegistrationMethod } from '../entities/whatsapp-number.entity';
 
 /**
@@ -79,7 +79,7 @@ class Checker {
       return undefined;
     }
     const wanted = value.trim().toLowerCase();
-    const statuses = FAMILIES[family].statuses as readonly { value: string; label: string }[];
+    const statuses = familyStatuses(family);
     const found =
       statuses.find((s) => s.value === wanted) ?? (acceptLabels ? statuses.find((s) => s.label.toLowerCase() === wanted) : undefined);
     if (!found) {
