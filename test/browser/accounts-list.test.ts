@@ -236,8 +236,15 @@ describe('the WhatsApp Accounts list in a real browser', () => {
 
     expect(await overflow(page), 'horizontal overflow at 1440 px').toBeLessThanOrEqual(0);
     expect(await tableExcess(page), 'table wider than its container at 1440 px').toBeLessThanOrEqual(1);
+    // "Partner pays", the billing state of nearly every row, on one line: as tall as a one-word badge.
+    const billing = await box(table.locator('tbody .cell-billing .badge', { hasText: 'Partner pays' }).first());
+    const oneWord = await box(table.locator('tbody td .badge', { hasText: /^Running$/ }).first());
+    expect(billing.height, 'height of the "Partner pays" badge against "Running"').toBeLessThanOrEqual(oneWord.height + 1);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-table-1440');
+    // A common laptop's width: the twelve columns still fit without scrolling sideways.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await tableExcess(page), 'table wider than its container at 1280 px').toBeLessThanOrEqual(1);
 
     await page.setViewportSize(PHONE);
     const row = table.locator('tbody tr').first();

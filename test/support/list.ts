@@ -75,7 +75,7 @@ export function tableRows(html: string): TableRow[] {
       const display = /<td><span class="cell-label">Display name<\/span>(.*?)<\/td>/.exec(row)?.[1] ?? '';
       const client = /<td><span class="cell-label">Client<\/span><a href="([^"]+)">([^<]*)<\/a><\/td>/.exec(row);
       const cells: Record<string, Badge> = {};
-      for (const m of row.matchAll(new RegExp(`<td><span class="cell-label">([^<]+)</span>${BADGE.source}`, 'g'))) {
+      for (const m of row.matchAll(new RegExp(`<td(?: class="[^"]+")?><span class="cell-label">([^<]+)</span>${BADGE.source}`, 'g'))) {
         cells[decodeHtml(m[1])] = { family: decodeHtml(m[1]), colour: m[2], anchor: m[3], label: decodeHtml(m[5]) };
       }
       const attention = /<td class="cell-attention"><span class="cell-label">Needs attention<\/span>(.*?)<\/td>/.exec(row)?.[1] ?? '';
