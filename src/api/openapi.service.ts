@@ -140,7 +140,12 @@ export class OpenApiService implements OnModuleInit {
         ...openApiParameters(route.query, 'query'),
         ...(route.idempotent ? [IDEMPOTENCY_PARAMETER] : []),
       ],
-      ...(route.body && { requestBody: { required: false, content: { 'application/json': { schema: plainSchema(route.body) } } } }),
+      ...(route.body && {
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: plainSchema(route.body), ...(route.bodyExamples && { examples: route.bodyExamples }) } },
+        },
+      }),
       responses: {
         ...Object.fromEntries(
           Object.entries(successes).map(([status, description]) => [

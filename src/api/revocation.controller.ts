@@ -57,6 +57,13 @@ export const requestRevocation = defineRoute({
     ].map(problemOfRevocation),
   },
   response: RevocationRequested,
+  bodyExamples: {
+    'dry-run': { summary: 'First a dry run: the dates, nothing done', value: { dry_run: true } },
+    request: {
+      summary: 'Then the request, with the dry run’s date',
+      value: { termination_date: EXAMPLES.revocationPreview.revocation.termination_date, reason: 'The client moved to another provider.' },
+    },
+  },
   examples: { 200: EXAMPLES.revocationPreview, 201: EXAMPLES.revocationRequested },
 });
 

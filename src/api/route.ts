@@ -49,6 +49,8 @@ export interface ApiRouteSpec<P extends TObject, Q extends TObject, B extends TS
   successes?: Record<number, string>;
   /** The failures of this route beyond the ones every route has, and what they mean here. */
   errors?: Record<number, string>;
+  /** The document's examples of a body, by name: what a client sends, each with what it does. */
+  bodyExamples?: Record<string, { summary: string; value: Static<B> }>;
   /** The document's example of each success answer, by status (`examples.ts`: made by the presenters). */
   examples: Record<number, unknown>;
   /** The document's examples of the failures in `errors`, by status: errors the code throws, answered as the API answers them. */
