@@ -3,11 +3,20 @@ import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
 import { expect } from 'vitest';
 
-/** The parts of an OpenAPI 3.1 document the tests read to validate answers against it. */
+/** A media type of a request body or a response: its schema and its examples (one, or named ones). */
+type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> };
+
+/** A parameter of an operation, with its schema's examples. */
+type Parameter = { name: string; in: string; description?: string; schema: { examples?: unknown[] } };
+
+/** A request body or an answer, or a reference to one of the document's answers. */
+type Part = { $ref?: string; content?: Record<string, Media> };
+
+/** The parts of an OpenAPI 3.1 document the tests read to validate answers and examples against it. */
 export type OpenApiDoc = {
   info: { description: string };
-  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; responses?: Record<string, { content: Record<string, { schema: { $ref: string } }> }> };
+  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: Part; responses: Record<string, Part> }>>;
+  components: { schemas: Record<string, object>; responses?: Record<string, { content: Record<string, Media> }> };
 };
 
 /**
@@ -32,20 +41,60 @@ export class ApiContract {
     addFormats(this.ajv);
   }
 
+  /**
+   * The document's examples of request bodies and answers, by `<method> <path> <status or "body">`,
+   * each checked against its schema; `missing` names the bodies and answers that show none.
+   */
+  examples(): { examples: Record<string, unknown[]>; missing: string[] } {
+    const examples: Record<string, unknown[]> = {};
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(this.doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const parts: Record<string, Part> = { ...(op.requestBody ? { body: op.requestBody } : {}), ...op.responses };
+        for (const [part, documented] of Object.entries(parts)) {
+          const response = documented.$ref ? this.resolveResponse(documented.$ref) : documented;
+          for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+            const where = `${method} ${path} ${part}`;
+            const values = media.examples ? Object.values(media.examples).map((e) => e.value) : [media.example];
+            if (values.length === 0 || values.some((value) => value === undefined)) {
+              missing.push(`${where} ${mediaType}`);
+              continue;
+            }
+            for (const value of values) this.expectValid(this.resolveSchema(media.schema), value, `${where} ${mediaType}`);
+            examples[where] = values;
+          }
+        }
+      }
+    }
+    return { examples, missing };
+  }
+
+  /** Fails with Ajv's errors, under `where`, unless `value` matches `schema`. */
+  expectValid(schema: object, value: unknown, where: string): void {
+    const validate = this.ajv.compile(schema);
+    expect(validate(value) ? [] : validate.errors, where).toEqual([]);
+  }
+
+  private resolveResponse(ref: string) {
+    return this.doc.components.responses![ref.split('/').pop()!];
+  }
+
+  private resolveSchema(schema: { $ref?: string }): object {
+    return schema.$ref ? this.doc.components.schemas[schema.$ref.split('/').pop()!] : schema;
+  }
+
   expect(res: Response, method: string, template = this.path!): void {
     const op = this.doc.paths[template]?.[method.toLowerCase()];
     expect(op, `${method} ${template} is documented`).toBeDefined();
     const documented = op.responses[String(res.status)];
     expect(documented, `${method} ${template} documents ${res.status}: ${res.text?.slice(0, 200)}`).toBeDefined();
-    const response = documented.$ref ? this.doc.components.responses![documented.$ref.split('/').pop()!] : documented;
+    const response = documented.$ref ? this.resolveResponse(documented.$ref) : documented;
     const [mediaType, { schema }] = Object.entries(response.content!)[0];
     expect(res.headers['content-type']).toContain(mediaType);
-    const resolved = '$ref' in schema ? this.doc.components.schemas[(schema.$ref as string).split('/').pop()!] : schema;
     // A body read as raw bytes (a suite that checks them) is read here as the client would.
     const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : undefined;
     const body: unknown = text === undefined ? res.body : mediaType === 'text/csv' ? text : JSON.parse(text);
-    const validate = this.ajv.compile(resolved);
-    expect(validate(body) ? [] : validate.errors, `${method} ${template} ${res.status}`).toEqual([]);
+    this.expectValid(this.resolveSchema(schema), body, `${method} ${template} ${res.status}`);
     if (mediaType === 'application/problem+json') {
       const type = (body as { type: string }).type;
       expect(type.startsWith(`${this.reference}#problem-`), `${type} points into ${this.reference}`).toBe(true);
