@@ -94,10 +94,18 @@ function parseSort(query: Record<string, unknown>): Sort {
   return { field, dir: (dir as SortDir) ?? defaultDir(field) };
 }
 
-/** Reads the filter from a query string; unknown parameters or values are a 400. */
-export function parseNumberFilter(query: Record<string, unknown>): NumberFilter {
+/**
+ * Reads the filter from a query string; a known parameter with a value it cannot have is a 400.
+ * A parameter it does not know is a 400 too, unless `unknown` is `ignore`: a page's link still
+ * opens when an app or a mail tool appended its own (`utm_source`, `fbclid`), as any web page
+ * does, while a download gives exactly what was asked or nothing.
+ */
+export function parseNumberFilter(
+  query: Record<string, unknown>,
+  { unknown = 'refuse' }: { unknown?: 'refuse' | 'ignore' } = {},
+): NumberFilter {
   for (const key of Object.keys(query)) {
-    if (!KNOWN_PARAMS.has(key)) throw new BadRequestException(`Unknown parameter "${key.slice(0, 40)}".`);
+    if (!KNOWN_PARAMS.has(key) && unknown === 'refuse') throw new BadRequestException(`Unknown parameter "${key.slice(0, 40)}".`);
   }
   const q = single(query, 'q')?.trim();
   if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);

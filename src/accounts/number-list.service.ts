@@ -41,7 +41,7 @@ export class NumberList {
   ) {}
 
   async view(member: CurrentMember, query: Record<string, unknown>, place: ListPlace) {
-    const parsed = parseNumberFilter(query);
+    const parsed = parseNumberFilter(query, { unknown: 'ignore' });
     const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
     const size = parsePageSize(query);
     const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);

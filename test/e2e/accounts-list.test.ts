@@ -755,6 +755,22 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       });
     });
 
+    it('opens a link an app or a mail tool appended its parameters to, and leaves them out of its own links; a download refuses them', async () => {
+      const tracked = 'utm_source=newsletter&fbclid=IwAR0abc';
+      const clean = await agent.get('/accounts?lifecycle=error&sort=phone');
+      const res = await agent.get(`/accounts?lifecycle=error&sort=phone&${tracked}`);
+      expect(res.status).toBe(200);
+      expect(tableRows(res.text)).toEqual(tableRows(clean.text));
+      expect(filterChips(res.text).chips.map((c) => c.label)).toEqual(['Number: Error']);
+      expect(res.text).not.toMatch(/utm_source|fbclid/);
+      const onClient = await agent.get(`/clients/${clients[0].id}?${tracked}`);
+      expect(onClient.status).toBe(200);
+      expect(onClient.text).not.toMatch(/utm_source|fbclid/);
+      // A value a known parameter cannot have is still refused; so is any parameter a download does not know.
+      expect((await agent.get(`/accounts?lifecycle=approved&${tracked}`)).status).toBe(400);
+      expect((await agent.get(`/accounts/export.csv?lifecycle=error&${tracked}`)).status).toBe(400);
+    });
+
     it('answers an unknown sort, a bad direction, a tampered cursor or a cursor of another sort with 400, never 500', async () => {
       const page = await agent.get('/accounts?sort=lifecycle&size=25');
       const next = pagerLinks(page.text).next!;

@@ -237,24 +237,14 @@ describe('WhatsApp Accounts', () => {
       expect(page).toContain('href="/accounts/export.csv" download>CSV of all accounts');
     });
 
-    it('answers an unknown filter value, sort key, parameter or a repeated parameter with 400, never 500', async () => {
+    it('answers an unknown filter value or sort key, or a repeated parameter with 400, never 500', async () => {
       const partner = await createPartner(t.em());
       const { agent } = await signedIn(partner);
-      for (const query of [
-        'lifecycle=exploded',
-        'billing=removed',
-        'sort=random',
-        'sort=',
-        'foo=1',
-        'q=a&q=b',
-        'lifecycle[]=live',
-        'attention=yes',
-        'q[a]=1',
-      ]) {
-        const res = await agent.get(`/accounts?${query}`);
-        expect([200, 400], query).toContain(res.status);
-        if (query !== 'sort=') expect(res.status, query).toBe(400);
+      for (const query of ['lifecycle=exploded', 'billing=removed', 'sort=random', 'q=a&q=b', 'attention=yes']) {
+        expect((await agent.get(`/accounts?${query}`)).status, query).toBe(400);
       }
+      // An empty sort is the default; a name the list does not know (`lifecycle[]`, `q[a]`) is left out, as a link may carry one.
+      for (const query of ['sort=', 'lifecycle[]=live', 'q[a]=1']) expect((await agent.get(`/accounts?${query}`)).status, query).toBe(200);
     });
 
     it('sorts by newest, client and phone and pages with a cursor that keeps the filter, with no overlap and no gap', async () => {

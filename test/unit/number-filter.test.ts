@@ -109,8 +109,12 @@ describe('reading the filter from the query string', () => {
     expect(parseNumberFilter(query('after=abc&bom=1'))).toEqual(filter());
   });
 
-  it('refuses an unknown parameter with a 400', () => {
+  it('refuses an unknown parameter with a 400, unless told to ignore it (a page)', () => {
     expect(rejection(() => parseNumberFilter(query('colour=red'))).message).toBe('Unknown parameter "colour".');
+    expect(parseNumberFilter(query('colour=red&lifecycle=error'), { unknown: 'ignore' })).toEqual(
+      filter({ status: { lifecycle: ['error'] } }),
+    );
+    expect(() => parseNumberFilter(query('colour=red&lifecycle=approved'), { unknown: 'ignore' })).toThrow(BadRequestException);
   });
 
   it('refuses a status the family does not have, naming the family', () => {
