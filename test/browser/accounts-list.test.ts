@@ -242,6 +242,17 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     expect(billing.height, 'height of the "Partner pays" badge against "Running"').toBeLessThanOrEqual(oneWord.height + 1);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-table-1440');
+    // Scrolled past the first row, the header row stays at the top of the screen, over the rows.
+    await page.setViewportSize({ width: 1440, height: 500 });
+    await table
+      .locator('tbody tr')
+      .nth(1)
+      .evaluate((row) => {
+        const w = globalThis as unknown as { scrollBy(x: number, y: number): void };
+        w.scrollBy(0, (row as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top);
+      });
+    expect((await box(table.locator('thead th').first())).y, 'header row top after scrolling down').toBeCloseTo(0, 0);
+    await page.setViewportSize(WIDE);
     // A common laptop's width: the twelve columns still fit without scrolling sideways.
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(await tableExcess(page), 'table wider than its container at 1280 px').toBeLessThanOrEqual(1);
