@@ -256,6 +256,16 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     // A common laptop's width: the twelve columns still fit without scrolling sideways.
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(await tableExcess(page), 'table wider than its container at 1280 px').toBeLessThanOrEqual(1);
+    // Narrower, the table scrolls sideways in its box, and each row keeps its phone number at the box's left edge.
+    await page.setViewportSize({ width: 1024, height: 900 });
+    const excess = await tableExcess(page);
+    expect(excess, 'table wider than its container at 1024 px').toBeGreaterThan(50);
+    await page.locator('.table-wrap').evaluate((el, by) => {
+      (el as unknown as { scrollLeft: number }).scrollLeft = by;
+    }, excess);
+    const wrapLeft = (await box(page.locator('.table-wrap'))).x;
+    expect((await box(table.locator('tbody th').first())).x, 'phone cell after scrolling sideways').toBeCloseTo(wrapLeft, 0);
+    expect((await box(table.locator('thead th').first())).x, 'its header after scrolling sideways').toBeCloseTo(wrapLeft, 0);
 
     await page.setViewportSize(PHONE);
     const row = table.locator('tbody tr').first();
