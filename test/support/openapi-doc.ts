@@ -52,8 +52,7 @@ export class ApiContract {
       for (const [method, op] of Object.entries(operations)) {
         const parts: Record<string, Part> = { ...(op.requestBody ? { body: op.requestBody } : {}), ...op.responses };
         for (const [part, documented] of Object.entries(parts)) {
-          const response = documented.$ref ? this.resolveResponse(documented.$ref) : documented;
-          for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+          for (const [mediaType, media] of Object.entries(this.resolvePart(documented).content ?? {})) {
             const where = `${method} ${path} ${part}`;
             const values = media.examples ? Object.values(media.examples).map((e) => e.value) : [media.example];
             if (values.length === 0 || values.some((value) => value === undefined)) {
@@ -75,8 +74,9 @@ export class ApiContract {
     expect(validate(value) ? [] : validate.errors, where).toEqual([]);
   }
 
-  private resolveResponse(ref: string) {
-    return this.doc.components.responses![ref.split('/').pop()!];
+  /** A body or an answer as written, or the document's answer it refers to. */
+  private resolvePart(part: Part): Part {
+    return part.$ref ? this.doc.components.responses![part.$ref.split('/').pop()!] : part;
   }
 
   private resolveSchema(schema: { $ref?: string }): object {
@@ -88,8 +88,7 @@ export class ApiContract {
     expect(op, `${method} ${template} is documented`).toBeDefined();
     const documented = op.responses[String(res.status)];
     expect(documented, `${method} ${template} documents ${res.status}: ${res.text?.slice(0, 200)}`).toBeDefined();
-    const response = documented.$ref ? this.resolveResponse(documented.$ref) : documented;
-    const [mediaType, { schema }] = Object.entries(response.content!)[0];
+    const [mediaType, { schema }] = Object.entries(this.resolvePart(documented).content!)[0];
     expect(res.headers['content-type']).toContain(mediaType);
     // A body read as raw bytes (a suite that checks them) is read here as the client would.
     const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : undefined;
