@@ -43,5 +43,8 @@ export function safeLocalPath(value: unknown): string | undefined {
   if (UNSAFE_CHAR.test(decoded)) return undefined;
   const url = new URL(value, BASE);
   if (url.origin !== BASE.origin) return undefined;
-  return url.pathname + url.search;
+  // Dot segments are resolved only here (`/.//host`, `/%2e%2e//host` → `//host`): the result is
+  // checked again, or a value that passed as a path would leave the site once resolved.
+  const local = url.pathname + url.search;
+  return isPathAbsolute(local) ? local : undefined;
 }

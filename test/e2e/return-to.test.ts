@@ -14,6 +14,8 @@ const HOSTILE = [
   '/%2F%2Fevil.example',
   '%2F%2Fevil.example',
   '/%5Cevil.example',
+  '/.//evil.example',
+  '/%2e%2e//evil.example',
   'javascript:alert(1)',
   '/%0d%0aSet-Cookie:x=1',
 ];
