@@ -45,7 +45,7 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     TRUSTED_PROXY_HOPS: z
       .string()
-      .regex(/^\d+$/, 'must be a number of proxy hops (0 when the hub faces the internet)')
+      .regex(/^\d+$/, 'must be a number of proxy hops')
       .transform(Number)
       .default(0),
     SMTP_URL: z
@@ -87,6 +87,16 @@ const schema = z
     }
     if (!env.APP_BASE_URL || !env.APP_BASE_URL.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['APP_BASE_URL'], message: 'must be an https:// URL in production' });
+    }
+    // The hub serves plain HTTP: in production a TLS-terminating proxy stands in front of it,
+    // and the Secure session cookie is only set when that proxy says the request came over
+    // https (X-Forwarded-Proto), which is believed from trusted hops only. At 0 nobody could sign in.
+    if (env.TRUSTED_PROXY_HOPS < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUSTED_PROXY_HOPS'],
+        message: 'must be 1 or more in production (the proxies that terminate TLS in front of the hub; its session cookie needs https)',
+      });
     }
     // Mail to a folder is for development and tests: in production the emails would pile up
     // unread on one instance's disk, each with a working reset or invitation link.

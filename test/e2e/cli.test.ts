@@ -63,6 +63,7 @@ describe('operator command line', () => {
       DATABASE_URL: db.env.DATABASE_URL ?? 'postgres://nobody@127.0.0.1:9/unreachable',
       SESSION_SECRET: 'x'.repeat(32),
       APP_BASE_URL: 'https://hub.example.com',
+      TRUSTED_PROXY_HOPS: '1',
       SMTP_URL: 'smtp://127.0.0.1:2525',
     };
     const before = await t.em().count(Partner, {});

@@ -30,6 +30,7 @@ const PRODUCTION = {
   LOG_LEVEL: 'silent',
   SESSION_SECRET: 'x'.repeat(32),
   APP_BASE_URL: 'https://hub.example.com',
+  TRUSTED_PROXY_HOPS: '1',
   SMTP_URL: 'smtp://127.0.0.1:2525',
 };
 

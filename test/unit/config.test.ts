@@ -48,6 +48,8 @@ describe('configuration', () => {
     ['SESSION_SECRET', { SESSION_SECRET: undefined }],
     ['APP_BASE_URL', { APP_BASE_URL: 'http://hub.example.com' }],
     ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: 'two' }],
+    ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: '0' }],
+    ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: undefined }],
     ['SMTP_URL', { SMTP_URL: undefined }],
     ['DEMO_SEED', { DEMO_SEED: 'true' }],
   ])('refuses to start in production, naming %s', (name, change) => {
