@@ -8,14 +8,17 @@ import { parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { ApiKeysService } from './api-keys.service';
-import { createApiKeyForm, expiryOf } from './dto/create-api-key.dto';
+import { createApiKeyForm, expiryOf, keyFormId } from './dto/create-api-key.dto';
 
 const NEW_KEY = { title: 'New API key' };
+/** How many sent new-key forms a session remembers. */
+const SENT_FORMS_KEPT = 10;
 
 /**
  * API keys, for owners only (members get 403): the list, the form, and the new key shown once.
  * The created key is rendered by the POST itself, not after a redirect: the key may not be
- * stored anywhere, not even in the session table for one more page.
+ * stored anywhere, not even in the session table for one more page. So that a reload of that
+ * page does not make a second key, each form carries an id the session remembers once sent.
  */
 @OwnerOnly()
 @Controller('settings/api-keys')
@@ -34,20 +37,40 @@ export class ApiKeysController {
   @Get('new')
   @Render('api/new')
   newPage() {
-    return { ...NEW_KEY, values: { scope: 'read' }, errors: {} };
+    return { ...NEW_KEY, values: { scope: 'read', form: keyFormId(undefined) }, errors: {} };
   }
 
   @Post()
   async create(@Req() req: HubRequest, @Body() body: unknown, @Res() res: Response) {
     const form = parseForm(createApiKeyForm, body);
-    if (!form.ok) throw new FormInvalid('api/new', { ...NEW_KEY, values: form.values, errors: form.errors });
+    if (!form.ok) {
+      throw new FormInvalid('api/new', { ...NEW_KEY, values: { ...form.values, form: keyFormId(form.values.form) }, errors: form.errors });
+    }
+    const partnerId = req.member!.partnerId;
+    const sent = form.data.form && req.session.sentKeyForms?.find((f) => f.form === form.data.form);
+    if (sent) {
+      // A reload of the page that showed the key, or the button pressed twice: one key per form.
+      const key = (await this.keys.list(partnerId)).find((k) => k.id === sent.keyId);
+      const which = key ? `the key "${key.name}" (${key.prefix}…)` : 'a key';
+      flash(
+        req,
+        'notice',
+        `This form was already sent: it created ${which}, shown once. If you did not copy it, revoke it and create another.`,
+      );
+      return res.redirect(303, '/settings/api-keys');
+    }
     const expiresAt = expiryOf(form.data.expires);
-    const values = { name: form.data.name, scope: form.data.scope, expires: form.data.expires ?? '' };
+    const values = { name: form.data.name, scope: form.data.scope, expires: form.data.expires ?? '', form: keyFormId(form.data.form) };
     if (expiresAt && expiresAt <= this.clock.now()) {
       throw new FormInvalid('api/new', { ...NEW_KEY, values, errors: { expires: 'Choose a day after today.' } });
     }
     try {
       const created = await this.keys.create(req.member!, { name: form.data.name, scope: form.data.scope, expiresAt }, originOf(req));
+      if (form.data.form) {
+        req.session.sentKeyForms = [...(req.session.sentKeyForms ?? []), { form: form.data.form, keyId: created.id }].slice(
+          -SENT_FORMS_KEPT,
+        );
+      }
       res.status(201).render('api/created', { title: 'Your new API key', ...created });
     } catch (err) {
       if (err instanceof DomainError && err.code === 'api.too_many_keys') {

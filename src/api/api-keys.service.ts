@@ -89,7 +89,7 @@ export class ApiKeysService {
     member: CurrentMember,
     input: NewKeyInput,
     origin: RequestOrigin,
-  ): Promise<{ key: string; listing: { name: string; prefix: string; scope: ApiScope } }> {
+  ): Promise<{ id: string; key: string; listing: { name: string; prefix: string; scope: ApiScope } }> {
     const now = this.clock.now();
     const secret = newKeySecret();
     return this.em.fork().transactional(async (tx) => {
@@ -116,7 +116,7 @@ export class ApiKeysService {
         data: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope, expiresAt: input.expiresAt?.toISOString() ?? null },
         origin,
       });
-      return { key: secret.key, listing: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope } };
+      return { id: key.id, key: secret.key, listing: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope } };
     });
   }
 

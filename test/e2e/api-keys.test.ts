@@ -4,7 +4,7 @@ import type { CurrentMember } from '../../src/common/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY, MINUTE } from '../support/clock';
-import { postForm, signIn } from '../support/http';
+import { csrfFrom, postForm, signIn } from '../support/http';
 
 const KEY = /phk_live_[0-9A-Za-z]{17}_[0-9A-Za-z]{43}/g;
 
@@ -77,6 +77,41 @@ describe('API keys', () => {
     expect(past.status).toBe(422);
     expect(past.text).toContain('Choose a day after today.');
     expect((await rows(t, 'select id from api_key')).length).toBe(before);
+  });
+
+  it('makes one key from one form: sent again (a reload of the shown-once page), it goes to the list and says so', async () => {
+    const page = await agent.get('/settings/api-keys/new');
+    const form = page.text.match(/name="form" value="([\w-]{22})"/)?.[1];
+    expect(form).toBeDefined();
+    const fields = { _csrf: csrfFrom(page.text), form, name: 'Sent twice', scope: 'read', expires: '' };
+    const first = await agent.post('/settings/api-keys').type('form').send(fields);
+    expect(first.status).toBe(201);
+    const prefix = first.text.match(KEY)![0].slice(0, 26);
+    const again = await agent.post('/settings/api-keys').type('form').send(fields);
+    expect([again.status, again.headers.location]).toEqual([303, '/settings/api-keys']);
+    expect(again.text).not.toMatch(KEY);
+    expect((await agent.get('/settings/api-keys')).text).toContain(
+      `This form was already sent: it created the key &quot;Sent twice&quot; (${prefix}…), shown once.`,
+    );
+    expect(await rows(t, 'select id from api_key where name = ?', ['Sent twice'])).toHaveLength(1);
+
+    // A form that failed keeps its id; the next form shown gets a new one and makes its own key.
+    const invalid = await agent
+      .post('/settings/api-keys')
+      .type('form')
+      .send({ ...fields, form: 'x'.repeat(22), name: '' });
+    expect(invalid.status).toBe(422);
+    expect(invalid.text).toContain(`name="form" value="${'x'.repeat(22)}"`);
+    const next = await agent.get('/settings/api-keys/new');
+    expect(next.text.match(/name="form" value="([\w-]{22})"/)?.[1]).not.toBe(form);
+    const second = await postForm(
+      agent,
+      '/settings/api-keys',
+      { name: 'Sent twice', scope: 'read', expires: '' },
+      '/settings/api-keys/new',
+    );
+    expect(second.status).toBe(201);
+    expect(await rows(t, 'select id from api_key where name = ?', ['Sent twice'])).toHaveLength(2);
   });
 
   it('records creating, first use and revoking in Activity, and the last use (time and IP) on the list', async () => {
