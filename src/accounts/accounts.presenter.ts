@@ -2,11 +2,20 @@ import { FAMILIES } from '../statuses';
 import { safeLocalPath } from '../common/local-path';
 import { formatCount } from '../common/view-helpers';
 import type { ClientRow, ClientWabaRow, StatusChangeRow } from './accounts.service';
+import type { ChangeSource } from './entities/number-status-change.entity';
 import type { NumberNote } from './number-extensions.service';
 import { cardView } from './number-list.presenter';
 import type { NumberRow } from './number-row';
 import { statusView } from './status-view';
 import { metaTimezoneLabel } from './timezones';
+
+/** What made a status change, in the words of the history. */
+const SOURCES: Record<ChangeSource, string> = {
+  import: "from the provider's data",
+  revocation: 'by a payment revocation request',
+  job: 'when the revocation took effect',
+  demo: 'demo data',
+};
 
 /** The number's details page and the client's page, for the templates. */
 export function historyView(changes: StatusChangeRow[]) {
@@ -15,9 +24,12 @@ export function historyView(changes: StatusChangeRow[]) {
     familyName: FAMILIES[c.family]?.label ?? c.family,
     from: c.fromValue ? statusView(c.family, c.fromValue) : undefined,
     to: statusView(c.family, c.toValue),
-    source: c.source,
+    source: SOURCES[c.source] ?? c.source,
   }));
 }
+
+/** An account mode as the provider sends it (`live`), in a word: Live. */
+const accountModeLabel = (mode: string | null) => (mode ? mode.charAt(0).toUpperCase() + mode.slice(1) : null);
 
 /** Everything the details page shows about a number, its WABA account and its client. */
 export function detailsView(n: NumberRow, now: Date, notes?: readonly NumberNote[]) {
@@ -28,7 +40,7 @@ export function detailsView(n: NumberRow, now: Date, notes?: readonly NumberNote
     number: {
       providerId: n.providerId,
       externalId: n.externalId,
-      accountMode: n.accountMode,
+      accountMode: accountModeLabel(n.accountMode),
       registrationMethod: n.registrationMethod,
       ivr: n.ivr,
       providerCreatedAt: n.providerCreatedAt,

@@ -140,7 +140,7 @@ export class RevocationRequests {
       const found = await this.findNumber(tx, by.partnerId, numberId);
       assertRequestable(found);
       const { number } = found;
-      if (input.confirmation !== undefined && input.confirmation.replace(/\s+/g, '') !== number.phoneNumber) {
+      if (input.confirmation !== undefined && input.confirmation.replace(/[\s-]+/g, '') !== number.phoneNumber) {
         throw RevocationErrors.wrongConfirmation();
       }
       const reason = input.reason?.trim() || null;

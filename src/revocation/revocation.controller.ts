@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
 import { z } from 'zod';
+import { phoneView } from '../accounts';
 import { longDate } from '../common/dates';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
@@ -10,7 +11,7 @@ import { RevocationFieldError } from './revocation.errors';
 import { MAX_REASON_LENGTH, RevocationRequests, type RevocationPreview } from './revocation-requests.service';
 
 const requestForm = z.object({
-  confirmation: z.string().max(64, 'Type the phone number exactly as shown above (spaces do not matter).'),
+  confirmation: z.string().max(64, 'Type the phone number exactly as shown above (spaces and dashes do not matter).'),
   reason: z.string().trim().max(MAX_REASON_LENGTH, `The reason must be at most ${MAX_REASON_LENGTH} characters.`).optional(),
 });
 
@@ -40,7 +41,7 @@ export class RevocationController {
       flash(
         req,
         'notice',
-        `Revocation requested for ${number.phoneNumber}: you are billed until the end of ${longDate(revocation.terminationDate)} (the termination date). ` +
+        `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${longDate(revocation.terminationDate)} (the termination date). ` +
           (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
       );
       return { url: `/accounts/${number.id}` };
@@ -58,7 +59,8 @@ export class RevocationController {
   @Render('revocation/withdraw')
   async confirmWithdraw(@Req() req: HubRequest, @Param('id') id: string) {
     const { number, revocation, countdown } = await this.requests.openRevocation(member(req), id);
-    return { title: `Withdraw revocation of ${number.phoneNumber}`, number, revocation, countdown };
+    const phone = phoneView(number.phoneNumber).formatted;
+    return { title: `Withdraw revocation of ${phone}`, number, phone, revocation, countdown };
   }
 
   @Post('withdraw')
@@ -69,7 +71,7 @@ export class RevocationController {
     flash(
       req,
       'notice',
-      `Revocation of ${number.phoneNumber} withdrawn: you keep paying for this number. ` +
+      `Revocation of ${phoneView(number.phoneNumber).formatted} withdrawn: you keep paying for this number. ` +
         (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
     );
     return { url: `/accounts/${number.id}` };
@@ -77,7 +79,8 @@ export class RevocationController {
 }
 
 function requestPage(preview: RevocationPreview, errors: FieldErrors, values: Record<string, string>) {
-  return { title: `Request revocation of ${preview.number.phoneNumber}`, ...preview, errors, values };
+  const phone = phoneView(preview.number.phoneNumber).formatted;
+  return { title: `Request revocation of ${phone}`, ...preview, phone, errors, values };
 }
 
 function member(req: HubRequest): CurrentMember {

@@ -399,6 +399,8 @@ describe('WhatsApp Accounts', () => {
         'data-copy="109876543400"',
         'data-copy="CLCAFE"',
         'Number status: Submitted → <strong>Running</strong>',
+        'Account mode</dt><dd>Live</dd>',
+        '<span class="muted">(from the provider&#x27;s data)</span>',
         '<th scope="row">Consent status</th>',
         'Danger Zone',
       ]) {

@@ -273,6 +273,28 @@ describe('payment revocation', () => {
     ).toBe(1);
   });
 
+  it('shows the number as people write it, and takes it typed so, with spaces or dashes', async () => {
+    t.clock.set(START);
+    const number = await createNumber(t.em(), partner, { phoneNumber: '+81312345678' });
+    const agent = await ownerAgent();
+    const page = await agent.get(`/accounts/${number.id}/revocation/new`);
+    expect(page.text).toContain('<title>Request revocation of +81 3 1234 5678 ·');
+    expect(page.text).toContain('To confirm, type the phone number <strong class="confirm-phone">+81 3 1234 5678</strong>');
+    expect(page.text).not.toContain('+81312345678');
+    const res = await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: ' +81-3-1234 5678 ' },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect(res.status).toBe(303);
+    const details = await agent.get(res.headers.location);
+    expect(details.text).toContain('Revocation requested for +81 3 1234 5678:');
+    const withdraw = await agent.get(`/accounts/${number.id}/revocation/withdraw`);
+    expect(withdraw.text).toContain('<title>Withdraw revocation of +81 3 1234 5678 ·');
+    expect(withdraw.text).not.toContain('+81312345678');
+  });
+
   it('re-renders the form with 422 and changes nothing when the confirmation is wrong or the reason too long', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner);

@@ -406,8 +406,18 @@ describe('the status history', () => {
     expect(entry.familyName).toBe('Number status');
     expect(entry.from?.label).toBe('Submitted');
     expect(entry.to.label).toBe('Running');
-    expect(entry.source).toBe('import');
+    expect(entry.source).toBe("from the provider's data");
     expect(entry.changedAt).toBe(NOW);
+  });
+
+  it('says what made each change in words', () => {
+    const sources = historyView(['import', 'revocation', 'job', 'demo'].map((source) => change({ source: source as StatusChangeRow['source'] })));
+    expect(sources.map((e) => e.source)).toEqual([
+      "from the provider's data",
+      'by a payment revocation request',
+      'when the revocation took effect',
+      'demo data',
+    ]);
   });
 
   it('shows the first status of a family without a "from" badge', () => {
@@ -422,7 +432,7 @@ describe('the details page', () => {
     const view = detailsView(numberRow(), NOW);
     expect(view.id).toBe('num_aaaaaaaaaaaaaaaaaaa');
     expect(families(view.badges)).toHaveLength(6);
-    expect(view.number).toMatchObject({ providerId: 'CH1001', externalId: '1100220033', registrationMethod: 'sms', ivr: false });
+    expect(view.number).toMatchObject({ providerId: 'CH1001', externalId: '1100220033', registrationMethod: 'sms', ivr: false, accountMode: 'Live' });
     expect(view.waba).toMatchObject({ providerId: 'WA1', externalId: '2000000001', namespace: 'acme_ns' });
     expect(view.client).toMatchObject({ providerId: 'CL1', name: 'Acme GmbH', contactEmail: 'ops@acme.example' });
     expect(view.client.consent.label).toBe('Granted');
