@@ -240,6 +240,16 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     const billing = await box(table.locator('tbody .cell-billing .badge', { hasText: 'Partner pays' }).first());
     const oneWord = await box(table.locator('tbody td .badge', { hasText: /^Running$/ }).first());
     expect(billing.height, 'height of the "Partner pays" badge against "Running"').toBeLessThanOrEqual(oneWord.height + 1);
+    // Each header on one line, its arrow beside its name ("Display name ↕", not "↕" under it).
+    const headerLinks = await table
+      .locator('thead th a')
+      .evaluateAll((links) =>
+        links.map((a) => ({
+          text: (a as HTMLElement).innerText,
+          lines: new Set([...a.getClientRects()].map((r) => Math.round(r.bottom))).size,
+        })),
+      );
+    expect(headerLinks.filter((h) => h.lines !== 1)).toEqual([]);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-table-1440');
     // Scrolled past the first row, the header row stays at the top of the screen, over the rows.
