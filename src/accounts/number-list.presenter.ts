@@ -252,7 +252,8 @@ export function filterForm(filter: NumberFilter, size: number) {
     }),
     sorts: sortChoices(filter),
     sizes: PAGE_SIZES.map((value) => ({ value, selected: value === size })),
-    statusFiltered: Object.keys(filter.status).length > 0,
+    /** How many status filters are in force (each value, and "needs attention"): said on the closed panel. */
+    inForce: Object.values(filter.status).reduce((n, values) => n + (values?.length ?? 0), 0) + (filter.attention ? 1 : 0),
   };
 }
 

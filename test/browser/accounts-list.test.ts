@@ -187,9 +187,17 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     // The two restricted numbers in error or suspended, not the third harbor number (its WABA is approved).
     expect(await page.locator('table.numbers tbody tr').count()).toBe(2);
     await expect(page.locator('.results').innerText()).resolves.toMatch(/^2 numbers match/);
-    // The panel opens by itself under a status filter, its boxes ticked.
-    expect(await panel(page).getAttribute('open')).toBe('');
+    // The panel stays closed, the chips show the filters and it says how many are in force; opened, its boxes are ticked.
+    expect(await panel(page).getAttribute('open')).toBeNull();
+    expect(await panel(page).locator('summary').innerText()).toBe('Filter by status (3 in force)');
+    await openFilterPanel(page);
     await expect(numberStatus.getByLabel('Suspended', { exact: true }).isChecked()).resolves.toBe(true);
+    // On a phone the chips and the results follow the search form, not seven boxes of statuses.
+    await page.setViewportSize(PHONE);
+    await page.reload();
+    expect((await box(page.locator('.chips'))).y, 'top of the chips at 360 px').toBeLessThan(1000);
+    expect((await box(page.locator('table.numbers tbody tr').first())).y, 'top of the first result at 360 px').toBeLessThan(1200);
+    await page.setViewportSize(WIDE);
 
     await Promise.all([
       page.waitForURL((url) => url.searchParams.getAll('lifecycle').length === 1),
@@ -241,14 +249,12 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     const oneWord = await box(table.locator('tbody td .badge', { hasText: /^Running$/ }).first());
     expect(billing.height, 'height of the "Partner pays" badge against "Running"').toBeLessThanOrEqual(oneWord.height + 1);
     // Each header on one line, its arrow beside its name ("Display name ↕", not "↕" under it).
-    const headerLinks = await table
-      .locator('thead th a')
-      .evaluateAll((links) =>
-        links.map((a) => ({
-          text: (a as HTMLElement).innerText,
-          lines: new Set([...a.getClientRects()].map((r) => Math.round(r.bottom))).size,
-        })),
-      );
+    const headerLinks = await table.locator('thead th a').evaluateAll((links) =>
+      links.map((a) => ({
+        text: (a as HTMLElement).innerText,
+        lines: new Set([...a.getClientRects()].map((r) => Math.round(r.bottom))).size,
+      })),
+    );
     expect(headerLinks.filter((h) => h.lines !== 1)).toEqual([]);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-table-1440');

@@ -308,7 +308,7 @@ describe('the filter form', () => {
     const form = filterForm(filter(), 50);
     expect(form.q).toBe('');
     expect(form.attention).toBe(false);
-    expect(form.statusFiltered).toBe(false);
+    expect(form.inForce).toBe(0);
     expect(form.sorts.filter((s) => s.selected).map((s) => s.label)).toEqual(['Newest first']);
     expect(form.sizes.filter((s) => s.selected).map((s) => s.value)).toEqual([50]);
     expect(checked(form)).toEqual([]);
@@ -342,17 +342,21 @@ describe('the filter form', () => {
     expect(checked(form)).toEqual(['lifecycle=error', 'lifecycle=suspended', 'consent=pending']);
     expect(form.q).toBe('acme');
     expect(form.sorts.filter((s) => s.selected).map((s) => s.value)).toEqual(['client:asc']);
-    expect(form.statusFiltered).toBe(true);
+    expect(form.inForce).toBe(3);
   });
 
   it('counts a search as a filter but not as a status filter', () => {
     const form = filterForm(filter({ q: 'acme' }), 50);
     expect(form.q).toBe('acme');
-    expect(form.statusFiltered).toBe(false);
+    expect(form.inForce).toBe(0);
+  });
+
+  it('counts "needs attention" as a filter in force beside the statuses', () => {
+    expect(filterForm(filter({ attention: true, status: { billing: ['partner_paid'] } }), 50).inForce).toBe(2);
   });
 
   it('does not count a sort alone as a status filter', () => {
-    expect(filterForm(filter({ sort: { field: 'phone', dir: 'asc' } }), 50).statusFiltered).toBe(false);
+    expect(filterForm(filter({ sort: { field: 'phone', dir: 'asc' } }), 50).inForce).toBe(0);
   });
 });
 
@@ -411,7 +415,9 @@ describe('the status history', () => {
   });
 
   it('says what made each change in words', () => {
-    const sources = historyView(['import', 'revocation', 'job', 'demo'].map((source) => change({ source: source as StatusChangeRow['source'] })));
+    const sources = historyView(
+      ['import', 'revocation', 'job', 'demo'].map((source) => change({ source: source as StatusChangeRow['source'] })),
+    );
     expect(sources.map((e) => e.source)).toEqual([
       "from the provider's data",
       'by a payment revocation request',
@@ -432,7 +438,13 @@ describe('the details page', () => {
     const view = detailsView(numberRow(), NOW);
     expect(view.id).toBe('num_aaaaaaaaaaaaaaaaaaa');
     expect(families(view.badges)).toHaveLength(6);
-    expect(view.number).toMatchObject({ providerId: 'CH1001', externalId: '1100220033', registrationMethod: 'sms', ivr: false, accountMode: 'Live' });
+    expect(view.number).toMatchObject({
+      providerId: 'CH1001',
+      externalId: '1100220033',
+      registrationMethod: 'sms',
+      ivr: false,
+      accountMode: 'Live',
+    });
     expect(view.waba).toMatchObject({ providerId: 'WA1', externalId: '2000000001', namespace: 'acme_ns' });
     expect(view.client).toMatchObject({ providerId: 'CL1', name: 'Acme GmbH', contactEmail: 'ops@acme.example' });
     expect(view.client.consent.label).toBe('Granted');
