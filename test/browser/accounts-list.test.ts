@@ -251,7 +251,7 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     // Each header on one line, its arrow beside its name ("Display name ↕", not "↕" under it).
     const headerLinks = await table.locator('thead th a').evaluateAll((links) =>
       links.map((a) => ({
-        text: (a as HTMLElement).innerText,
+        text: a.textContent,
         lines: new Set([...a.getClientRects()].map((r) => Math.round(r.bottom))).size,
       })),
     );
