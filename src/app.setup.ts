@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import passport from 'passport';
 import { ApiProblemFilter, isApiPath } from './api/api-problem.filter';
 import { API_BODY_LIMIT_MB, JSON_TYPES } from './api/route';
+import { refuseDuplicateKeys } from './api/json-body';
 import { AuthService } from './auth/auth.service';
 import { DbSessionStore } from './auth/session.store';
 import { Clock } from './common/clock';
@@ -113,8 +114,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
   // The API's JSON bodies (its own limit); a body that is not JSON or too large is a problem+json.
   // The operator API's loads of up to 1,000 channels get 10 MB; the parser after it skips a body already read.
-  app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES }));
-  app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES }));
+  app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES, verify: refuseDuplicateKeys }));
+  app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(rejectNulBytes);
 
   app.use(

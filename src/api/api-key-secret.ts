@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -55,9 +56,26 @@ export function keyMatches(key: string, storedHash: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The key of an `Authorization: Bearer <key>` header, if it has that form. */
+/** The key of an `Authorization: Bearer <key>` header, if it has that form (the scheme in any case, RFC 9110 §11.1). */
 export const bearerKey = (authorization: string | undefined): string | undefined =>
-  /^Bearer ([^\s]{1,200})$/.exec(authorization ?? '')?.[1];
+  /^Bearer +([^\s]{1,200})$/i.exec(authorization ?? '')?.[1];
+
+/** What authorizationOf answers for a request with several Authorization headers: no key. */
+const SEVERAL_HEADERS = 'several Authorization headers';
+
+/**
+ * A request's Authorization header. Sent more than once it opens nothing: Node keeps the first,
+ * a proxy in front may have read the last, and either reading would be a guess.
+ */
+export function authorizationOf(req: IncomingMessage): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() !== 'authorization') continue;
+    if (found !== undefined) return SEVERAL_HEADERS;
+    found = req.rawHeaders[i + 1];
+  }
+  return found;
+}
 
 /** Why a key is refused: the log says it; the caller hears only "not valid" (or that none was sent). */
 export type KeyRefusal = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { originOf, type HubRequest } from '../common/http';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RateLimiter, type RatePolicy } from '../throttle';
+import { authorizationOf } from './api-key-secret';
 import { ApiKeysService, type ApiCaller } from './api-keys.service';
 import { ApiProblem } from './problem';
 import { scopeOf } from './route-metadata';
@@ -35,7 +36,7 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<ApiRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    const caller = await this.keys.authenticate(req.get('authorization'), originOf(req));
+    const caller = await this.keys.authenticate(authorizationOf(req), originOf(req));
     const decision = await this.limiter.consume(this.policy, caller.keyId);
     res.setHeader('X-RateLimit-Limit', String(this.policy.points));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.policy.points - decision.spent)));

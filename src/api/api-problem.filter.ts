@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
 import { logSecurityEvent } from '../common/security-log';
+import { DuplicateJsonKey } from './json-body';
 import { ApiProblem, problemType, referenceOf, type ApiReference } from './problem';
 
 /** Whether a request is the API's: its answers, errors included, are JSON. */
@@ -89,6 +90,8 @@ export function problemOf(error: unknown): ApiProblem {
   const parser = (error instanceof HttpException ? error.cause : error) as { type?: unknown } | undefined;
   if (parser?.type === 'entity.too.large') return GENERIC_PROBLEMS.bodyTooLarge();
   if (parser?.type === 'entity.parse.failed') return GENERIC_PROBLEMS.bodyNotJson();
+  if (parser instanceof DuplicateJsonKey)
+    return ApiProblem.invalid([{ field: parser.key, message: 'Given more than once: send each field once.' }]);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return GENERIC_PROBLEMS.unknownAddress();

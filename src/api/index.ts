@@ -1,5 +1,5 @@
 /** What other modules use of the API beyond its services: the key format, the problem details, the request checks and the OpenAPI parts. */
-export { bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from './api-key-secret';
+export { authorizationOf, bearerKey, keyIdOf, keyPrefix, keyRefusal, newKeySecret } from './api-key-secret';
 export { API_REFERENCES, ApiProblem, type FieldProblem } from './problem';
 export { GENERIC_PROBLEMS } from './api-problem.filter';
 export { Problem } from './schemas';

@@ -29,16 +29,16 @@ export class ApiProblem extends Error {
     return new ApiProblem(422, 'invalid-request', 'The request is not valid', 'Some parameters are not valid: see errors.', errors);
   }
 
-  static unauthorized(detail: string): ApiProblem {
-    // RFC 6750: the scheme, and why the token was refused.
+  /** RFC 6750 §3: the scheme, and why a key that was sent is refused (no error code when none was). */
+  static unauthorized(detail: string, sent = true): ApiProblem {
     return new ApiProblem(401, 'unauthorized', 'Authentication required', detail, undefined, {
-      'WWW-Authenticate': 'Bearer realm="partner-hub", error="invalid_token"',
+      'WWW-Authenticate': sent ? 'Bearer realm="partner-hub", error="invalid_token"' : 'Bearer realm="partner-hub"',
     });
   }
 
-  /** Missing, malformed, unknown, wrong, expired and revoked keys get the same answer. */
+  /** Malformed, unknown, wrong, expired and revoked keys get the same answer (keyRefused). */
   static keyMissing(): ApiProblem {
-    return ApiProblem.unauthorized('Send an API key: Authorization: Bearer phk_live_….');
+    return ApiProblem.unauthorized('Send an API key: Authorization: Bearer phk_live_….', false);
   }
 
   static keyRefused(): ApiProblem {

@@ -1,4 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { authorizationOf } from '../api';
 import { originOf, type HubRequest } from '../common/http';
 import { OperatorKeysService, type OperatorCaller } from './operator-keys.service';
 
@@ -12,7 +13,7 @@ export class OperatorKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<OperatorRequest>();
-    req.operator = await this.keys.authenticate(req.get('authorization'), originOf(req));
+    req.operator = await this.keys.authenticate(authorizationOf(req), originOf(req));
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ describe('Partner API: reading', () => {
   const get = (path: string, bearer = key) => t.http().get(path).set('Authorization', `Bearer ${bearer}`);
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { API_RATE_LIMIT_PER_MINUTE: '100000' } });
+    t = await createTestApp({ listen: true, env: { API_RATE_LIMIT_PER_MINUTE: '100000' } });
     const partner = await createPartner(t.em(), { name: 'Readers' });
     owner = await createMember(t.em(), partner);
     const a = await createNumber(t.em(), partner, { status: 'error', client: { name: 'Acme Logistics' } });
@@ -191,6 +192,35 @@ describe('Partner API: reading', () => {
       contract.expect(res, 'GET', '/numbers');
     }
     expect(withCookie.headers['set-cookie']).toBeUndefined();
+    // RFC 6750 §3.1: no error code when no key was sent, invalid_token when one was refused.
+    expect((await t.http().get('/api/v1/numbers')).headers['www-authenticate']).toBe('Bearer realm="partner-hub"');
+    expect((await get('/api/v1/numbers', unknown)).headers['www-authenticate']).toBe('Bearer realm="partner-hub", error="invalid_token"');
+  });
+
+  it('reads the scheme in any case, and opens nothing for a request with two Authorization headers', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer ']) {
+      expect((await t.http().get('/api/v1/statuses').set('Authorization', `${scheme} ${key}`)).status, scheme).toBe(200);
+    }
+    const unknown = `phk_live_${'0'.repeat(17)}_${'0'.repeat(43)}`;
+    for (const [first, second] of [
+      [key, unknown],
+      [unknown, key],
+      [key, key],
+    ]) {
+      const res = await new Promise<{ status: number; type: string }>((resolve, reject) => {
+        const req = request(
+          `${t.url}/api/v1/statuses`,
+          { headers: ['Host', new URL(t.url).host, 'Authorization', `Bearer ${first}`, 'Authorization', `Bearer ${second}`] },
+          (r) => {
+            r.resume();
+            resolve({ status: r.statusCode!, type: String(r.headers['content-type']) });
+          },
+        );
+        req.on('error', reject).end();
+      });
+      expect(res.status).toBe(401);
+      expect(res.type).toMatch(/^application\/problem\+json/);
+    }
   });
 
   it('answers 404 for every id of another partner on every route, and for unknown routes, as problem+json', async () => {

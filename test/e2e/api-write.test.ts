@@ -165,6 +165,24 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(await written()).toEqual(before);
   });
 
+  it('refuses a body that gives a field twice with 422, acting on nothing: {"dry_run":true,"dry_run":false} is no request', async () => {
+    const id = await number();
+    const before = await written();
+    for (const body of ['{"dry_run":true,"dry_run":false}', '{"dry_run":true,"\\u0064ry_run":false}']) {
+      const res = await t
+        .http()
+        .post(`/api/v1/numbers/${id}/revocation`)
+        .set('Authorization', `Bearer ${writeKey}`)
+        .set('Idempotency-Key', randomUUID())
+        .type('json')
+        .send(body);
+      expect(res.status, body).toBe(422);
+      expect(res.body.errors).toEqual([{ field: 'dry_run', message: 'Given more than once: send each field once.' }]);
+      contract.expect(res, 'POST');
+    }
+    expect(await written()).toEqual(before);
+  });
+
   it('requests revocation as the page does: 201, the client emailed, the history, and Activity naming the key', async () => {
     const id = await number();
     const contact = (await t.em().findOneOrFail(WhatsappNumber, id, { populate: ['client'] })).client.contactEmail!;

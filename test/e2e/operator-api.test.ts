@@ -260,6 +260,17 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(await dataRows(t)).toEqual(before);
   });
 
+  it('refuses a load that gives a field of a record twice with 422, writing nothing', async () => {
+    const partner = await createPartner(t.em());
+    const before = await dataRows(t);
+    const text = JSON.stringify({ partner_channels: [sample().partner_channels[0]] }).replace('"id":', '"id":"CH-FIRST","id":');
+    const res = await put(partner.id, text).type('json');
+    expect(res.status).toBe(422);
+    contract.expect(res, 'PUT');
+    expect(res.body.errors).toEqual([{ field: 'id', message: 'Given more than once: send each field once.' }]);
+    expect(await dataRows(t)).toEqual(before);
+  });
+
   it('writes the valid records and lists the others with skip_invalid=true, as --skip-invalid does', async () => {
     const data = badData();
     const path = join(dir, 'skip.json');
