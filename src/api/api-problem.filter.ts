@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
+import { NulByteRefused } from '../common/sanitize';
 import { logSecurityEvent } from '../common/security-log';
 import { DuplicateJsonKey } from './json-body';
 import { ApiProblem, problemType, referenceOf, type ApiReference } from './problem';
@@ -92,6 +93,8 @@ export function problemOf(error: unknown): ApiProblem {
   if (parser?.type === 'entity.parse.failed') return GENERIC_PROBLEMS.bodyNotJson();
   if (parser instanceof DuplicateJsonKey)
     return ApiProblem.invalid([{ field: parser.key, message: 'Given more than once: send each field once.' }]);
+  if (error instanceof NulByteRefused)
+    return ApiProblem.invalid([{ field: error.field || 'body', message: 'Contains a NUL character, which is not allowed.' }]);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return GENERIC_PROBLEMS.unknownAddress();

@@ -1,10 +1,22 @@
 import { BadRequestException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 3 || typeof value !== 'object' || value === null) return false;
-  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v, depth + 1));
+/** Where the first NUL byte of a parsed query or body is (`q`, `partner_channels.1.phone_name`), or undefined. */
+function nulAt(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? '' : undefined;
+  if (depth > 3 || typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const below = key.includes('\u0000') ? '' : nulAt(item, depth + 1);
+    if (below !== undefined) return below ? `${key.replaceAll('\u0000', '\\0')}.${below}` : key.replaceAll('\u0000', '\\0');
+  }
+  return undefined;
+}
+
+/** A request refused for a NUL byte; `field` says where (the API answers it as an invalid field). */
+export class NulByteRefused extends BadRequestException {
+  constructor(readonly field: string) {
+    super('The request contains a character that is not allowed.');
+  }
 }
 
 /**
@@ -12,8 +24,7 @@ function hasNul(value: unknown, depth = 0): boolean {
  * parameters are checked by shape in PathParamsPipe.)
  */
 export function rejectNulBytes(req: Request, _res: Response, next: NextFunction) {
-  if (hasNul(req.query) || hasNul(req.body)) {
-    return next(new BadRequestException('The request contains a character that is not allowed.'));
-  }
+  const field = nulAt(req.query) ?? nulAt(req.body);
+  if (field !== undefined) return next(new NulByteRefused(field));
   next();
 }

@@ -284,6 +284,13 @@ describe('Partner API: reading', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('answers a NUL byte in a parameter with 422 naming it', async () => {
+    const res = await get('/api/v1/numbers?q=%00');
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ field: 'q', message: 'Contains a NUL character, which is not allowed.' }]);
+    contract.expect(res, 'GET', '/numbers');
+  });
+
   it('answers a body that is not JSON with a 400 problem', async () => {
     const res = await t
       .http()

@@ -271,6 +271,20 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(await dataRows(t)).toEqual(before);
   });
 
+  it('refuses a load with a NUL byte in a record with 422 naming where, writing nothing', async () => {
+    const partner = await createPartner(t.em());
+    const before = await dataRows(t);
+    const data = sample();
+    data.partner_channels[1].setup_info.phone_name = 'bad\u0000name';
+    const res = await put(partner.id, data, key, '?skip_invalid=true');
+    expect(res.status).toBe(422);
+    contract.expect(res, 'PUT');
+    expect(res.body.errors).toEqual([
+      { field: 'partner_channels.1.setup_info.phone_name', message: 'Contains a NUL character, which is not allowed.' },
+    ]);
+    expect(await dataRows(t)).toEqual(before);
+  });
+
   it('writes the valid records and lists the others with skip_invalid=true, as --skip-invalid does', async () => {
     const data = badData();
     const path = join(dir, 'skip.json');
