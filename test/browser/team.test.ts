@@ -35,7 +35,7 @@ describe('onboarding a coworker in a real browser', () => {
     await expectAccessible(ownerPage);
     await ownerPage.getByLabel('Name').fill('Charlie Bucket');
     await ownerPage.getByLabel('Email').fill('charlie@wonka.example');
-    await ownerPage.getByLabel('Role').selectOption('member');
+    await ownerPage.getByRole('radio', { name: /^Member/ }).check();
     await ownerPage.getByRole('button', { name: 'Save' }).click();
     await ownerPage.waitForURL(`${t.url}/users`);
     expect(await ownerPage.getByRole('status').innerText()).toContain('Invitation sent to charlie@wonka.example.');
