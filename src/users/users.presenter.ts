@@ -3,8 +3,6 @@ import type { CurrentMember } from '../common/http';
 import { UsersErrors } from './users.errors';
 import type { TeamRow } from './users.service';
 
-type Person = TeamRow & { lastOwner: boolean };
-
 /**
  * What a confirmation page of a team change shows: who, on which partner, exactly what
  * happens, and the form that does it, or why it cannot be done (then no form at all).
@@ -26,7 +24,7 @@ const ROLE_NAMES: Record<Role, string> = { owner: 'Owner', member: 'Member' };
 /** What an owner may do that a member may not (the routes marked OwnerOnly). */
 const OWNER_RIGHTS = 'manage the team (invite, change roles, remove people), request and withdraw payment revocations, and see Activity';
 
-function personOf(p: Person) {
+function personOf(p: TeamRow) {
   return {
     name: p.name,
     email: p.email,
@@ -37,7 +35,7 @@ function personOf(p: Person) {
 }
 
 /** The page before removing someone from the team. */
-export function removalView(p: Person, member: CurrentMember): ConfirmationView {
+export function removalView(p: TeamRow, member: CurrentMember): ConfirmationView {
   const partner = member.partnerName;
   const who = p.isSelf ? 'You' : p.name;
   const heading = p.isSelf ? `Remove yourself from ${partner}?` : `Remove ${p.name} from ${partner}?`;
@@ -64,7 +62,7 @@ export function removalView(p: Person, member: CurrentMember): ConfirmationView 
 }
 
 /** The page before giving someone the other role. */
-export function roleChangeView(p: Person, role: Role, member: CurrentMember): ConfirmationView {
+export function roleChangeView(p: TeamRow, role: Role, member: CurrentMember): ConfirmationView {
   const partner = member.partnerName;
   const roleName = role === 'owner' ? 'an owner' : 'a member';
   const heading = p.isSelf ? `Make yourself ${roleName} of ${partner}?` : `Make ${p.name} ${roleName} of ${partner}?`;

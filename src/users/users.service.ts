@@ -25,6 +25,8 @@ export interface TeamRow {
   lastSignInAt: Date | null;
   invitedAt: Date;
   isSelf: boolean;
+  /** The team's only active owner: neither made a member nor removed (the rule changeRole and remove enforce). */
+  lastOwner: boolean;
 }
 
 export interface InvitationView {
@@ -79,19 +81,17 @@ export class UsersService {
       invitedAt: m.createdAt,
       isSelf: m.user.id === member.userId,
     }));
-    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+    const activeOwners = rows.filter((r) => r.role === 'owner' && r.status === 'active');
+    return rows
+      .map((r) => ({ ...r, lastOwner: activeOwners.length === 1 && activeOwners[0].id === r.id }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
   }
 
-  /**
-   * One person of the team, as a confirmation page describes them, with whether they are its
-   * last active owner (the rule changeRole and remove enforce). Another partner's id is a 404.
-   */
-  async teamMember(member: CurrentMember, membershipId: string): Promise<TeamRow & { lastOwner: boolean }> {
-    const team = await this.team(member);
-    const row = team.find((r) => r.id === membershipId);
+  /** One person of the team, as a confirmation page describes them. Another partner's id is a 404. */
+  async teamMember(member: CurrentMember, membershipId: string): Promise<TeamRow> {
+    const row = (await this.team(member)).find((r) => r.id === membershipId);
     if (!row) throw new NotFoundException();
-    const activeOwners = team.filter((r) => r.role === 'owner' && r.status === 'active');
-    return { ...row, lastOwner: activeOwners.length === 1 && activeOwners[0].id === row.id };
+    return row;
   }
 
   /** The operator's partner:create: the partner and its first owner's invitation, at once. */

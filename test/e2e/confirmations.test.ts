@@ -52,8 +52,19 @@ describe(`confirmation pages for team changes (${onPostgres() ? 'PostgreSQL' : '
     const id = coworker.membership.id;
     expect(page.text).toContain(`href="/users/${id}/remove"`);
     expect(page.text).toContain(`href="/users/${id}/role?role=owner"`);
-    expect(page.text).toContain(`href="/users/${owner.membership.id}/role?role=member"`);
     expect(page.text).not.toMatch(/action="\/users\/[^"]+\/(remove|role)"/);
+    // The only owner is offered neither: the page says why instead.
+    expect(page.text).not.toContain(`href="/users/${owner.membership.id}/role?role=member"`);
+    expect(page.text).not.toContain(`href="/users/${owner.membership.id}/remove"`);
+    expect(textOf(page.text)).toContain('The only owner: make another owner first');
+    // With a second owner, either may be made a member or removed.
+    const second = await createMember(t.em(), partner, { role: 'owner', name: 'Oscar Owner' });
+    const two = await ownerAgent.get('/users');
+    for (const m of [owner, second]) {
+      expect(two.text).toContain(`href="/users/${m.membership.id}/role?role=member"`);
+      expect(two.text).toContain(`href="/users/${m.membership.id}/remove"`);
+    }
+    expect(textOf(two.text)).not.toContain('The only owner');
   });
 
   it('says who is removed, from which partner and what they lose, and removes no one until confirmed', async () => {
