@@ -188,7 +188,7 @@ describe('WhatsApp Accounts', () => {
         const res = await agent.get('/accounts').query({ q });
         expect(res.status, q).toBe(200);
         expect(rowIds(res.text)).toEqual([]);
-        expect(res.text).toContain('No numbers match this search or these filters.');
+        expect(res.text).toContain('No numbers match this search.');
       }
       expect((await agent.get('/accounts').query({ q: 'x'.repeat(10_000) })).status).toBe(400);
       expect(await t.em().count(WhatsappNumber, { partner })).toBe(2);
@@ -347,8 +347,12 @@ describe('WhatsApp Accounts', () => {
       expect(none.text).not.toContain('attention-link');
       await createNumber(t.em(), partner);
       const nomatch = await agent.get('/accounts?lifecycle=inactive');
-      expect(nomatch.text).toContain('No numbers match this search or these filters.');
-      expect(nomatch.text).toContain('href="/accounts">clear the search and filters');
+      expect(nomatch.text).toContain('No numbers have these statuses.');
+      expect(nomatch.text).toContain('href="/accounts">clear the filters');
+      expect(nomatch.text).not.toContain('Check the spelling');
+      const both = await agent.get('/accounts?lifecycle=inactive&q=nothing');
+      expect(both.text).toContain('No numbers match this search with these filters.');
+      expect(both.text).toContain('href="/accounts">clear the search and filters');
     });
   });
 

@@ -145,7 +145,7 @@ describe('search that forgives case and accents', () => {
     it('finds nothing for words that are in no single number', async () => {
       const html = await search('cafe lodz');
       expect(listed(html, all)).toEqual([]);
-      expect(html).toContain('No numbers match this search or these filters.');
+      expect(html).toContain('No numbers match this search.');
     });
   });
 
