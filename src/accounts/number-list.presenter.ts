@@ -40,7 +40,7 @@ export interface CardView {
 }
 
 /** The families on a card and in the table, in the order they are shown. */
-const CARD_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing'];
+const CARD_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'billing'];
 /** The table's status columns: billing comes last, in a cell of its own with the revocation's countdown. */
 const TABLE_FAMILIES: FilterFamily[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent'];
 const OVERVIEW_FAMILIES: FamilyKey[] = [

@@ -325,6 +325,13 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-cards-1440');
+    // One card's status overview opened: the others of its row keep their height, not the open card's.
+    const row = page.locator('article.card');
+    const closedHeight = (await box(row.nth(0))).height;
+    await row.nth(1).locator('details.overview summary').click();
+    expect((await box(row.nth(1))).height).toBeGreaterThan(closedHeight * 2);
+    expect((await box(row.nth(0))).height, 'height of the closed card beside it').toBeLessThanOrEqual(closedHeight + 1);
+    await row.nth(1).locator('details.overview summary').click();
 
     await page.reload();
     await page.locator('article.card').first().waitFor();

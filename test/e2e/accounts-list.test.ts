@@ -658,7 +658,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         for (const card of sections.flatMap((s) => s.cards)) {
           const m = byId(card.id);
           expect(card.badges.map((b) => `${b.family}: ${b.label}`)).toEqual(
-            (['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing'] as const).map(
+            (['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'billing'] as const).map(
               (f) => `${FAMILIES[f].short}: ${statusDef(f, m.values[f])!.label}`,
             ),
           );

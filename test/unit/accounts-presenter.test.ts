@@ -119,9 +119,9 @@ describe('a card', () => {
     expect(cardView(card({ displayName: null }), NOW).displayName).toBeNull();
   });
 
-  it('shows six badges in a fixed order, and leaves consent, quality and tier to the overview', () => {
+  it('shows seven badges in a fixed order, the families of the table, and leaves quality and tier to the overview', () => {
     const view = cardView(card(), NOW);
-    expect(families(view.badges)).toEqual(['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'billing']);
+    expect(families(view.badges)).toEqual(['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'billing']);
     expect(families(view.overview)).toEqual([
       'lifecycle',
       'waba',
@@ -437,7 +437,7 @@ describe('the details page', () => {
   it('shows the card and the number, WABA and client details', () => {
     const view = detailsView(numberRow(), NOW);
     expect(view.id).toBe('num_aaaaaaaaaaaaaaaaaaa');
-    expect(families(view.badges)).toHaveLength(6);
+    expect(families(view.badges)).toHaveLength(7);
     expect(view.number).toMatchObject({
       providerId: 'CH1001',
       externalId: '1100220033',
