@@ -5,11 +5,40 @@ import { DAY_MS, offsetAt } from './dates';
  * per zone: a list page formats a hundred instants.
  */
 
-/** The zones a person may choose: the IANA zones this runtime knows, and UTC. */
-const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
-const KNOWN = new Set(ZONES);
+/**
+ * Zones ICU still lists by names IANA has since replaced (its canonical ids are CLDR's): a
+ * person sees and chooses today's (Kyiv, not Kiev). Both work with Intl alike.
+ */
+const RENAMED: Readonly<Record<string, string>> = {
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
 
-/** Whether a person may choose this zone (exact IANA spelling, as the list offers it). */
+/** A zone by its current IANA name. */
+export const currentZoneName = (zone: string): string => RENAMED[zone] ?? zone;
+
+/** The zones a person may choose: the IANA zones this runtime knows, by their current names, and UTC. */
+const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').map(currentZoneName).sort()];
+/** A zone chosen by its former name before stays a valid choice. */
+const KNOWN = new Set([...ZONES, ...Object.keys(RENAMED)]);
+
+/** Whether a person may choose this zone (exact IANA spelling, as the list offers it, or its former name). */
 export function isChoosableZone(zone: string): boolean {
   return KNOWN.has(zone);
 }
@@ -147,13 +176,14 @@ export interface ZoneChoice {
  * to a city as its first letters are typed.
  */
 export function zoneChoices(now: Date, selected: string | null | undefined): { label: string; zones: ZoneChoice[] }[] {
+  const chosen = selected && currentZoneName(selected);
   const groups = new Map<string, ZoneChoice[]>();
   for (const value of ZONES) {
     const slash = value.indexOf('/');
     const region = slash < 0 ? 'Universal' : value.slice(0, slash);
     const place = (slash < 0 ? value : value.slice(slash + 1)).replaceAll('_', ' ').replaceAll('/', ' – ');
     const list = groups.get(region) ?? [];
-    list.push({ value, label: `${place} (UTC${utcOffset(now, value)})`, selected: value === selected });
+    list.push({ value, label: `${place} (UTC${utcOffset(now, value)})`, selected: value === chosen });
     groups.set(region, list);
   }
   return [...groups].map(([label, zones]) => ({ label, zones }));

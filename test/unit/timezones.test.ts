@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metaTimezoneLabel, metaTimezoneName, metaTimezoneTable } from '../../src/accounts/timezones';
-import { dayIn, formatInstant, isChoosableZone, utcOffset } from '../../src/common/time-zones';
+import { dayIn, formatInstant, isChoosableZone, utcOffset, zoneChoices } from '../../src/common/time-zones';
 import { viewHelpers } from '../../src/common/view-helpers';
 
 const WINTER = new Date('2026-01-15T12:00:00Z');
@@ -112,6 +112,22 @@ describe('times for people', () => {
     expect(isChoosableZone('Europe/Berlin')).toBe(true);
     expect(isChoosableZone('UTC')).toBe(true);
     for (const zone of ['europe/berlin', 'Mars/Olympus_Mons', '', 'Europe/Berlin ', '+01:00']) expect(isChoosableZone(zone)).toBe(false);
+  });
+
+  it("lists zones by today's IANA names, Kyiv not Kiev, and keeps a former name chosen before", () => {
+    const listed = zoneChoices(WINTER, 'Europe/Kiev').flatMap((g) => g.zones);
+    const values = listed.map((z) => z.value);
+    for (const current of ['Europe/Kyiv', 'Asia/Kolkata', 'Asia/Ho_Chi_Minh', 'America/Nuuk', 'America/Argentina/Buenos_Aires']) {
+      expect(values, current).toContain(current);
+      expect(isChoosableZone(current), current).toBe(true);
+    }
+    for (const former of ['Europe/Kiev', 'Asia/Calcutta', 'Asia/Saigon', 'America/Godthab', 'America/Buenos_Aires']) {
+      expect(values, former).not.toContain(former);
+      expect(isChoosableZone(former), former).toBe(true);
+    }
+    expect(new Set(values).size).toBe(values.length);
+    expect(listed.filter((z) => z.selected).map((z) => z.value)).toEqual(['Europe/Kyiv']);
+    expect(listed.find((z) => z.value === 'Asia/Kolkata')!.label).toBe('Kolkata (UTC+05:30)');
   });
 });
 
