@@ -73,8 +73,8 @@ export class NumberList {
       listUrl,
       // Not `layout`: hbs reads that local as the page's layout template.
       listLayout: layout,
-      /** The table takes the screen's width. */
-      wide: layout === 'table' && !empty,
+      /** The table takes the screen's width, and keeps it when a search finds nothing (the form stays where it was). */
+      wide: layout === 'table',
       table:
         layout === 'table' && !empty
           ? {

@@ -350,6 +350,8 @@ describe('WhatsApp Accounts', () => {
       expect(nomatch.text).toContain('No numbers have these statuses.');
       expect(nomatch.text).toContain('href="/accounts">clear the filters');
       expect(nomatch.text).not.toContain('Check the spelling');
+      // The table's width stays: the search form does not move when nothing matches.
+      expect(nomatch.text).toContain('<main id="main" tabindex="-1" class="wide">');
       const both = await agent.get('/accounts?lifecycle=inactive&q=nothing');
       expect(both.text).toContain('No numbers match this search with these filters.');
       expect(both.text).toContain('href="/accounts">clear the search and filters');
