@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { processRole, startWorkers } from './cluster';
 import { stopOnSignals } from './common/lifecycle';
@@ -33,6 +34,13 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const timeoutMs = config.http.shutdownTimeoutMs;
+  // A mistyped SQLITE_PATH or a lost volume would otherwise look like a hub whose data is gone.
+  if (!cluster.isWorker && !config.database.url && config.database.sqlitePath !== ':memory:' && !existsSync(config.database.sqlitePath)) {
+    logger.warn(
+      { event: 'database.created', file: config.database.sqlitePath },
+      'no SQLite database at this path: starting a new, empty one',
+    );
+  }
   if (cluster.isWorker && processRole() === 'jobs') {
     const jobs = await server().runJobs(config, logger).catch(didNotStart);
     // Without scheduled jobs its work ends with the start-up tasks.

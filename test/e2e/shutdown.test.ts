@@ -10,7 +10,7 @@ import { createLogger } from '../../src/common/logger';
 import { loadConfig } from '../../src/config/config';
 import { serve } from '../../src/server';
 import { freePort } from '../support/ports';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -218,6 +218,34 @@ describe('a start that fails', () => {
       await db.drop();
     }
   }, 60_000);
+});
+
+describe.skipIf(onPostgres())('a start on a SQLite file that is not there', () => {
+  let hook: string;
+  let dir: string;
+  beforeAll(() => {
+    hook = writeHook();
+    dir = mkdtempSync(join(tmpdir(), 'hub-new-db-'));
+  });
+  afterAll(() => {
+    rmSync(hookDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says it starts a new, empty database, and says nothing once the file is there', async () => {
+    const env = { SQLITE_PATH: join(dir, 'mistyped', 'hub.sqlite') };
+    const started = async () => {
+      const hub = startHub(hook, env, await freePort());
+      await vi.waitFor(() => expect(hub.stdout.join('')).toContain('Partner Hub listening on'), { timeout: 60_000, interval: 200 });
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+      return hub.stdout.join('');
+    };
+    const first = await started();
+    expect(first).toContain('"event":"database.created"');
+    expect(first).toContain('no SQLite database at this path: starting a new, empty one');
+    expect(await started()).not.toContain('database.created');
+  }, 120_000);
 });
 
 describe('HTTP server limits', () => {
