@@ -12,3 +12,6 @@ document.addEventListener('submit', (event) => {
   const message = event.target.getAttribute('data-confirm');
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// A form sent back with something to fix: its first such field has the focus, its message read with it.
+const invalid = document.querySelector('main [aria-invalid="true"]');
+if (invalid) invalid.focus();

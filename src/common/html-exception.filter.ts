@@ -128,7 +128,10 @@ export class HtmlExceptionFilter implements ExceptionFilter {
   private renderForm(req: HubRequest, res: Response, error: FormInvalid): void {
     res.status(error.status);
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    res.render(error.view, error.locals, (err, html) => {
+    // The tab and a screen reader's first words say the form came back with something to fix.
+    const { locals } = error;
+    const failed = Object.keys(locals.errors).length > 0 && typeof locals.title === 'string';
+    res.render(error.view, failed ? { ...locals, title: `Error: ${locals.title as string}` } : locals, (err, html) => {
       if (err) return this.render500(req, res);
       res.send(html);
     });

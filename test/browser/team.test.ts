@@ -26,6 +26,20 @@ describe('onboarding a coworker in a real browser', () => {
     await t?.close();
   });
 
+  it('sends a form with mistakes back with the first field to fix focused and the tab titled Error', async () => {
+    const page = await newPage(browser, t.url);
+    await signInAs(page, t.url, owner.email, owner.password);
+    await page.goto(`${t.url}/users/new`);
+    await page.getByLabel('Email').fill('not an address');
+    await Promise.all([page.waitForURL(`${t.url}/users`), page.getByRole('button', { name: 'Save' }).click()]);
+    expect(await page.title()).toBe('Error: Add user · Partner Hub');
+    expect(await page.evaluate('document.activeElement.id')).toBe('name');
+    await page.getByLabel('Name').fill('Charlie Bucket');
+    await Promise.all([page.waitForURL(`${t.url}/users`), page.getByRole('button', { name: 'Save' }).click()]);
+    expect(await page.evaluate('document.activeElement.id')).toBe('email');
+    await page.context().close();
+  });
+
   it('an owner adds a coworker, who opens the emailed link, creates a password, signs in and sees the team', async () => {
     const ownerPage = await newPage(browser, t.url);
     await signInAs(ownerPage, t.url, owner.email, owner.password);
