@@ -27,6 +27,8 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { MetricsService } from './metrics/metrics.service';
 import { observeRequests } from './metrics/request-observer';
 import { OPERATOR_V1 } from './operator-api/operator-route';
+import { operatorKeyBeforeBody } from './operator-api/operator-key.guard';
+import { OperatorKeysService } from './operator-api/operator-keys.service';
 
 /** The project folder, from src/ under a test runner or dist/src/ when built. */
 export const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
@@ -114,6 +116,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
   // The API's JSON bodies (its own limit); a body that is not JSON or too large is a problem+json.
   // The operator API's loads of up to 1,000 channels get 10 MB; the parser after it skips a body already read.
+  app.use(OPERATOR_V1, operatorKeyBeforeBody(app.get(OperatorKeysService)));
   app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(rejectNulBytes);

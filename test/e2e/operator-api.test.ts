@@ -362,6 +362,29 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(await t.em().count(WhatsappNumber, { partner })).toBe(0);
   });
 
+  it('refuses a load without a valid key before reading its body: not JSON, or above 10 MB, it is still a 401', async () => {
+    const partner = await createPartner(t.em());
+    const url = `/api/operator/v1/partners/${partner.id}/channels`;
+    const unknown = `phk_op_${'0'.repeat(17)}_${'0'.repeat(43)}`;
+    for (const [why, res] of [
+      ['not JSON, no key', await t.http().put(url).type('json').send('{"partner_channels":')],
+      ['not JSON, unknown key', await t.http().put(url).set('Authorization', `Bearer ${unknown}`).type('json').send('{"a":')],
+      [
+        '11 MB, no key',
+        await t
+          .http()
+          .put(url)
+          .type('json')
+          .send(`{"partner_channels":["${'x'.repeat(11 * 2 ** 20)}"]}`),
+      ],
+    ] as const) {
+      expect(res.status, why).toBe(401);
+      contract.expect(res, 'PUT');
+    }
+    // With a valid key the body is read: the same text is a 400 for what it is.
+    expect((await put(partner.id, '{"partner_channels":').type('json')).status).toBe(400);
+  });
+
   it('answers 401 with WWW-Authenticate for a missing, unknown, expired or revoked key and for a partner’s API key', async () => {
     const partner = await createPartner(t.em());
     const owner = await createMember(t.em(), partner);
