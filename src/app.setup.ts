@@ -9,7 +9,9 @@ import hbs from 'hbs';
 import helmet from 'helmet';
 import passport from 'passport';
 import { ApiProblemFilter, isApiPath } from './api/api-problem.filter';
-import { API_BODY_LIMIT_MB, JSON_TYPES } from './api/route';
+import type { RouteShape } from './api/allowed-methods';
+import { OpenApiService } from './api/openapi.service';
+import { API_BODY_LIMIT_MB, API_V1, JSON_TYPES } from './api/route';
 import { refuseDuplicateKeys } from './api/json-body';
 import { AuthService } from './auth/auth.service';
 import { DbSessionStore } from './auth/session.store';
@@ -27,6 +29,7 @@ import { APP_CONFIG, type AppConfig } from './config/config';
 import { MetricsService } from './metrics/metrics.service';
 import { observeRequests } from './metrics/request-observer';
 import { OPERATOR_V1 } from './operator-api/operator-route';
+import { OPERATOR_ROUTES } from './operator-api/operator-docs.controller';
 import { operatorKeyBeforeBody } from './operator-api/operator-key.guard';
 import { OperatorKeysService } from './operator-api/operator-keys.service';
 
@@ -187,6 +190,16 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   // Every id and token in a path is checked before a handler runs: malformed is the 404 page.
   app.useGlobalPipes(new PathParamsPipe());
   // Problem details under /api, the error pages everywhere else.
-  app.useGlobalFilters(new ApiProblemFilter(logger, new HtmlExceptionFilter(logger)));
+  // The APIs' own routes, so that a method an address does not answer is a 405 naming those it does.
+  const apiRoutes = (): RouteShape[] => [
+    ...app
+      .get(OpenApiService)
+      .routes()
+      .map((r) => ({ method: r.method, path: `${r.base}${r.path}` })),
+    ...OPERATOR_ROUTES.map((r) => ({ method: r.method, path: `${OPERATOR_V1}${r.path}` })),
+    { method: 'GET', path: `${API_V1}/openapi.json` },
+    { method: 'GET', path: `${OPERATOR_V1}/openapi.json` },
+  ];
+  app.useGlobalFilters(new ApiProblemFilter(logger, new HtmlExceptionFilter(logger), apiRoutes));
   return app;
 }

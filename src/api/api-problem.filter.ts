@@ -5,6 +5,7 @@ import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
 import { NulByteRefused } from '../common/sanitize';
 import { logSecurityEvent } from '../common/security-log';
+import { allowedMethods, type RouteShape } from './allowed-methods';
 import { DuplicateJsonKey } from './json-body';
 import { ApiProblem, problemType, referenceOf, type ApiReference } from './problem';
 
@@ -32,9 +33,13 @@ const TITLES: Record<number, string> = {
  */
 @Catch()
 export class ApiProblemFilter implements ExceptionFilter {
+  private allowed?: (path: string) => string[];
+
   constructor(
     private readonly logger: Logger,
     private readonly pages: ExceptionFilter,
+    /** The APIs' routes, asked for at the first unknown address (the app is running by then). */
+    private readonly routes: () => readonly RouteShape[] = () => [],
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
@@ -46,7 +51,7 @@ export class ApiProblemFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
-    const problem = problemOf(error);
+    const problem = this.wrongMethod(req, problemOf(error));
     if (problem.status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
     } else if (problem.status === 403) {
@@ -57,6 +62,14 @@ export class ApiProblemFilter implements ExceptionFilter {
       .status(problem.status)
       .type('application/problem+json')
       .send(problemJson(problem, req.id, referenceOf(req.path)));
+  }
+
+  /** A 404 for an address that answers other methods is a 405 naming them. */
+  private wrongMethod(req: HubRequest, problem: ApiProblem): ApiProblem {
+    if (problem.status !== 404) return problem;
+    this.allowed ??= allowedMethods(this.routes());
+    const methods = this.allowed(req.path);
+    return methods.length && !methods.includes(req.method) ? GENERIC_PROBLEMS.methodNotAllowed(methods) : problem;
   }
 }
 
@@ -112,6 +125,11 @@ export const GENERIC_PROBLEMS = {
   bodyTooLarge: () => generic(413, 'The request body is larger than the API accepts.'),
   bodyNotJson: () => generic(400, 'The request body is not valid JSON.'),
   unknownAddress: () => ApiProblem.notFound('There is nothing at this address.'),
+  /** 405 with Allow: the address is the API's, the method is not one it answers there. */
+  methodNotAllowed: (methods: string[]) =>
+    new ApiProblem(405, 'method-not-allowed', TITLES[405], `This address answers ${methods.join(', ')}.`, undefined, {
+      Allow: methods.join(', '),
+    }),
   internal: () =>
     new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.'),
 };

@@ -15,7 +15,8 @@ import { putChannels } from './channels.controller';
 import { OperatorKeyProblems } from './operator-api.errors';
 import { OPERATOR_V1, readOperatorInput, type OperatorRoute } from './operator-route';
 
-const ROUTES: OperatorRoute[] = [putChannels];
+/** Every route of the operator API. */
+export const OPERATOR_ROUTES: OperatorRoute[] = [putChannels];
 const REFERENCE = API_REFERENCES.operator;
 
 /** The failures every route may answer with, as the key check and the body parser answer them. */
@@ -36,7 +37,7 @@ export class OperatorDocsController {
   private readonly document: Record<string, unknown>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.document = operatorDocument(config.baseUrl, ROUTES);
+    this.document = operatorDocument(config.baseUrl, OPERATOR_ROUTES);
   }
 
   @Get(`${OPERATOR_V1}/openapi.json`)
@@ -59,7 +60,11 @@ function operatorDocument(baseUrl: string, routes: OperatorRoute[]): Record<stri
       version: '1.0.0',
       description:
         'For the provider’s own systems: load partners’ data. Authenticate with `Authorization: Bearer phk_op_…` (made with `npm run cli -- operator:key create`). Errors are RFC 9457 problem details.\n\n' +
-        problemTypesText([paths], [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.internal()], REFERENCE),
+        problemTypesText(
+          [paths],
+          [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.methodNotAllowed(['GET', 'HEAD']), GENERIC_PROBLEMS.internal()],
+          REFERENCE,
+        ),
     },
     servers: [{ url: `${baseUrl}${OPERATOR_V1}` }],
     security: [{ operatorKey: [] }],

@@ -246,6 +246,30 @@ describe('Partner API: reading', () => {
     expect(await dataRows(t)).toEqual(before);
   });
 
+  it('answers a method an address does not answer with 405 and Allow, and an unknown id under an allowed method with 404', async () => {
+    const before = await dataRows(t);
+    for (const [method, path, allow] of [
+      ['post', '/api/v1/numbers', 'GET, HEAD'],
+      ['delete', `/api/v1/numbers/${ids.number}`, 'GET, HEAD'],
+      ['put', `/api/v1/numbers/${ids.number}/revocation`, 'DELETE, POST'],
+      ['patch', '/api/v1/NUMBERS/', 'GET, HEAD'],
+      ['post', '/api/v1/openapi.json', 'GET, HEAD'],
+      ['get', `/api/operator/v1/partners/${ids.number}/channels`, 'PUT'],
+    ] as const) {
+      const res = await t.http()[method](path).set('Authorization', `Bearer ${key}`);
+      expect([res.status, res.headers.allow], `${method} ${path}`).toEqual([405, allow]);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        type: expect.stringMatching(/#problem-method-not-allowed$/),
+        status: 405,
+        detail: `This address answers ${allow}.`,
+      });
+    }
+    expect((await get(`/api/v1/numbers/${'Z'.repeat(22)}`)).status).toBe(404);
+    expect((await get('/api/v1/nothing-here')).headers.allow).toBeUndefined();
+    expect(await dataRows(t)).toEqual(before);
+  });
+
   it('never answers hostile input on any parameter with a 5xx, a stack or SQL', async () => {
     const paths = (v: string) => [
       `/api/v1/numbers/${v}`,
