@@ -105,7 +105,7 @@ export class OpenApiService implements OnModuleInit {
         title: 'Partner Hub API',
         version: '1.0.0',
         description:
-          'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at /settings/api-keys). Errors are RFC 9457 problem details.\n\n' +
+          'Your numbers, clients and statuses as JSON. Authenticate with `Authorization: Bearer phk_live_…` (keys are made by owners at [API keys](/settings/api-keys)). Errors are RFC 9457 problem details.\n\n' +
           problemTypesText(
             [paths, components],
             [GENERIC_PROBLEMS.unknownAddress(), GENERIC_PROBLEMS.methodNotAllowed(['GET', 'HEAD']), GENERIC_PROBLEMS.internal()],

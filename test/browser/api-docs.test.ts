@@ -33,6 +33,10 @@ describe('the API reference in a real browser', () => {
     await operations.first().waitFor();
     const count = await operations.count();
     expect(count).toBe(10);
+    // The way back to the hub, and to the page where keys are made.
+    expect(await page.title()).toBe('Partner Hub API reference');
+    await expect(page.getByRole('banner').getByRole('link', { name: 'Partner Hub' }).getAttribute('href')).resolves.toBe('/');
+    await expect(page.locator('.info').getByRole('link', { name: 'API keys' }).getAttribute('href')).resolves.toBe('/settings/api-keys');
     for (let i = 0; i < count; i++) {
       await operations.nth(i).locator('.opblock-summary').click();
       await operations.nth(i).locator('.responses-table').first().waitFor();
@@ -83,6 +87,7 @@ describe('the API reference in a real browser', () => {
     await operation.locator('.opblock-summary').click();
     await operation.locator('.responses-table').first().waitFor();
     await expect(operation.locator('.response[data-code="422"] select').nth(1).innerText()).resolves.toContain('records are invalid');
+    expect(await page.title()).toBe('Partner Hub operator API reference');
     for (const width of [360, 1440]) {
       await page.setViewportSize({ width, height: 900 });
       expect((await sidewaysScroll(page)).page, `${width} px`).toBeLessThanOrEqual(0);

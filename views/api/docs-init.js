@@ -2,6 +2,7 @@
 // site's Content-Security-Policy (script-src 'self') needs no exception. The reference at
 // <api>/docs draws <api>/v1/openapi.json: /api/docs the partners', /api/operator/docs the
 // operator API's.
+if (location.pathname.startsWith('/api/operator/')) document.title = 'Partner Hub operator API reference';
 window.addEventListener('load', () => {
   window.ui = SwaggerUIBundle({
     url: location.pathname.replace(/\/docs\/?$/, '/v1/openapi.json'),
