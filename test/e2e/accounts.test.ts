@@ -234,7 +234,8 @@ describe('WhatsApp Accounts', () => {
       const page = await list({ waba: 'account_banned', q: 'x' });
       expect(page).toContain('<input type="checkbox" id="f-waba-account_banned" name="waba" value="account_banned" checked>');
       expect(page.replace(/&#x3D;/g, '=')).toContain('href="/accounts/export.csv?q=x&amp;waba=account_banned"');
-      expect(page).toContain('href="/accounts/export.csv" download>CSV of all accounts');
+      expect(page).toContain('href="/accounts/export.csv" download aria-label="CSV of all accounts">CSV</a>');
+      expect(page).toContain('href="/accounts/export.xlsx" download aria-label="Excel of all accounts">Excel</a>');
     });
 
     it('answers an unknown filter value or sort key, or a repeated parameter with 400, never 500', async () => {
