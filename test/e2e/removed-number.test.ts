@@ -62,7 +62,7 @@ describe('a number removed from the hub', () => {
     for (const text of [
       '<title>+49 1512 3456789 was removed',
       '<h1>+49 1512 3456789 was removed</h1>',
-      'Acme Retail GmbH',
+      `› <a href="/clients/${removed.client.id}">Acme Retail GmbH</a></p>`,
       // When the job removed it, not when its grace period ended.
       'removed from the hub on <time datetime="2027-01-16T08:30:00.000Z">16 Jan 2027, 09:30 CET</time>',
       'because payment for it was revoked',
