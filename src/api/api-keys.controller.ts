@@ -46,11 +46,10 @@ export class ApiKeysController {
     if (!form.ok) {
       throw new FormInvalid('api/new', { ...NEW_KEY, values: { ...form.values, form: keyFormId(form.values.form) }, errors: form.errors });
     }
-    const partnerId = req.member!.partnerId;
     const sent = form.data.form && req.session.sentKeyForms?.find((f) => f.form === form.data.form);
     if (sent) {
       // A reload of the page that showed the key, or the button pressed twice: one key per form.
-      const key = (await this.keys.list(partnerId)).find((k) => k.id === sent.keyId);
+      const key = (await this.keys.list(req.member!.partnerId)).find((k) => k.id === sent.keyId);
       const which = key ? `the key "${key.name}" (${key.prefix}…)` : 'a key';
       flash(
         req,

@@ -31,7 +31,7 @@ const RENAMED: Readonly<Record<string, string>> = {
 };
 
 /** A zone by its current IANA name. */
-export const currentZoneName = (zone: string): string => RENAMED[zone] ?? zone;
+const currentZoneName = (zone: string): string => RENAMED[zone] ?? zone;
 
 /** The zones a person may choose: the IANA zones this runtime knows, by their current names, and UTC. */
 const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').map(currentZoneName).sort()];
