@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { isEntityId } from '../common/ids';
-import { FAMILIES, familyValues, isStatus, type FamilyKey } from '../statuses';
+import { FAMILIES, FAMILY_KEYS, familyValues, isStatus, type FamilyKey } from '../statuses';
 import { sqlDate } from '../database/sql';
 import { foldForSearch } from './search-text';
 
@@ -199,6 +199,12 @@ const FILTER_COLUMN: Record<FilterFamily, string> = {
   consent: 'c.consent_status',
 };
 
+/** Every status family's column: the filterable ones, and the number's quality and tier. */
+const STATUS_COLUMN: Record<FamilyKey, string> = { ...FILTER_COLUMN, quality: 'n.quality_rating', tier: 'n.messaging_tier' };
+
+/** The families with a status that makes a number need attention, as the catalogue marks them. */
+export const ATTENTION_FAMILIES: readonly FamilyKey[] = FAMILY_KEYS.filter((f) => attentionValues(f).length > 0);
+
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 /** The tables a family's column lives in: the counts join only what the filter reads. */
@@ -241,7 +247,7 @@ export function filterJoins(filter: NumberFilter): { client: boolean; waba: bool
     ? familyTable(filter.sort.field as FilterFamily)
     : 'n';
   return {
-    client: families.some((f) => familyTable(f) === 'c') || sortTable === 'c',
+    client: filter.attention || families.some((f) => familyTable(f) === 'c') || sortTable === 'c',
     waba: filter.attention || families.some((f) => familyTable(f) === 'w') || sortTable === 'w',
   };
 }
@@ -379,15 +385,15 @@ export function decodeCursor(value: unknown, sort: Sort): Cursor | undefined {
 
 /**
  * Numbers that need attention: a problem status in any family (the catalogue marks which), or
- * waiting in a pending lifecycle status for more than STUCK_AFTER_DAYS.
+ * waiting in a pending lifecycle status for more than STUCK_AFTER_DAYS. It reads the number,
+ * its WABA account (w) and its client (c).
  */
 export function attentionWhere(now: Date): SqlCondition {
   const or: string[] = [];
   const params: unknown[] = [];
-  for (const family of ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'] as const) {
+  for (const family of ATTENTION_FAMILIES) {
     const values = attentionValues(family);
-    if (values.length === 0) continue;
-    or.push(`${FILTER_COLUMN[family]} in (${placeholders(values)})`);
+    or.push(`${STATUS_COLUMN[family]} in (${placeholders(values)})`);
     params.push(...values);
   }
   const pending = pendingValues('lifecycle');

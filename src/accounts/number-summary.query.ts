@@ -60,9 +60,10 @@ export async function countSummary(sql: Sql, partnerId: string, now: Date): Prom
   if (total === 0) return { summary: { byStatus, total, attention: 0 }, recountAt: null };
 
   const where = numberWhere(partnerId, emptyFilter({ attention: true }), now);
-  // The attention rule reads the number and its WABA account only.
+  // The attention rule reads the number, its WABA account and its client.
   const [attention] = await sql.all<{ n: unknown }>(
-    `select count(*) as n from whatsapp_number n join waba_account w on w.id = n.waba_account_id where ${where.sql}`,
+    `select count(*) as n from whatsapp_number n join waba_account w on w.id = n.waba_account_id
+       join client c on c.id = n.client_id where ${where.sql}`,
     where.params,
   );
   const [next] = await sql.all<{ at: unknown }>(

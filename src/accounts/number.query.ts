@@ -96,7 +96,7 @@ export async function countMatching(sql: Sql, partnerId: string, filter: NumberF
   const rows = await sql.all<{ status: string; n: unknown; attention: unknown }>(
     `select x.status as status, count(*) as n, sum(x.attention) as attention from (
        select n.status as status, case when ${attention.sql} then 1 else 0 end as attention
-         from whatsapp_number n ${joinsSql({ ...filterJoins(filter), waba: true })}
+         from whatsapp_number n ${joinsSql({ client: true, waba: true })}
         where ${where.sql}
         limit ?) x
       group by x.status`,

@@ -1,5 +1,5 @@
 import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses';
-import { STUCK_AFTER_DAYS } from './number-filter';
+import { ATTENTION_FAMILIES, STUCK_AFTER_DAYS } from './number-filter';
 import type { CardRow } from './number-row';
 
 /**
@@ -20,9 +20,6 @@ export interface StatusView {
   anchor: string;
   title: string;
 }
-
-/** The families whose problem statuses make a number need attention (the same rule as attentionWhere). */
-const ATTENTION_FAMILIES: FamilyKey[] = ['lifecycle', 'waba', 'verification', 'onBehalf', 'registration'];
 
 export function familyValue(n: CardRow, family: FamilyKey): string {
   switch (family) {
@@ -119,8 +116,4 @@ export function attentionFaults(n: CardRow, now: Date): AttentionReason[] {
 /** The families at fault by their full or short name ("WABA account" or "WABA"). */
 export function attentionReasons(n: CardRow, now: Date, name: 'label' | 'short' = 'label'): string[] {
   return attentionFaults(n, now).map((r) => r[name]);
-}
-
-export function needsAttention(n: CardRow, now: Date): boolean {
-  return attentionFaults(n, now).length > 0;
 }

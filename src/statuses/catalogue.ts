@@ -11,9 +11,12 @@ export interface StatusDef {
   colour: Colour;
   meaning: string;
   next: string;
-  /** Counts towards "needs attention" on the accounts summary. */
+  /** A number in this status needs attention (the list's filter, its counts, the table's cell). */
   attention?: boolean;
-  /** A waiting state: a number stuck here too long needs attention. */
+  /**
+   * A waiting state. In the number status family, a number waiting in one longer than
+   * STUCK_AFTER_DAYS needs attention; the other families keep no time of their last change.
+   */
   pending?: boolean;
 }
 

@@ -8,7 +8,7 @@ import { NumberSummaries } from '../../src/accounts/number-summaries.service';
 import { FILTER_FAMILIES, type FilterFamily, type SortField } from '../../src/accounts/number-filter';
 import { phoneView } from '../../src/accounts/phone';
 import type { Partner } from '../../src/partners/entities/partner.entity';
-import { FAMILIES, familyValues, statusDef } from '../../src/statuses/catalogue';
+import { FAMILIES, FAMILY_KEYS, familyValues, statusDef, type FamilyKey } from '../../src/statuses/catalogue';
 import { createMember, createPartner } from '../factories';
 import { createClient, createNumber, createWaba } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
@@ -41,6 +41,8 @@ interface Made {
   wabaId: string;
   created: Date;
   values: Record<FilterFamily, string>;
+  /** The statuses of every family, the filterable ones and quality and tier. */
+  all: Record<FamilyKey, string>;
 }
 
 const ids = (page: Page) => tableRows(page.html).map((r) => r.id);
@@ -201,6 +203,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
     const LIFECYCLE = familyValues('lifecycle');
     const REGISTRATION = familyValues('registration');
     const BILLING = ['partner_paid', 'revocation_requested', 'partner_billing_ended'] as const;
+    const QUALITY = familyValues('quality');
 
     beforeAll(async () => {
       partner = await createPartner(t.em());
@@ -236,7 +239,17 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
           status: LIFECYCLE[i % 8],
           registrationStatus: REGISTRATION[Math.floor(i / 3) % 4],
           billingState: BILLING[(i * 5) % 3],
+          qualityRating: QUALITY[Math.floor(i / 5) % QUALITY.length],
         });
+        const values = {
+          lifecycle: n.status,
+          waba: waba.status,
+          verification: waba.businessVerificationStatus,
+          onBehalf: waba.messageOnBehalfStatus,
+          registration: n.registrationStatus,
+          consent: clients[ci].consentStatus,
+          billing: n.billingState,
+        };
         made.push({
           id: n.id,
           providerId: n.providerId,
@@ -246,15 +259,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
           clientName: clients[ci].name,
           wabaId: waba.id,
           created: n.providerCreatedAt,
-          values: {
-            lifecycle: n.status,
-            waba: waba.status,
-            verification: waba.businessVerificationStatus,
-            onBehalf: waba.messageOnBehalfStatus,
-            registration: n.registrationStatus,
-            consent: clients[ci].consentStatus,
-            billing: n.billingState,
-          },
+          values,
+          all: { ...values, quality: n.qualityRating, tier: n.messagingTier },
         });
       }
       // Neither a removed number nor another partner's shows up anywhere.
@@ -490,29 +496,29 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
     });
 
     it('counts what the filter matches, and sums up the filtered numbers per status', async () => {
-      const res = await agent.get('/accounts?lifecycle=error&lifecycle=created&lifecycle=live');
-      const want = matching({ lifecycle: ['error', 'created', 'live'] });
+      const res = await agent.get('/accounts?lifecycle=error&lifecycle=created&lifecycle=live&lifecycle=running');
+      const want = matching({ lifecycle: ['error', 'created', 'live', 'running'] });
       const figures = summaryFigures(res.text);
       expect(figures.total).toBe(String(want.length));
       expect(figures.byStatus).toEqual(
         Object.fromEntries(
-          ['created', 'live', 'error'].map((v) => [
+          ['created', 'running', 'live', 'error'].map((v) => [
             statusDef('lifecycle', v)!.label,
             String(want.filter((m) => m.values.lifecycle === v).length),
           ]),
         ),
       );
-      // Errors, numbers created long ago (pending over 7 days) and those with a WABA, verification or on-behalf fault.
-      const attention = want.filter(
-        (m) =>
-          ['error', 'created'].includes(m.values.lifecycle) ||
-          statusDef('waba', m.values.waba)!.attention ||
-          statusDef('verification', m.values.verification)!.attention ||
-          statusDef('onBehalf', m.values.onBehalf)!.attention ||
-          statusDef('registration', m.values.registration)!.attention,
-      );
+      // A problem status in any family the catalogue marks (withdrawn consent and a red
+      // quality rating too), or created long ago (pending over 7 days).
+      const faults = (m: Made) => FAMILY_KEYS.filter((f) => statusDef(f, m.all[f])!.attention);
+      const attention = want.filter((m) => m.values.lifecycle === 'created' || faults(m).length > 0);
+      // Among them, numbers whose client withdrew consent, and numbers at fault only for their quality.
+      expect(want.some((m) => faults(m).includes('consent'))).toBe(true);
+      expect(want.some((m) => faults(m).join() === 'quality')).toBe(true);
       expect(figures.attention).toBe(String(attention.length));
-      const attentionList = await agent.get('/accounts?lifecycle=error&lifecycle=created&lifecycle=live&attention=1&size=100');
+      const attentionList = await agent.get(
+        '/accounts?lifecycle=error&lifecycle=created&lifecycle=live&lifecycle=running&attention=1&size=100',
+      );
       expect(
         tableRows(attentionList.text)
           .map((r) => r.id)

@@ -204,6 +204,7 @@ describe('WhatsApp Accounts', () => {
       const failed = await createNumber(t.em(), partner, { registrationStatus: 'failed' });
       const withdrawn = await createNumber(t.em(), partner, { client: { consentStatus: 'withdrawn' } });
       const ending = await createNumber(t.em(), partner, { billingState: 'partner_billing_ended' });
+      const red = await createNumber(t.em(), partner, { qualityRating: 'red' });
       const stuck = await createNumber(t.em(), partner, {
         status: 'submitted',
         statusChangedAt: new Date(t.clock.now().getTime() - 8 * DAY),
@@ -225,11 +226,11 @@ describe('WhatsApp Accounts', () => {
       expect(rowIds(await list({ lifecycle: 'submitted' })).sort()).toEqual([stuck.id, fresh.id].sort());
       expect(rowIds(await list({ lifecycle: 'running', waba: 'account_banned' }))).toEqual([banned.id]);
       expect(rowIds(await list({ attention: '1' })).sort()).toEqual(
-        [suspended.id, banned.id, rejected.id, denied.id, failed.id, stuck.id].sort(),
+        [suspended.id, banned.id, rejected.id, denied.id, failed.id, withdrawn.id, red.id, stuck.id].sort(),
       );
       expect(rowIds(await list({ attention: '1' }))).not.toContain(healthy.id);
       // The summary counts the same numbers the attention filter lists.
-      expect(await list({})).toMatch(/<strong>6<\/strong> need attention/);
+      expect(await list({})).toMatch(/<strong>8<\/strong> need attention/);
       // The filter stays selected, and Download CSV keeps it.
       const page = await list({ waba: 'account_banned', q: 'x' });
       expect(page).toContain('<input type="checkbox" id="f-waba-account_banned" name="waba" value="account_banned" checked>');

@@ -146,6 +146,8 @@ async function expectedRows(t: TestApp, partnerId: string): Promise<Record<strin
         ['waba', n.wabaAccount.status],
         ['verification', n.wabaAccount.businessVerificationStatus],
         ['onBehalf', n.wabaAccount.messageOnBehalfStatus],
+        ['consent', n.client.consentStatus],
+        ['quality', n.qualityRating],
       ] as const
     ).some(([family, value]) => statusDef(family, value)?.attention) ||
     (!!statusDef('lifecycle', n.status)?.pending && n.statusChangedAt.getTime() < stuckBefore);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { detailsView, historyView } from '../../src/accounts/accounts.presenter';
 import { cardGroups, cardView, filterForm, tableRows } from '../../src/accounts/number-list.presenter';
-import { needsAttention, statusView } from '../../src/accounts/status-view';
+import { statusView } from '../../src/accounts/status-view';
 import { summaryView } from '../../src/accounts/summary.presenter';
 import type { MatchCount, StatusChangeRow } from '../../src/accounts/accounts.service';
 import type { NumberNote } from '../../src/accounts/number-extensions.service';
 import type { NumberFilter, Sort } from '../../src/accounts/number-filter';
 import type { CardRow, NumberRow } from '../../src/accounts/number-row';
-import { FAMILIES, type FamilyKey } from '../../src/statuses/catalogue';
+import { FAMILIES, FAMILY_KEYS, type FamilyKey } from '../../src/statuses/catalogue';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -181,7 +181,6 @@ describe('a card', () => {
 
 describe('needs attention', () => {
   it('is false for a healthy running number', () => {
-    expect(needsAttention(card(), NOW)).toBe(false);
     expect(cardView(card(), NOW).attention).toBe(false);
   });
 
@@ -193,23 +192,29 @@ describe('needs attention', () => {
     ['the WABA account was removed from the provider', { waba: { status: 'bsp_removed' } }],
     ['Meta rejected the business verification', { waba: { businessVerificationStatus: 'rejected' } }],
     ['Meta denied messaging on behalf', { waba: { messageOnBehalfStatus: 'denied' } }],
+    ['the client withdrew its consent', { client: { consentStatus: 'withdrawn' } }],
+    ['the quality rating is red', { qualityRating: 'red' }],
   ])('is true when %s', (_, over) => {
-    expect(needsAttention(card(over), NOW)).toBe(true);
     expect(cardView(card(over), NOW).attention).toBe(true);
   });
 
-  it('agrees with the catalogue on every problem status of the families the list checks', () => {
-    const checked: [FamilyKey, (value: string) => RowOverrides][] = [
-      ['lifecycle', (v) => ({ status: v as NumberRow['status'] })],
-      ['registration', (v) => ({ registrationStatus: v as NumberRow['registrationStatus'] })],
-      ['waba', (v) => ({ waba: { status: v as NumberRow['waba']['status'] } })],
-      ['verification', (v) => ({ waba: { businessVerificationStatus: v as NumberRow['waba']['businessVerificationStatus'] } })],
-      ['onBehalf', (v) => ({ waba: { messageOnBehalfStatus: v as NumberRow['waba']['messageOnBehalfStatus'] } })],
-    ];
+  it('agrees with the catalogue on every status of every family', () => {
+    const rowWith: Record<FamilyKey, (value: string) => RowOverrides> = {
+      lifecycle: (v) => ({ status: v as NumberRow['status'] }),
+      registration: (v) => ({ registrationStatus: v as NumberRow['registrationStatus'] }),
+      waba: (v) => ({ waba: { status: v as NumberRow['waba']['status'] } }),
+      verification: (v) => ({ waba: { businessVerificationStatus: v as NumberRow['waba']['businessVerificationStatus'] } }),
+      onBehalf: (v) => ({ waba: { messageOnBehalfStatus: v as NumberRow['waba']['messageOnBehalfStatus'] } }),
+      consent: (v) => ({ client: { consentStatus: v as NumberRow['client']['consentStatus'] } }),
+      billing: (v) => ({ billingState: v as NumberRow['billingState'] }),
+      quality: (v) => ({ qualityRating: v as NumberRow['qualityRating'] }),
+      tier: (v) => ({ messagingTier: v as NumberRow['messagingTier'] }),
+    };
     // Changed just now, so that no pending status has waited long enough to count.
-    for (const [family, row] of checked) {
+    for (const family of FAMILY_KEYS) {
+      const row = rowWith[family];
       for (const st of FAMILIES[family].statuses as readonly { value: string; attention?: boolean }[]) {
-        expect([family, st.value, needsAttention(card({ statusChangedAt: NOW, ...row(st.value) }), NOW)]).toEqual([
+        expect([family, st.value, cardView(card({ statusChangedAt: NOW, ...row(st.value) }), NOW).attention]).toEqual([
           family,
           st.value,
           !!st.attention,
@@ -220,22 +225,22 @@ describe('needs attention', () => {
 
   it('is true for a number waiting in a pending status for more than seven days', () => {
     const row = card({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 7 * DAY - 1000) });
-    expect(needsAttention(row, NOW)).toBe(true);
+    expect(cardView(row, NOW).attention).toBe(true);
   });
 
   it('is false for a number waiting in a pending status for exactly seven days', () => {
     const row = card({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 7 * DAY) });
-    expect(needsAttention(row, NOW)).toBe(false);
+    expect(cardView(row, NOW).attention).toBe(false);
   });
 
   it('is false for a number that has run for months without a change', () => {
     const row = card({ status: 'running', statusChangedAt: new Date(NOW.getTime() - 200 * DAY) });
-    expect(needsAttention(row, NOW)).toBe(false);
+    expect(cardView(row, NOW).attention).toBe(false);
   });
 
   it('counts only the waiting time of the number status, not of the WABA account', () => {
     const row = card({ waba: { status: 'consents_pending' }, statusChangedAt: new Date(NOW.getTime() - 60 * DAY) });
-    expect(needsAttention(row, NOW)).toBe(false);
+    expect(cardView(row, NOW).attention).toBe(false);
   });
 });
 

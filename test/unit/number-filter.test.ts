@@ -17,7 +17,7 @@ import {
   type Sort,
   type SqlCondition,
 } from '../../src/accounts/number-filter';
-import { FAMILIES } from '../../src/statuses/catalogue';
+import { FAMILIES, FAMILY_KEYS } from '../../src/statuses/catalogue';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
 const PARTNER = 'prt_aaaaaaaaaaaaaaaaaaa';
@@ -303,13 +303,15 @@ describe('the attention condition', () => {
   const attentionCodes = (family: keyof typeof FAMILIES) =>
     (FAMILIES[family].statuses as readonly { value: string; attention?: boolean }[]).filter((s) => s.attention).map((s) => s.value);
 
-  it('matches the problem statuses of the number, its registration and its WABA account', () => {
+  it('matches the problem statuses of every family the catalogue marks: the number, its WABA account and its client', () => {
     const { sql, params } = attentionWhere(NOW);
     expect(sql).toMatch(
-      /^\(n\.status in \(\?, \?\) or n\.registration_status in \(\?\) or w\.status in \(.*\) or \(n\.status in .* and n\.status_changed_at < \?\)\)$/,
+      /^\(n\.status in \(\?, \?\) or w\.status in \(.*\) or n\.registration_status in \(\?\) or c\.consent_status in \(\?\) or n\.quality_rating in \(\?\) or \(n\.status in .* and n\.status_changed_at < \?\)\)$/,
     );
     expect(params.slice(0, 2)).toEqual(['error', 'suspended']);
-    for (const family of ['lifecycle', 'registration', 'waba', 'verification', 'onBehalf'] as const) {
+    const marked = FAMILY_KEYS.filter((f) => attentionCodes(f).length > 0);
+    expect(marked).toEqual(['lifecycle', 'waba', 'verification', 'onBehalf', 'registration', 'consent', 'quality']);
+    for (const family of marked) {
       for (const code of attentionCodes(family)) expect(params).toContain(code);
     }
   });
