@@ -124,16 +124,18 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(rejectNulBytes);
 
+  const sessions = new DbSessionStore(orm.em, app.get(Sql), clock, {
+    idleMs: config.session.idleMs,
+    absoluteMs: config.session.absoluteMs,
+    anonymousMs: config.retention.anonymousSessionMs,
+  });
   app.use(
     pagesOnly(
       session({
         name: config.session.cookieName,
         secret: config.session.secret,
-        store: new DbSessionStore(orm.em, app.get(Sql), clock, {
-          idleMs: config.session.idleMs,
-          absoluteMs: config.session.absoluteMs,
-          anonymousMs: config.retention.anonymousSessionMs,
-        }),
+        store: sessions,
+        genid: sessions.newId,
         resave: false,
         saveUninitialized: false,
         unset: 'destroy',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import session from 'express-session';
 import type { Clock } from '../common/clock';
@@ -8,6 +9,8 @@ import { readSession } from './session.query';
 const TOUCH_EVERY_MS = 60_000;
 /** Sessions whose idle expiry this process last read; bounded, a miss only costs a write. */
 const KNOWN_EXPIRIES_MAX = 10_000;
+/** Ids issued and not stored yet: a request stores its new session within it, so the oldest can go. */
+const ISSUED_MAX = 10_000;
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
@@ -32,10 +35,17 @@ function userOf(sess: session.SessionData): string | null {
  * stored). A session nobody signed in to holds only what a form needs (its CSRF secret, a
  * pending link), so it expires after `anonymousMs` without a request: a visitor's rows go
  * soon, and housekeeping deletes them.
+ *
+ * A session is created only under an id this process issued (`newId`, express-session's genid)
+ * and has not stored yet. A request that read a session which another one then ended (sign-out,
+ * a password change or reset) finds no row to update when it saves, and writes nothing: the
+ * session stays ended, its absolute limit with it.
  */
 export class DbSessionStore extends session.Store {
   /** The idle expiry read with each session, so that touch() writes only when it is due. */
   private readonly expiries = new Map<string, number>();
+  /** Ids issued by newId and not stored yet, oldest first. */
+  private readonly issued = new Set<string>();
 
   constructor(
     private readonly em: EntityManager,
@@ -45,6 +55,14 @@ export class DbSessionStore extends session.Store {
   ) {
     super();
   }
+
+  /** A new session id: 24 random bytes, as express-session's own; only such an id is ever inserted. */
+  readonly newId = (): string => {
+    const id = randomBytes(24).toString('base64url');
+    if (this.issued.size >= ISSUED_MAX) this.issued.delete(this.issued.values().next().value!);
+    this.issued.add(id);
+    return id;
+  };
 
   private fork() {
     return this.em.fork({ clear: true, useContext: false });
@@ -84,6 +102,8 @@ export class DbSessionStore extends session.Store {
     const expiresAt = new Date(now.getTime() + this.idleLimit(sess));
     const updated = await em.nativeUpdate(SessionRecord, { sid }, { data, userId, expiresAt });
     if (updated === 0) {
+      // Not a session this process just issued: it was ended while the request ran.
+      if (!this.issued.delete(sid)) return;
       await em.insert(SessionRecord, { sid, data, userId, expiresAt, absoluteExpiresAt: new Date(now.getTime() + this.limits.absoluteMs) });
     }
     this.expiries.set(sid, expiresAt.getTime());

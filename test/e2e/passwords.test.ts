@@ -1,6 +1,12 @@
+import { promisify } from 'node:util';
+import { MikroORM } from '@mikro-orm/core';
+import type { SessionData } from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
+import { DbSessionStore } from '../../src/auth/session.store';
+import { APP_CONFIG, type AppConfig } from '../../src/config/config';
+import { Sql } from '../../src/database/sql';
 import { UserToken } from '../../src/auth/entities/user-token.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
@@ -169,5 +175,42 @@ describe('changing the password from the profile', () => {
     await t.app.get(MailWorker).sendDue(t.clock.now());
     expect(smtp.last(person.email).subject).toContain('password was changed');
     await signIn(t.agent(), person.email, NEW_PASSWORD);
+  });
+
+  it('stays ended for a request that read the session before the change and saves it after', async () => {
+    const partner = await createPartner(t.em());
+    const person = await createMember(t.em(), partner, { role: 'member' });
+    const here = t.agent();
+    const there = t.agent();
+    await signIn(here, person.email, person.password);
+    const cookie = (await signIn(there, person.email, person.password)).headers['set-cookie'] as unknown as string[];
+    const signed = decodeURIComponent(/hub\.sid=([^;]+)/.exec(cookie.join(';'))![1]);
+    const sid = signed.slice(2, signed.lastIndexOf('.'));
+    // A second store, as the app makes its own: the request of `there` in another process.
+    const config = t.app.get<AppConfig>(APP_CONFIG);
+    const store = new DbSessionStore(t.app.get(MikroORM).em, t.app.get(Sql), t.clock, {
+      idleMs: config.session.idleMs,
+      absoluteMs: config.session.absoluteMs,
+      anonymousMs: config.retention.anonymousSessionMs,
+    });
+    const read = (await promisify(store.get.bind(store))(sid)) as SessionData;
+    expect(read).toMatchObject({ passport: { user: person.user.id } });
+
+    const changed = await postForm(
+      here,
+      '/profile/password',
+      { current: person.password, password: NEW_PASSWORD, confirm: NEW_PASSWORD },
+      '/profile',
+    );
+    expect(changed.status).toBe(303);
+    // The request ends and saves the session it changed (a flash shown, say).
+    await promisify(store.set.bind(store))(sid, { ...read, flash: undefined } as SessionData);
+    expect(await t.em().count(SessionRecord, { sid })).toBe(0);
+    expect((await there.get('/profile')).headers.location).toBe('/login?next=%2Fprofile');
+
+    // A session under an id the store issued is stored as before.
+    const fresh = store.newId();
+    await promisify(store.set.bind(store))(fresh, { ...read } as SessionData);
+    expect(await t.em().count(SessionRecord, { sid: fresh })).toBe(1);
   });
 });
