@@ -9,8 +9,10 @@ import { MetricsService } from './metrics.service';
 
 /**
  * GET /metrics, Prometheus text format. With METRICS_TOKEN: to whoever sends it as a Bearer;
- * without: to loopback clients only (the client as TRUSTED_PROXY_HOPS defines it). Anyone else
- * gets the ordinary 404 page: the route is not revealed.
+ * without: to a scraper on this machine only: the connection comes from loopback, and so does
+ * the client as TRUSTED_PROXY_HOPS reads it (neither a proxy on this machine forwarding someone
+ * else, nor a remote client writing X-Forwarded-For: 127.0.0.1). Anyone else gets the ordinary
+ * 404 page: the route is not revealed.
  */
 @Controller()
 export class MetricsController {
@@ -32,7 +34,7 @@ export class MetricsController {
   private allowed(req: Request): boolean {
     const token = this.config.metrics.token;
     if (token) return sameSecret(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '', token);
-    return isLoopback(clientIp(req));
+    return isLoopback(req.socket.remoteAddress ?? '') && isLoopback(clientIp(req));
   }
 }
 

@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/common/logger';
@@ -136,6 +139,26 @@ describe('/metrics', () => {
       await behindProxy.http().get('/metrics').set('X-Forwarded-For', '127.0.0.1').expect(200);
     } finally {
       await behindProxy.close();
+    }
+  });
+
+  // This machine's own address on another interface: a connection to it does not come from loopback.
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+  it.skipIf(!external)('answers 404 to a remote client that writes X-Forwarded-For: 127.0.0.1', async () => {
+    const app = await createTestApp({ env: { TRUSTED_PROXY_HOPS: '1' } });
+    try {
+      const server = app.app.getHttpServer() as Server;
+      await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+      const port = (server.address() as AddressInfo).port;
+      const scrape = (host: string) =>
+        fetch(`http://${host}:${port}/metrics`, { headers: { 'x-forwarded-for': '127.0.0.1' } }).then((r) => r.status);
+      expect(await scrape(external!)).toBe(404);
+      expect(await scrape('127.0.0.1')).toBe(200);
+    } finally {
+      await app.close();
     }
   });
 });
