@@ -13,6 +13,7 @@ import { RateLimiter, tryAgainIn } from '../throttle';
 import { AuthService } from './auth.service';
 import { AuthLimits } from './auth.throttles';
 import type { User } from './entities/user.entity';
+import { limitNetwork } from '../common/ip-network';
 
 const loginForm = z.object({
   // Canonical, so that every spelling of an address is one account to the throttle too.
@@ -60,7 +61,7 @@ export class LoginGuard extends AuthGuard('local') {
     const origin = originOf(req);
     // The guess is counted before the password is compared, so that of many requests sent at
     // once only the allowed number reach bcrypt (the right password included).
-    const byIp = await this.limiter.consume(AuthLimits.signInPerIp, origin.ip);
+    const byIp = await this.limiter.consume(AuthLimits.signInPerIp, limitNetwork(origin.ip));
     const byAccount = byIp.allowed ? await this.limiter.consume(AuthLimits.signInPerAccount, email) : null;
     const refused = !byIp.allowed ? byIp : byAccount && !byAccount.allowed ? byAccount : null;
     if (refused) {
@@ -75,7 +76,7 @@ export class LoginGuard extends AuthGuard('local') {
     await super.canActivate(context);
     // A successful sign-in is not a guess: its points go back.
     await this.limiter.refund(AuthLimits.signInPerAccount, email);
-    await this.limiter.refund(AuthLimits.signInPerIp, origin.ip);
+    await this.limiter.refund(AuthLimits.signInPerIp, limitNetwork(origin.ip));
     await super.logIn(req);
     return true;
   }

@@ -14,6 +14,7 @@ import { AuthLimits } from './auth.throttles';
 import { SessionRecord } from './entities/session.entity';
 import { hashPassword, verifyPassword } from './passwords';
 import { TokensService } from './tokens.service';
+import { limitNetwork } from '../common/ip-network';
 
 export interface LinkContext {
   email: string;
@@ -44,7 +45,7 @@ export class PasswordsService {
    */
   async requestLink(email: string, origin: RequestOrigin): Promise<void> {
     await this.limits.claimAll(origin, 'forgot', [
-      [AuthLimits.forgotPerIp, origin.ip],
+      [AuthLimits.forgotPerIp, limitNetwork(origin.ip)],
       [AuthLimits.forgotPerAddress, email],
     ]);
     this.after.run(origin, 'password link', () => this.queueLink(email, origin));
@@ -104,7 +105,7 @@ export class PasswordsService {
    * caller signs them in again under a new session id.
    */
   async change(userId: string, current: string, password: string, origin: RequestOrigin): Promise<void> {
-    const { ip } = origin;
+    const ip = limitNetwork(origin.ip);
     await this.limits.claimAll(origin, 'password.current', [
       [AuthLimits.currentPasswordPerIp, ip],
       [AuthLimits.currentPasswordPerUser, userId],

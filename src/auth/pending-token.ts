@@ -3,6 +3,7 @@ import { originOf, type HubRequest } from '../common/http';
 import type { RateLimiter } from '../throttle';
 import { AuthLimits } from './auth.throttles';
 import { hashToken } from './tokens.service';
+import { limitNetwork } from '../common/ip-network';
 
 /** The pending token of this kind that a link put into the session (as a hash, never raw). */
 export function pendingHash(req: HubRequest, kind: string): string | null {
@@ -17,7 +18,12 @@ export function pendingHash(req: HubRequest, kind: string): string | null {
  */
 export async function stashToken(limiter: RateLimiter, req: HubRequest, kind: string, raw: string): Promise<void> {
   const origin = originOf(req);
-  await limiter.claimAll(origin, 'token', [[AuthLimits.tokenLandingsPerIp, origin.ip]], 'Too many links opened from your network.');
+  await limiter.claimAll(
+    origin,
+    'token',
+    [[AuthLimits.tokenLandingsPerIp, limitNetwork(origin.ip)]],
+    'Too many links opened from your network.',
+  );
   req.session.pendingToken = `${kind}:${hashToken(raw.slice(0, 200))}`;
 }
 

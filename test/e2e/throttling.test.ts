@@ -168,6 +168,20 @@ describe('sign-in throttling from many addresses', () => {
     expect(counted.checked).toBeLessThanOrEqual(5);
     expect(counted.refused).toBe(30 - counted.checked);
   });
+
+  it('counts the addresses of one IPv6 /64 as one network, and another /64 apart', async () => {
+    const from = (ip: string) => request.agent(t.url).set('X-Forwarded-For', ip);
+    for (let i = 0; i < 20; i++) {
+      const res = await postForm(from(`2001:db8:5:6:${((i * 7919) % 0x10000).toString(16)}::${i + 1}`), '/login', {
+        email: `guess${i}@example.com`,
+        password: WRONG,
+      });
+      expect(res.status).toBe(422);
+    }
+    const m = await createMember(t.em(), await createPartner(t.em()), { role: 'member' });
+    expect((await postForm(from('2001:db8:5:6:ffff::1'), '/login', { email: m.email, password: m.password })).status).toBe(429);
+    expect((await postForm(from('2001:db8:5:7::1'), '/login', { email: m.email, password: m.password })).status).toBe(303);
+  });
 });
 
 describe('sign-in throttling across two instances on one database', () => {
