@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
-import { hashPassword, linkInvalid, newPasswordErrors, newPasswordForm, pendingHash, stashToken } from '../auth';
+import { hashPassword, linkInvalid, newPasswordErrors, pendingHash, stashToken } from '../auth';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
@@ -7,6 +7,7 @@ import { parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
 import { RateLimiter } from '../throttle';
+import { newcomerForm } from './dto/invite-user.dto';
 import { UsersService } from './users.service';
 
 const CREATE_PASSWORD = { title: 'Create Password' };
@@ -29,7 +30,7 @@ export class InvitationsController {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
     if (!invitation) throw linkInvalid();
-    return { ...CREATE_PASSWORD, invitation, errors: {} };
+    return { ...CREATE_PASSWORD, invitation, values: { name: invitation.name }, errors: {} };
   }
 
   @Public()
@@ -46,18 +47,21 @@ export class InvitationsController {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
     if (!hash || !invitation) throw linkInvalid();
-    let passwordHash: string | null = null;
+    let newcomer: { passwordHash: string; name: string } | null = null;
     if (!invitation.hasPassword) {
-      const form = parseForm(newPasswordForm, body);
+      const form = parseForm(newcomerForm, body);
       const errors = form.ok
         ? newPasswordErrors(form.data.password, form.data.confirm, { email: invitation.email, partnerNames: [invitation.partnerName] })
         : form.errors;
-      if (!form.ok || errors)
-        throw new FormInvalid('users/invitation', { ...CREATE_PASSWORD, invitation, values: {}, errors: errors ?? {} });
-      passwordHash = await hashPassword(form.data.password);
+      if (!form.ok || errors) {
+        const typed = (body as { name?: unknown } | undefined)?.name;
+        const values = { name: typeof typed === 'string' ? typed.slice(0, 200) : '' };
+        throw new FormInvalid('users/invitation', { ...CREATE_PASSWORD, invitation, values, errors: errors ?? {} });
+      }
+      newcomer = { passwordHash: await hashPassword(form.data.password), name: form.data.name };
     }
     try {
-      const { partnerName } = await this.users.acceptInvitation(hash, passwordHash, originOf(req));
+      const { partnerName } = await this.users.acceptInvitation(hash, newcomer, originOf(req));
       req.session.pendingToken = undefined;
       // No automatic sign-in: the person proves the new password by signing in with it.
       flash(req, 'notice', `You have joined ${partnerName}. Sign in with your email and password.`);

@@ -250,14 +250,21 @@ export class UsersService {
     const m = await em.findOne(Membership, { partner: token.partner, user: token.user, acceptedAt: null });
     if (!m) return null;
     const user = await em.findOneOrFail(User, token.user.id, { populate: ['passwordHash'] });
-    return { email: user.email, name: user.name, partnerName: token.partner.name, hasPassword: !!user.passwordHash };
+    // The name this team typed: a name another team typed first is not this one's to show.
+    const name = await this.teamName(em, token.partner.id, m);
+    return { email: user.email, name, partnerName: token.partner.name, hasPassword: !!user.passwordHash };
   }
 
   /**
    * Accepts an invitation once. A person new to the hub sets a password (hashed before the
-   * transaction); a person who already has one keeps it. No sign-in happens here.
+   * transaction) and their own name; a person who already has a password keeps it, and their
+   * name. No sign-in happens here.
    */
-  async acceptInvitation(hash: string, passwordHash: string | null, origin: RequestOrigin): Promise<{ partnerName: string }> {
+  async acceptInvitation(
+    hash: string,
+    newcomer: { passwordHash: string; name: string } | null,
+    origin: RequestOrigin,
+  ): Promise<{ partnerName: string }> {
     return this.em.fork().transactional(async (tx) => {
       const token = await this.tokens.consume(tx, 'invitation', hash);
       if (!token?.partner) throw UsersErrors.linkInvalid();
@@ -269,15 +276,17 @@ export class UsersService {
       if (!m) throw UsersErrors.linkInvalid();
       const user = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
       const now = this.clock.now();
+      let name = user.name;
       if (!user.passwordHash) {
-        if (!passwordHash) throw UsersErrors.passwordRequired();
-        await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: now, updatedAt: now });
+        if (!newcomer) throw UsersErrors.passwordRequired();
+        ({ name } = newcomer);
+        await tx.nativeUpdate(User, { id: user.id }, { passwordHash: newcomer.passwordHash, name, passwordChangedAt: now, updatedAt: now });
       }
       await tx.nativeUpdate(Membership, { id: m.id }, { acceptedAt: now, updatedAt: now });
       this.audit.record(tx, {
         action: 'team.joined',
         partnerId: m.partner.id,
-        actor: { id: user.id, name: user.name, email: user.email },
+        actor: { id: user.id, name, email: user.email },
         subjectType: 'membership',
         subjectId: m.id,
         data: { role: m.role },

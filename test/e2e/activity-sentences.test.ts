@@ -80,7 +80,8 @@ describe('Activity in sentences', () => {
     const done = await agent
       .post('/invitations')
       .type('form')
-      .send({ _csrf: csrfFrom(form.text), password, confirm: password });
+      // The name the inviter typed, as the page offers it.
+      .send({ _csrf: csrfFrom(form.text), name: /name="name"[^>]* value="([^"]*)"/.exec(form.text)![1], password, confirm: password });
     expect(done.status).toBe(303);
   }
 

@@ -120,7 +120,7 @@ describe('onboarding: partner:create, the invitation email and Create Password',
     const done = await agent
       .post('/invitations')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), password: STRONG, confirm: STRONG });
+      .send({ _csrf: csrfFrom(page.text), name: 'Ada Owner', password: STRONG, confirm: STRONG });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/login');
     // No automatic sign-in: the person signs in with the new password.
@@ -240,7 +240,7 @@ describe('Create Password: the link and the password rules', () => {
       const res = await agent
         .post('/invitations')
         .type('form')
-        .send({ _csrf: csrfFrom(page.text), password, confirm });
+        .send({ _csrf: csrfFrom(page.text), name: 'Carla Jones', password, confirm });
       expect(res.status, password).toBe(422);
       expect(res.text).toContain(message);
       expect(res.text).not.toContain(password.slice(0, 12));
@@ -308,11 +308,11 @@ describe('Create Password: the link and the password rules', () => {
       a.agent
         .post('/invitations')
         .type('form')
-        .send({ _csrf: csrfFrom(pa.text), password: STRONG, confirm: STRONG }),
+        .send({ _csrf: csrfFrom(pa.text), name: 'Racer One', password: STRONG, confirm: STRONG }),
       b.agent
         .post('/invitations')
         .type('form')
-        .send({ _csrf: csrfFrom(pb.text), password: `${STRONG} two`, confirm: `${STRONG} two` }),
+        .send({ _csrf: csrfFrom(pb.text), name: 'Racer Two', password: `${STRONG} two`, confirm: `${STRONG} two` }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([303, 410]);
     const racer = await t.em().findOneOrFail(User, { email: 'race@globex.example' });

@@ -13,6 +13,7 @@ import { linkIn, linkPathIn, type TestSmtp } from '../support/smtp';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 
 const STRONG = 'marble lantern quiet 93 fjord';
+type Agent = ReturnType<TestApp['agent']>;
 
 describe('the Users page', () => {
   let t: TestApp;
@@ -91,7 +92,7 @@ describe('the Users page', () => {
     const done = await invitee
       .post('/invitations')
       .type('form')
-      .send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG });
+      .send({ _csrf: csrfFrom(form.text), name: 'Carla Coworker', password: STRONG, confirm: STRONG });
     expect(done.status).toBe(303);
     await signIn(invitee, 'carla@globex.example', STRONG);
     const team = await invitee.get('/users');
@@ -326,5 +327,45 @@ describe('a person on two partners', () => {
     const refused = await agent.get('/users');
     expect(refused.text).toContain('You are not on that partner’s team.');
     expect(refused.text).toContain('The team of Initech.');
+  });
+
+  it('lets a newcomer give their own name: a name another partner typed first is neither offered nor kept', async () => {
+    const owners = await Promise.all(
+      ['Beta Rival', 'Alpha Home'].map(async (name) => {
+        const owner = await createMember(t.em(), await createPartner(t.em(), { name }), { role: 'owner' });
+        const agent = t.agent();
+        await signIn(agent, owner.email, owner.password);
+        return agent;
+      }),
+    );
+    const [beta, alpha] = owners;
+    const invite = (agent: Agent, name: string) =>
+      postForm(agent, '/users', { name, email: 'nina@alpha.example', role: 'member' }, '/users/new');
+    expect((await invite(beta, 'Alice Owner (CEO)')).status).toBe(303);
+    expect((await invite(alpha, 'Nina New')).status).toBe(303);
+    await t.app.get(MailWorker).sendDue(t.clock.now());
+
+    const nina = t.agent();
+    await nina.get(linkPathIn(smtp.to('nina@alpha.example').find((m) => m.text.includes('Alpha Home'))!));
+    const page = await nina.get('/invitations');
+    expect(page.text).toContain('Alpha Home');
+    expect(page.text).toContain('value="Nina New"');
+    expect(page.text).not.toContain('Alice Owner');
+    const blank = await nina
+      .post('/invitations')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: ' ', password: STRONG, confirm: STRONG });
+    expect(blank.status).toBe(422);
+    expect(blank.text).toContain('Your name is required.');
+    const done = await nina
+      .post('/invitations')
+      .type('form')
+      .send({ _csrf: csrfFrom(blank.text), name: 'Nina Neumann', password: STRONG, confirm: STRONG });
+    expect(done.status).toBe(303);
+
+    const team = await alpha.get('/users');
+    expect(team.text).toContain('Nina Neumann');
+    expect(team.text).not.toContain('Alice Owner');
+    expect((await t.em().findOneOrFail(User, { email: 'nina@alpha.example' })).name).toBe('Nina Neumann');
   });
 });
