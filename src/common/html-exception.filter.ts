@@ -94,8 +94,9 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     // A limit's refusal (RateLimited, ExportLimitReached) says when to come back.
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    res.render(status === 404 ? 'errors/404' : 'errors/error', { title: TITLES[status] ?? 'Error', status, message }, (err, html) => {
-      if (err) return this.render500(req, res);
+    const view = status === 404 ? 'errors/404' : 'errors/error';
+    res.render(view, { title: TITLES[status] ?? 'Error', status, message }, (err, html) => {
+      if (err) return this.viewFailed(req, res, view, err);
       res.send(html);
     });
   }
@@ -132,14 +133,21 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     const { locals } = error;
     const failed = Object.keys(locals.errors).length > 0 && typeof locals.title === 'string';
     res.render(error.view, failed ? { ...locals, title: `Error: ${locals.title as string}` } : locals, (err, html) => {
-      if (err) return this.render500(req, res);
+      if (err) return this.viewFailed(req, res, error.view, err);
       res.send(html);
     });
+  }
+
+  /** A view that failed to render is a fault of ours: logged with the request id the 500 page shows. */
+  private viewFailed(req: HubRequest, res: Response, view: string, err: Error): void {
+    this.logger.error({ requestId: req.id, err, view, method: req.method, path: req.path }, 'view failed');
+    this.render500(req, res);
   }
 
   private render500(req: HubRequest, res: Response): void {
     res.status(500);
     res.render('errors/500', { layout: false, requestId: req.id }, (err, html) => {
+      if (err) this.logger.error({ requestId: req.id, err, view: 'errors/500' }, 'view failed');
       res.type('html').send(err ? 'Something went wrong.' : html);
     });
   }

@@ -1,4 +1,6 @@
+import hbs from 'hbs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viewHelpers } from '../../src/common/view-helpers';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { User } from '../../src/auth/entities/user.entity';
@@ -185,5 +187,28 @@ describe('sessions across instances and failures', () => {
     expect(res.text).not.toMatch(/at .*\.(ts|js):\d+|Error:/);
     expect(t.logs.some((l) => l.includes(res.headers['x-request-id']) && l.includes('unhandled error'))).toBe(true);
     await t.close().catch(() => undefined);
+  });
+
+  it('logs a form that fails to render again with the request id its 500 page shows', async () => {
+    const t = await createTestApp();
+    const m = await createMember(t.em(), await createPartner(t.em()), { role: 'owner' });
+    const agent = t.agent();
+    await signIn(agent, m.email, m.password);
+    const _csrf = await csrfOf(agent, '/users/new');
+    // The Add user form's role choice reads the `eq` helper: it fails while this test breaks it.
+    hbs.registerHelper('eq', () => {
+      throw new Error('helper broken by the test');
+    });
+    try {
+      const res = await agent.post('/users').type('form').send({ _csrf, name: '', email: 'not an email', role: 'member' });
+      expect(res.status).toBe(500);
+      expect(res.text).toContain(res.headers['x-request-id']);
+      const line = t.logs.find((l) => l.includes(res.headers['x-request-id']) && l.includes('view failed'));
+      expect(line).toContain('users/new');
+      expect(line).toContain('helper broken by the test');
+    } finally {
+      hbs.registerHelper('eq', viewHelpers.eq as never);
+      await t.close();
+    }
   });
 });
