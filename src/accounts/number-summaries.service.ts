@@ -139,4 +139,14 @@ export class NumberSummaries {
     await this.refresh(due, now);
     return due.length;
   }
+
+  /** Recounts every summary due, a batch at a time (`jobs:run summaries`); returns how many. */
+  async refreshAllDue(now: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const counted = await this.refreshDue(now);
+      total += counted;
+      if (counted < REFRESH_BATCH) return total;
+    }
+  }
 }

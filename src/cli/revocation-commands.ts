@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { NumberSummaries } from '../accounts/number-summaries.service';
 import { Clock } from '../common/clock';
 import { DatabaseClock } from '../database/database-clock';
 import type { AppConfig } from '../config/config';
@@ -10,7 +11,7 @@ import { positiveInt } from './args';
 import { withAppContext } from './context';
 import { UsageError } from './usage-error';
 
-const JOBS = ['revocations', 'housekeeping'] as const;
+const JOBS = ['revocations', 'summaries', 'housekeeping'] as const;
 
 interface TermsOptions {
   noticeDays?: string;
@@ -42,7 +43,7 @@ export function parseTerms(opts: TermsOptions): Partial<ContractTerms> {
   return terms;
 }
 
-/** partner:terms and jobs:run (revocations, housekeeping). */
+/** partner:terms and jobs:run (revocations, summaries, housekeeping). */
 export function registerRevocationCommands(program: Command, config: AppConfig): void {
   program
     .command('partner:terms')
@@ -79,6 +80,11 @@ export function registerRevocationCommands(program: Command, config: AppConfig):
             `${pruned.emails} sent or dead emails, ${pruned.rateLimits} rate-limit counters, ` +
             `${pruned.idempotencyKeys} expired API idempotency keys.`,
         );
+        return;
+      }
+      if (job === 'summaries') {
+        const recounted = await withAppContext(config, (app) => app.get(NumberSummaries).refreshAllDue(app.get(Clock).now()));
+        console.log(`Summaries: recounted the counts of ${recounted} partner${recounted === 1 ? '' : 's'}.`);
         return;
       }
       // By the database's clock, as the scheduled job: no machine whose clock is ahead finalizes early.

@@ -1,11 +1,12 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NumberSummary } from '../../src/accounts/entities/number-summary.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { AccountsImportService } from '../../src/accounts/import/accounts-import.service';
 import { NumberSummaries, SUMMARY_SETTLE_MS } from '../../src/accounts/number-summaries.service';
 import { NumberSummariesJob } from '../../src/accounts/number-summaries.job';
 import { countSummary, readSummary, saveSummary } from '../../src/accounts/number-summary.query';
+import { runCli } from '../../src/cli/program';
 import { Sql } from '../../src/database/sql';
 import { DemoSeedService } from '../../src/demo/demo-seed.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
@@ -194,6 +195,38 @@ describe('the summaries job', () => {
       expect(await t.app.get(NumberSummariesJob).tick()).toBe(0);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('jobs:run summaries', () => {
+  it('recounts every summary due, for an operator whose own scheduler runs the jobs (JOBS_ENABLED=false)', async () => {
+    const db = await createTestDatabase();
+    const t = await createTestApp({ database: db });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const summaries = t.app.get(NumberSummaries);
+      const partner = await createPartner(t.em());
+      await createNumber(t.em(), partner, { status: 'running' });
+      expect((await summaries.read(partner.id)).total).toBe(1);
+      await t.em().transactional(async (tx) => {
+        await createNumber(tx, partner, { status: 'suspended' });
+        await summaries.markChanged(tx, [partner.id]);
+      });
+      expect((await summaries.read(partner.id)).total).toBe(1);
+
+      // The command runs on the wall clock, after the test clock's change has settled.
+      expect(await runCli(['jobs:run', 'summaries'], { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...db.env })).toBe(0);
+      expect(log).toHaveBeenLastCalledWith('Summaries: recounted the counts of 1 partner.');
+      expect((await readSummary(t.app.get(Sql), partner.id))?.summary).toEqual({
+        byStatus: { running: 1, suspended: 1 },
+        total: 2,
+        attention: 1,
+      });
+    } finally {
+      log.mockRestore();
+      await t.close();
+      await db.drop();
     }
   });
 });
