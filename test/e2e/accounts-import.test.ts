@@ -7,11 +7,15 @@ import { NumberStatusChange } from '../../src/accounts/entities/number-status-ch
 import { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { AccountsImportService } from '../../src/accounts/import/accounts-import.service';
+import { lockPartnerImports } from '../../src/accounts/import/import-lock.query';
 import { CSV_HEADERS } from '../../src/exports/csv-columns';
 import { ImportFileError } from '../../src/accounts/import/sources';
 import { runCli } from '../../src/cli/program';
+import { Sql } from '../../src/database/sql';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
+import { onPostgres } from '../support/database';
+import { statementsOf } from '../support/statements';
 import { MINUTE } from '../support/clock';
 import { createMember, createPartner } from '../factories';
 import { signIn } from '../support/http';
@@ -174,6 +178,43 @@ describe('accounts:import', () => {
     expect(await t.em().count(Client, { partner })).toBe(3);
     expect(await t.em().count(WabaAccount, { partner })).toBe(3);
     expect((await importer.importFile(partner.id, SAMPLE, { batchSize: 3 })).unchanged).toBe(4);
+  });
+
+  it('writes each batch in a transaction of its own: the database is free for other writers between them', async () => {
+    const partner = await createPartner(t.em());
+    const sent = await statementsOf(() => importer.importFile(partner.id, SAMPLE, { batchSize: 2 }));
+    expect(sent.filter((q) => /^\s*begin\b/i.test(q))).toHaveLength(2);
+    expect(sent.filter((q) => /^\s*commit\b/i.test(q))).toHaveLength(2);
+    expect(await t.em().count(WhatsappNumber, { partner })).toBe(4);
+  });
+
+  it.skipIf(!onPostgres())("serializes a partner's imports without holding up its other writes (PostgreSQL)", async () => {
+    const partner = await createPartner(t.em());
+    const sql = t.app.get(Sql);
+    await t
+      .em()
+      .fork()
+      .transactional(async (importing) => {
+        await lockPartnerImports(sql, importing, partner.id, true);
+        // An invitation meanwhile: its foreign-key check on the partner does not wait for the batch.
+        await t
+          .em()
+          .fork()
+          .transactional(async (other) => {
+            await sql.run("set local lock_timeout = '5s'", [], other);
+            await createMember(other, partner, { role: 'member' });
+          });
+        // A second import of the partner waits for this one.
+        await expect(
+          t
+            .em()
+            .fork()
+            .transactional(async (second) => {
+              await sql.run("set local lock_timeout = '200ms'", [], second);
+              await lockPartnerImports(sql, second, partner.id, true);
+            }),
+        ).rejects.toThrow(/lock timeout/);
+      });
   });
 
   it('reports every bad record with its position and reason and writes nothing', async () => {
