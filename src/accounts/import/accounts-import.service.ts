@@ -113,15 +113,21 @@ export class AccountsImportService {
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     const now = this.clock.now();
     let batch: ImportRecord[] = [];
+    let lastBatchMs: number | undefined;
+    const write = async () => {
+      // Between two batches, other writers get the database (on SQLite, the file's write lock).
+      if (lastBatchMs !== undefined) await this.sql.betweenWriteBatches(lastBatchMs);
+      const started = performance.now();
+      await this.writeBatch(partnerId, batch, now, result);
+      lastBatchMs = performance.now() - started;
+      batch = [];
+    };
     for await (const item of this.validated(source)) {
       if (!item.ok) continue;
       batch.push(item.record);
-      if (batch.length >= batchSize) {
-        await this.writeBatch(partnerId, batch, now, result);
-        batch = [];
-      }
+      if (batch.length >= batchSize) await write();
     }
-    if (batch.length) await this.writeBatch(partnerId, batch, now, result);
+    if (batch.length) await write();
     result.written = true;
     // The partner's list shows the new counts at once, not at the next SUMMARY_CRON tick.
     if (result.created + result.updated > 0) await this.summaries.refresh([partnerId]);
@@ -151,14 +157,13 @@ export class AccountsImportService {
   }
 
   /**
-   * Writes one batch in a transaction of its own, then leaves the database to others for a
-   * while: on SQLite a transaction holds the write lock of the whole file, and an import of
-   * 100,000 numbers in one held every other writer (a sign-in's session, the outbox) for 40 s.
-   * Every record was validated before the first batch; should a batch fail, the ones before it
-   * stay written, and the same import run again completes it (an import is idempotent).
+   * Writes one batch in a transaction of its own: on SQLite a transaction holds the write lock
+   * of the whole file, and an import of 100,000 numbers in one held every other writer (a
+   * sign-in's session, the outbox) for 40 s. Every record was validated before the first
+   * batch; should a batch fail, the ones before it stay written, and the same import run again
+   * completes it (an import is idempotent).
    */
   private async writeBatch(partnerId: string, records: ImportRecord[], now: Date, result: ImportResult): Promise<void> {
-    const started = performance.now();
     const counts = await this.em.fork().transactional(async (tx) => {
       await lockPartnerImports(this.sql, tx, partnerId, this.postgres);
       const batch = await ImportBatch.load(tx, partnerId, records, now);
@@ -172,6 +177,5 @@ export class AccountsImportService {
     result.updated += counts.updated;
     result.unchanged += counts.unchanged;
     result.statusChanges += counts.statusChanges;
-    await this.sql.betweenWriteBatches(performance.now() - started);
   }
 }
