@@ -138,7 +138,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
         genid: sessions.newId,
         resave: false,
         saveUninitialized: false,
-        unset: 'destroy',
+        // No `unset: 'destroy'`: nothing here drops req.session to end one, and with it a
+        // session whose read failed (a database blip) was deleted at the end of the request.
         cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' },
       }),
     ),

@@ -1,6 +1,7 @@
 import hbs from 'hbs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { viewHelpers } from '../../src/common/view-helpers';
+import { Sql } from '../../src/database/sql';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { User } from '../../src/auth/entities/user.entity';
@@ -187,6 +188,24 @@ describe('sessions across instances and failures', () => {
     expect(res.text).not.toMatch(/at .*\.(ts|js):\d+|Error:/);
     expect(t.logs.some((l) => l.includes(res.headers['x-request-id']) && l.includes('unhandled error'))).toBe(true);
     await t.close().catch(() => undefined);
+  });
+
+  it('keeps a session whose read failed once (a database blip): a 500, then still signed in', async () => {
+    const t = await createTestApp();
+    try {
+      const m = await createMember(t.em(), await createPartner(t.em()));
+      const agent = t.agent();
+      await signIn(agent, m.email, m.password);
+      const sessions = await t.em().count(SessionRecord, { userId: m.user.id });
+      // The request's first query is its session's read.
+      vi.spyOn(t.app.get(Sql), 'all').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      expect((await agent.get('/accounts')).status).toBe(500);
+      expect(await t.em().count(SessionRecord, { userId: m.user.id })).toBe(sessions);
+      expect((await agent.get('/accounts')).status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+      await t.close();
+    }
   });
 
   it('logs a form that fails to render again with the request id its 500 page shows', async () => {
