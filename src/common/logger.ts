@@ -57,17 +57,26 @@ const SECRET_IN_TEXT = new RegExp(
 );
 const GROUPS = 6;
 
-/** Replaces every secret that SECRET_IN_TEXT finds in a string with `[redacted]`. */
+/**
+ * A value written into SQL as a string literal after `=`, `(` or `,`: the drivers' errors quote
+ * their statement with its values (`… where sid = 'ab12…' - Connection terminated`), and those
+ * are session ids, emails and names. The literal becomes `'[redacted]'`.
+ */
+const SQL_LITERAL = /((?:=|\(|,)\s*)'(?:[^'"\\\n]|'')*'/g;
+
+/** Replaces every secret that SECRET_IN_TEXT finds in a string, and every SQL literal, with `[redacted]`. */
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (...match: unknown[]) => {
-    const prefix = match.slice(1, 1 + GROUPS).find((g) => g !== undefined) as string | undefined;
-    return `${prefix ?? ''}${REDACTED}`;
-  });
+  return text
+    .replace(SECRET_IN_TEXT, (...match: unknown[]) => {
+      const prefix = match.slice(1, 1 + GROUPS).find((g) => g !== undefined) as string | undefined;
+      return `${prefix ?? ''}${REDACTED}`;
+    })
+    .replace(SQL_LITERAL, `$1'${REDACTED}'`);
 }
 
 /**
  * One structured logger. Callers log ids, never secrets; two nets catch what slips through
- * anyway, so no password, token, link, key, cookie or session id reaches a log line:
+ * anyway, so no password, token, link, key, cookie, session id or SQL value reaches a log line:
  * `redact` censors secret keys (a request or body logged whole), and `streamWrite` scrubs the
  * finished line, once per line, so a secret inside a message, an error's message or stack, or
  * any nested string is caught too.

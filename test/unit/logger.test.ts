@@ -139,6 +139,22 @@ describe('the logger', () => {
     expect(JSON.parse(lines[1])).toMatchObject({ path: '/password/reset/[redacted]', msg: 'child line' });
   });
 
+  it("scrubs the values a driver's error quotes in its statement: session ids, emails, names", () => {
+    const err = new Error(
+      "select data, expires_at from session where sid = 'YyOXLyIMkbq3g30TcPrSSwZyJAxW3b3w' - Connection terminated unexpectedly",
+    );
+    const { line, json } = logged((l) => l.error({ err }, 'unhandled error'));
+    expect(line).not.toContain('YyOXLyIMkbq3g30TcPrSSwZyJAxW3b3w');
+    expect((json.err as { message: string }).message).toBe(
+      "select data, expires_at from session where sid = '[redacted]' - Connection terminated unexpectedly",
+    );
+    const insert =
+      "insert into membership (id, name, email) values ('m1', 'Nina O''Neil', 'nina@alpha.example'),('m2','B','b@x.io') - duplicate key";
+    expect(scrubSecrets(insert)).toBe(
+      "insert into membership (id, name, email) values ('[redacted]', '[redacted]', '[redacted]'),('[redacted]','[redacted]','[redacted]') - duplicate key",
+    );
+  });
+
   it('leaves ordinary text alone, URL-encoded token paths and token parameters not', () => {
     const plain = 'GET /accounts?q=phk&sort=name by ann@example.com (https://hub.example.com/users/42) Bearer-less';
     expect(scrubSecrets(plain)).toBe(plain);
