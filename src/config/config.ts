@@ -16,6 +16,12 @@ const cron = (def: string) =>
     .refine((v) => validateCronExpression(v).valid, 'must be a cron expression (seconds first, e.g. "0 * * * * *")')
     .default(def);
 
+/** A web address: http or https only (a `javascript:` link in an email or a page is no address). */
+const webUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+
+/** A sender as mail headers write it: `Name <address@host>` or the bare address. */
+const MAIL_SENDER = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)$/;
+
 const DEV_SESSION_SECRET = 'development-only-session-secret-do-not-use-in-production';
 
 const schema = z
@@ -24,7 +30,7 @@ const schema = z
     HOST: z.string().default('127.0.0.1'),
     PORT: int(3000, 0, 65535),
     WEB_CONCURRENCY: int(1, 1, 64),
-    APP_BASE_URL: z.url().optional(),
+    APP_BASE_URL: webUrl().optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -34,7 +40,7 @@ const schema = z
     DB_STATEMENT_TIMEOUT_MS: int(15_000, 0, 3_600_000),
     JOBS_STATEMENT_TIMEOUT_MS: int(300_000, 0, 86_400_000),
     SQLITE_BUSY_TIMEOUT_MS: int(5_000, 0, 600_000),
-    SESSION_SECRET: z.string().optional(),
+    SESSION_SECRET: z.string().min(1, 'is empty: leave it unset in development, or give at least 32 bytes').optional(),
     SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
     SESSION_ABSOLUTE_HOURS: int(12, 1, 24 * 30),
     HTTP_HEADERS_TIMEOUT_SECONDS: int(20, 1, 600),
@@ -43,16 +49,15 @@ const schema = z
     SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
     ACCESS_LOG: bool.default(true),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    TRUSTED_PROXY_HOPS: z
-      .string()
-      .regex(/^\d+$/, 'must be a number of proxy hops')
-      .transform(Number)
-      .default(0),
+    TRUSTED_PROXY_HOPS: int(0, 0, 10),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .optional(),
-    MAIL_FROM: z.string().default('Partner Hub <no-reply@partner-hub.localhost>'),
+    MAIL_FROM: z
+      .string()
+      .regex(MAIL_SENDER, 'must be an address, e.g. "Partner Hub <no-reply@hub.example.com>"')
+      .default('Partner Hub <no-reply@partner-hub.localhost>'),
     MAIL_DIR: z.string().default('var/mail'),
     MAIL_MAX_ATTEMPTS: int(8, 1, 50),
     SMTP_CONNECT_TIMEOUT_SECONDS: int(10, 1, 120),
@@ -67,8 +72,8 @@ const schema = z
     SENT_MAIL_RETENTION_DAYS: int(30, 1, 3650),
     TOKEN_RETENTION_DAYS: int(30, 1, 3650),
     ANONYMOUS_SESSION_MINUTES: int(30, 1, 24 * 60),
-    CLIENT_PAYMENT_METHOD_URL: z.url().default('https://provider.example/payment-method'),
-    CLIENT_TERMINATE_URL: z.url().default('https://provider.example/terminate-number'),
+    CLIENT_PAYMENT_METHOD_URL: webUrl().default('https://provider.example/payment-method'),
+    CLIENT_TERMINATE_URL: webUrl().default('https://provider.example/terminate-number'),
     API_RATE_LIMIT_PER_MINUTE: int(600, 1, 1_000_000),
     EXPORT_ROWS_PER_HOUR: int(1_000_000, 1, 1_000_000_000),
     DEMO_SEED: bool.optional(),

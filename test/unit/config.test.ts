@@ -83,6 +83,26 @@ describe('configuration', () => {
     expect(loadConfig({ ...production, SESSION_SECRET: 'é'.repeat(16) }).session.secret).toHaveLength(16);
   });
 
+  it('refuses an empty SESSION_SECRET in development too, where every page would fail', () => {
+    expect(errorOf({ SESSION_SECRET: '' })).toContain('SESSION_SECRET: is empty');
+  });
+
+  it('takes only http(s) addresses for the links it writes, a sender address for MAIL_FROM, and at most 10 proxy hops', () => {
+    const message = errorOf({
+      CLIENT_PAYMENT_METHOD_URL: 'javascript:alert(1)',
+      CLIENT_TERMINATE_URL: 'data:text/html,hi',
+      APP_BASE_URL: 'javascript:alert1',
+      MAIL_FROM: 'garbage',
+      TRUSTED_PROXY_HOPS: '11',
+    });
+    for (const name of ['CLIENT_PAYMENT_METHOD_URL', 'CLIENT_TERMINATE_URL', 'APP_BASE_URL', 'MAIL_FROM', 'TRUSTED_PROXY_HOPS']) {
+      expect(message).toContain(name);
+    }
+    const ok = loadConfig({ MAIL_FROM: 'no-reply@hub.example.com', TRUSTED_PROXY_HOPS: '2', CLIENT_TERMINATE_URL: 'http://x.example/t' });
+    expect(ok.trustedProxyHops).toBe(2);
+    expect(loadConfig({ MAIL_FROM: 'Hub Team <hub@example.com>' })).toBeTruthy();
+  });
+
   it('names every bad variable at once, in any environment', () => {
     const message = errorOf({ PORT: 'eighty', SESSION_IDLE_MINUTES: '-5', SMTP_URL: 'http://mail', REVOCATION_CRON: 'every minute' });
     expect(message).toContain('REVOCATION_CRON');
