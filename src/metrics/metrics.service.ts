@@ -92,7 +92,9 @@ export class MetricsService {
     });
     new Gauge({
       name: 'hub_outbox_oldest_pending_seconds',
-      help: 'How long the pending email that became due first has been due (0: none is due)',
+      // Since it was queued, not since its next attempt: while every send fails, each retry moves
+      // that into the future, and an alert on this gauge would never fire during an outage.
+      help: 'How long the oldest email not sent yet has waited since it was queued, retries included (0: none waits)',
       registers,
       aggregator: 'max',
       async collect() {
@@ -100,9 +102,9 @@ export class MetricsService {
           const [oldest] = await em.find(
             OutboxEmail,
             { status: 'pending' },
-            { fields: ['nextAttemptAt'], orderBy: { nextAttemptAt: 'asc' }, limit: 1 },
+            { fields: ['createdAt'], orderBy: { createdAt: 'asc' }, limit: 1 },
           );
-          const age = oldest ? (service.clock.now().getTime() - oldest.nextAttemptAt.getTime()) / 1000 : 0;
+          const age = oldest ? (service.clock.now().getTime() - oldest.createdAt.getTime()) / 1000 : 0;
           this.set(Math.max(0, age));
         });
       },

@@ -86,17 +86,21 @@ describe('/metrics', () => {
     expect(value(await scrape(), 'http_request_duration_seconds_count', { route: 'unmatched', status_class: '4xx' })).toBe(1);
   });
 
-  it('shows an email given up, and how long the oldest pending email has been due', async () => {
+  it('shows an email given up, and how long the oldest email not sent yet has waited since it was queued', async () => {
     const em = t.em();
     const dead = new OutboxEmail('a@example.com', 'invitation', {});
     dead.status = 'dead';
-    const late = new OutboxEmail('b@example.com', 'invitation', {});
-    late.nextAttemptAt = new Date(t.clock.now().getTime() - 90_000);
-    await em.persist([dead, late]).flush();
+    dead.createdAt = new Date(t.clock.now().getTime() - 3_600_000);
+    // Queued 20 minutes ago and failing since: its next attempt is in the future.
+    const failing = new OutboxEmail('b@example.com', 'invitation', {});
+    failing.createdAt = new Date(t.clock.now().getTime() - 1_200_000);
+    failing.attempts = 4;
+    failing.nextAttemptAt = new Date(t.clock.now().getTime() + 600_000);
+    await em.persist([dead, failing]).flush();
     const samples = await scrape();
     expect(value(samples, 'hub_outbox_emails', { status: 'dead' })).toBe(1);
     expect(value(samples, 'hub_outbox_emails', { status: 'pending' })).toBe(1);
-    expect(value(samples, 'hub_outbox_oldest_pending_seconds')).toBe(90);
+    expect(value(samples, 'hub_outbox_oldest_pending_seconds')).toBe(1200);
   });
 
   it('counts the revocations due whose job has not run', async () => {
