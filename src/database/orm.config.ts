@@ -80,13 +80,15 @@ export function ormOptions(config: AppConfig, opts: { entities?: EntityClass<unk
       ...common,
       driver: checkedPostgreSqlDriver((load('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql')).PostgreSqlDriver),
       clientUrl: config.database.url,
-      pool: { min: 0, max: config.database.poolMax },
+      // A database that accepts connections and never answers (a dead host behind a proxy)
+      // fails a connection after 5 s, and a request waiting for one after 10 s, not a minute.
+      pool: { min: 0, max: config.database.poolMax, acquireTimeoutMillis: 10_000 },
       // Production never creates a database: a typo in DATABASE_URL is a start-up error
       // (checkedPostgreSqlDriver), not a new empty database the hub runs on.
       ensureDatabase: !config.isProduction,
       // Set when each connection opens (pg's startup options): a statement that runs longer is
       // cancelled and fails, so a stuck database turns into errors, not requests that hang.
-      driverOptions: { connection: { options: `-c statement_timeout=${statementTimeoutMs}` } },
+      driverOptions: { connection: { options: `-c statement_timeout=${statementTimeoutMs}`, connectionTimeoutMillis: 5_000 } },
     } as Options;
   }
   const file = config.database.sqlitePath;

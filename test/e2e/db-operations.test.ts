@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +112,22 @@ describe('database operations', () => {
       expect(console.error).toHaveBeenLastCalledWith(expect.stringContaining('pg_dump -Fc'));
       expect(existsSync(file)).toBe(false);
     });
+
+    it('gives up on a database host that accepts connections and never answers, in seconds', async () => {
+      const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      const url = `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/hub`;
+      try {
+        const started = Date.now();
+        await expect(MikroORM.init(ormOptions(loadConfig({ ...env(), DATABASE_URL: url }), { entities: ENTITIES }))).rejects.toThrow(
+          /timeout/i,
+        );
+        // Bounded by the 10 s wait for a connection, far below knex's default minute.
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        silent.close();
+      }
+    }, 60_000);
 
     it('cancels a statement that runs past DB_STATEMENT_TIMEOUT_MS with an error', async () => {
       await expect(t.em().getConnection().execute('select pg_sleep(30)')).rejects.toThrow(/statement timeout/);
