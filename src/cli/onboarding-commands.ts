@@ -9,7 +9,7 @@ import { isTimeZone, PartnersService } from '../partners/partners.service';
 import { UsersService } from '../users/users.service';
 import { positiveInt } from './args';
 import { withAppContext } from './context';
-import { UsageError } from './usage-error';
+import { CommandFailed, UsageError } from './usage-error';
 
 /** Validates one argument with a form rule; a failure is a usage error (exit 2, nothing written). */
 function arg<T>(option: string, schema: z.ZodType<T>, value: unknown): T {
@@ -109,6 +109,10 @@ export function registerOnboardingCommands(program: Command, config: AppConfig):
         return app.get(MailWorker).drain(() => clock.now());
       });
       console.log(`Sent ${total.sent}, failed (will retry) ${total.failed}, given up ${total.dead}.`);
+      // A scheduler running this instead of the hub's own job learns that sending fails.
+      if (total.failed + total.dead > 0) {
+        throw new CommandFailed(`${total.failed + total.dead} of them could not be sent: see the log (mail.retry, mail.dead).`);
+      }
     });
 
   program

@@ -227,6 +227,30 @@ describe('mail:send', () => {
       await db.drop();
     }
   });
+
+  it('exits 1 with one line when an email could not be sent, so that a scheduler running it learns', async () => {
+    const smtp = await startSmtp();
+    const db = await createTestDatabase();
+    const t = await createTestApp({ database: db, env: { SMTP_URL: smtp.url }, clock: new TestClock(new Date(Date.now() - 1000)) });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await queue(t, 'fine@example.com');
+      await queue(t, 'later@example.com');
+      smtp.failNext(1, 'later@example.com');
+      const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', SMTP_URL: smtp.url, ...db.env };
+      expect(await runCli(['mail:send'], env)).toBe(1);
+      expect(log).toHaveBeenLastCalledWith('Sent 1, failed (will retry) 1, given up 0.');
+      expect(error).toHaveBeenLastCalledWith('error: 1 of them could not be sent: see the log (mail.retry, mail.dead).');
+      expect(smtp.to('fine@example.com')).toHaveLength(1);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      await t.close();
+      await smtp.close();
+      await db.drop();
+    }
+  });
 });
 
 describe('shutting down while an email is being sent', () => {
