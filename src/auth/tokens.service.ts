@@ -87,6 +87,20 @@ export class TokensService implements MailLinkIssuer {
   }
 
   /** A new token for this person (and partner), which replaces every older one still open. */
+  /** Of these people invited to the partner, those whose latest invitation email was given up (never delivered). */
+  async undeliveredInvitations(em: EntityManager, partnerId: string, userIds: string[]): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const tokens = await em.find(
+      UserToken,
+      { kind: 'invitation', partner: partnerId, user: { $in: userIds } },
+      { fields: ['id', 'user', 'createdAt'], orderBy: { createdAt: 'desc', id: 'desc' } },
+    );
+    const latest = new Map<string, string>();
+    for (const t of tokens) if (!latest.has(t.user.id)) latest.set(t.user.id, t.id);
+    const dead = await this.outbox.givenUp(em, [...latest.values()]);
+    return new Set([...latest].filter(([, tokenId]) => dead.has(tokenId)).map(([userId]) => userId));
+  }
+
   async issue(em: EntityManager, kind: TokenKind, user: User, partner: Partner | null = null): Promise<UserToken> {
     const now = this.clock.now();
     const ttl = kind === 'invitation' ? this.config.tokens.invitationTtlMs : this.config.tokens.resetTtlMs;

@@ -45,6 +45,13 @@ export const MAIL_LINK_ISSUER = Symbol('MailLinkIssuer');
 export class OutboxService {
   constructor(private readonly clock: Clock) {}
 
+  /** Of these tokens, those whose email the mail server refused for good or that were given up after every retry. */
+  async givenUp(em: EntityManager, tokenIds: string[]): Promise<Set<string>> {
+    if (!tokenIds.length) return new Set();
+    const rows = await em.find(OutboxEmail, { tokenId: { $in: tokenIds }, status: 'dead' }, { fields: ['tokenId'] });
+    return new Set(rows.map((r) => r.tokenId!));
+  }
+
   enqueue(em: EntityManager, email: OutgoingEmail): OutboxEmail {
     return em.create(OutboxEmail, this.row(email, this.clock.now()));
   }

@@ -22,6 +22,8 @@ export interface TeamRow {
   email: string;
   role: Role;
   status: 'invited' | 'active';
+  /** Invited, and the mail server never took the invitation: the owner should check the address. */
+  undelivered: boolean;
   lastSignInAt: Date | null;
   invitedAt: Date;
   isSelf: boolean;
@@ -62,6 +64,11 @@ export class UsersService {
     // An invited person is shown by the name the inviter typed: their name elsewhere, and
     // whether they sign in elsewhere, is nothing this team learns from an invitation.
     const pending = memberships.filter((m) => !m.acceptedAt).map((m) => m.id);
+    const undelivered = await this.tokens.undeliveredInvitations(
+      em,
+      member.partnerId,
+      memberships.filter((m) => !m.acceptedAt).map((m) => m.user.id),
+    );
     const typed = new Map<string, string>();
     if (pending.length) {
       const events = await em.find(
@@ -77,6 +84,7 @@ export class UsersService {
       email: m.user.email,
       role: m.role,
       status: m.acceptedAt ? ('active' as const) : ('invited' as const),
+      undelivered: !m.acceptedAt && undelivered.has(m.user.id),
       lastSignInAt: m.acceptedAt ? (m.user.lastSignInAt ?? null) : null,
       invitedAt: m.createdAt,
       isSelf: m.user.id === member.userId,

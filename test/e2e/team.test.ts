@@ -101,6 +101,23 @@ describe('the Users page', () => {
     expect((await membershipOf('carla@globex.example'))!.acceptedAt).toBeInstanceOf(Date);
   });
 
+  it('says on the Users page when the mail server refused an invitation, until it is resent', async () => {
+    smtp.rejectNext(1, 'bounce@globex.example');
+    expect((await add({ name: 'Bo Bounce', email: 'bounce@globex.example', role: 'member' })).status).toBe(303);
+    const row = async () => (await ownerAgent.get('/users')).text.split('<tr>').find((r) => r.includes('bounce@'))!;
+    expect(await row()).not.toContain('Email not delivered');
+    await send();
+    expect(await row()).toContain('Email not delivered');
+    expect(await row()).toContain('check the address, then resend or revoke');
+    // A resent invitation is a new email: delivered, the row is a plain invitation again.
+    const m = await membershipOf('bounce@globex.example');
+    expect((await postForm(ownerAgent, `/users/${m!.id}/resend`, {}, '/users')).status).toBe(303);
+    await send();
+    expect(smtp.to('bounce@globex.example')).toHaveLength(1);
+    expect(await row()).not.toContain('Email not delivered');
+    expect(await row()).toContain('Invited');
+  });
+
   it('re-renders the invite form with 422 when the email is already on the team, writing nothing', async () => {
     const before = await counts();
     const res = await add({ name: 'Max Again', email: member.email.toUpperCase(), role: 'owner' });
