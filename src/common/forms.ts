@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { canonicalEmail, emailProblem } from './email';
+import { UNSAFE_TEXT } from './unsafe-text';
 
 export type FieldErrors = Record<string, string>;
 
@@ -39,7 +40,7 @@ export function text(label: string, max: number) {
     .trim()
     .min(1, `${label} is required.`)
     .max(max, `${label} must be at most ${max} characters.`)
-    .refine((v) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v), `${label} contains characters that are not allowed.`);
+    .refine((v) => !UNSAFE_TEXT.test(v), `${label} contains characters that are not allowed.`);
 }
 
 /**

@@ -116,8 +116,10 @@ export const CSV_HEADERS: readonly string[] = CSV_COLUMNS.map((c) => c.header);
  * one. As a regex character class; tab, CR and LF are added where they count.
  */
 const FORMULA_CHARS = "=+\\-@\\u0000\\uFF1D\\uFF0B\\uFF0D\\uFF20'";
+/** What may come before a formula start and be skipped by a program: spaces and direction marks (LRM, RLM, ALM). */
+const SKIPPED = ' \\u200E\\u200F\\u061C';
 /** A cell that starts a formula: one of the above, or tab, CR or LF (which some programs skip). */
-const FORMULA_START = new RegExp(`^[${FORMULA_CHARS}\\t\\r\\n]`);
+const FORMULA_START = new RegExp(`^[${SKIPPED}]*[${FORMULA_CHARS}\\t\\r\\n]`);
 /**
  * Where a spreadsheet of another locale starts a cell inside one of ours: after a ";" (the
  * list separator in German, French…), a tab, or a line break. Such a program honours our
@@ -125,9 +127,9 @@ const FORMULA_START = new RegExp(`^[${FORMULA_CHARS}\\t\\r\\n]`);
  * start there either; nor a quote, which would open a quoted cell of its own. (A tab or line
  * break right after one is a separator checked in turn, so it is not in the class.)
  */
-const FORMULA_AFTER_SEPARATOR = new RegExp(`[;\\t\\r\\n](?=[${FORMULA_CHARS}"])`, 'g');
+const FORMULA_AFTER_SEPARATOR = new RegExp(`[;\\t\\r\\n][${SKIPPED}]*(?=[${FORMULA_CHARS}"])`, 'g');
 /** Either of the above: the one test that nearly every cell (names, ids, dates) passes as it is. */
-const NEEDS_CARE = new RegExp(`^[${FORMULA_CHARS}\\t\\r\\n]|[;\\t\\r\\n]`);
+const NEEDS_CARE = new RegExp(`^[${SKIPPED}]*[${FORMULA_CHARS}\\t\\r\\n]|[;\\t\\r\\n]`);
 
 /**
  * OWASP's neutralization, for a spreadsheet of any locale: a formula start first, or after

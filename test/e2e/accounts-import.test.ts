@@ -242,6 +242,30 @@ describe('accounts:import', () => {
     expect(await t.em().count(Client, { partner })).toBe(0);
   });
 
+  it('refuses invisible characters in names and an email the forms would refuse; stores the email as the forms would', async () => {
+    const partner = await createPartner(t.em());
+    const data = sample();
+    data.partner_channels[0].client.name = 'Acme\u200BRetail GmbH';
+    data.partner_channels[1].setup_info.phone_name = 'Sup\uFEFFport';
+    data.partner_channels[2].client.contact_info.email = 'оps@blueharbor.example'.replace('о', 'о\u200Bo');
+    const refused = await importer.importFile(partner.id, file(JSON.stringify(data)));
+    expect(refused.written).toBe(false);
+    const byPosition = Object.fromEntries(refused.problems.map((p) => [p.position, p.reason]));
+    expect(byPosition['record 1 (partner_channels[0])']).toMatch(/client\.name contains control, text-direction or invisible characters/);
+    expect(byPosition['record 2 (partner_channels[1])']).toMatch(/setup_info\.phone_name contains control, text-direction or invisible/);
+    expect(byPosition['record 3 (partner_channels[2])']).toMatch(/not a valid email address \(email must not contain invisible characters/);
+
+    // A right-to-left name keeps its direction mark; an email is stored in its canonical form.
+    const ok = sample();
+    for (const channel of ok.partner_channels)
+      if (channel.client.id === ok.partner_channels[0].client.id) channel.client.name = '\u200Fשלום Ltd';
+    ok.partner_channels[2].client.contact_info.email = '  IT@BlueHarbor.Example ';
+    expect(await importer.importFile(partner.id, file(JSON.stringify(ok)))).toMatchObject({ written: true, created: 4 });
+    expect((await t.em().findOneOrFail(Client, { partner, providerId: ok.partner_channels[0].client.id })).name).toBe('\u200Fשלום Ltd');
+    const harbor = await t.em().findOneOrFail(Client, { partner, providerId: ok.partner_channels[2].client.id });
+    expect(harbor.contactEmail).toBe('it@blueharbor.example');
+  });
+
   it('imports the valid records and skips the bad ones with --skip-invalid', async () => {
     const partner = await createPartner(t.em());
     const data = sample();

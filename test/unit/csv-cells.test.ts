@@ -7,8 +7,9 @@ import { CSV_FORMAT, CSV_HEADERS, csvRecord, neutralize, type ExportRow } from '
 const csvCell = (value: string) => stringify([[neutralize(value)]], CSV_FORMAT).slice(0, -2);
 const csvLine = (r: ExportRow) => stringify([csvRecord(r)], CSV_FORMAT);
 
-// OWASP's formula starts, with LF, NUL and the full-width forms some programs normalize.
-const FORMULA_START = /^[=+\-@\t\r\n\u0000＝＋－＠]/;
+// OWASP's formula starts, with LF, NUL and the full-width forms some programs normalize, after
+// the spaces and direction marks (LRM, RLM, ALM) a program may skip.
+const FORMULA_START = /^[ \u200E\u200F\u061C]*[=+\-@\t\r\n\u0000＝＋－＠]/;
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.example","click")',
@@ -37,6 +38,10 @@ const HOSTILE = [
   'Tab\t\t+1',
   'Smile 😀 GmbH',
   '\u202Eevil\u202C txt.exe',
+  'Norm; =cmd',
+  '\u200E=1+1',
+  '\u200F\u200F+SUM(A1)',
+  'Semi;\u061C-1',
   '  spaced  ',
 ];
 
@@ -46,7 +51,10 @@ const HOSTILE = [
  * break, or before a quote there.
  */
 const neutralized = (value: string) =>
-  (/^[=+\-@\t\r\n\u0000＝＋－＠']/.test(value) ? `'${value}` : value).replace(/[;\t\r\n](?=[=+\-@\u0000＝＋－＠'"])/g, "$&'");
+  (/^[ \u200E\u200F\u061C]*[=+\-@\t\r\n\u0000＝＋－＠']/.test(value) ? `'${value}` : value).replace(
+    /[;\t\r\n][ \u200E\u200F\u061C]*(?=[=+\-@\u0000＝＋－＠'"])/g,
+    "$&'",
+  );
 
 /** A record with one hostile value first, in the middle and last, beside an E.164 number written as stored. */
 const lineOf = (value: string) => [csvCell(value), 'plain', csvCell(value), '+34675168435', csvCell(value)].join(',') + '\r\n';
@@ -124,6 +132,9 @@ describe('a CSV cell', () => {
     expect(csvCell('\t=1+1')).toBe(`"'\t'=1+1"`);
     // A line break keeps its CR LF: the LF is checked in turn.
     expect(csvCell('a\r\n=1')).toBe(`"a\r\n'=1"`);
+    // Spaces and direction marks that a program may skip before the formula.
+    expect(csvCell('Norm; =cmd')).toBe(`"Norm; '=cmd"`);
+    expect(csvCell('\u200E=1+1')).toBe(`'\u200E=1+1`);
   });
 
   it('parses back, split on commas, as every hostile value with its quotes before formula starts and nothing else', () => {
@@ -162,7 +173,14 @@ describe('a CSV cell', () => {
 
 describe('a CSV record', () => {
   it('writes the columns in order with CRLF, and a valid E.164 number exactly as stored', () => {
-    expect(stringify([[...CSV_HEADERS]], CSV_FORMAT)).toBe(`${CSV_HEADERS.join(',')}\r\n`);
+    // The seed's sixteen columns first, in its order, then the ones added since: a file's shape
+    // that imports and other tools rely on.
+    expect(stringify([[...CSV_HEADERS]], CSV_FORMAT)).toBe(
+      'Company legal name,WhatsApp number,Contact email,Message on behalf,Facebook business verification,Number registration,' +
+        'Client ID,Number ID,WABA Account External ID,WABA Channel External ID,Namespace,Lifecycle status,Consent status,' +
+        'Billing state,Termination date,Created at,Display name,Country,WABA account status,Timezone ID,IVR,' +
+        'Number registration preference,Quality rating,Messaging limit,Needs attention,Removal date\r\n',
+    );
     expect(csvLine(row())).toBe(
       'Acme Retail 1 GmbH,+34675168435,ops@client.example,approved,verified,registered,CL0000001,CH00000001,' +
         '100000000001,300000000001,1_abcdef12,running,granted,partner_paid,,2026-03-02T09:15:00.007Z,' +

@@ -1,6 +1,8 @@
 import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { FAMILIES, familyStatuses, type FamilyKey } from '../../statuses';
 import type { RegistrationMethod } from '../entities/whatsapp-number.entity';
+import { canonicalEmail, emailProblem } from '../../common/email';
+import { UNSAFE_TEXT } from '../../common/unsafe-text';
 
 /**
  * One number of an import file, read from either form and validated: the client, its WABA
@@ -48,9 +50,6 @@ export const REQUIRED_CSV_HEADERS = [
   'Created at',
 ];
 
-const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
 /** Collects every problem of one record, so the operator sees them all at once. */
 class Checker {
   readonly problems: string[] = [];
@@ -68,7 +67,7 @@ class Checker {
     }
     const s = String(value).trim();
     if (s.length > max) this.problems.push(`${field} is longer than ${max} characters`);
-    else if (CONTROL.test(s)) this.problems.push(`${field} contains control characters`);
+    else if (UNSAFE_TEXT.test(s)) this.problems.push(`${field} contains control, text-direction or invisible characters`);
     return s;
   }
 
@@ -102,10 +101,16 @@ class Checker {
     return parsePhoneNumberFromString(compact)!.number;
   }
 
+  /** An address as the forms take it (common/email.ts): the revocation notices are sent to it. */
   email(field: string, value: unknown): string | null | undefined {
     const s = this.text(field, value, 254);
-    if (s && !EMAIL.test(s)) this.problems.push(`${field} "${s.slice(0, 60)}" is not a valid email address`);
-    return s ? s.toLowerCase() : s;
+    if (!s) return s;
+    const problem = emailProblem(s);
+    if (problem) {
+      const why = problem === 'Enter a valid email address.' ? '' : ` (${problem.replace(/\.$/, '').toLowerCase()})`;
+      this.problems.push(`${field} "${s.slice(0, 60)}" is not a valid email address${why}`);
+    }
+    return canonicalEmail(s);
   }
 
   date(field: string, value: unknown): Date {
