@@ -12,6 +12,7 @@ import { User } from './entities/user.entity';
 import { AuthLimits } from './auth.throttles';
 import { readMemberships } from './member.query';
 import { passwordTooLong, verifyPassword } from './passwords';
+import { EXPIRED_SESSIONS } from './session.query';
 
 export interface MemberContext {
   member: CurrentMember;
@@ -27,6 +28,11 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
   ) {}
+
+  /** Deletes the sessions past their idle or absolute limit at `now` (housekeeping); returns how many went. */
+  pruneExpiredSessions(now: Date, batchSize: number): Promise<number> {
+    return this.sql.deleteInBatches(EXPIRED_SESSIONS, [now, now], batchSize);
+  }
 
   /** A wrong password for an address on a team: its owners see it in Activity. */
   async signInFailed(email: string, origin: RequestOrigin): Promise<void> {

@@ -9,6 +9,8 @@ import type { Membership } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { UserToken, type TokenKind } from './entities/user-token.entity';
 import { LinkTokens } from './link-tokens';
+import { Sql } from '../database/sql';
+import { OLD_TOKENS } from './user-token.query';
 
 /** What the token table stores of a raw token. */
 export function hashToken(raw: string): string {
@@ -27,9 +29,15 @@ export class TokensService implements MailLinkIssuer {
   constructor(
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.links = new LinkTokens(config.session.secret);
+  }
+
+  /** Deletes the tokens used or expired before `cutoff` that no pending email needs (housekeeping); returns how many went. */
+  prune(cutoff: Date, batchSize: number): Promise<number> {
+    return this.sql.deleteInBatches(OLD_TOKENS, [cutoff, cutoff], batchSize);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { newId } from '../common/ids';
+import { Sql } from '../database/sql';
 import { OutboxEmail } from './entities/outbox-email.entity';
 
 export interface OutgoingEmail {
@@ -37,13 +38,31 @@ export interface MailLinkIssuer {
 
 export const MAIL_LINK_ISSUER = Symbol('MailLinkIssuer');
 
+// It picks at most `limit` rows and deletes them in the same statement, so the condition is
+// checked as the rows go: run on several instances at once, it deletes nothing twice.
+const OLD_EMAILS = `delete from outbox_email where id in (
+  select id from outbox_email
+  where (status = 'sent' and sent_at <= ?) or (status = 'dead' and next_attempt_at <= ?)
+  limit ?)`;
+
 /**
  * Queues an email in the caller's transaction: it is sent if and only if the change that
  * caused it commits.
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly sql: Sql,
+  ) {}
+
+  /**
+   * Deletes the emails sent, or given up (dead, their last attempt due then), before `cutoff`,
+   * `batchSize` per statement (housekeeping); pending emails always stay. Returns how many went.
+   */
+  prune(cutoff: Date, batchSize: number): Promise<number> {
+    return this.sql.deleteInBatches(OLD_EMAILS, [cutoff, cutoff], batchSize);
+  }
 
   /** Of these tokens, those whose email the mail server refused for good or that were given up after every retry. */
   async givenUp(em: EntityManager, tokenIds: string[]): Promise<Set<string>> {

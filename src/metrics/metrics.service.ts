@@ -9,7 +9,7 @@ import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { watchJobRuns, type JobRun } from '../common/schedule';
 import { OutboxEmail } from '../mail/entities/outbox-email.entity';
-import { Revocation } from '../revocation/entities/revocation.entity';
+import { RevocationFinalizer } from '../revocation/revocation-finalizer.service';
 
 /** Request latency buckets, in seconds: pages take milliseconds, a large export tens of seconds. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -39,6 +39,7 @@ export class MetricsService {
     private readonly em: EntityManager,
     private readonly orm: MikroORM,
     private readonly clock: Clock,
+    private readonly revocations: RevocationFinalizer,
     scheduler: SchedulerRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -116,12 +117,11 @@ export class MetricsService {
       registers,
       aggregator: 'max',
       async collect() {
-        await service.read(this, async (em) => {
-          const now = service.clock.now();
-          const billing = { billingEndedAt: null, withdrawnAt: null, billingEndsAt: { $lte: now } };
-          const removal = { removedAt: null, billingEndedAt: { $ne: null }, withdrawnAt: null, removeAt: { $lte: now } };
-          this.set({ step: 'billing_end' }, await em.count(Revocation, billing));
-          this.set({ step: 'removal' }, await em.count(Revocation, removal));
+        await service.read(this, async () => {
+          // The job's own rule of what is due (due-revocations.query.ts).
+          const due = await service.revocations.countDue(service.clock.now());
+          this.set({ step: 'billing_end' }, due.billing_end);
+          this.set({ step: 'removal' }, due.removal);
         });
       },
     });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Sql } from '../database/sql';
+import { sqlNumber, type Sql } from '../database/sql';
 import type { BillingState } from '../statuses';
 
 export type Transition = 'billing_end' | 'removal';
@@ -52,6 +52,12 @@ export async function pickDue(
     tx,
   );
   return rows.map((r) => r.id);
+}
+
+/** How many revocations a transition is due for at `now` (what /metrics reports). */
+export async function countDue(sql: Sql, transition: Transition, now: Date): Promise<number> {
+  const [row] = await sql.all<{ n: unknown }>(`select count(*) as n from revocation where ${TRANSITIONS[transition].due}`, [now]);
+  return sqlNumber(row.n);
 }
 
 /** Sets the transition's time on those of `ids` still due; returns the ids this call set. */

@@ -11,7 +11,7 @@ import { dialectOf } from '../database/orm.config';
 import { Sql, sqlDate } from '../database/sql';
 import type { BillingState } from '../statuses';
 import { billingChange } from './billing-change';
-import { claimDue, moveBillingState, pickDue, readClaimed, type ClaimedRow, type Transition } from './due-revocations.query';
+import { claimDue, countDue, moveBillingState, pickDue, readClaimed, type ClaimedRow, type Transition } from './due-revocations.query';
 import { REVOCATION_BATCH_SIZE } from './job-batch';
 import { RevocationNotices, type BillingEndedNotice } from './revocation-notices.service';
 
@@ -45,6 +45,11 @@ export class RevocationFinalizer {
    * crash rolls back a batch whole, so the next run does it. A process that is shutting down
    * stops between batches: what is left is due for the next run, here or elsewhere.
    */
+  /** The revocations each step is due for at `now` and not yet done: above 0 for long, the job is not running. */
+  async countDue(now: Date): Promise<Record<Transition, number>> {
+    return { billing_end: await countDue(this.sql, 'billing_end', now), removal: await countDue(this.sql, 'removal', now) };
+  }
+
   async runDue(now: Date, options: { batchSize?: number } = {}): Promise<RunDueResult> {
     const batchSize = options.batchSize ?? REVOCATION_BATCH_SIZE;
     const result: RunDueResult = { billingEnded: 0, removed: 0 };

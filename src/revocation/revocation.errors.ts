@@ -43,6 +43,7 @@ export const RevocationErrors = {
       'revocation.termination_date',
       `A request made now terminates on ${terminationDate}, not ${expected}. Nothing was changed.`,
     ),
-  wrongConfirmation: () => new RevocationFieldError('confirmation', 'Type the phone number exactly as shown above (spaces and dashes do not matter).'),
+  wrongConfirmation: () =>
+    new RevocationFieldError('confirmation', 'Type the phone number exactly as shown above (spaces and dashes do not matter).'),
   reasonTooLong: () => new RevocationFieldError('reason', 'The reason must be at most 500 characters.'),
 };
