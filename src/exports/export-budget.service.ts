@@ -39,6 +39,8 @@ export class ExportBudget {
   private readonly running = new Map<string, number>();
   /** The downloads the notice last read, per person. */
   private readonly noticed = new Recent<Spent[]>(NOTICE_READ_EVERY_MS);
+  /** Downloads whose Activity event could not be written, per person: this process counts them for their hour. */
+  private readonly unrecorded = new Map<string, Spent[]>();
 
   constructor(
     private readonly sql: Sql,
@@ -127,8 +129,26 @@ export class ExportBudget {
     return now + HOUR_MS;
   }
 
-  /** The person's recorded downloads of the last hour that cost something, oldest first. */
+  /**
+   * A finished download the audit log could not record (a database failure): without its
+   * event it would cost nothing. This process counts it for its hour; other instances do not
+   * see it, as they do not see downloads still running.
+   */
+  countUnrecorded(userId: string, rows: number): void {
+    if (rows === 0) return;
+    this.unrecorded.set(userId, [...(this.unrecorded.get(userId) ?? []), { at: this.clock.now().getTime(), rows }]);
+  }
+
+  /** The person's downloads of the last hour that cost something, oldest first: recorded, and this process's unrecorded ones. */
   private async spent(userId: string, now: number): Promise<Spent[]> {
+    const unrecorded = (this.unrecorded.get(userId) ?? []).filter((s) => s.at > now - HOUR_MS);
+    if (unrecorded.length) this.unrecorded.set(userId, unrecorded);
+    else this.unrecorded.delete(userId);
+    return [...unrecorded, ...(await this.recorded(userId, now))].sort((a, b) => a.at - b.at);
+  }
+
+  /** The person's recorded downloads of the last hour that cost something, oldest first. */
+  private async recorded(userId: string, now: number): Promise<Spent[]> {
     const events = await this.sql.all<{ at: unknown; data: unknown }>(
       `select created_at as "at", data as "data" from audit_event
         where actor_id = ? and action = ? and created_at > ? order by created_at asc`,

@@ -314,7 +314,8 @@ export class ExportsService {
     let recorded = false;
     const record = async (r: WriteResult) => {
       recorded = true;
-      await this.recordExport(who, filter, file.format, r, req);
+      // Not in the audit log (the database failed): this process still counts it for the hour.
+      if (!(await this.recordExport(who, filter, file.format, r, req))) this.budget.countUnrecorded(who.actor.id, r.rows);
       release();
     };
     const options: WriteXlsxOptions & WriteCsvOptions = {
@@ -365,7 +366,7 @@ export class ExportsService {
     format: ExportFormat,
     result: WriteResult,
     req: HubRequest,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       const em = this.em.fork();
       this.audit.record(em, {
@@ -376,8 +377,10 @@ export class ExportsService {
         origin: req ? originOf(req) : null,
       });
       await em.flush();
+      return true;
     } catch (err) {
       this.logger.error({ requestId: req.id, err }, 'could not record the export in the audit log');
+      return false;
     }
   }
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { parseNumberFilter } from '../../src/accounts/number-filter';
 import { runCli } from '../../src/cli/program';
+import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { RequestsInFlight } from '../../src/common/requests-in-flight';
 import { DEFAULT_BATCH_SIZE, ExportsService } from '../../src/exports/exports.service';
@@ -478,6 +479,33 @@ describe('the row budget of downloads', () => {
     const together = await Promise.all([1, 2, 3].map(() => a.get('/accounts/export.csv')));
     expect(together.map((r) => r.status).sort()).toEqual([200, 429, 429]);
     expect(await spentRows(m.user.id)).toBe(12);
+    t.clock.advance(HOUR);
+  });
+
+  it('still counts a download whose Activity event could not be written (a database failure)', async () => {
+    const flaky = await createPartner(t.em());
+    const m = await createMember(t.em(), flaky);
+    await bulkNumbers(t, flaky, 12);
+    t.clock.set('2026-11-30T09:00:00Z');
+    let a = t.agent();
+    await signIn(a, m.email, m.password);
+    const audit = t.app.get(AuditService);
+    vi.spyOn(audit, 'record').mockImplementationOnce(() => {
+      throw new Error('database gone');
+    });
+    try {
+      expect(parseCsv((await download(a)).body as Buffer)).toHaveLength(12);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(await spentRows(m.user.id)).toBe(0);
+    expect(t.logs.some((l) => l.includes('could not record the export in the audit log'))).toBe(true);
+    // 12 + 12 > 20: the unrecorded 12 rows still count, for their hour.
+    expect((await a.get('/accounts/export.csv')).status).toBe(429);
+    t.clock.advance(HOUR);
+    a = t.agent();
+    await signIn(a, m.email, m.password);
+    expect((await download(a)).status).toBe(200);
     t.clock.advance(HOUR);
   });
 
