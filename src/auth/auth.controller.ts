@@ -35,8 +35,9 @@ export class AuthController {
   @GuestOnly()
   @Get('login')
   @Render('auth/login')
-  loginPage(@Query('next') next: unknown) {
-    return { title: 'Sign in', values: {}, next: safeLocalPath(next) };
+  loginPage(@Query('next') next: unknown, @Query('signed_out') signedOut: unknown) {
+    // The session that would carry a flash is gone: the sign-out says so in the address.
+    return { title: 'Sign in', values: {}, next: safeLocalPath(next), signedOut: signedOut === '1' };
   }
 
   /**
@@ -69,7 +70,7 @@ export class AuthController {
   @Post('logout')
   // A shared computer keeps nothing of the session: cookies and storage of this origin go.
   @Header('Clear-Site-Data', '"cookies", "storage"')
-  @Redirect('/login', 303)
+  @Redirect('/login?signed_out=1', 303)
   async logout(@Req() req: HubRequest, @Res({ passthrough: true }) res: Response) {
     const member = req.member!;
     const em = this.em.fork();

@@ -189,7 +189,7 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     await expect(page.locator('.results').innerText()).resolves.toMatch(/^2 numbers match/);
     // The panel stays closed, the chips show the filters and it says how many are in force; opened, its boxes are ticked.
     expect(await panel(page).getAttribute('open')).toBeNull();
-    expect(await panel(page).locator('summary').innerText()).toBe('Filter by status (3 in force)');
+    expect(await panel(page).locator('summary').innerText()).toBe('Filter by status (3 active)');
     await openFilterPanel(page);
     await expect(numberStatus.getByLabel('Suspended', { exact: true }).isChecked()).resolves.toBe(true);
     // On a phone the chips and the results follow the search form, not seven boxes of statuses.

@@ -39,7 +39,7 @@ describe('the layout in a real browser', () => {
     await page.context().close();
   });
 
-  it('signs an owner in through the form and shows the whole navigation, the partner and Log out', async () => {
+  it('signs an owner in through the form and shows the whole navigation, the partner and Sign out', async () => {
     const page = await newPage(browser, t.url);
     await signInAs(page, t.url, owner.email, owner.password);
     expect(new URL(page.url()).pathname).toBe('/accounts');
@@ -49,7 +49,7 @@ describe('the layout in a real browser', () => {
     await expect(nav(page).getByRole('link', { name: 'WhatsApp Accounts' }).getAttribute('aria-current')).resolves.toBe('page');
     await expect(page.getByText('Globex Partners', { exact: true }).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Olivia Owner').isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('button', { name: 'Log out' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
 
     // Usable from a phone to a wide screen: nothing wider than the viewport.
@@ -75,12 +75,12 @@ describe('the layout in a real browser', () => {
     await page.context().close();
   });
 
-  it('logs out with the Log out button, deleting the session, and goes back to sign-in', async () => {
+  it('signs out with the Sign out button, deleting the session, and goes back to sign-in', async () => {
     const page = await newPage(browser, t.url);
     await signInAs(page, t.url, owner.email, owner.password);
     const before = await t.em().count(SessionRecord, { userId: owner.user.id });
     expect(before).toBeGreaterThan(0);
-    await Promise.all([page.waitForURL(`${t.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
+    await Promise.all([page.waitForURL(`${t.url}/login?signed_out=1`), page.getByRole('button', { name: 'Sign out' }).click()]);
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     expect(await t.em().count(SessionRecord, { userId: owner.user.id })).toBe(before - 1);
     // The signed-out browser is sent back to sign in.

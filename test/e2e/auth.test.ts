@@ -110,7 +110,9 @@ describe('signing in and out', () => {
     const _csrf = await csrfOf(agent, '/accounts');
     const res = await agent.post('/logout').type('form').send({ _csrf });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/login');
+    expect(res.headers.location).toBe('/login?signed_out=1');
+    expect((await agent.get(res.headers.location)).text).toContain('You are signed out.');
+    expect((await agent.get('/login')).text).not.toContain('You are signed out.');
     // The browser forgets the cookie and whatever the origin stored.
     expect(res.headers['clear-site-data']).toBe('"cookies", "storage"');
     expect(String(res.headers['set-cookie'])).toMatch(/hub\.sid=;.*Expires=Thu, 01 Jan 1970/);

@@ -171,7 +171,7 @@ export function pagerLinks(html: string): { first?: string; previous?: string; n
 
 /** The filters in force as chips with their remove links, and Clear all. */
 export function filterChips(html: string): { chips: { label: string; removeHref: string }[]; clearHref?: string } {
-  const group = between(html, '<div class="chips" role="group" aria-label="Filters in force">', '</div>');
+  const group = between(html, '<div class="chips" role="group" aria-label="Active filters">', '</div>');
   const chips = [...group.matchAll(/<li class="chip">(.*?) <a href="([^"]+)" class="chip-remove"/g)].map((m) => ({
     label: decodeHtml(m[1]),
     removeHref: decodeHtml(m[2]),
