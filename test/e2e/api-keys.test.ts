@@ -130,6 +130,11 @@ describe('API keys', () => {
     expect((await api()).status).toBe(401);
     const after = await rows(t, 'select action from audit_event where subject_id = ?', [row.id]);
     expect(after.map((e) => e.action).sort()).toEqual(['api_key.created', 'api_key.first_used', 'api_key.revoked']);
+    // On the list it reads as revoked where its expiry was, with no button left.
+    const listed = (await agent.get('/settings/api-keys')).text.split('<tr>').find((r) => r.includes('<th scope="row">Audited</th>'))!;
+    expect(listed).toMatch(/<span class="stack-label">Expires<\/span><span><span class="badge badge-red">Revoked<\/span>/);
+    expect(listed).not.toContain('Never');
+    expect(listed).not.toContain('/revoke');
   });
 
   it('writes the last use at most once a minute per key', async () => {
