@@ -19,6 +19,7 @@ import {
   type NumberFilter,
 } from './number-filter';
 import type { NumberRow } from './number-row';
+import { nationalNumber } from './phone';
 
 /** Where a list is shown: WhatsApp Accounts (`/accounts`) or a client's page (`/clients/:id`). */
 export interface ListPlace {
@@ -119,12 +120,13 @@ function matchText(count: MatchCount): string {
 }
 
 /**
- * Whether a search names this number exactly: its full phone number in any format, or an id
- * of the number or of its WABA account (the client's id names the client, not one number).
+ * Whether a search names this number exactly: its full phone number in any format, as dialled
+ * abroad or at home ("+44 7912 782373", "07912 782373", "7912 782373"), or an id of the number
+ * or of its WABA account (the client's id names the client, not one number).
  */
 export function isExactMatch(q: string, n: NumberRow): boolean {
   const term = searchTerm(q);
-  if (/^\d+$/.test(term) && n.phoneNumber.replace(/\D/g, '') === term) return true;
+  if (/^\d+$/.test(term) && (n.phoneNumber.replace(/\D/g, '') === term || nationalNumber(n.phoneNumber) === term)) return true;
   const wanted = q.trim().toLowerCase();
   return [n.providerId, n.externalId, n.waba.providerId, n.waba.externalId, n.waba.namespace].some(
     (id) => !!id && id.toLowerCase() === wanted,

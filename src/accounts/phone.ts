@@ -39,6 +39,11 @@ export function countryName(code: string | null | undefined): string | undefined
   return countryNames.get(code);
 }
 
+/** The number without its country code or trunk prefix ("7912782373" for +447912782373), or undefined. */
+export function nationalNumber(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.nationalNumber;
+}
+
 // Parsing is the dearest part of a card: each number's view is kept (bounded, a miss re-parses).
 const views = new Map<string, PhoneView>();
 const MAX_VIEWS = 5_000;

@@ -154,10 +154,13 @@ describe('WhatsApp Accounts', () => {
       });
       const miss = await createNumber(t.em(), partner, { phoneNumber: '+447400123456', displayName: 'Other Care' });
       const { agent } = await signedIn(partner);
-      // The number's full phone or one of its ids opens its page; any other term (the client's id too) lists what it finds.
+      // The number's full phone (international or national) or one of its ids opens its page; any
+      // other term (part of the phone, the client's id) lists what it finds.
       for (const [q, opens] of [
         ['+49 151 2345-0001', true],
-        ['(0151) 23450001', false],
+        ['(0151) 23450001', true],
+        ['151 2345 0001', true],
+        ['2345 0001', false],
         ['4915123450001', true],
         ['nordlicht bookings', false],
         ['NORDLICHT REISEN', false],
