@@ -4,6 +4,10 @@ import { longDate } from '../common/dates';
 import { LOGGER, type Logger } from '../common/logger';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { OutboxService, type OutgoingEmail } from '../mail/outbox.service';
+import { phoneView } from '../accounts';
+
+/** The number as people read it: "+49 151 23456789". */
+const phoneText = (notice: { phoneNumber: string }) => phoneView(notice.phoneNumber).formatted;
 
 /** What every notice to a client says about the number and who stops paying for it. */
 export interface NoticeSubject {
@@ -35,19 +39,19 @@ export class RevocationNotices {
 
   /** Requested: the client must add its own payment method or terminate. Whether it was emailed. */
   requested(em: EntityManager, notice: NoticeSubject & { removalDate: string }): boolean {
-    return this.queue(em, 'revocation_requested', `Action needed: ${notice.partnerName} stops paying for ${notice.phoneNumber}`, notice);
+    return this.queue(em, 'revocation_requested', `Action needed: ${notice.partnerName} stops paying for ${phoneText(notice)}`, notice);
   }
 
   /** Withdrawn: the partner keeps paying. Whether it was emailed. */
   withdrawn(em: EntityManager, notice: NoticeSubject): boolean {
-    return this.queue(em, 'revocation_withdrawn', `${notice.partnerName} keeps paying for ${notice.phoneNumber}`, notice);
+    return this.queue(em, 'revocation_withdrawn', `${notice.partnerName} keeps paying for ${phoneText(notice)}`, notice);
   }
 
   /** Billing ended, for a whole batch of the finalizer: one multi-row INSERT. */
   async billingEnded(em: EntityManager, notices: BillingEndedNotice[], now: Date): Promise<void> {
     const emails: OutgoingEmail[] = [];
     for (const notice of notices) {
-      const email = this.email('revocation_billing_ended', `${notice.partnerName} no longer pays for ${notice.phoneNumber}`, notice);
+      const email = this.email('revocation_billing_ended', `${notice.partnerName} no longer pays for ${phoneText(notice)}`, notice);
       if (email) emails.push(email);
     }
     await this.outbox.enqueueMany(em, emails, now);
@@ -66,8 +70,8 @@ export class RevocationNotices {
       this.logger.warn({ event: 'revocation.no_contact_email', template, partnerId }, 'client has no contact email: not emailed');
       return null;
     }
-    // Dates are formatted here: the mail templates need no helpers.
-    const dates: Record<string, string> = { terminationDateText: longDate(payload.terminationDate) };
+    // Dates and the phone are formatted here: the mail templates need no helpers.
+    const dates: Record<string, string> = { terminationDateText: longDate(payload.terminationDate), phoneText: phoneText(notice) };
     if (payload.removalDate !== undefined) dates.removalDateText = longDate(payload.removalDate);
     return { to: contactEmail, template, subject, partnerId, payload: { ...payload, ...dates, ...this.config.revocationLinks } };
   }

@@ -15,6 +15,7 @@ import { postForm, signIn } from '../support/http';
 import type { TestSmtp } from '../support/smtp';
 import { HOSTILE_ENCODED } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
+import { phoneView } from '../../src/accounts/phone';
 
 const HOSTILE = HOSTILE_ENCODED.map(decodeURIComponent);
 /** What a JSON field can hold besides a string. */
@@ -318,7 +319,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
 
     await t.app.get(MailWorker).sendDue(t.clock.now());
     await smtp.waitFor(contact, 2);
-    expect(smtp.to(contact).map((m) => m.subject)).toContain(`Writers keeps paying for ${stored.phoneNumber}`);
+    expect(smtp.to(contact).map((m) => m.subject)).toContain(`Writers keeps paying for ${phoneView(stored.phoneNumber).formatted}`);
 
     const none = await del(id);
     expect(none.status).toBe(409);

@@ -143,7 +143,7 @@ describe('payment revocation', () => {
     await sendMail();
     const mail = await smtp.waitFor('ops@acme.example');
     expect(mail.subject).toContain('Globex Partners');
-    expect(mail.text).toContain('+4915123456789');
+    expect(mail.text).toContain('+49 1512 3456789');
     expect(mail.text).toContain('31 December 2026');
     expect(mail.text).toContain(t.config.revocationLinks.paymentMethodUrl);
     expect(mail.text).toContain(t.config.revocationLinks.terminateUrl);
@@ -164,7 +164,7 @@ describe('payment revocation', () => {
     expect(await t.em().count(OutboxEmail, { template: 'revocation_billing_ended', toAddress: 'ops@acme.example' })).toBe(1);
     await sendMail();
     const endedMail = await smtp.waitFor('ops@acme.example', 2);
-    expect(endedMail.text).toContain('no longer pays for your WhatsApp number +4915123456789');
+    expect(endedMail.text).toContain('no longer pays for your WhatsApp number +49 1512 3456789');
 
     // A month passed: the old session expired.
     await signIn(agent, owner.email, owner.password);
