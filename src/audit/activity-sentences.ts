@@ -164,8 +164,8 @@ function exportSentence(d: Data): string {
   const f = d.filters && typeof d.filters === 'object' ? (d.filters as Data) : {};
   const narrowed = [
     str(f, 'q') && `matching “${str(f, 'q')}”`,
-    (str(f, 'clientName') && `of ${str(f, 'clientName')}`) || (str(f, 'client') && 'of one client'),
-    Object.keys(f).some((k) => !['q', 'client', 'clientName', 'attention', 'sort'].includes(k)) && 'with a status filter',
+    str(f, 'client') && 'of one client',
+    Object.keys(f).some((k) => !['q', 'client', 'attention', 'sort'].includes(k)) && 'with a status filter',
     f.attention === true && 'that need attention',
   ].filter(Boolean);
   const format = d.format === 'xlsx' ? 'an Excel file' : 'a CSV file';

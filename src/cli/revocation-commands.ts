@@ -5,7 +5,8 @@ import { DatabaseClock } from '../database/database-clock';
 import type { AppConfig } from '../config/config';
 import { HousekeepingService } from '../housekeeping/housekeeping.service';
 import type { Alignment, ContractTerms } from '../partners/entities/contract-terms.embeddable';
-import { isTimeZone, PartnersService } from '../partners/partners.service';
+import { isTimeZone } from '../common/time-zones';
+import { PartnersService } from '../partners/partners.service';
 import { RevocationFinalizer } from '../revocation/revocation-finalizer.service';
 import { positiveInt } from './args';
 import { withAppContext } from './context';
@@ -34,8 +35,8 @@ export function parseTerms(opts: TermsOptions): Partial<ContractTerms> {
   if (opts.timeZone !== undefined) {
     if (!isTimeZone(opts.timeZone))
       throw new UsageError(`--time-zone: unknown time zone "${opts.timeZone}" (use an IANA name like Europe/Berlin).`);
-    // The canonical spelling: "europe/berlin" is stored as "Europe/Berlin".
-    terms.billingTimeZone = new Intl.DateTimeFormat('en-US', { timeZone: opts.timeZone }).resolvedOptions().timeZone;
+    // PartnersService stores it in the runtime's spelling: "europe/berlin" as "Europe/Berlin".
+    terms.billingTimeZone = opts.timeZone;
   }
   if (Object.keys(terms).length === 0) {
     throw new UsageError('Give at least one of --notice-days, --alignment, --grace-days, --time-zone.');

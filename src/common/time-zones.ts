@@ -50,6 +50,11 @@ export function isChoosableZone(zone: string): boolean {
 const usableZones = new Set<string>();
 
 /** Whether the runtime can show times in this zone (aliases such as "Europe/Kiev" included). */
+/** The runtime's own spelling of a usable zone: "europe/berlin" is "Europe/Berlin". */
+export function canonicalTimeZone(zone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 export function isTimeZone(zone: string): boolean {
   if (usableZones.has(zone)) return true;
   try {

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { ContractTerms } from './entities/contract-terms.embeddable';
 import { Partner } from './entities/partner.entity';
+import { canonicalTimeZone, isTimeZone } from '../common/time-zones';
 
 export function slugify(name: string): string {
   const slug = name
@@ -16,13 +17,10 @@ export function slugify(name: string): string {
   return slug || 'partner';
 }
 
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+/** A billing time zone as stored: the runtime's spelling ("europe/berlin" is "Europe/Berlin"); an unknown one is refused. */
+function billingZone(zone: string): string {
+  if (!isTimeZone(zone)) throw new DomainError('partner.time_zone', `Unknown time zone "${zone}".`);
+  return canonicalTimeZone(zone);
 }
 
 @Injectable()
@@ -39,9 +37,7 @@ export class PartnersService {
     for (let i = 2; await em.count(Partner, { slug }); i++) slug = `${base}-${i}`;
     const partner = new Partner(name, slug);
     Object.assign(partner.terms, terms);
-    if (!isTimeZone(partner.terms.billingTimeZone)) {
-      throw new DomainError('partner.time_zone', `Unknown time zone "${partner.terms.billingTimeZone}".`);
-    }
+    partner.terms.billingTimeZone = billingZone(partner.terms.billingTimeZone);
     em.persist(partner);
     return partner;
   }
@@ -55,9 +51,7 @@ export class PartnersService {
    * Revocations already requested keep the copy of the terms they were made with.
    */
   async setTerms(partnerIdOrSlug: string, change: Partial<ContractTerms>): Promise<Partner | null> {
-    if (change.billingTimeZone !== undefined && !isTimeZone(change.billingTimeZone)) {
-      throw new RangeError(`Unknown time zone "${change.billingTimeZone}".`);
-    }
+    if (change.billingTimeZone !== undefined) change = { ...change, billingTimeZone: billingZone(change.billingTimeZone) };
     return this.em.fork().transactional(async (tx) => {
       const partner = await tx.findOne(Partner, { $or: [{ id: partnerIdOrSlug }, { slug: partnerIdOrSlug }] });
       if (!partner) return null;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../common/forms';
 import { newId } from '../../common/ids';
+import { API_SCOPES } from '../entities/api-key.entity';
 
 /** A new-key form's id, as newId() makes it. */
 const FORM_ID = /^[\w-]{22}$/;
@@ -13,7 +14,7 @@ export function keyFormId(sent: string | undefined): string {
 /** The form of a new key: a name, a scope, and an optional last day (YYYY-MM-DD, UTC). */
 export const createApiKeyForm = z.object({
   name: text('Name', 100),
-  scope: z.enum(['read', 'read_write'], { message: 'Choose read or read and write.' }),
+  scope: z.enum(API_SCOPES, { message: 'Choose read or read and write.' }),
   expires: z
     .string()
     .trim()
