@@ -14,6 +14,6 @@ export { searchTextFor } from './search-text';
 export { attentionWhere } from './number-filter';
 export { attentionReasons } from './status-view';
 export type { NumberRow } from './number-row';
-export { countryName, phoneCountry, phoneView } from './phone';
+export { compactPhone, countryName, E164, phoneCountry, phoneView } from './phone';
 export { metaTimezoneName } from './timezones';
 export { AccountsImportService, type ImportResult } from './import/accounts-import.service';

@@ -2,6 +2,14 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
+/** A number as the hub stores it: E.164, "+" then 7 to 15 digits, no leading zero. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** A number as a person types it, without its spaces, dashes, dots and brackets: "+49 (151) 234-56" is "+4915123456". */
+export function compactPhone(typed: string): string {
+  return typed.replace(/[\s().-]/g, '');
+}
+
 export interface PhoneView {
   /** As stored (E.164). */
   e164: string;

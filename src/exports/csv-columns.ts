@@ -8,6 +8,7 @@
  */
 
 import { sqlBoolean } from '../database/sql';
+import { E164 } from '../accounts';
 
 /** One number as the export query reads it (raw database values, one row per number). */
 export interface ExportRow {
@@ -58,9 +59,6 @@ export interface CsvColumn {
 const text = (v: string | null | undefined) => v ?? '';
 /** A yes/no fact as the Partner API spells it. */
 const flag = (v: unknown) => String(sqlBoolean(v));
-
-/** E.164 as the import validates it: "+" then up to 15 digits, no leading zero. */
-export const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** ISO 8601 in UTC with milliseconds, e.g. 2026-03-02T09:15:00.000Z: exact, so it re-imports unchanged. */
 export function isoUtc(value: Date | number | string): string {

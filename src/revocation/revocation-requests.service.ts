@@ -14,6 +14,7 @@ import { Revocation } from './entities/revocation.entity';
 import { RevocationErrors } from './revocation.errors';
 import { RevocationNotices } from './revocation-notices.service';
 import { countdown, revocationSchedule, type Countdown, type RevocationSchedule } from './termination-date';
+import { compactPhone } from '../accounts';
 
 export const MAX_REASON_LENGTH = 500;
 
@@ -140,7 +141,7 @@ export class RevocationRequests {
       const found = await this.findNumber(tx, by.partnerId, numberId);
       assertRequestable(found);
       const { number } = found;
-      if (input.confirmation !== undefined && input.confirmation.replace(/[\s-]+/g, '') !== number.phoneNumber) {
+      if (input.confirmation !== undefined && compactPhone(input.confirmation) !== number.phoneNumber) {
         throw RevocationErrors.wrongConfirmation();
       }
       const reason = input.reason?.trim() || null;

@@ -273,7 +273,7 @@ describe('payment revocation', () => {
     ).toBe(1);
   });
 
-  it('shows the number as people write it, and takes it typed so, with spaces or dashes', async () => {
+  it('shows the number as people write it, and takes it typed so, with spaces, dashes, dots or brackets', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner, { phoneNumber: '+81312345678' });
     const agent = await ownerAgent();
@@ -284,7 +284,7 @@ describe('payment revocation', () => {
     const res = await postForm(
       agent,
       `/accounts/${number.id}/revocation`,
-      { confirmation: ' +81-3-1234 5678 ' },
+      { confirmation: ' +81 (3) 1234.5678 ' },
       `/accounts/${number.id}/revocation/new`,
     );
     expect(res.status).toBe(303);

@@ -3,6 +3,7 @@ import { FAMILIES, familyStatuses, type FamilyKey } from '../../statuses';
 import type { RegistrationMethod } from '../entities/whatsapp-number.entity';
 import { canonicalEmail, emailProblem } from '../../common/email';
 import { UNSAFE_TEXT } from '../../common/unsafe-text';
+import { compactPhone, E164 } from '../phone';
 
 /**
  * One number of an import file, read from either form and validated: the client, its WABA
@@ -93,8 +94,8 @@ class Checker {
   phone(field: string, value: unknown): string {
     const raw = this.text(field, value, 40, true);
     if (!raw) return '';
-    const compact = raw.replace(/[\s().-]/g, '');
-    if (!/^\+[1-9]\d{6,14}$/.test(compact) || !isValidPhoneNumber(compact)) {
+    const compact = compactPhone(raw);
+    if (!E164.test(compact) || !isValidPhoneNumber(compact)) {
       this.problems.push(`${field} "${raw.slice(0, 40)}" is not a valid phone number in E.164 form (+ country code and number)`);
       return '';
     }
