@@ -12,8 +12,9 @@ import { forBatchWork } from '../database/orm.config';
 export async function withAppContext<T>(config: AppConfig, fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const cliConfig: AppConfig = { ...forBatchWork(config), jobs: { ...config.jobs, enabled: false } };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: cliConfig, logger: createLogger(config.logLevel) }), {
-    logger: ['error'],
-    // An unreachable database is an error the command reports (exit code 1), not a process abort.
+    // Nest's console logger would print the error again, in colour over many lines: the
+    // command reports it in one (runCli). An unreachable database is an exit code 1, not an abort.
+    logger: false,
     abortOnError: false,
   });
   try {

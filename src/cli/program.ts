@@ -8,6 +8,9 @@ import { CommandFailed, UsageError } from './usage-error';
  * Runs one operator command and returns the exit code: 0 done, 2 bad arguments or
  * configuration (nothing written), 1 anything else (a failure it reports, or an error).
  */
+/** The most of an unexpected error's message a failed command prints. */
+const MAX_ERROR_CHARS = 1_000;
+
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const program = new Command('partner-hub').description('Partner Hub operator commands').exitOverride().showHelpAfterError();
   try {
@@ -27,8 +30,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       console.error(`error: ${err.message}`);
       return 1;
     }
-    // Scrubbed like a log line: a driver's error may quote a URL with its password.
-    console.error(scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+    // One line, scrubbed like a log line (a driver's error may quote a URL with its password, or a
+    // failed statement with its values) and cut short (a failed batch insert quotes every row).
+    // The stack only when asked for: LOG_LEVEL=debug.
+    const text = err instanceof Error ? (env.LOG_LEVEL === 'debug' ? (err.stack ?? err.message) : err.message) : String(err);
+    const line = scrubSecrets(text);
+    console.error(`error: ${line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}… (${line.length} characters)` : line}`);
     return 1;
   }
 }

@@ -77,6 +77,17 @@ describe('operator command line', () => {
     expect(await t.em().count(Partner, {})).toBe(before);
   });
 
+  it('exits with code 1 and one line when the database cannot be reached', async () => {
+    const errors = vi.mocked(console.error).mock.calls.length;
+    expect(await runCli(['mail:status'], { ...env(), DATABASE_URL: 'postgres://nobody:pa55word@127.0.0.1:9/unreachable' })).toBe(1);
+    const printed = vi
+      .mocked(console.error)
+      .mock.calls.slice(errors)
+      .map((c) => c.join(' '));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/^error: .*ECONNREFUSED[^\n]*$/);
+  });
+
   it('exits with code 2 naming the variable when the configuration is bad', async () => {
     expect(await runCli(['db:migrate'], { ...env(), PORT: 'eighty' })).toBe(2);
     expect(console.error).toHaveBeenLastCalledWith(expect.stringContaining('PORT'));
