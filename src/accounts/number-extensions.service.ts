@@ -13,6 +13,8 @@ export interface NumberNote {
   /** The class of the <p>, for the page's CSS. */
   className: string;
   text: string;
+  /** The note where space is short (the table's cell, beside the status badge); `text` when none. */
+  short?: string;
 }
 
 /** A section at the end of a number's details page: a partial and its locals. */

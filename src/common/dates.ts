@@ -100,3 +100,9 @@ export function longDate(date: string): string {
 const longDateCache = new Map<string, string>();
 
 const longDates = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+const shortDates = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+
+/** A calendar date where space is short: "2026-12-31" → "31 Dec 2026". */
+export function shortDate(date: string): string {
+  return shortDates.format(parseDate(date));
+}

@@ -1,6 +1,6 @@
 import type { NumberNote, NumberRef, NumberSection } from '../accounts/number-extensions.service';
 import type { CurrentMember } from '../common/http';
-import { longDate } from '../common/dates';
+import { longDate, shortDate } from '../common/dates';
 import { countdown } from './termination-date';
 
 /** What the pages show of a number's open revocation. */
@@ -23,6 +23,8 @@ export function revocationNote(r: Pick<OpenRevocationView, 'terminationDate' | '
   return {
     className: 'revocation-note',
     text: `Revocation requested · terminates ${longDate(r.terminationDate)} (${r.billingTimeZone}) · ${label}`,
+    // Beside the "Revocation requested" badge.
+    short: `Terminates ${shortDate(r.terminationDate)} · ${label}`,
   };
 }
 

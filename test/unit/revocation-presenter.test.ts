@@ -7,10 +7,11 @@ const open = { terminationDate: '2026-12-31', billingTimeZone: 'UTC', removeAt: 
 const owner = { role: 'owner', partnerId: 'p' } as CurrentMember;
 
 describe('the revocation note on a card', () => {
-  it('shows the termination date and the days left', () => {
+  it('shows the termination date and the days left, and in short for the table beside its badge', () => {
     expect(revocationNote(open, NOW)).toEqual({
       className: 'revocation-note',
       text: 'Revocation requested · terminates 31 December 2026 (UTC) · 30 days left',
+      short: 'Terminates 31 Dec 2026 · 30 days left',
     });
   });
 
