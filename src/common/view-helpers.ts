@@ -43,6 +43,17 @@ export const viewHelpers = {
   /** `{{#each (emailParts address)}}{{#if @index}}<wbr>{{/if}}{{this}}{{/each}}`: an address that wraps at sensible points. */
   emailParts: (email: unknown) => (typeof email === 'string' ? emailParts(email) : []),
   eq: (a: unknown, b: unknown) => a === b,
+  /**
+   * `(navCurrent path "/activity")`: the aria-current of a navigation link: `page` on its own
+   * page, `true` on a page under it (an event of Activity, a number of WhatsApp Accounts), else
+   * ''. Further arguments name other sections the link stands for (`"/clients"`).
+   */
+  navCurrent: (path: unknown, ...rest: unknown[]): string => {
+    const sections = rest.slice(0, -1).filter((s): s is string => typeof s === 'string');
+    if (typeof path !== 'string' || !sections.length) return '';
+    if (path === sections[0]) return 'page';
+    return sections.some((s) => path === s || path.startsWith(`${s}/`)) ? 'true' : '';
+  },
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   /**
    * An instant in the reader's zone, with the zone named: "30 Nov 2026, 15:04 CET". `{{datetime at}}`

@@ -118,6 +118,13 @@ describe('the Users page', () => {
     expect(await row()).toContain('Invited');
   });
 
+  it('marks Users in the navigation on its page and on the pages under it', async () => {
+    expect((await ownerAgent.get('/users')).text).toContain('<a href="/users" aria-current="page">Users</a>');
+    const form = (await ownerAgent.get('/users/new')).text;
+    expect(form).toContain('<a href="/users" aria-current="true">Users</a>');
+    expect(form).toContain('<a href="/accounts">WhatsApp Accounts</a>');
+  });
+
   it('re-renders the invite form with 422 when the email is already on the team, writing nothing', async () => {
     const before = await counts();
     const res = await add({ name: 'Max Again', email: member.email.toUpperCase(), role: 'owner' });
