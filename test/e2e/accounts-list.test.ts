@@ -167,7 +167,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
 
       expect(row('revoked').displayName).toBeNull();
       expect(row('revoked').cells.Billing).toMatchObject({ label: 'Revocation requested', colour: 'amber' });
-      expect(row('revoked').notes).toEqual(['Revocation requested · terminates 31 December 2026 (UTC) · 35 days left']);
+      expect(row('revoked').notes).toEqual(['Terminates 31 Dec 2026 · 35 days left']);
       expect(row('revoked').attention).toBeNull();
 
       // Every link of the row leads somewhere real.
