@@ -150,6 +150,7 @@ async function countMatching(filter: NumberFilter, now: Date, cap: number): Prom
     `select x.status as status, count(*) as n, sum(x.attention) as attention from (
        select n.status as status, case when ${attention.sql} then 1 else 0 end as attention
          from whatsapp_number n
+         join client c on c.id = n.client_id
          join waba_account w on w.id = n.waba_account_id
         where ${where.sql}
         limit ?) x
