@@ -63,11 +63,12 @@ export class UsersService {
     const memberships = await em.find(Membership, { partner: member.partnerId }, { populate: ['user'], orderBy: { createdAt: 'asc' } });
     // An invited person is shown by the name the inviter typed: their name elsewhere, and
     // whether they sign in elsewhere, is nothing this team learns from an invitation.
-    const pending = memberships.filter((m) => !m.acceptedAt).map((m) => m.id);
+    const invited = memberships.filter((m) => !m.acceptedAt);
+    const pending = invited.map((m) => m.id);
     const undelivered = await this.tokens.undeliveredInvitations(
       em,
       member.partnerId,
-      memberships.filter((m) => !m.acceptedAt).map((m) => m.user.id),
+      invited.map((m) => m.user.id),
     );
     const typed = new Map<string, string>();
     if (pending.length) {
