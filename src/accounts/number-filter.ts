@@ -138,6 +138,60 @@ export function parsePageSize(query: Record<string, unknown>): number {
   return n;
 }
 
+/** A list page's query, less what it could not read, and what that was ("the sort order"). */
+export interface ReadableListQuery {
+  query: Record<string, unknown>;
+  leftOut: string[];
+}
+
+/**
+ * A list page's query without the parts it cannot read: a sort, a page size, a status or a
+ * client that is not (or no longer) offered, a page link of another sort or version. A
+ * bookmark or an old email's link still opens on what the rest asks for, and the page says
+ * what it left out; downloads and the API refuse such a query instead (parseNumberFilter).
+ * A search longer than any the form sends is still refused.
+ */
+export function readableListQuery(query: Record<string, unknown>): ReadableListQuery {
+  const q: Record<string, unknown> = { ...query };
+  const leftOut: string[] = [];
+  const drop = (what: string, ...keys: string[]) => {
+    for (const key of keys) delete q[key];
+    if (!leftOut.includes(what)) leftOut.push(what);
+  };
+  if (!readable(() => parseSort(q))) drop('the sort order', 'sort', 'dir');
+  if (!readable(() => parsePageSize(q))) drop('the page size', 'size');
+  for (const family of FILTER_FAMILIES) {
+    const what = `a “${FAMILIES[family].label}” filter`;
+    if (!readable(() => many(q, family))) {
+      drop(what, family);
+      continue;
+    }
+    const values = many(q, family);
+    const known = values.filter((value) => isStatus(family, value) && value !== 'removed');
+    if (known.length < values.length) {
+      q[family] = known;
+      drop(what);
+    }
+  }
+  if (![undefined, '', '1'].includes(q.attention as string)) drop('the attention filter', 'attention');
+  if (![undefined, ''].includes(q.client as string) && !(typeof q.client === 'string' && isEntityId(q.client)))
+    drop('the client', 'client');
+  const sort = parseSort(q);
+  if (!readable(() => [q.after, q.before].map((cursor) => decodeCursor(cursor, sort)))) drop('the page', 'after', 'before');
+  return { query: q, leftOut };
+}
+
+/** False when `read` refuses its input (a 400); anything else it throws is a fault and goes on up. */
+function readable(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch (err) {
+    if (err instanceof BadRequestException) return false;
+    throw err;
+  }
+}
+
 /** The query parameters of a filter (without the cursor or the client, which the page's path holds), for links that keep it. */
 export function filterParams(filter: NumberFilter, extra: Record<string, string | undefined> = {}): URLSearchParams {
   const params = new URLSearchParams();

@@ -15,6 +15,7 @@ import {
   isFiltered,
   parseNumberFilter,
   parsePageSize,
+  readableListQuery,
   searchTerm,
   type NumberFilter,
 } from './number-filter';
@@ -41,7 +42,8 @@ export class NumberList {
     private readonly clock: Clock,
   ) {}
 
-  async view(member: CurrentMember, query: Record<string, unknown>, place: ListPlace) {
+  async view(member: CurrentMember, asked: Record<string, unknown>, place: ListPlace) {
+    const { query, leftOut } = readableListQuery(asked);
     const parsed = parseNumberFilter(query, { unknown: 'ignore' });
     const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
     const size = parsePageSize(query);
@@ -92,7 +94,7 @@ export class NumberList {
       showing: showingText(page.start, page.numbers.length, count),
       csvHref: `/accounts/export.csv${filterQueryString(filter, { client: place.clientId })}`,
       xlsxHref: `/accounts/export.xlsx${filterQueryString(filter, { client: place.clientId })}`,
-      listNotices: await this.extensions.listNotices(member),
+      listNotices: [...(leftOut.length ? [leftOutNotice(leftOut)] : []), ...(await this.extensions.listNotices(member))],
       pager: {
         firstHref: page.first ? undefined : here(),
         previousHref: page.previous ? here({ before: page.previous }) : undefined,
@@ -111,6 +113,12 @@ export class NumberList {
     const number = await this.accounts.findVisible(partnerId, only.id);
     if (number && isExactMatch(q, number)) throw new SeeOther(`/accounts/${number.id}`);
   }
+}
+
+/** "Part of this link could not be used and was left out: the sort order and the page." */
+function leftOutNotice(leftOut: string[]): string {
+  const list = leftOut.length === 1 ? leftOut[0] : `${leftOut.slice(0, -1).join(', ')} and ${leftOut[leftOut.length - 1]}`;
+  return `Part of this link could not be used and was left out: ${list}. The list shows what the rest of it asks for.`;
 }
 
 /** "1,234 numbers match", "10,000+ numbers match", "1 number matches". */

@@ -18,6 +18,7 @@ import {
   cardSections,
   copyNumber,
   filterChips,
+  listNotices,
   pagerLinks,
   queryOf,
   resultsLine,
@@ -620,7 +621,11 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
             .sort((a, b) => (a.phone < b.phone ? -1 : 1))
             .map((m) => m.id),
         );
-        expect((await agent.get('/accounts?client=not-an-id')).status).toBe(400);
+        const badClient = await agent.get('/accounts?client=not-an-id');
+        expect(badClient.status).toBe(200);
+        expect(listNotices(badClient.text)).toEqual([
+          'Part of this link could not be used and was left out: the client. The list shows what the rest of it asks for.',
+        ]);
       });
     });
 
@@ -773,11 +778,15 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(onClient.status).toBe(200);
       expect(onClient.text).not.toMatch(/utm_source|fbclid/);
       // A value a known parameter cannot have is still refused; so is any parameter a download does not know.
-      expect((await agent.get(`/accounts?lifecycle=approved&${tracked}`)).status).toBe(400);
+      const unknownStatus = await agent.get(`/accounts?lifecycle=approved&lifecycle=error&${tracked}`);
+      expect(filterChips(unknownStatus.text).chips.map((c) => c.label)).toEqual(['Number: Error']);
+      expect(listNotices(unknownStatus.text)).toEqual([
+        'Part of this link could not be used and was left out: a “Number status” filter. The list shows what the rest of it asks for.',
+      ]);
       expect((await agent.get(`/accounts/export.csv?lifecycle=error&${tracked}`)).status).toBe(400);
     });
 
-    it('answers an unknown sort, a bad direction, a tampered cursor or a cursor of another sort with 400, never 500', async () => {
+    it('opens a link with an unknown sort, a bad direction, a tampered cursor or a cursor of another sort on its first page and says so; a download refuses it', async () => {
       const page = await agent.get('/accounts?sort=lifecycle&size=25');
       const next = pagerLinks(page.text).next!;
       const cursor = new URL(next, 'http://x').searchParams.get('after')!;
@@ -787,11 +796,28 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
 
       const forged = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
       const [field, dir, , id, pos] = JSON.parse(Buffer.from(before, 'base64url').toString('utf8')) as unknown[];
+      const leftOut = (what: string) =>
+        `Part of this link could not be used and was left out: ${what}. The list shows what the rest of it asks for.`;
+      for (const [query, what] of [
+        ['sort=random', 'the sort order'],
+        ['sort=phone:sideways', 'the sort order'],
+        ['sort=phone&dir=up', 'the sort order'],
+        ['sort=phone&dir=asc&dir=desc', 'the sort order'],
+        ['sort=random&size=7&after=nope', 'the sort order, the page size and the page'],
+      ] as const) {
+        const res = await agent.get(`/accounts?${query}&lifecycle=error`);
+        expect(res.status, query).toBe(200);
+        expect(listNotices(res.text), query).toEqual([leftOut(what)]);
+        expect(
+          tableRows(res.text).map((r) => r.id),
+          query,
+        ).toEqual(tableRows((await agent.get('/accounts?lifecycle=error')).text).map((r) => r.id));
+        // Every link of the page is the readable part: the pager, the chips, the layout switch.
+        expect(pagerLinks(res.text).next ?? '', query).not.toMatch(/random|sideways|dir=up|size=7|nope/);
+        expect(filterChips(res.text).chips[0].removeHref, query).toBe('/accounts');
+        expect((await agent.get(`/accounts/export.csv?${query}`)).status, `download: ${query}`).toBe(400);
+      }
       for (const query of [
-        'sort=random',
-        'sort=phone:sideways',
-        'sort=phone&dir=up',
-        'sort=phone&dir=asc&dir=desc',
         `sort=lifecycle&size=25&before=${before.slice(0, -2)}`,
         `sort=lifecycle&size=25&before=${before}x!`,
         `sort=lifecycle&size=25&before=${forged([field, dir, 'running', id, pos])}`,
@@ -805,10 +831,15 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         `size=25&before=${before}`,
       ]) {
         const res = await agent.get(`/accounts?${query}`);
-        expect(res.status, query).toBe(400);
+        expect(res.status, query).toBe(200);
+        expect(listNotices(res.text), query).toEqual([leftOut('the page')]);
+        expect(resultsLine(res.text).showing, query).toMatch(/^Showing 1–25 of /);
         const onClient = await agent.get(`/clients/${clients[0].id}?${query}`);
-        expect(onClient.status, `client page: ${query}`).toBe(400);
+        expect(onClient.status, `client page: ${query}`).toBe(200);
+        expect(listNotices(onClient.text), `client page: ${query}`).toEqual([leftOut('the page')]);
       }
+      const clean = await agent.get('/accounts?lifecycle=error');
+      expect(listNotices(clean.text)).toEqual([]);
     });
   });
 
@@ -884,7 +915,11 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(pagerLinks(backToSecond.text).first).toBe('/accounts?lifecycle=error');
 
       for (const size of ['7', '0', '51', '25.0', 'abc', '1e2']) {
-        expect((await agent.get(`/accounts?size=${size}`)).status, size).toBe(400);
+        const res = await agent.get(`/accounts?lifecycle=error&size=${size}`);
+        expect(listNotices(res.text), size).toEqual([
+          'Part of this link could not be used and was left out: the page size. The list shows what the rest of it asks for.',
+        ]);
+        expect(resultsLine(res.text).showing, size).toBe('Showing 1–50 of 1,256');
       }
     });
 

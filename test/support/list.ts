@@ -180,6 +180,11 @@ export function filterChips(html: string): { chips: { label: string; removeHref:
   return { chips, clearHref: clear ? decodeHtml(clear[1]) : undefined };
 }
 
+/** The notices above the results line ("Part of this link could not be used …"). */
+export function listNotices(html: string): string[] {
+  return [...html.matchAll(/<p class="list-notice" role="status">([^<]*)<\/p>/g)].map((m) => decodeHtml(m[1]));
+}
+
 /** The results line: "1,234 numbers match" (when filtered) and "Showing 51–100 of 1,234". */
 export function resultsLine(html: string): { match?: string; showing: string } {
   const line = between(html, '<p class="results" aria-live="polite">', '</p>');
