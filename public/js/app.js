@@ -5,12 +5,10 @@ document.addEventListener('click', (event) => {
   navigator.clipboard.writeText(button.getAttribute('data-copy')).then(() => {
     const label = button.textContent;
     button.textContent = 'Copied';
-    setTimeout(() => { button.textContent = label; }, 1500);
+    setTimeout(() => {
+      button.textContent = label;
+    }, 1500);
   });
-});
-document.addEventListener('submit', (event) => {
-  const message = event.target.getAttribute('data-confirm');
-  if (message && !window.confirm(message)) event.preventDefault();
 });
 // A form sent back with something to fix: its first such field has the focus, its message read with it.
 const invalid = document.querySelector('main [aria-invalid="true"]');

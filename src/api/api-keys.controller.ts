@@ -79,6 +79,14 @@ export class ApiKeysController {
     }
   }
 
+  /** What revoking the key does, and the button that does it; without JavaScript a click never revokes by itself. */
+  @Get(':id/revoke')
+  @Render('api/revoke')
+  async confirmRevoke(@Req() req: HubRequest, @Param('id') id: string) {
+    const key = await this.keys.find(req.member!.partnerId, id);
+    return { title: `Revoke the key ${key.name}`, key };
+  }
+
   @Post(':id/revoke')
   @Redirect('/settings/api-keys', 303)
   async revoke(@Req() req: HubRequest, @Param('id') id: string) {

@@ -64,24 +64,34 @@ export class ApiKeysService {
 
   /** The partner's keys, live first then revoked, newest first. */
   async list(partnerId: string): Promise<KeyListing[]> {
-    const now = this.clock.now();
     const keys = await this.em.fork().find(ApiKey, { partner: partnerId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    return (await this.listings(keys)).sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt));
+  }
+
+  /** One of the partner's keys as the list shows it; another partner's key and an unknown id are a 404. */
+  async find(partnerId: string, id: string): Promise<KeyListing> {
+    const key = await this.em.fork().findOne(ApiKey, { id, partner: partnerId });
+    if (!key) throw new NotFoundException();
+    const [listing] = await this.listings([key]);
+    return listing;
+  }
+
+  private async listings(keys: ApiKey[]): Promise<KeyListing[]> {
+    const now = this.clock.now();
     const names = await this.userNames(keys.map((k) => k.createdBy));
-    return keys
-      .map((k) => ({
-        id: k.id,
-        name: k.name,
-        prefix: keyPrefix(k.keyId),
-        scope: k.scope,
-        createdBy: names.get(k.createdBy) ?? 'A user who has since been deleted',
-        createdAt: k.createdAt,
-        expiresAt: k.expiresAt ?? null,
-        lastUsedAt: k.lastUsedAt ?? null,
-        lastUsedIp: k.lastUsedIp ?? null,
-        revokedAt: k.revokedAt ?? null,
-        expired: !!k.expiresAt && k.expiresAt <= now,
-      }))
-      .sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt));
+    return keys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      prefix: keyPrefix(k.keyId),
+      scope: k.scope,
+      createdBy: names.get(k.createdBy) ?? 'A user who has since been deleted',
+      createdAt: k.createdAt,
+      expiresAt: k.expiresAt ?? null,
+      lastUsedAt: k.lastUsedAt ?? null,
+      lastUsedIp: k.lastUsedIp ?? null,
+      revokedAt: k.revokedAt ?? null,
+      expired: !!k.expiresAt && k.expiresAt <= now,
+    }));
   }
 
   /** Makes a key; the answer holds the whole key, which is stored nowhere. */

@@ -198,13 +198,18 @@ describe('every page at 360, 768 and 1440 px', () => {
       expect(await walk(await open('owner', `/accounts/${revoked.id}/revocation/withdraw`), 'owner-revocation-withdraw')).toEqual([]);
     });
 
-    it('the API keys, a new key and the key shown once', async () => {
+    it('the API keys, a new key, the key shown once and revoking it', async () => {
       const page = await open('owner', '/settings/api-keys/new');
       expect(await walk(page, 'owner-api-keys-new')).toEqual([]);
       await page.getByLabel('Name').fill('Nightly reconciliation with the enterprise resource planning system');
       await Promise.all([page.waitForURL(`${t.url}/settings/api-keys`), page.getByRole('button', { name: 'Create key' }).click()]);
       expect(await walk(page, 'owner-api-keys-created')).toEqual([]);
-      expect(await walk(await open('owner', '/settings/api-keys'), 'owner-api-keys')).toEqual([]);
+      const keys = await open('owner', '/settings/api-keys');
+      expect(await walk(keys, 'owner-api-keys')).toEqual([]);
+      await Promise.all([keys.waitForURL(/\/revoke$/), keys.getByRole('link', { name: /^Revoke Nightly/ }).click()]);
+      expect(await walk(keys, 'owner-api-keys-revoke')).toEqual([]);
+      await Promise.all([keys.waitForURL(`${t.url}/settings/api-keys`), keys.getByRole('button', { name: 'Revoke the key' }).click()]);
+      expect(await keys.getByRole('status').innerText()).toContain('was revoked: it no longer works');
     });
   });
 

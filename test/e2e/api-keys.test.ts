@@ -125,9 +125,28 @@ describe('API keys', () => {
     const [used] = await rows(t, 'select last_used_at, last_used_ip from api_key where id = ?', [row.id]);
     expect(used.last_used_ip).toMatch(/127\.0\.0\.1/);
 
-    const revoked = await postForm(agent, `/settings/api-keys/${row.id as string}/revoke`, {}, '/settings/api-keys');
+    // The list links to a page that says what revoking does; opening it revokes nothing.
+    expect((await agent.get('/settings/api-keys')).text).toContain(
+      `<a class="button small danger" href="/settings/api-keys/${row.id as string}/revoke">`,
+    );
+    const confirm = await agent.get(`/settings/api-keys/${row.id as string}/revoke`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('<h1>Revoke the key Audited</h1>');
+    expect(confirm.text).toMatch(/<dt>Last used<\/dt><dd>[^<]+ from [^<]*127\.0\.0\.1/);
+    expect(confirm.text).toContain(`<form method="post" action="/settings/api-keys/${row.id as string}/revoke" class="confirm-actions">`);
+    expect((await api()).status).toBe(200);
+
+    const revoked = await postForm(
+      agent,
+      `/settings/api-keys/${row.id as string}/revoke`,
+      {},
+      `/settings/api-keys/${row.id as string}/revoke`,
+    );
     expect(revoked.status).toBe(303);
     expect((await api()).status).toBe(401);
+    const again = await agent.get(`/settings/api-keys/${row.id as string}/revoke`);
+    expect(again.text).toMatch(/This key was revoked on [^<]+: it no longer works\./);
+    expect(again.text).not.toContain('<form method="post" action="/settings/api-keys/');
     const after = await rows(t, 'select action from audit_event where subject_id = ?', [row.id]);
     expect(after.map((e) => e.action).sort()).toEqual(['api_key.created', 'api_key.first_used', 'api_key.revoked']);
     // On the list it reads as revoked where its expiry was, with no button left.
@@ -214,12 +233,15 @@ describe('API keys', () => {
     await signIn(memberAgent, member.email, member.password);
     expect((await memberAgent.get('/settings/api-keys')).status).toBe(403);
     expect((await memberAgent.get('/settings/api-keys/new')).status).toBe(403);
+    const [theirs] = await rows(t, 'select id from api_key where partner_id = ? and revoked_at is null', [partnerId]);
+    expect((await memberAgent.get(`/settings/api-keys/${theirs.id as string}/revoke`)).status).toBe(403);
     expect((await memberAgent.get('/users')).text).not.toContain('/settings/api-keys');
     const otherOwner = await createMember(t.em(), partner, { role: 'owner' });
     const otherAgent = t.agent();
     await signIn(otherAgent, otherOwner.email, otherOwner.password);
     expect((await otherAgent.get('/users')).text).toContain('href="/settings/api-keys"');
     const [mine] = await rows(t, 'select id from api_key where partner_id = ? and revoked_at is null', [partnerId]);
+    expect((await otherAgent.get(`/settings/api-keys/${mine.id as string}/revoke`)).status).toBe(404);
     expect((await postForm(otherAgent, `/settings/api-keys/${mine.id as string}/revoke`, {}, '/settings/api-keys')).status).toBe(404);
     expect((await rows(t, 'select revoked_at from api_key where id = ?', [mine.id]))[0].revoked_at).toBeNull();
   });
