@@ -64,6 +64,9 @@ describe('every page at 360, 768 and 1440 px', () => {
     owner = await createMember(em, partner, { role: 'owner', name: OWNER_NAME, email: OWNER_EMAIL });
     member = await createMember(em, partner, { role: 'member', name: MEMBER_NAME, email: MEMBER_EMAIL });
     await createMember(em, partner, { role: 'member', name: 'Ivo Invited', accepted: false });
+    // The owner works for a second partner too: every owner page has the partner switcher.
+    const second = await createPartner(em, { name: 'Initech Northern Europe Messaging Services Oy' });
+    await createMember(em, second, { role: 'member', user: owner.user });
     revoked = await createNumber(em, partner, {
       phoneNumber: '+4915123456789',
       displayName: DISPLAY,

@@ -127,7 +127,8 @@ export interface SidewaysScroll {
 /**
  * What scrolls sideways: the page itself, and any box in it that hides or scrolls content wider
  * than itself (a table in an `overflow-x: auto` wrapper hides its last columns on a phone
- * without widening the page). Form fields and the visually hidden (1 px) helpers are left out.
+ * without widening the page). Form fields, the visually hidden (1 px) helpers and a line cut
+ * with an ellipsis are left out.
  */
 export function sidewaysScroll(page: Page): Promise<SidewaysScroll> {
   // Runs in Chromium; the project compiles without the DOM types.
@@ -136,7 +137,7 @@ export function sidewaysScroll(page: Page): Promise<SidewaysScroll> {
     const g = globalThis as unknown as {
       innerWidth: number;
       document: { documentElement: { scrollWidth: number }; body: { querySelectorAll(s: string): El[] } };
-      getComputedStyle(el: El): { overflowX: string };
+      getComputedStyle(el: El): { overflowX: string; textOverflow: string };
     };
     const describe = (el: El) =>
       `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
@@ -149,6 +150,8 @@ export function sidewaysScroll(page: Page): Promise<SidewaysScroll> {
       .filter((el) => !['INPUT', 'SELECT', 'TEXTAREA', 'OPTION'].includes(el.tagName))
       .filter((el) => el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1)
       .filter((el) => g.getComputedStyle(el).overflowX !== 'visible')
+      // A line cut with an ellipsis says so itself (a long partner name in the top bar on a phone).
+      .filter((el) => g.getComputedStyle(el).textOverflow !== 'ellipsis')
       .map((el) => `${path(el)} shows ${el.clientWidth} of ${el.scrollWidth} px`);
     return { page: g.document.documentElement.scrollWidth - g.innerWidth, boxes };
   });
