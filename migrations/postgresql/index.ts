@@ -17,6 +17,7 @@ import { Migration20261130181000 } from './Migration20261130181000';
 import { Migration20261130182000 } from './Migration20261130182000';
 import { Migration20261201050000 } from './Migration20261201050000';
 import { Migration20261202090000 } from './Migration20261202090000';
+import { Migration20261203122242 } from './Migration20261203122242';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261130182000', class: Migration20261130182000 },
   { name: 'Migration20261201050000', class: Migration20261201050000 },
   { name: 'Migration20261202090000', class: Migration20261202090000 },
+  { name: 'Migration20261203122242', class: Migration20261203122242 },
 ];

@@ -16,6 +16,7 @@ import { Migration20261130180000 } from './Migration20261130180000';
 import { Migration20261130181000 } from './Migration20261130181000';
 import { Migration20261201050000 } from './Migration20261201050000';
 import { Migration20261202090000 } from './Migration20261202090000';
+import { Migration20261203122240 } from './Migration20261203122240';
 
 /** Every SQLite migration, in order. `npm run cli -- db:diff` writes new ones; add them here. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261130181000', class: Migration20261130181000 },
   { name: 'Migration20261201050000', class: Migration20261201050000 },
   { name: 'Migration20261202090000', class: Migration20261202090000 },
+  { name: 'Migration20261203122240', class: Migration20261203122240 },
 ];

@@ -1,6 +1,5 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { SessionRecord } from '../auth/entities/session.entity';
 import { TokensService } from '../auth/tokens.service';
@@ -61,27 +60,16 @@ export class UsersService {
   async team(member: CurrentMember): Promise<TeamRow[]> {
     const em = this.em.fork();
     const memberships = await em.find(Membership, { partner: member.partnerId }, { populate: ['user'], orderBy: { createdAt: 'asc' } });
-    // An invited person is shown by the name the inviter typed: their name elsewhere, and
-    // whether they sign in elsewhere, is nothing this team learns from an invitation.
+    // Whether an invited person signs in elsewhere is nothing this team learns from an invitation.
     const invited = memberships.filter((m) => !m.acceptedAt);
-    const pending = invited.map((m) => m.id);
     const undelivered = await this.tokens.undeliveredInvitations(
       em,
       member.partnerId,
       invited.map((m) => m.user.id),
     );
-    const typed = new Map<string, string>();
-    if (pending.length) {
-      const events = await em.find(
-        AuditEvent,
-        { partnerId: member.partnerId, action: { $in: ['team.invited', 'team.invitation_resent'] }, subjectId: { $in: pending } },
-        { orderBy: { createdAt: 'asc' } },
-      );
-      for (const e of events) if (typeof e.data?.name === 'string') typed.set(e.subjectId!, e.data.name);
-    }
     const rows = memberships.map((m) => ({
       id: m.id,
-      name: m.acceptedAt ? m.user.name : (typed.get(m.id) ?? m.user.name),
+      name: teamName(m),
       email: m.user.email,
       role: m.role,
       status: m.acceptedAt ? ('active' as const) : ('invited' as const),
@@ -169,6 +157,7 @@ export class UsersService {
     const membership = new Membership(partner, user, input.role);
     membership.acceptedAt = null;
     membership.invitedBy = actor ? tx.getReference(User, actor.id) : null;
+    membership.invitedName = input.name;
     tx.persist(membership);
     await tx.flush();
     await this.tokens.sendInvitation(tx, membership, { name: input.name, inviterName: actor?.name, hasPassword: !!user.passwordHash });
@@ -193,7 +182,7 @@ export class UsersService {
       .transactional(async (tx) => {
         const m = await this.find(tx, member.partnerId, membershipId);
         if (m.acceptedAt) throw UsersErrors.notInvited();
-        const name = await this.teamName(tx, member.partnerId, m);
+        const name = teamName(m);
         const withHash = await tx.findOneOrFail(User, m.user.id, { populate: ['passwordHash'] });
         await this.tokens.sendInvitation(tx, m, { name, inviterName: member.userName, hasPassword: !!withHash.passwordHash });
         this.record(tx, member, 'team.invitation_resent', m, { email: m.user.email, name }, origin);
@@ -210,7 +199,7 @@ export class UsersService {
       const m = await this.find(tx, member.partnerId, membershipId);
       if (m.acceptedAt) throw UsersErrors.notInvited();
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      const name = await this.teamName(tx, member.partnerId, m);
+      const name = teamName(m);
       this.record(tx, member, 'team.invitation_revoked', m, { email: m.user.email, name }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       return m;
@@ -227,7 +216,7 @@ export class UsersService {
       }
       const from = m.role;
       await tx.nativeUpdate(Membership, { id: m.id }, { role, updatedAt: this.clock.now() });
-      const name = await this.teamName(tx, member.partnerId, m);
+      const name = teamName(m);
       this.record(tx, member, 'team.role_changed', m, { email: m.user.email, name, from, to: role }, origin);
       return m;
     });
@@ -242,7 +231,7 @@ export class UsersService {
         throw UsersErrors.lastOwner();
       }
       await this.tokens.revoke(tx, 'invitation', m.user.id, member.partnerId);
-      const name = await this.teamName(tx, member.partnerId, m);
+      const name = teamName(m);
       this.record(tx, member, 'team.removed', m, { email: m.user.email, name, role: m.role }, origin);
       await tx.nativeDelete(Membership, { id: m.id });
       // Sessions are not tied to one partner: ending them all is the safe reading of "at once".
@@ -260,7 +249,7 @@ export class UsersService {
     if (!m) return null;
     const user = await em.findOneOrFail(User, token.user.id, { populate: ['passwordHash'] });
     // The name this team typed: a name another team typed first is not this one's to show.
-    const name = await this.teamName(em, token.partner.id, m);
+    const name = teamName(m);
     return { email: user.email, name, partnerName: token.partner.name, hasPassword: !!user.passwordHash };
   }
 
@@ -291,7 +280,7 @@ export class UsersService {
         ({ name } = newcomer);
         await tx.nativeUpdate(User, { id: user.id }, { passwordHash: newcomer.passwordHash, name, passwordChangedAt: now, updatedAt: now });
       }
-      await tx.nativeUpdate(Membership, { id: m.id }, { acceptedAt: now, updatedAt: now });
+      await tx.nativeUpdate(Membership, { id: m.id }, { acceptedAt: now, invitedName: null, updatedAt: now });
       this.audit.record(tx, {
         action: 'team.joined',
         partnerId: m.partner.id,
@@ -310,16 +299,6 @@ export class UsersService {
     const m = await tx.findOne(Membership, { id: membershipId, partner: partnerId }, { populate: ['user', 'partner'] });
     if (!m) throw new NotFoundException();
     return m;
-  }
-
-  /**
-   * A person as this team knows them: a member by their name, an invited person by the name the
-   * inviter typed (their name elsewhere is not this team's to learn). Activity's sentences say it.
-   */
-  private async teamName(tx: EntityManager, partnerId: string, m: Membership): Promise<string> {
-    if (m.acceptedAt) return m.user.name;
-    const typed = await tx.findOne(AuditEvent, { partnerId, action: 'team.invited', subjectId: m.id }, { orderBy: { createdAt: 'desc' } });
-    return typeof typed?.data?.name === 'string' ? typed.data.name : m.user.name;
   }
 
   private otherActiveOwners(tx: EntityManager, partnerId: string, exceptId: string): Promise<number> {
@@ -349,4 +328,12 @@ export class UsersService {
       origin,
     });
   }
+}
+
+/**
+ * A person as this team knows them: a member by their name, an invited person by the name the
+ * inviter typed (their name elsewhere is not this team's to learn). Activity's sentences say it.
+ */
+function teamName(m: Membership): string {
+  return m.acceptedAt ? m.user.name : (m.invitedName ?? m.user.name);
 }

@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITIES } from '../../src/app.entities';
 import { pendingMigrations } from '../../src/database/migrations';
+import { UsersService } from '../../src/users/users.service';
+import { createMember, createPartner } from '../factories';
 import { createTestApp, type TestApp } from '../support/app';
 import { onPostgres } from '../support/database';
 
@@ -66,5 +68,26 @@ describe(`database schema on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, () => {
     } else {
       expect(JSON.stringify(await describeSqlite(migrated.orm))).toBe(before);
     }
+  });
+
+  it('gives a pending invitation the name its team typed, from its invitation event, when the column comes', async () => {
+    const em = migrated.em();
+    const partner = await createPartner(em);
+    const invited = await migrated.app
+      .get(UsersService)
+      .invite(partner.id, { email: 'typed@example.com', name: 'Name The Team Typed', role: 'member' }, null);
+    const joined = await createMember(em, partner, { name: 'Joined Person' });
+    await migrated.orm.getMigrator().down({ to: 'Migration20261202090000' });
+    await migrated.orm.getMigrator().up();
+    const names = (await em
+      .getConnection()
+      .execute('select id, invited_name from membership where id in (?, ?)', [invited.id, joined.membership.id])) as {
+      id: string;
+      invited_name: string | null;
+    }[];
+    expect(Object.fromEntries(names.map((r) => [r.id, r.invited_name]))).toEqual({
+      [invited.id]: 'Name The Team Typed',
+      [joined.membership.id]: null,
+    });
   });
 });

@@ -10,7 +10,7 @@ export const ROLES: readonly Role[] = ['owner', 'member'];
 @Entity()
 @Unique({ properties: ['partner', 'user'] })
 @Index({ properties: ['user'] })
-export class Membership extends BaseEntity<'acceptedAt' | 'invitedBy'> {
+export class Membership extends BaseEntity<'acceptedAt' | 'invitedBy' | 'invitedName'> {
   @ManyToOne(() => Partner, { deleteRule: 'cascade' })
   partner: Partner;
 
@@ -25,6 +25,13 @@ export class Membership extends BaseEntity<'acceptedAt' | 'invitedBy'> {
 
   @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
   invitedBy?: User | null;
+
+  /**
+   * The name the inviter typed, which this team knows the invited person by until they accept
+   * (their name elsewhere is not this team's to learn); cleared then, their own name taking over.
+   */
+  @Property({ type: 'string', length: 200, nullable: true })
+  invitedName?: string | null;
 
   constructor(partner: Partner, user: User, role: Role) {
     super();
