@@ -6,7 +6,7 @@ import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createClient, createNumber, createWaba } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
-import { expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+import { chooseLayout, expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
 
 /**
  * The reworked WhatsApp Accounts list (issue 16) as a person sees it at 1440 px and on a
@@ -303,6 +303,34 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-table-360');
     await page.context().close();
+  });
+
+  it('tabs from number to number through the table and the cards, past the badges, which a click still opens', async () => {
+    const page = await signedIn(WIDE, await createMember(t.em(), partner, { role: 'member', name: 'Tina Tab' }));
+    const focusedLink = () =>
+      page.evaluate(() => {
+        const g = globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } };
+        return g.document.activeElement?.getAttribute('href') ?? null;
+      });
+    for (const layout of ['table', 'cards'] as const) {
+      await open(page, '/accounts?sort=phone');
+      if (layout === 'cards') await chooseLayout(page, 'Cards');
+      const numbers = page.locator(layout === 'table' ? 'table.numbers tbody th a' : 'article.card h4 a');
+      const [first, second] = [await numbers.nth(0).getAttribute('href'), await numbers.nth(1).getAttribute('href')];
+      await numbers.nth(0).focus();
+      const stops: (string | null)[] = [];
+      for (let i = 0; i < 6 && stops.at(-1) !== second; i++) {
+        await page.keyboard.press('Tab');
+        stops.push(await focusedLink());
+      }
+      expect(stops.at(-1), layout).toBe(second);
+      expect(
+        stops.filter((href) => href?.startsWith('/account-statuses')),
+        layout,
+      ).toEqual([]);
+      expect(first).not.toBe(second);
+      await Promise.all([page.waitForURL(/\/account-statuses#/), page.locator('a.badge').first().click()]);
+    }
   });
 
   it('switches to cards, three to a row at 1440 px, keeps them after a reload and switches back to the table', async () => {
