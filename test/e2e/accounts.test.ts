@@ -7,6 +7,7 @@ import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY } from '../support/clock';
 import { postForm, signIn } from '../support/http';
+import { listNotices } from '../support/list';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createClient, createNumber, createStatusChange, createWaba } from '../factories/accounts';
 
@@ -76,7 +77,7 @@ describe('WhatsApp Accounts', () => {
       expect(res.text).toContain('<dt>WABA account</dt>');
       // A compact badge tells its meaning in a title; beside its written meaning it does not repeat it.
       expect(res.text).toMatch(
-        /<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+"><span class="badge-family">Number<\/span> Running<\/a>/,
+        /<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+" tabindex="-1"><span class="badge-family">Number<\/span> Running<\/a>/,
       );
       expect(res.text).toMatch(/<dd><a class="badge badge-\w+" href="[^"]+">Running<\/a>/);
       expect(res.text).not.toContain('[object Object]');
@@ -245,12 +246,22 @@ describe('WhatsApp Accounts', () => {
       expect(page).toContain('href="/accounts/export.xlsx" download aria-label="Excel of all accounts">Excel</a>');
     });
 
-    it('answers an unknown filter value or sort key, or a repeated parameter with 400, never 500', async () => {
+    it('opens a link with an unknown filter value or sort key without them and says so; a repeated search is 400, never 500', async () => {
       const partner = await createPartner(t.em());
       const { agent } = await signedIn(partner);
-      for (const query of ['lifecycle=exploded', 'billing=removed', 'sort=random', 'q=a&q=b', 'attention=yes']) {
-        expect((await agent.get(`/accounts?${query}`)).status, query).toBe(400);
+      for (const [query, what] of [
+        ['lifecycle=exploded', 'a “Number status” filter'],
+        ['billing=removed', 'a “Billing” filter'],
+        ['sort=random', 'the sort order'],
+        ['attention=yes', 'the attention filter'],
+      ]) {
+        const res = await agent.get(`/accounts?${query}`);
+        expect(res.status, query).toBe(200);
+        expect(listNotices(res.text), query).toEqual([
+          `Part of this link could not be used and was left out: ${what}. The list shows what the rest of it asks for.`,
+        ]);
       }
+      expect((await agent.get('/accounts?q=a&q=b')).status).toBe(400);
       // An empty sort is the default; a name the list does not know (`lifecycle[]`, `q[a]`) is left out, as a link may carry one.
       for (const query of ['sort=', 'lifecycle[]=live', 'q[a]=1']) expect((await agent.get(`/accounts?${query}`)).status, query).toBe(200);
     });
@@ -307,7 +318,7 @@ describe('WhatsApp Accounts', () => {
       );
     });
 
-    it('answers a tampered cursor, or one from another sort, with 400', async () => {
+    it('opens a tampered cursor, or one from another sort, on the first page and says so', async () => {
       const partner = await createPartner(t.em());
       await createNumber(t.em(), partner);
       const { agent } = await signedIn(partner);
@@ -321,9 +332,11 @@ describe('WhatsApp Accounts', () => {
         good.slice(0, -3),
         'A'.repeat(5000),
       ];
-      for (const after of tampered) expect((await agent.get('/accounts').query({ sort: 'client', after })).status, after).toBe(400);
-      expect((await agent.get(`/accounts?sort=phone&after=${good}`)).status).toBe(400);
-      expect((await agent.get(`/accounts?sort=client&dir=desc&after=${good}`)).status).toBe(400);
+      const leftOutPage = ['Part of this link could not be used and was left out: the page. The list shows what the rest of it asks for.'];
+      for (const after of tampered)
+        expect(listNotices((await agent.get('/accounts').query({ sort: 'client', after })).text), after).toEqual(leftOutPage);
+      expect(listNotices((await agent.get(`/accounts?sort=phone&after=${good}`)).text)).toEqual(leftOutPage);
+      expect(listNotices((await agent.get(`/accounts?sort=client&dir=desc&after=${good}`)).text)).toEqual(leftOutPage);
     });
 
     it('sums up counts per status and those needing attention, without removed numbers or other partners, each a link to its list', async () => {
