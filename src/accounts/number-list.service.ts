@@ -21,6 +21,7 @@ import {
 } from './number-filter';
 import type { NumberRow } from './number-row';
 import { nationalNumber } from './phone';
+import { RemovedNumbers } from './removed-numbers.service';
 
 /** Where a list is shown: WhatsApp Accounts (`/accounts`) or a client's page (`/clients/:id`). */
 export interface ListPlace {
@@ -40,6 +41,7 @@ export class NumberList {
     private readonly extensions: NumberExtensions,
     private readonly preferences: ListPreferences,
     private readonly clock: Clock,
+    private readonly removedNumbers: RemovedNumbers,
   ) {}
 
   async view(member: CurrentMember, asked: Record<string, unknown>, place: ListPlace) {
@@ -71,6 +73,11 @@ export class NumberList {
     const notes = await this.extensions.notes(partnerId, page.numbers, now);
     const filtered = isFiltered(filter);
     const empty = page.numbers.length === 0;
+    // A search that finds nothing may name a number that was here: the page says where it went.
+    const removedMatches =
+      empty && page.first && filter.q
+        ? (await this.removedNumbers.named(partnerId, filter.q)).filter((m) => !place.clientId || m.clientId === place.clientId)
+        : [];
     return {
       basePath,
       listUrl,
@@ -101,6 +108,7 @@ export class NumberList {
         nextHref: page.next ? here({ after: page.next }) : undefined,
       },
       empty,
+      removedMatches,
       emptyKind: !empty ? undefined : count.total === 0 && !filtered ? 'none' : page.first ? 'no-match' : 'end',
     };
   }

@@ -31,3 +31,29 @@ export async function readRemovedNumber(sql: Sql, partnerId: string, id: string)
     removedAt: sqlNullableDate(row.removed_at),
   };
 }
+
+/**
+ * Ids of this partner's removed numbers whose phone ends in `digits` (when given) or whose id
+ * is `id` (lower case), newest first: the candidates of a search that found nothing in the hub.
+ */
+export async function removedNumberCandidates(
+  sql: Sql,
+  partnerId: string,
+  search: { digits?: string; id: string },
+  limit: number,
+): Promise<{ id: string; phoneNumber: string; ids: string[] }[]> {
+  const byPhone = search.digits ? 'n.phone_number like ? or ' : '';
+  const rows = await sql.all<Record<string, unknown>>(
+    `select n.id, n.phone_number, n.provider_id, n.external_id from whatsapp_number n
+      where n.partner_id = ? and n.billing_state = 'removed'
+        and (${byPhone}lower(n.provider_id) = ? or lower(n.external_id) = ?)
+      order by n.provider_created_at desc, n.id desc
+      limit ${Number(limit)}`,
+    [partnerId, ...(search.digits ? [`%${search.digits}`] : []), search.id, search.id],
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    phoneNumber: r.phone_number as string,
+    ids: [r.provider_id, r.external_id].filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase()),
+  }));
+}

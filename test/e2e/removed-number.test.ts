@@ -116,6 +116,28 @@ describe('a number removed from the hub', () => {
     expect(csv.text).not.toContain(removed.phoneNumber);
   });
 
+  it('tells a search that names it by its phone, in any format, or an id where it went; nothing for a partial phone or another partner', async () => {
+    const agent = await signedIn(member);
+    const said = (html: string) =>
+      [
+        ...html.matchAll(
+          /<p class="removed-match"><strong>([^<]+)<\/strong> was removed from the hub on <time[^>]*>([^<]+)<\/time>\. <a href="([^"]+)">/g,
+        ),
+      ].map((m) => [m[1], m[2], m[3]]);
+    for (const q of ['+49 1512 3456789', '0049 151 23456789', '01512 3456789', '4915123456789', removed.providerId!.toUpperCase()]) {
+      const res = await agent.get('/accounts').query({ q });
+      expect(res.status, q).toBe(200);
+      expect(res.text, q).toContain('No numbers match this search');
+      expect(said(res.text), q).toEqual([['+49 1512 3456789', '16 Jan 2027, 09:30 CET', `/accounts/${removed.id}`]]);
+    }
+    expect(said((await agent.get(`/clients/${removed.client.id}`).query({ q: '+4915123456789' })).text)).toHaveLength(1);
+    expect(said((await agent.get(`/clients/${kept.client.id}`).query({ q: '+4915123456789' })).text)).toEqual([]);
+    for (const q of ['3456789', '+49 1512', 'Acme']) expect(said((await agent.get('/accounts').query({ q })).text), q).toEqual([]);
+    const other = await createPartner(t.em(), { name: 'Other Partners' });
+    const foreign = await signedIn(await createMember(t.em(), other, { role: 'owner' }));
+    expect(said((await foreign.get('/accounts').query({ q: '+4915123456789' })).text)).toEqual([]);
+  });
+
   it('says what is known of a number removed without a revocation: the date its history records, or only that it was removed', async () => {
     const withHistory = await createNumber(t.em(), partner, { phoneNumber: '+4930901820', billingState: 'removed' });
     await createStatusChange(t.em(), withHistory, {
