@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { addDays, startOfLocalDay } from '../common/dates';
 import type { FieldErrors } from '../common/forms';
 import { isEntityId } from '../common/ids';
-import { actionsOfKind } from './activity-kinds';
+import { kindSelection, type KindSelection } from './activity-kinds';
 
 /** What the Activity filter bar asks for, as typed (the form shows it back). */
 export interface ActivityFilterValues {
@@ -16,7 +16,7 @@ export interface ActivityFilterValues {
 export interface ActivityFilter {
   values: ActivityFilterValues;
   personId?: string;
-  actions?: string[];
+  kind?: KindSelection;
   /** First instant shown (inclusive) and first instant not shown (exclusive), in the reader's zone. */
   since?: Date;
   until?: Date;
@@ -38,8 +38,8 @@ export function parseActivityFilter(query: Record<string, unknown>, timeZone: st
   };
   const after = one(query.after, 200);
   if (values.person && !isEntityId(values.person)) throw new BadRequestException('This person filter could not be read.');
-  const actions = values.kind ? actionsOfKind(values.kind) : undefined;
-  if (values.kind && !actions) throw new BadRequestException('This kind of event is not known.');
+  const kind = values.kind ? kindSelection(values.kind) : undefined;
+  if (values.kind && !kind) throw new BadRequestException('This kind of event is not known.');
 
   const errors: FieldErrors = {};
   if (values.from && !isCalendarDate(values.from)) errors.from = 'Enter a date such as 2026-11-30.';
@@ -53,7 +53,7 @@ export function parseActivityFilter(query: Record<string, unknown>, timeZone: st
     filter: {
       values,
       personId: values.person || undefined,
-      actions,
+      kind,
       // Whole days in the reader's zone: "to" includes its day, up to the next local midnight.
       since: values.from ? startOfLocalDay(values.from, timeZone) : undefined,
       until: values.to ? startOfLocalDay(addDays(values.to, 1), timeZone) : undefined,

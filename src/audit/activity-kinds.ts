@@ -91,11 +91,23 @@ export const KIND_GROUPS: readonly KindGroup[] = [
   },
 ];
 
-/** The actions a `kind` value selects, or undefined when the value names no kind. */
-export function actionsOfKind(kind: string): string[] | undefined {
+/**
+ * Everything but the sign-ins and sign-outs: on a busy team they are most of the trail, and the
+ * changes an owner looks for drown in them. Failed sign-ins stay.
+ */
+export const ALL_BUT_SIGN_INS = { value: 'all-but-sign-ins', label: 'Everything but sign-ins and sign-outs' } as const;
+
+/** What a `kind` value selects: these actions, or every action but these. */
+export type KindSelection = { actions: string[] } | { exceptActions: string[] };
+
+/** What a `kind` value selects, or undefined when the value names no kind. */
+export function kindSelection(kind: string): KindSelection | undefined {
+  if (kind === ALL_BUT_SIGN_INS.value) {
+    return { exceptActions: KIND_GROUPS.find((g) => g.value === 'sign-ins')!.actions.map((a) => a.action) };
+  }
   for (const group of KIND_GROUPS) {
-    if (group.value === kind) return group.actions.map((a) => a.action);
-    if (group.actions.some((a) => a.action === kind)) return [kind];
+    if (group.value === kind) return { actions: group.actions.map((a) => a.action) };
+    if (group.actions.some((a) => a.action === kind)) return { actions: [kind] };
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
 import { encodeCursor, filterQuery, parseActivityFilter, type ActivityFilter, type ActivityFilterValues } from './activity-filter';
-import { KIND_GROUPS } from './activity-kinds';
+import { ALL_BUT_SIGN_INS, KIND_GROUPS } from './activity-kinds';
 import { actorName, sentenceOf } from './activity-sentences';
 import { readJoinedMemberships, readLoggedPeople } from './activity.query';
 import { AuditEvent } from './entities/audit-event.entity';
@@ -95,6 +95,7 @@ export class ActivityController {
       filter: values,
       filtered,
       people: people.map((p) => ({ value: p.id, label: p.label, selected: p.id === values.person })),
+      allButSignIns: { ...ALL_BUT_SIGN_INS, selected: values.kind === ALL_BUT_SIGN_INS.value },
       kinds: KIND_GROUPS.map((g) => ({
         label: g.label,
         options: [{ value: g.value, label: g.all }, ...g.actions.map((a) => ({ value: a.action, label: a.label }))].map((o) => ({
@@ -110,7 +111,8 @@ export class ActivityController {
   /** The events a filter selects, with the keyset condition: rows strictly after the last one shown. */
   private async where(partnerId: string, filter: ActivityFilter): Promise<FilterQuery<AuditEvent>> {
     const and: FilterQuery<AuditEvent>[] = [{ partnerId }];
-    if (filter.actions) and.push({ action: { $in: filter.actions } });
+    if (filter.kind && 'actions' in filter.kind) and.push({ action: { $in: filter.kind.actions } });
+    if (filter.kind && 'exceptActions' in filter.kind) and.push({ action: { $nin: filter.kind.exceptActions } });
     if (filter.since) and.push({ createdAt: { $gte: filter.since } });
     if (filter.until) and.push({ createdAt: { $lt: filter.until } });
     if (filter.personId) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../../src/audit/audit.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, type TestApp } from '../support/app';
-import { signIn } from '../support/http';
+import { postForm, signIn } from '../support/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 
 /** The actions column of the activity table, top to bottom. */
@@ -77,6 +77,20 @@ describe('the Activity page', () => {
     expect(rows.every((r) => r.includes('Mike Member'))).toBe(true);
     expect(byPerson.text).toMatch(new RegExp(`<option value="${member.user.id}" selected>`));
     expect((await agent.get('/activity?kind=team&kind=team')).status).toBe(400);
+  });
+
+  it('leaves the sign-ins and sign-outs out on request, and keeps the failed ones', async () => {
+    const failing = t.agent();
+    expect((await postForm(failing, '/login', { email: owner.email, password: 'wrong password' })).status).toBe(422);
+    const all = rowsOf((await agent.get('/activity')).text);
+    expect(all.some((r) => r.includes('signed in from'))).toBe(true);
+    const page = await agent.get('/activity?kind=all-but-sign-ins');
+    expect(page.text).toContain('<option value="all-but-sign-ins" selected>Everything but sign-ins and sign-outs</option>');
+    const rows = rowsOf(page.text);
+    expect(rows).toHaveLength(50);
+    expect(rows.filter((r) => r.includes('signed in from'))).toEqual([]);
+    expect(rows[0]).toContain('with a wrong password');
+    expect(rows.slice(1).every((r) => r.includes('Mike Member'))).toBe(true);
   });
 
   it('is for owners only: a member gets 403', async () => {
