@@ -3,6 +3,7 @@ import { API_ENTITIES } from './api/api.module';
 import { AUDIT_ENTITIES } from './audit/audit.module';
 import { AUTH_ENTITIES } from './auth/auth.module';
 import { MAIL_ENTITIES } from './mail/mail.module';
+import { METRICS_ENTITIES } from './metrics/metrics.module';
 import { OPERATOR_API_ENTITIES } from './operator-api/operator-api.module';
 import { PARTNERS_ENTITIES } from './partners/partners.module';
 import { REVOCATION_ENTITIES } from './revocation/revocation.module';
@@ -23,4 +24,5 @@ export const ENTITIES = [
   ...MAIL_ENTITIES,
   ...API_ENTITIES,
   ...OPERATOR_API_ENTITIES,
+  ...METRICS_ENTITIES,
 ];

@@ -18,6 +18,7 @@ import { Migration20261130182000 } from './Migration20261130182000';
 import { Migration20261201050000 } from './Migration20261201050000';
 import { Migration20261202090000 } from './Migration20261202090000';
 import { Migration20261203122242 } from './Migration20261203122242';
+import { Migration20261203123347 } from './Migration20261203123347';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -40,4 +41,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261201050000', class: Migration20261201050000 },
   { name: 'Migration20261202090000', class: Migration20261202090000 },
   { name: 'Migration20261203122242', class: Migration20261203122242 },
+  { name: 'Migration20261203123347', class: Migration20261203123347 },
 ];

@@ -8,8 +8,10 @@ import { askPrimaryForMetrics } from '../cluster';
 import { Clock } from '../common/clock';
 import { LOGGER, type Logger } from '../common/logger';
 import { watchJobRuns, type JobRun } from '../common/schedule';
+import { Sql } from '../database/sql';
 import { OutboxEmail } from '../mail/entities/outbox-email.entity';
 import { RevocationFinalizer } from '../revocation/revocation-finalizer.service';
+import { readJobStatuses, recordJobRun } from './job-status.query';
 
 /** Request latency buckets, in seconds: pages take milliseconds, a large export tens of seconds. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -32,14 +34,13 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status_class'>;
   private readonly jobRuns: Counter<'job' | 'outcome'>;
-  private readonly jobLastSuccess: Gauge<'job'>;
-  private readonly jobLastDuration: Gauge<'job'>;
 
   constructor(
     private readonly em: EntityManager,
     private readonly orm: MikroORM,
     private readonly clock: Clock,
     private readonly revocations: RevocationFinalizer,
+    private readonly sql: Sql,
     scheduler: SchedulerRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -60,24 +61,38 @@ export class MetricsService {
       labelNames: ['job', 'outcome'],
       registers,
     });
-    this.jobLastSuccess = new Gauge({
-      name: 'hub_job_last_success_timestamp_seconds',
-      help: 'When each scheduled job last ran without error (Unix time)',
-      labelNames: ['job'],
-      registers,
-      aggregator: 'max',
-    });
-    this.jobLastDuration = new Gauge({
-      name: 'hub_job_last_duration_seconds',
-      help: 'How long the last run of each scheduled job took',
-      labelNames: ['job'],
-      registers,
-      aggregator: 'max',
-    });
     watchJobRuns(scheduler, (run) => this.jobRan(run));
 
     // Read from the database at scrape time: the same in every process (max, not sum).
     const service = this;
+    // Each job's last run as any process recorded it: a restarted jobs process, or another
+    // instance, reports it too, not only the process that ran it since it started.
+    new Gauge({
+      name: 'hub_job_last_success_timestamp_seconds',
+      help: 'When each scheduled job last ran without error (Unix time), in any process or instance',
+      labelNames: ['job'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        await service.read(this, async () => {
+          for (const job of await readJobStatuses(service.sql)) {
+            if (job.lastSuccessAt) this.set({ job: job.name }, job.lastSuccessAt.getTime() / 1000);
+          }
+        });
+      },
+    });
+    new Gauge({
+      name: 'hub_job_last_duration_seconds',
+      help: 'How long the last run of each scheduled job took, in any process or instance',
+      labelNames: ['job'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        await service.read(this, async () => {
+          for (const job of await readJobStatuses(service.sql)) this.set({ job: job.name }, job.lastDurationMs / 1000);
+        });
+      },
+    });
     new Gauge({
       name: 'hub_outbox_emails',
       help: 'Emails in the outbox waiting to be sent (pending) and given up after MAIL_MAX_ATTEMPTS (dead)',
@@ -167,8 +182,9 @@ export class MetricsService {
 
   private jobRan(run: JobRun): void {
     this.jobRuns.inc({ job: run.name, outcome: run.ok ? 'success' : 'failure' });
-    this.jobLastDuration.set({ job: run.name }, run.durationMs / 1000);
-    if (run.ok) this.jobLastSuccess.set({ job: run.name }, run.endedAt.getTime() / 1000);
+    recordJobRun(this.sql, run).catch((err: unknown) =>
+      this.logger.warn({ event: 'metrics.job_record_failed', job: run.name, err }, 'metrics: could not record a job run'),
+    );
   }
 
   /** A database gauge: left without a value (and logged) when the database does not answer. */

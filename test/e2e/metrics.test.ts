@@ -125,9 +125,23 @@ describe('/metrics', () => {
     await expect
       .poll(async () => value(await scrape(), 'hub_job_runs_total', { job: 'probe', outcome: 'success' }) ?? 0, { timeout: 10_000 })
       .toBeGreaterThan(0);
+    // The last success is recorded in the database, whatever process ran the job: the next scrape
+    // has it, and so does another process (a restarted jobs process, another instance) that never ran it.
+    await expect
+      .poll(async () => value(await scrape(), 'hub_job_last_success_timestamp_seconds', { job: 'probe' }) ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(Date.now() / 1000 - 60);
     const samples = await scrape();
-    expect(value(samples, 'hub_job_last_success_timestamp_seconds', { job: 'probe' })).toBeGreaterThan(0);
+    const lastSuccess = value(samples, 'hub_job_last_success_timestamp_seconds', { job: 'probe' })!;
     expect(value(samples, 'hub_job_last_duration_seconds', { job: 'probe' })).toBeGreaterThanOrEqual(0);
+    const restarted = await createTestApp({ database: t.database, migrate: false });
+    try {
+      const fresh = parse((await restarted.http().get('/metrics').expect(200)).text);
+      expect(value(fresh, 'hub_job_runs_total', { job: 'probe', outcome: 'success' })).toBeUndefined();
+      expect(value(fresh, 'hub_job_last_success_timestamp_seconds', { job: 'probe' })).toBeGreaterThanOrEqual(lastSuccess);
+      expect(value(fresh, 'hub_job_last_duration_seconds', { job: 'probe' })).toBeGreaterThanOrEqual(0);
+    } finally {
+      await restarted.close();
+    }
     fail = true;
     await expect
       .poll(async () => value(await scrape(), 'hub_job_runs_total', { job: 'probe', outcome: 'failure' }) ?? 0, { timeout: 10_000 })

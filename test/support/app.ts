@@ -19,6 +19,8 @@ import { startSmtp, type TestSmtp } from './smtp';
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /** Its database, for another instance on it (`createTestApp({ database })`). */
+  database: TestDatabase;
   clock: TestClock;
   orm: MikroORM;
   /** A fresh entity manager for reading and arranging data. */
@@ -97,6 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     config,
+    database,
     clock,
     orm,
     em: () => orm.em.fork(),
