@@ -18,6 +18,12 @@ interface PgConnection {
   query(sql: string, values?: unknown[]): Promise<unknown>;
 }
 
+/** A database with tables of its own and no record of the hub's migrations: not the hub's to migrate. */
+export class ForeignDatabase extends Error {}
+
+/** How many of a foreign database's tables its refusal names. */
+const TABLES_NAMED = 5;
+
 /**
  * Applies every pending committed migration; returns their names. Runs that start together
  * (several `db:migrate`, or one beside a development start) wait for each other: the first
@@ -45,6 +51,8 @@ export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
  * that lock is made long enough for another run's migrations. Its migrations table is created
  * first with `if not exists`: the migrator checks for the table, then creates it, and two runs
  * that start together on a new database both try to (one failed with "already exists").
+ * Either way nothing is written to a database that has tables and no migrations of the hub's
+ * (SQLITE_PATH or DATABASE_URL pointed at another application's database): ForeignDatabase.
  */
 async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promise<T> {
   const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
@@ -55,6 +63,7 @@ async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promis
       await conn.query('set statement_timeout = 0');
       await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
+        await refuseForeignDatabase(knex, 'postgresql');
         return await fn();
       } finally {
         await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
@@ -66,6 +75,7 @@ async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promis
   const [{ timeout }] = (await knex.raw('pragma busy_timeout')) as [{ timeout: number }];
   await knex.raw(`pragma busy_timeout = ${Math.max(timeout, SQLITE_MIGRATION_WAIT_MS)}`);
   try {
+    await refuseForeignDatabase(knex, 'sqlite');
     // The migrator's own definition of the table (MigrationStorage.ensureTable).
     await knex.raw(
       `create table if not exists \`${MIGRATIONS_TABLE}\` (\`id\` integer not null primary key autoincrement, \`name\` varchar(255), \`executed_at\` datetime default CURRENT_TIMESTAMP)`,
@@ -74,4 +84,26 @@ async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promis
   } finally {
     await knex.raw(`pragma busy_timeout = ${timeout}`);
   }
+}
+
+type Knex = ReturnType<AbstractSqlConnection['getKnex']>;
+
+async function refuseForeignDatabase(knex: Knex, dialect: 'sqlite' | 'postgresql'): Promise<void> {
+  const tables = (await (dialect === 'sqlite'
+    ? knex.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+    : knex.raw('select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name'))) as
+    { name: string }[] | { rows: { name: string }[] };
+  const names = (Array.isArray(tables) ? tables : tables.rows).map((t) => t.name);
+  const others = names.filter((name) => name !== MIGRATIONS_TABLE);
+  if (others.length === 0) return;
+  if (names.includes(MIGRATIONS_TABLE)) {
+    const [{ n }] = (await knex(MIGRATIONS_TABLE).count({ n: '*' })) as { n: number | string }[];
+    if (Number(n) > 0) return;
+  }
+  const named =
+    others.slice(0, TABLES_NAMED).join(', ') + (others.length > TABLES_NAMED ? `, and ${others.length - TABLES_NAMED} more` : '');
+  throw new ForeignDatabase(
+    `This database is not the hub's: it has tables of its own (${named}) and no record of the hub's migrations. ` +
+      `Nothing was written. Point ${dialect === 'sqlite' ? 'SQLITE_PATH' : 'DATABASE_URL'} at a new, empty database or at the hub's own.`,
+  );
 }

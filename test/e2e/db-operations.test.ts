@@ -21,7 +21,7 @@ import { createTestDatabase, onPostgres, type TestDatabase } from '../support/da
 
 interface SqliteFile {
   pragma(sql: string, options?: { simple: boolean }): unknown;
-  prepare(sql: string): { get(): unknown };
+  prepare(sql: string): { get(): unknown; all(): unknown[] };
   exec(sql: string): void;
   close(): void;
 }
@@ -52,6 +52,59 @@ describe('database operations', () => {
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
     vi.restoreAllMocks();
+  });
+
+  it("refuses to migrate another application's database, naming its tables, and writes nothing to it", async () => {
+    const foreign = await createTestDatabase();
+    /** Runs statements on the foreign database and returns the last one's rows. */
+    const query = async (...statements: string[]): Promise<unknown[]> => {
+      if (!onPostgres()) {
+        const file = new Database(foreign.env.SQLITE_PATH);
+        try {
+          for (const sql of statements.slice(0, -1)) file.exec(sql);
+          return file.prepare(statements.at(-1)!).all();
+        } finally {
+          file.close();
+        }
+      }
+      const client = new Client({ connectionString: foreign.env.DATABASE_URL });
+      await client.connect();
+      try {
+        let rows: unknown[] = [];
+        for (const sql of statements) rows = (await client.query(sql)).rows;
+        return rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const tables = onPostgres()
+      ? 'select table_name as name from information_schema.tables where table_schema = current_schema() order by 1'
+      : "select name from sqlite_master where type = 'table' order by 1";
+    try {
+      await query(
+        'create table invoices (id integer primary key, total integer)',
+        'create table customers (id integer primary key)',
+        tables,
+      );
+      vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      expect(await runCli(['db:migrate'], { ...env(), ...foreign.env })).toBe(1);
+      const printed = String(vi.mocked(console.error).mock.lastCall?.[0]);
+      expect(printed).toBe(
+        `error: This database is not the hub's: it has tables of its own (customers, invoices) and no record of the hub's migrations. ` +
+          `Nothing was written. Point ${onPostgres() ? 'DATABASE_URL' : 'SQLITE_PATH'} at a new, empty database or at the hub's own.`,
+      );
+      expect(await query(tables)).toEqual([{ name: 'customers' }, { name: 'invoices' }]);
+      // Its own empty database, and the hub's, still migrate.
+      const empty = await createTestDatabase();
+      try {
+        expect(await runCli(['db:migrate'], { ...env(), ...empty.env })).toBe(0);
+        expect(await runCli(['db:migrate'], { ...env(), ...empty.env })).toBe(0);
+      } finally {
+        await empty.drop();
+      }
+    } finally {
+      await foreign.drop();
+    }
   });
 
   describe.skipIf(onPostgres())('SQLite', () => {
