@@ -110,9 +110,11 @@ async function startUpTasks(app: INestApplicationContext, config: AppConfig, log
     const applied = await migrateUp(app.get(MikroORM));
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const demo = app.get(DemoSeedService);
-  if (config.demoSeed && !config.isProduction && (await demo.isEmpty())) {
-    const result = await demo.seed({ partnerName: 'Demo Partner', count: 300, ownerEmail: DEMO_OWNER });
+  const result =
+    config.demoSeed && !config.isProduction
+      ? await app.get(DemoSeedService).seedIfEmpty({ partnerName: 'Demo Partner', count: 300, ownerEmail: DEMO_OWNER })
+      : null;
+  if (result) {
     console.log(
       [
         '',

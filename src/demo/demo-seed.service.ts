@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '../accounts/entities/client.entity';
 import { NumberStatusChange } from '../accounts/entities/number-status-change.entity';
 import { WabaAccount } from '../accounts/entities/waba-account.entity';
@@ -10,6 +10,9 @@ import { phoneCountry, searchTextFor } from '../accounts';
 import { hashPassword } from '../auth';
 import { Clock } from '../common/clock';
 import { canonicalEmail } from '../common/email';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { dialectOf } from '../database/orm.config';
+import { Sql } from '../database/sql';
 import { newId } from '../common/ids';
 import { Partner } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
@@ -55,18 +58,32 @@ export interface DemoResult {
   owner?: { email: string; password: string };
 }
 
+/** The PostgreSQL advisory lock that development starts take to seed a new database once. */
+const DEMO_SEED_LOCK_KEY = 7_414_756_330_022;
+
 @Injectable()
 export class DemoSeedService {
+  private readonly postgres: boolean;
+
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly partners: PartnersService,
     private readonly summaries: NumberSummaries,
-  ) {}
+    private readonly sql: Sql,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.postgres = dialectOf(config) === 'postgresql';
+  }
 
-  /** True when the database holds no partner yet (first start of the embedded default). */
-  async isEmpty(): Promise<boolean> {
-    return (await this.em.fork().count(Partner, {})) === 0;
+  /**
+   * The development start's demo partner, made only into a database with no partner yet (the
+   * first start of the embedded default). The check is made inside the seeding transaction,
+   * under a lock every such start takes (the write lock on SQLite, an advisory lock on
+   * PostgreSQL): two starts on one new database seed it once, and the other gets null.
+   */
+  async seedIfEmpty(opts: { partnerName: string; count: number; ownerEmail?: string }): Promise<DemoResult | null> {
+    return this.make(opts, true);
   }
 
   /**
@@ -75,11 +92,22 @@ export class DemoSeedService {
    * at once with the returned password (development only).
    */
   async seed(opts: { partnerName: string; count: number; seed?: number; ownerEmail?: string }): Promise<DemoResult> {
+    return (await this.make(opts, false))!;
+  }
+
+  private async make(
+    opts: { partnerName: string; count: number; seed?: number; ownerEmail?: string },
+    onlyIntoEmpty: boolean,
+  ): Promise<DemoResult | null> {
     const rand = prng(opts.seed ?? 42);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const now = this.clock.now();
     const em = this.em.fork();
-    const result = await em.transactional(async (tx): Promise<DemoResult> => {
+    const result = await em.transactional(async (tx): Promise<DemoResult | null> => {
+      if (onlyIntoEmpty) {
+        if (this.postgres) await this.sql.all('select pg_advisory_xact_lock(?)', [DEMO_SEED_LOCK_KEY], tx);
+        if ((await tx.count(Partner, {})) > 0) return null;
+      }
       const partner = await this.partners.create(tx, opts.partnerName);
       let owner: DemoResult['owner'];
       if (opts.ownerEmail) {
@@ -206,6 +234,7 @@ export class DemoSeedService {
       }
       return { partner, numbers: made, owner };
     });
+    if (!result) return null;
     // A new partner: no counts to mark in the transaction; counted once it committed.
     await this.summaries.refresh([result.partner.id]);
     return result;

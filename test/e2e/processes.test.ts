@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
-import type { Partner } from '../../src/partners/entities/partner.entity';
+import { Partner } from '../../src/partners/entities/partner.entity';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
@@ -231,6 +231,65 @@ describe('db:migrate started three times at once', () => {
     const names = await appliedMigrations(db);
     expect(names).toHaveLength(all.length);
     expect(new Set(names).size).toBe(all.length);
+  }, 240_000);
+});
+
+describe('two development starts on one new database', () => {
+  let dir: string;
+  let hook: string;
+  let db: TestDatabase;
+  const hubs: Run[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hub-demo-'));
+    hook = join(dir, 'swc-hook.cjs');
+    writeFileSync(hook, HOOK);
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const hub of hubs) if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+    await Promise.all(hubs.map((hub) => hub.exit));
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('seed the demo partner once: one prints its sign-in, the other finds it', async () => {
+    for (const i of [1, 2]) {
+      const port = await freePort();
+      hubs.push(
+        run(hook, 'src/main.ts', [], {
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+          DEMO_SEED: 'true',
+          JOBS_ENABLED: 'false',
+          ...db.env,
+          MAIL_DIR: join(dir, `mail-${i}`),
+          PORT: String(port),
+          APP_BASE_URL: `http://127.0.0.1:${port}`,
+        }),
+      );
+    }
+    await vi.waitFor(
+      () => {
+        for (const hub of hubs) {
+          if (hub.child.exitCode !== null) throw new Error(`a hub exited: ${hub.output()}`);
+          expect(hub.output()).toContain('Partner Hub listening on');
+        }
+      },
+      { timeout: 200_000, interval: 200 },
+    );
+    const outputs = hubs.map((hub) => hub.output());
+    expect(
+      outputs.filter((o) => o.includes('Demo partner seeded with 300 numbers')),
+      outputs.join('\n---\n'),
+    ).toHaveLength(1);
+    const t = await createTestApp({ database: db, migrate: false });
+    try {
+      expect(await t.em().count(Partner, {})).toBe(1);
+      expect(await t.em().count(WhatsappNumber, {})).toBe(300);
+    } finally {
+      await t.close();
+    }
   }, 240_000);
 });
 
