@@ -71,8 +71,9 @@ export class PasswordsService {
           user.timeZone ?? accepted[0].partner.terms.billingTimeZone,
         );
       } else {
-        // Only invited so far: the way to a new link is a fresh invitation for each partner.
-        for (const m of memberships) await this.tokens.sendInvitation(tx, m, { name: user.name, hasPassword: false });
+        // Only invited so far: the way to a new link is a fresh invitation for each partner,
+        // each greeting them by the name that team typed.
+        for (const m of memberships) await this.tokens.sendInvitation(tx, m, { name: m.invitedName ?? user.name, hasPassword: false });
       }
     });
     this.logger.info({ event: 'password.link_requested', requestId: origin.requestId }, 'link request queued');

@@ -300,6 +300,25 @@ describe('Create Password: the link and the password rules', () => {
     expect(linkIn(mails[1])).toContain('/invitations/');
   });
 
+  it('greets an invited person asking for a new link by the name each team typed', async () => {
+    const other = await createPartner(t.em(), { name: 'Initech' });
+    await t.app.get(UsersService).invite(other.id, { email: 'fran@globex.example', name: 'Fran (CEO)', role: 'member' }, null);
+    await t.app.get(UsersService).invite(partnerId, { email: 'fran@globex.example', name: 'Fran Fischer', role: 'member' }, null);
+    await send();
+    const agent = t.agent();
+    const page = await agent.get('/password/forgot');
+    await agent
+      .post('/password/forgot')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'fran@globex.example' })
+      .expect(303);
+    await send();
+    const fresh = smtp.to('fran@globex.example').slice(2);
+    const greeting = (partner: string) => fresh.find((m) => m.subject.includes(partner))?.text.split('\n')[0];
+    expect(greeting('Initech')).toBe('Hello Fran (CEO),');
+    expect(greeting('Globex')).toBe('Hello Fran Fischer,');
+  });
+
   it.skipIf(!onPostgres())('lets exactly one of two simultaneous submissions of the same link win (PostgreSQL)', async () => {
     const mail = await invite('race@globex.example');
     const a = await openLink(t, linkPathIn(mail));
