@@ -161,16 +161,16 @@ export function readableListQuery(query: Record<string, unknown>): ReadableListQ
   if (!readable(() => parseSort(q))) drop('the sort order', 'sort', 'dir');
   if (!readable(() => parsePageSize(q))) drop('the page size', 'size');
   for (const family of FILTER_FAMILIES) {
-    const what = `a “${FAMILIES[family].label}” filter`;
+    const label = FAMILIES[family].label;
     if (!readable(() => many(q, family))) {
-      drop(what, family);
+      drop(`the “${label}” filter`, family);
       continue;
     }
     const values = many(q, family);
     const known = values.filter((value) => isStatus(family, value) && value !== 'removed');
     if (known.length < values.length) {
       q[family] = known;
-      drop(what);
+      drop(`a “${label}” value it does not know`);
     }
   }
   if (![undefined, '', '1'].includes(q.attention as string)) drop('the attention filter', 'attention');

@@ -781,7 +781,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       const unknownStatus = await agent.get(`/accounts?lifecycle=approved&lifecycle=error&${tracked}`);
       expect(filterChips(unknownStatus.text).chips.map((c) => c.label)).toEqual(['Number: Error']);
       expect(listNotices(unknownStatus.text)).toEqual([
-        'Part of this link could not be used and was left out: a “Number status” filter. The list shows what the rest of it asks for.',
+        'Part of this link could not be used and was left out: a “Number status” value it does not know. The list shows what the rest of it asks for.',
       ]);
       expect((await agent.get(`/accounts/export.csv?lifecycle=error&${tracked}`)).status).toBe(400);
     });

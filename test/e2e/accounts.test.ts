@@ -250,8 +250,8 @@ describe('WhatsApp Accounts', () => {
       const partner = await createPartner(t.em());
       const { agent } = await signedIn(partner);
       for (const [query, what] of [
-        ['lifecycle=exploded', 'a “Number status” filter'],
-        ['billing=removed', 'a “Billing” filter'],
+        ['lifecycle=exploded', 'a “Number status” value it does not know'],
+        ['billing=removed', 'a “Billing” value it does not know'],
         ['sort=random', 'the sort order'],
         ['attention=yes', 'the attention filter'],
       ]) {

@@ -127,7 +127,8 @@ describe('a number removed from the hub', () => {
     for (const q of ['+49 1512 3456789', '0049 151 23456789', '01512 3456789', '4915123456789', removed.providerId!.toUpperCase()]) {
       const res = await agent.get('/accounts').query({ q });
       expect(res.status, q).toBe(200);
-      expect(res.text, q).toContain('No numbers match this search');
+      expect(res.text, q).toContain('No number in the hub matches this search.');
+      expect(res.text, q).not.toContain('Check the spelling');
       expect(said(res.text), q).toEqual([['+49 1512 3456789', '16 Jan 2027, 09:30 CET', `/accounts/${removed.id}`]]);
     }
     expect(said((await agent.get(`/clients/${removed.client.id}`).query({ q: '+4915123456789' })).text)).toHaveLength(1);
