@@ -89,15 +89,14 @@ async function withMigrationLock<T>(orm: MikroORM, fn: () => Promise<T>): Promis
 type Knex = ReturnType<AbstractSqlConnection['getKnex']>;
 
 async function refuseForeignDatabase(knex: Knex, dialect: 'sqlite' | 'postgresql'): Promise<void> {
-  const tables = (await (dialect === 'sqlite'
-    ? knex.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
-    : knex.raw('select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name'))) as
+  const tables = (await knex.raw(dialect === 'sqlite' ? SQLITE_TABLES : POSTGRESQL_TABLES)) as
     { name: string }[] | { rows: { name: string }[] };
   const names = (Array.isArray(tables) ? tables : tables.rows).map((t) => t.name);
   const others = names.filter((name) => name !== MIGRATIONS_TABLE);
   if (others.length === 0) return;
   if (names.includes(MIGRATIONS_TABLE)) {
-    const [{ n }] = (await knex(MIGRATIONS_TABLE).count({ n: '*' })) as { n: number | string }[];
+    const table = dialect === 'sqlite' ? knex(MIGRATIONS_TABLE) : knex(MIGRATIONS_TABLE).withSchema('public');
+    const [{ n }] = (await table.count({ n: '*' })) as { n: number | string }[];
     if (Number(n) > 0) return;
   }
   const named =
@@ -107,3 +106,15 @@ async function refuseForeignDatabase(knex: Knex, dialect: 'sqlite' | 'postgresql
       `Nothing was written. Point ${dialect === 'sqlite' ? 'SQLITE_PATH' : 'DATABASE_URL'} at a new, empty database or at the hub's own.`,
   );
 }
+
+const SQLITE_TABLES = "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name";
+
+/**
+ * The tables where the hub's would go: the current schema, and public, where the migrator keeps
+ * its table. Views, and the tables an extension brings (PostGIS's spatial_ref_sys), are no
+ * other application's data.
+ */
+const POSTGRESQL_TABLES = `select c.relname as name from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
+   where ns.nspname in ('public', current_schema()) and c.relkind in ('r', 'p')
+     and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+   order by c.relname`;

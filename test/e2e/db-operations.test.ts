@@ -56,10 +56,10 @@ describe('database operations', () => {
 
   it("refuses to migrate another application's database, naming its tables, and writes nothing to it", async () => {
     const foreign = await createTestDatabase();
-    /** Runs statements on the foreign database and returns the last one's rows. */
-    const query = async (...statements: string[]): Promise<unknown[]> => {
+    /** Runs statements on a database and returns the last one's rows. */
+    const query = async (target: TestDatabase, ...statements: string[]): Promise<unknown[]> => {
       if (!onPostgres()) {
-        const file = new Database(foreign.env.SQLITE_PATH);
+        const file = new Database(target.env.SQLITE_PATH);
         try {
           for (const sql of statements.slice(0, -1)) file.exec(sql);
           return file.prepare(statements.at(-1)!).all();
@@ -67,7 +67,7 @@ describe('database operations', () => {
           file.close();
         }
       }
-      const client = new Client({ connectionString: foreign.env.DATABASE_URL });
+      const client = new Client({ connectionString: target.env.DATABASE_URL });
       await client.connect();
       try {
         let rows: unknown[] = [];
@@ -78,10 +78,11 @@ describe('database operations', () => {
       }
     };
     const tables = onPostgres()
-      ? 'select table_name as name from information_schema.tables where table_schema = current_schema() order by 1'
+      ? "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1"
       : "select name from sqlite_master where type = 'table' order by 1";
     try {
       await query(
+        foreign,
         'create table invoices (id integer primary key, total integer)',
         'create table customers (id integer primary key)',
         tables,
@@ -93,10 +94,16 @@ describe('database operations', () => {
         `error: This database is not the hub's: it has tables of its own (customers, invoices) and no record of the hub's migrations. ` +
           `Nothing was written. Point ${onPostgres() ? 'DATABASE_URL' : 'SQLITE_PATH'} at a new, empty database or at the hub's own.`,
       );
-      expect(await query(tables)).toEqual([{ name: 'customers' }, { name: 'invoices' }]);
-      // Its own empty database, and the hub's, still migrate.
+      expect(await query(foreign, tables)).toEqual([{ name: 'customers' }, { name: 'invoices' }]);
+      // An empty database (a view is no application's data), and the hub's own, still migrate.
       const empty = await createTestDatabase();
       try {
+        await query(empty, 'create view probe as select 1 as one', tables);
+        if (onPostgres()) {
+          // A role whose own schema comes first: the hub's tables go there, the migrator's stays in public.
+          const name = new URL(empty.env.DATABASE_URL).pathname.slice(1);
+          await query(empty, 'create schema app', `alter database ${name} set search_path = app, public`, 'select 1');
+        }
         expect(await runCli(['db:migrate'], { ...env(), ...empty.env })).toBe(0);
         expect(await runCli(['db:migrate'], { ...env(), ...empty.env })).toBe(0);
       } finally {
