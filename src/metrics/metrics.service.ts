@@ -11,7 +11,7 @@ import { watchJobRuns, type JobRun } from '../common/schedule';
 import { Sql } from '../database/sql';
 import { OutboxEmail } from '../mail/entities/outbox-email.entity';
 import { RevocationFinalizer } from '../revocation/revocation-finalizer.service';
-import { readJobStatuses, recordJobRun } from './job-status.query';
+import { readJobStatuses, recordJobRun, type JobStatusRow } from './job-status.query';
 
 /** Request latency buckets, in seconds: pages take milliseconds, a large export tens of seconds. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -67,32 +67,38 @@ export class MetricsService {
     const service = this;
     // Each job's last run as any process recorded it: a restarted jobs process, or another
     // instance, reports it too, not only the process that ran it since it started.
-    new Gauge({
-      name: 'hub_job_last_success_timestamp_seconds',
-      help: 'When each scheduled job last ran without error (Unix time), in any process or instance',
-      labelNames: ['job'],
-      registers,
-      aggregator: 'max',
-      async collect() {
-        await service.read(this, async () => {
-          for (const job of await readJobStatuses(service.sql)) {
-            if (job.lastSuccessAt) this.set({ job: job.name }, job.lastSuccessAt.getTime() / 1000);
-          }
-        });
-      },
-    });
-    new Gauge({
-      name: 'hub_job_last_duration_seconds',
-      help: 'How long the last run of each scheduled job took, in any process or instance',
-      labelNames: ['job'],
-      registers,
-      aggregator: 'max',
-      async collect() {
-        await service.read(this, async () => {
-          for (const job of await readJobStatuses(service.sql)) this.set({ job: job.name }, job.lastDurationMs / 1000);
-        });
-      },
-    });
+    const jobGauge = (name: string, help: string, value: (job: JobStatusRow) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['job'],
+        registers,
+        aggregator: 'max',
+        async collect() {
+          await service.read(this, async () => {
+            for (const job of await readJobStatuses(service.sql)) {
+              const v = value(job);
+              if (v !== undefined) this.set({ job: job.name }, v);
+            }
+          });
+        },
+      });
+    const seconds = (at: Date | null) => (at ? at.getTime() / 1000 : undefined);
+    jobGauge(
+      'hub_job_last_success_timestamp_seconds',
+      'When each scheduled job last ran without error (Unix time), in any process or instance',
+      (job) => seconds(job.lastSuccessAt),
+    );
+    jobGauge(
+      'hub_job_last_failure_timestamp_seconds',
+      'When each scheduled job last failed (Unix time), in any process or instance: later than its last success, it is failing now',
+      (job) => seconds(job.lastFailureAt),
+    );
+    jobGauge(
+      'hub_job_last_duration_seconds',
+      'How long the last run of each scheduled job took, in any process or instance',
+      (job) => job.lastDurationMs / 1000,
+    );
     new Gauge({
       name: 'hub_outbox_emails',
       help: 'Emails in the outbox waiting to be sent (pending) and given up after MAIL_MAX_ATTEMPTS (dead)',

@@ -5,7 +5,9 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/common/logger';
 import { scheduleJob } from '../../src/common/schedule';
+import { Sql } from '../../src/database/sql';
 import { OutboxEmail } from '../../src/mail/entities/outbox-email.entity';
+import { readJobStatuses, recordJobRun } from '../../src/metrics/job-status.query';
 import { createPartner } from '../factories';
 import { createRevocations } from '../factories/revocations';
 import { createTestApp, type TestApp } from '../support/app';
@@ -142,12 +144,25 @@ describe('/metrics', () => {
     } finally {
       await restarted.close();
     }
+    expect(value(samples, 'hub_job_last_failure_timestamp_seconds', { job: 'probe' })).toBeUndefined();
     fail = true;
     await expect
       .poll(async () => value(await scrape(), 'hub_job_runs_total', { job: 'probe', outcome: 'failure' }) ?? 0, { timeout: 10_000 })
       .toBeGreaterThan(0);
     registry.getCronJob('probe').stop();
     registry.deleteCronJob('probe');
+    await expect
+      .poll(async () => value(await scrape(), 'hub_job_last_failure_timestamp_seconds', { job: 'probe' }) ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(lastSuccess);
+
+    // A run that reports late (a slower instance) never moves a time back.
+    const sql = t.app.get(Sql);
+    const [before] = (await readJobStatuses(sql)).filter((j) => j.name === 'probe');
+    await recordJobRun(sql, { name: 'probe', ok: true, endedAt: new Date(before.lastSuccessAt!.getTime() - 60_000), durationMs: 5 });
+    await recordJobRun(sql, { name: 'probe', ok: false, endedAt: new Date(before.lastFailureAt!.getTime() - 60_000), durationMs: 5 });
+    const [after] = (await readJobStatuses(sql)).filter((j) => j.name === 'probe');
+    expect(after.lastSuccessAt).toEqual(before.lastSuccessAt);
+    expect(after.lastFailureAt).toEqual(before.lastFailureAt);
   });
 
   it('answers 404 to a client that is not on loopback', async () => {
