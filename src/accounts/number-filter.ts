@@ -149,7 +149,7 @@ export interface ReadableListQuery {
  * client that is not (or no longer) offered, a page link of another sort or version. A
  * bookmark or an old email's link still opens on what the rest asks for, and the page says
  * what it left out; downloads and the API refuse such a query instead (parseNumberFilter).
- * A search longer than any the form sends is still refused.
+ * A search longer than any the form sends, or given twice, is still refused.
  */
 export function readableListQuery(query: Record<string, unknown>): ReadableListQuery {
   const q: Record<string, unknown> = { ...query };

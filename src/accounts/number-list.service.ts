@@ -74,10 +74,9 @@ export class NumberList {
     const filtered = isFiltered(filter);
     const empty = page.numbers.length === 0;
     // A search that finds nothing may name a number that was here: the page says where it went.
-    const removedMatches =
-      empty && page.first && filter.q
-        ? (await this.removedNumbers.named(partnerId, filter.q)).filter((m) => !place.clientId || m.clientId === place.clientId)
-        : [];
+    // Only for a search alone: under status filters, a number with that phone may be here, filtered out.
+    const searchOnly = !!filter.q && !filter.attention && Object.keys(filter.status).length === 0;
+    const removedMatches = empty && page.first && searchOnly ? await this.removedNumbers.named(partnerId, filter.q!, place.clientId) : [];
     return {
       basePath,
       listUrl,

@@ -33,23 +33,25 @@ export async function readRemovedNumber(sql: Sql, partnerId: string, id: string)
 }
 
 /**
- * Ids of this partner's removed numbers whose phone ends in `digits` (when given) or whose id
- * is `id` (lower case), newest first: the candidates of a search that found nothing in the hub.
+ * Ids of this partner's removed numbers (of one client, when given) whose phone ends in
+ * `digits` (when given) or whose id is `id` (lower case), newest first: the candidates of a
+ * search that found nothing in the hub.
  */
 export async function removedNumberCandidates(
   sql: Sql,
   partnerId: string,
-  search: { digits?: string; id: string },
+  search: { digits?: string; id: string; clientId?: string },
   limit: number,
 ): Promise<{ id: string; phoneNumber: string; ids: string[] }[]> {
   const byPhone = search.digits ? 'n.phone_number like ? or ' : '';
+  const byClient = search.clientId ? 'and n.client_id = ? ' : '';
   const rows = await sql.all<Record<string, unknown>>(
     `select n.id, n.phone_number, n.provider_id, n.external_id from whatsapp_number n
-      where n.partner_id = ? and n.billing_state = 'removed'
+      where n.partner_id = ? and n.billing_state = 'removed' ${byClient}
         and (${byPhone}lower(n.provider_id) = ? or lower(n.external_id) = ?)
       order by n.provider_created_at desc, n.id desc
       limit ${Number(limit)}`,
-    [partnerId, ...(search.digits ? [`%${search.digits}`] : []), search.id, search.id],
+    [partnerId, ...(search.clientId ? [search.clientId] : []), ...(search.digits ? [`%${search.digits}`] : []), search.id, search.id],
   );
   return rows.map((r) => ({
     id: r.id as string,

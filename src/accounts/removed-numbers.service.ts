@@ -10,7 +10,6 @@ export interface RemovedMatch {
   phone: PhoneView;
   removedAt: Date | null;
   href: string;
-  clientId: string;
 }
 
 /** How many removed numbers a search that found nothing names at most. */
@@ -52,19 +51,20 @@ export class RemovedNumbers {
   /**
    * This partner's removed numbers that a search names exactly, as WhatsApp Accounts does to go
    * straight to a number: the full phone in any format (international or national), or one of
-   * its ids. For a search that found nothing in the hub, so that the page can say where it went.
+   * its ids (on a client's page, that client's only). For a search that found nothing in the hub,
+   * so that the page can say where it went.
    */
-  async named(partnerId: string, q: string): Promise<RemovedMatch[]> {
+  async named(partnerId: string, q: string, clientId?: string): Promise<RemovedMatch[]> {
     const term = searchTerm(q);
     const digits = /^\d+$/.test(term) && term.length >= MIN_PHONE_DIGITS ? term : undefined;
     const id = q.trim().toLowerCase();
-    const candidates = await removedNumberCandidates(this.sql, partnerId, { digits, id }, MAX_MATCHES * 4);
+    const candidates = await removedNumberCandidates(this.sql, partnerId, { digits, id, clientId }, MAX_MATCHES * 4);
     const named = candidates.filter(
       (c) => c.ids.includes(id) || (!!digits && (c.phoneNumber.slice(1) === digits || nationalNumber(c.phoneNumber) === digits)),
     );
     const pages = await Promise.all(named.slice(0, MAX_MATCHES).map((c) => this.page(partnerId, c.id)));
     return pages
       .filter((p): p is RemovedNumberPage => p !== null)
-      .map((p) => ({ phone: p.phone, removedAt: p.removedAt, href: `/accounts/${p.number.id}`, clientId: p.number.clientId }));
+      .map((p) => ({ phone: p.phone, removedAt: p.removedAt, href: `/accounts/${p.number.id}` }));
   }
 }
