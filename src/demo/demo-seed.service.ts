@@ -102,20 +102,26 @@ export class DemoSeedService {
     const rand = prng(opts.seed ?? 42);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const now = this.clock.now();
+    // Hashed before the transaction: a start that waits for another's seed waits less.
+    const password = opts.ownerEmail ? randomBytes(12).toString('base64url') : undefined;
+    const passwordHash = password ? await hashPassword(password) : undefined;
     const em = this.em.fork();
     const result = await em.transactional(async (tx): Promise<DemoResult | null> => {
       if (onlyIntoEmpty) {
-        if (this.postgres) await this.sql.all('select pg_advisory_xact_lock(?)', [DEMO_SEED_LOCK_KEY], tx);
+        if (this.postgres) {
+          // Waits as long as the other start's seed takes, not the statement timeout.
+          await this.sql.run('set local statement_timeout = 0', [], tx);
+          await this.sql.all('select pg_advisory_xact_lock(?)', [DEMO_SEED_LOCK_KEY], tx);
+        }
         if ((await tx.count(Partner, {})) > 0) return null;
       }
       const partner = await this.partners.create(tx, opts.partnerName);
       let owner: DemoResult['owner'];
-      if (opts.ownerEmail) {
+      if (opts.ownerEmail && password && passwordHash) {
         // Stored addresses are canonical (common/email.ts), or this would make a second person.
         const ownerEmail = canonicalEmail(opts.ownerEmail);
-        const password = randomBytes(12).toString('base64url');
         const user = (await tx.findOne(User, { email: ownerEmail })) ?? new User(ownerEmail, 'Demo Owner');
-        user.passwordHash = await hashPassword(password);
+        user.passwordHash = passwordHash;
         const membership = new Membership(partner, user, 'owner');
         membership.acceptedAt = now;
         tx.persist([user, membership]);
