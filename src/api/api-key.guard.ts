@@ -40,6 +40,8 @@ export class ApiKeyGuard implements CanActivate {
     const decision = await this.limiter.consume(this.policy, caller.keyId);
     res.setHeader('X-RateLimit-Limit', String(this.policy.points));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.policy.points - decision.spent)));
+    // When the minute's count starts again, in Unix seconds (as GitHub's API says it).
+    res.setHeader('X-RateLimit-Reset', String(Math.ceil(decision.resetsAt / 1000)));
     if (!decision.allowed) throw ApiProblem.rateLimited(decision.retryAfterSeconds);
     if (scopeOf(context) === 'read_write' && caller.scope !== 'read_write') throw ApiProblem.forbiddenScope();
     req.apiCaller = caller;

@@ -44,6 +44,8 @@ export interface RateDecision {
   justLocked: boolean;
   /** Seconds until the window ends (0 while allowed). */
   retryAfterSeconds: number;
+  /** When the window ends (ms since the epoch). */
+  resetsAt: number;
 }
 
 // One statement claims the point and reads the count, so parallel requests (on any instance)
@@ -68,8 +70,12 @@ const PRUNE_SQL = 'delete from rate_limit where key in (select key from rate_lim
  */
 @Injectable()
 export class RateLimiter {
-  /** The points this process holds ahead, per counter key (policies with a lease). */
-  private readonly leases = new Map<string, { left: number; resetsAt: number }>();
+  /**
+   * The points this process holds ahead, per counter key (policies with a lease), and what the
+   * window had spent when they were claimed: `base - left` is the window's spending as this
+   * process last learnt it (other instances' later points show at its next claim).
+   */
+  private readonly leases = new Map<string, { left: number; resetsAt: number; base: number }>();
   /** Claims on the way, per counter key: the process's other requests wait for them rather than claim too. */
   private readonly claiming = new Map<string, Promise<unknown>>();
 
@@ -107,7 +113,7 @@ export class RateLimiter {
         const held = this.leases.get(key);
         if (held && held.left > 0 && held.resetsAt > now.getTime()) {
           held.left--;
-          return { allowed: true, spent: policy.points - held.left, justLocked: false, retryAfterSeconds: 0 };
+          return { allowed: true, spent: held.base - held.left, justLocked: false, retryAfterSeconds: 0, resetsAt: held.resetsAt };
         }
         const claim = this.claiming.get(key);
         if (!claim) break;
@@ -136,23 +142,24 @@ export class RateLimiter {
     const resetsAt = sqlDate(row.resets_at).getTime();
     // Of the points just claimed, those still under the limit are this process's to spend.
     const granted = Math.max(0, Math.min(lease, policy.points - (counted - lease)));
-    if (lease > 1) this.hold(key, granted - 1, resetsAt);
     const spent = granted > 0 ? counted - lease + 1 : counted;
+    if (lease > 1) this.hold(key, granted - 1, resetsAt, spent + granted - 1);
     const allowed = granted > 0;
     return {
       allowed,
       spent,
       justLocked: spent === policy.points + 1,
       retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)),
+      resetsAt,
     };
   }
 
-  private hold(key: string, left: number, resetsAt: number): void {
+  private hold(key: string, left: number, resetsAt: number, base: number): void {
     this.leases.delete(key);
     if (left <= 0) return;
     // Bounded: the oldest lease goes first (its points are only refused early, never lost twice).
     if (this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value!);
-    this.leases.set(key, { left, resetsAt });
+    this.leases.set(key, { left, resetsAt, base });
   }
 
   /** Gives a point back (a sign-in that succeeded is no guess). */

@@ -340,6 +340,35 @@ async function dataRows(t: TestApp): Promise<unknown[]> {
 }
 
 describe('Partner API: the per-key limit', () => {
+  it('counts the key’s minute down in X-RateLimit-Remaining, one a request, across the process’s leases', async () => {
+    const t = await createTestApp({ env: { API_RATE_LIMIT_PER_MINUTE: '600' } });
+    try {
+      const partner = await createPartner(t.em());
+      const agent = t.agent();
+      const owner = await createMember(t.em(), partner);
+      await signIn(agent, owner.email, owner.password);
+      const made = await postForm(agent, '/settings/api-keys', { name: 'Counted', scope: 'read', expires: '' }, '/settings/api-keys/new');
+      const k = /phk_live_\w+/.exec(made.text)![0];
+      const remaining: number[] = [];
+      const resets = new Set<string>();
+      // 45 requests: more than two of the process's leases of 20.
+      for (let i = 0; i < 45; i++) {
+        const res = await t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${k}`).expect(200);
+        expect(res.headers['x-ratelimit-limit']).toBe('600');
+        remaining.push(Number(res.headers['x-ratelimit-remaining']));
+        resets.add(res.headers['x-ratelimit-reset'] as string);
+      }
+      expect(remaining).toEqual(Array.from({ length: 45 }, (_, i) => 599 - i));
+      // One window: its end, in Unix seconds, within the next minute.
+      expect(resets.size).toBe(1);
+      const reset = Number([...resets][0]) * 1000;
+      expect(reset).toBeGreaterThan(t.clock.now().getTime());
+      expect(reset).toBeLessThanOrEqual(t.clock.now().getTime() + 61_000);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('answers 429 with Retry-After past API_RATE_LIMIT_PER_MINUTE, per key', async () => {
     const t = await createTestApp({ env: { API_RATE_LIMIT_PER_MINUTE: '3' } });
     try {
