@@ -378,6 +378,17 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(await written()).toEqual(before);
   });
 
+  it('takes a zero-length body without a type as none, as fetch and most libraries send a body-less POST or DELETE', async () => {
+    const id = await number();
+    const requested = await post(id, undefined).set('Content-Length', '0');
+    expect(requested.status).toBe(201);
+    contract.expect(requested, 'POST');
+    const withdrawn = await del(id).set('Content-Length', '0');
+    expect(withdrawn.status).toBe(200);
+    contract.expect(withdrawn, 'DELETE');
+    expect(await counts(id)).toEqual({ revocations: 1, history: 2, requested: 1, withdrawn: 1 });
+  });
+
   it('answers 404 for another partner’s number, whoever asks, changing nothing', async () => {
     const ours = await number();
     const before = await written();
