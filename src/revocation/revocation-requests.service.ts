@@ -141,7 +141,7 @@ export class RevocationRequests {
       const found = await this.findNumber(tx, by.partnerId, numberId);
       assertRequestable(found);
       const { number } = found;
-      if (input.confirmation !== undefined && compactPhone(input.confirmation) !== number.phoneNumber) {
+      if (input.confirmation !== undefined && !confirms(input.confirmation, number.phoneNumber)) {
         throw RevocationErrors.wrongConfirmation();
       }
       const reason = input.reason?.trim() || null;
@@ -306,4 +306,12 @@ function noticeSubject(partner: Partner, number: WhatsappNumber) {
     phoneNumber: number.phoneNumber,
     displayName: number.displayName,
   };
+}
+
+/**
+ * Whether the phone typed to confirm is the number's: its digits, with or without the leading
+ * + (or 00), spaces, dashes, dots and brackets as the person likes.
+ */
+function confirms(typed: string, e164: string): boolean {
+  return compactPhone(typed).replace(/^(\+|00)/, '') === e164.slice(1);
 }

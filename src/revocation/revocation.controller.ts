@@ -11,7 +11,7 @@ import { RevocationFieldError } from './revocation.errors';
 import { MAX_REASON_LENGTH, RevocationRequests, type RevocationPreview } from './revocation-requests.service';
 
 const requestForm = z.object({
-  confirmation: z.string().max(64, 'Type the phone number exactly as shown above (spaces and dashes do not matter).'),
+  confirmation: z.string().max(64, 'Type the phone number shown above (spaces, dashes and the + do not matter).'),
   reason: z.string().trim().max(MAX_REASON_LENGTH, `The reason must be at most ${MAX_REASON_LENGTH} characters.`).optional(),
 });
 

@@ -44,6 +44,6 @@ export const RevocationErrors = {
       `A request made now terminates on ${terminationDate}, not ${expected}. Nothing was changed.`,
     ),
   wrongConfirmation: () =>
-    new RevocationFieldError('confirmation', 'Type the phone number exactly as shown above (spaces and dashes do not matter).'),
+    new RevocationFieldError('confirmation', 'Type the phone number shown above (spaces, dashes and the + do not matter).'),
   reasonTooLong: () => new RevocationFieldError('reason', 'The reason must be at most 500 characters.'),
 };

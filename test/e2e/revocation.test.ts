@@ -306,7 +306,7 @@ describe('payment revocation', () => {
       `/accounts/${number.id}/revocation/new`,
     );
     expect(wrong.status).toBe(422);
-    expect(wrong.text).toContain('Type the phone number exactly as shown above');
+    expect(wrong.text).toContain('Type the phone number shown above (spaces, dashes and the + do not matter).');
     expect(wrong.text).toContain('aria-invalid="true"');
     expect(wrong.text).toContain('>kept</textarea>');
     const long = await postForm(
@@ -320,6 +320,40 @@ describe('payment revocation', () => {
     expect((await reload(number.id)).billingState).toBe('partner_paid');
     expect(await t.em().count(Revocation, { number: number.id })).toBe(0);
     expect(await t.em().count(AuditEvent, { subjectId: number.id })).toBe(0);
+  });
+
+  it('takes the confirmation in any of the number’s spellings: with or without the +, 00, spaces, dashes, dots or brackets', async () => {
+    t.clock.set(START);
+    const digits = (n: WhatsappNumber) => n.phoneNumber.slice(1);
+    const spellings = [
+      (n: WhatsappNumber) => digits(n),
+      (n: WhatsappNumber) => `00${digits(n)}`,
+      (n: WhatsappNumber) => `(+${digits(n).slice(0, 2)}) ${digits(n).slice(2)}`,
+    ];
+    const agent = await ownerAgent();
+    for (const spell of spellings) {
+      const number = await createNumber(t.em(), partner);
+      const res = await postForm(
+        agent,
+        `/accounts/${number.id}/revocation`,
+        { confirmation: spell(number), reason: '' },
+        `/accounts/${number.id}/revocation/new`,
+      );
+      expect(res.status, spell(number)).toBe(303);
+      expect(await t.em().count(Revocation, { number: number.id })).toBe(1);
+    }
+    // One digit more or less is another number.
+    const number = await createNumber(t.em(), partner);
+    for (const typed of [`${digits(number)}0`, digits(number).slice(0, -1), `+0${digits(number)}`]) {
+      const res = await postForm(
+        agent,
+        `/accounts/${number.id}/revocation`,
+        { confirmation: typed, reason: '' },
+        `/accounts/${number.id}/revocation/new`,
+      );
+      expect(res.status, typed).toBe(422);
+    }
+    expect(await t.em().count(Revocation, { number: number.id })).toBe(0);
   });
 
   it('refuses members with 403 and changes nothing; the Danger Zone tells them why', async () => {
