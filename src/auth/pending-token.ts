@@ -24,7 +24,9 @@ export async function stashToken(limiter: RateLimiter, req: HubRequest, kind: st
     [[AuthLimits.tokenLandingsPerIp, limitNetwork(origin.ip)]],
     'Too many links opened from your network.',
   );
-  req.session.pendingToken = `${kind}:${hashToken(raw.slice(0, 200))}`;
+  // The token without what a mail client or a copy added after it (TOKEN_SHAPE).
+  const token = /^[A-Za-z0-9_-]*/.exec(raw)![0];
+  req.session.pendingToken = `${kind}:${hashToken(token)}`;
 }
 
 /**

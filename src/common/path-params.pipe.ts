@@ -1,8 +1,13 @@
 import { NotFoundException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ID_SHAPE } from './ids';
 
-/** A raw invitation or reset token (auth/link-tokens.ts): base64url of a 32-byte HMAC, 43 characters. */
-export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A raw invitation or reset token (auth/link-tokens.ts) is base64url of a 32-byte HMAC, 43
+ * characters. A link is taken as one also cut short, or with a few characters of punctuation a
+ * mail client or a copy added after it ("….", "…>"): it leads to its page, or to the page that
+ * says the link is not valid and asks for a new one, never to a bare 404 (pending-token.ts).
+ */
+export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,43}[.,;:!?)>\]'"]{0,3}$/;
 
 /**
  * Path parameters that are neither an id nor a token, each with its shape. A name found in no

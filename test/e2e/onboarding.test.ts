@@ -250,6 +250,23 @@ describe('Create Password: the link and the password rules', () => {
     expect(user.passwordHash).toBeNull();
   });
 
+  it('opens a link a mail client or a copy added punctuation to, and says a link cut short is not valid', async () => {
+    const mail = await invite('gus@globex.example');
+    const path = linkPathIn(mail);
+    for (const added of ['.', ')', '>', '.,']) {
+      const { agent, res } = await openLink(t, `${path}${encodeURIComponent(added)}`);
+      expect(res.status, added).toBe(303);
+      const page = await agent.get('/invitations');
+      expect(page.status, added).toBe(200);
+      expect(page.text, added).toContain('gus@globex.example');
+    }
+    const cut = await openLink(t, path.slice(0, -5));
+    expect(cut.res.status).toBe(303);
+    const refused = await cut.agent.get('/invitations');
+    expect(refused.status).toBe(410);
+    expect(refused.text).toContain('This link is not valid any more');
+  });
+
   it('shows the same page for unknown, used, replaced and expired links, with a way to ask for a new one', async () => {
     const unknown = await openLink(t, `/invitations/${'x'.repeat(43)}`);
     const unknownPage = await unknown.agent.get('/invitations');
