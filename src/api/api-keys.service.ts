@@ -32,11 +32,17 @@ export interface KeyListing {
   createdBy: string;
   createdAt: Date;
   expiresAt: Date | null;
+  /** The last day it works, in UTC ("2027-06-30"), as the owner chose it; null when it never expires. */
+  lastDay: string | null;
   lastUsedAt: Date | null;
   lastUsedIp: string | null;
   revokedAt: Date | null;
   expired: boolean;
 }
+
+/** The last day (UTC) of a key that stops working at `expiresAt`, the midnight after it. */
+export const lastDayOf = (expiresAt: Date | null | undefined): string | null =>
+  expiresAt ? new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10) : null;
 
 export interface NewKeyInput {
   name: string;
@@ -87,6 +93,7 @@ export class ApiKeysService {
       createdBy: names.get(k.createdBy) ?? 'A user who has since been deleted',
       createdAt: k.createdAt,
       expiresAt: k.expiresAt ?? null,
+      lastDay: lastDayOf(k.expiresAt),
       lastUsedAt: k.lastUsedAt ?? null,
       lastUsedIp: k.lastUsedIp ?? null,
       revokedAt: k.revokedAt ?? null,
@@ -99,7 +106,7 @@ export class ApiKeysService {
     member: CurrentMember,
     input: NewKeyInput,
     origin: RequestOrigin,
-  ): Promise<{ id: string; key: string; listing: { name: string; prefix: string; scope: ApiScope } }> {
+  ): Promise<{ id: string; key: string; listing: { name: string; prefix: string; scope: ApiScope; lastDay: string | null } }> {
     const now = this.clock.now();
     const secret = newKeySecret();
     return this.em.fork().transactional(async (tx) => {
@@ -126,7 +133,11 @@ export class ApiKeysService {
         data: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope, expiresAt: input.expiresAt?.toISOString() ?? null },
         origin,
       });
-      return { id: key.id, key: secret.key, listing: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope } };
+      return {
+        id: key.id,
+        key: secret.key,
+        listing: { name: input.name, prefix: keyPrefix(secret.keyId), scope: input.scope, lastDay: lastDayOf(input.expiresAt) },
+      };
     });
   }
 

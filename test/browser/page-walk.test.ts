@@ -178,7 +178,7 @@ describe('every page at 360, 768 and 1440 px', () => {
       await page.getByLabel('Email').fill(MEMBER_EMAIL);
       const [answer] = await Promise.all([
         page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/users'),
-        page.getByRole('button', { name: 'Save' }).click(),
+        page.getByRole('button', { name: 'Send invitation' }).click(),
       ]);
       expect(answer.status()).toBe(422);
       await page.locator('#email-error').waitFor();

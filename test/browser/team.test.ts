@@ -31,7 +31,7 @@ describe('onboarding a coworker in a real browser', () => {
     await signInAs(page, t.url, owner.email, owner.password);
     await page.goto(`${t.url}/users/new`);
     // Sent back to the same address: what is waited for is the new page's load (app.js has run by then).
-    const send = () => Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Save' }).click()]);
+    const send = () => Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Send invitation' }).click()]);
     await page.getByLabel('Email').fill('not an address');
     await send();
     expect(await page.title()).toBe('Error: Add user · Partner Hub');
@@ -53,7 +53,7 @@ describe('onboarding a coworker in a real browser', () => {
     await ownerPage.getByLabel('Name').fill('Charlie Bucket');
     await ownerPage.getByLabel('Email').fill('charlie@wonka.example');
     await ownerPage.getByRole('radio', { name: /^Member/ }).check();
-    await ownerPage.getByRole('button', { name: 'Save' }).click();
+    await ownerPage.getByRole('button', { name: 'Send invitation' }).click();
     await ownerPage.waitForURL(`${t.url}/users`);
     expect(await ownerPage.getByRole('status').innerText()).toContain('Invitation sent to charlie@wonka.example.');
     expect(await ownerPage.getByRole('row', { name: /Charlie Bucket/ }).innerText()).toContain('Invited');

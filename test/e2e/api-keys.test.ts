@@ -173,7 +173,17 @@ describe('API keys', () => {
 
   it('refuses a key after its last day with 401', async () => {
     const tomorrow = new Date(t.clock.now().getTime() + DAY).toISOString().slice(0, 10);
-    const { key } = await createKey(agent, { name: 'Short-lived', expires: tomorrow });
+    const { key, res: created } = await createKey(agent, { name: 'Short-lived', expires: tomorrow });
+    // Shown as the day the owner chose, not as the midnight after it when it stops.
+    const day = new Date(`${tomorrow}T12:00:00Z`).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    expect(created.text).toContain(`<dt>Expires</dt><dd>Works until the end of ${day} (UTC)</dd>`);
+    const listed = (await agent.get('/settings/api-keys')).text.split('<tr>').find((r) => r.includes('<th scope="row">Short-lived</th>'))!;
+    expect(listed).toContain(`<span class="stack-label">Expires</span><span>Last day ${day} (UTC)</span>`);
     const api = () => t.http().get('/api/v1/statuses').set('Authorization', `Bearer ${key}`);
     expect((await api()).status).toBe(200);
     t.clock.advance(2 * DAY);
