@@ -32,7 +32,10 @@ export const NUMBER_FILTER_PARAMS = {
     Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.', examples: ['cafe lumiere'] }),
   ),
   ...FAMILY_PARAMS,
-  attention: Type.Optional(Type.Boolean({ description: 'Only the numbers that need attention.', examples: [true] })),
+  // Only true: `attention=false` would read as "those that do not", and is refused rather than ignored.
+  attention: Type.Optional(
+    Type.Literal(true, { description: 'true: only the numbers that need attention. Leave it out for every number.', examples: [true] }),
+  ),
   client_id: Type.Optional(Id),
   sort: Type.Optional(OneOf(SORTS, { description: 'Default: created.', examples: ['phone'] })),
   dir: Type.Optional(OneOf(['asc', 'desc'], { description: 'Default: desc for created, asc otherwise.', examples: ['asc'] })),

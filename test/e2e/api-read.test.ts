@@ -161,6 +161,7 @@ describe('Partner API: reading', () => {
       ['/api/v1/numbers?limit=0', 'limit'],
       ['/api/v1/numbers?lifecycle=removed', 'lifecycle.0'],
       ['/api/v1/numbers?sort=price', 'sort'],
+      ['/api/v1/numbers?attention=false', 'attention'],
       ['/api/v1/numbers?cursor=bm9wZQ', 'cursor'],
       ['/api/v1/clients?cursor=bm9wZQ', 'cursor'],
       ['/api/v1/summary?x=1', 'x'],
