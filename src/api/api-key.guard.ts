@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Response } from 'express';
+import type { NextFunction, Response } from 'express';
 import { originOf, type HubRequest } from '../common/http';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RateLimiter, type RatePolicy } from '../throttle';
@@ -36,7 +36,7 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<ApiRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    const caller = await this.keys.authenticate(authorizationOf(req), originOf(req));
+    const caller = req.apiCaller ?? (await this.keys.authenticate(authorizationOf(req), originOf(req)));
     const decision = await this.limiter.consume(this.policy, caller.keyId);
     res.setHeader('X-RateLimit-Limit', String(this.policy.points));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.policy.points - decision.spent)));
@@ -47,4 +47,20 @@ export class ApiKeyGuard implements CanActivate {
     req.apiCaller = caller;
     return true;
   }
+}
+
+/**
+ * Express middleware before the API's JSON parser: a request with a body is let in by its key
+ * before that body is read, so that a request without a valid key is a 401 whatever its body
+ * (not a 400 for JSON nobody was allowed to send), and nobody without a key makes the hub parse
+ * one. The guard then finds the caller already known, and counts its limit and checks its scope.
+ */
+export function apiKeyBeforeBody(keys: ApiKeysService) {
+  return (req: ApiRequest, _res: Response, next: NextFunction): void => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    keys.authenticate(authorizationOf(req), originOf(req)).then((caller) => {
+      req.apiCaller = caller;
+      next();
+    }, next);
+  };
 }

@@ -378,6 +378,27 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(await written()).toEqual(before);
   });
 
+  it('answers a request without a valid key with 401 whatever its body: the body is not read first', async () => {
+    const id = await number();
+    for (const body of ['{bad', '{"dry_run":true,"dry_run":false}', 'x'.repeat(100)]) {
+      for (const key of [undefined, 'phk_live_0000000000000000_junk']) {
+        const req = t.http().post(`/api/v1/numbers/${id}/revocation`).set('Idempotency-Key', randomUUID()).type('json');
+        if (key) req.set('Authorization', `Bearer ${key}`);
+        const res = await req.send(body);
+        expect(res.status, `${key ?? 'no key'}: ${body.slice(0, 20)}`).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+        contract.expect(res, 'POST');
+      }
+    }
+    // With a key, the same bodies are read and refused as they are, and so is one above the API's 1 MB.
+    expect((await post(id, undefined).type('json').send('{bad')).status).toBe(400);
+    expect((await post(id, undefined).type('json').send('{"dry_run":true,"dry_run":false}')).status).toBe(422);
+    const large = await post(id, { reason: 'r'.repeat(2_000_000) });
+    expect(large.status).toBe(413);
+    contract.expect(large, 'POST');
+    expect(await counts(id)).toEqual({ revocations: 0, history: 0, requested: 0, withdrawn: 0 });
+  });
+
   it('takes a zero-length body without a type as none, as fetch and most libraries send a body-less POST or DELETE', async () => {
     const id = await number();
     const requested = await post(id, undefined).set('Content-Length', '0');
