@@ -13,7 +13,7 @@ import { Problem } from './schemas';
 /** The failures every route may answer with, what they mean, and the problems the code answers them with. */
 const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = {
   '400': {
-    description: 'The request could not be read: a body that is not JSON, a NUL character, or (where required) no valid Idempotency-Key.',
+    description: 'The request could not be read: a body that is not JSON, or (where required) no valid Idempotency-Key.',
     examples: [GENERIC_PROBLEMS.bodyNotJson(), ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
   },
   '401': {
@@ -95,9 +95,10 @@ export class OpenApiService implements OnModuleInit {
       responses: Object.fromEntries(
         Object.entries(ERRORS).map(([status, { description, examples }]) => [
           `Error${status}`,
-          problemResponse(description, examples, PARTNER),
+          { ...problemResponse(description, examples, PARTNER), headers: errorHeaders(status) },
         ]),
       ),
+      headers: HEADERS,
     };
     return {
       openapi: '3.1.0',
@@ -156,21 +157,31 @@ export class OpenApiService implements OnModuleInit {
             status,
             {
               description,
-              ...(route.idempotent && { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } }),
+              headers: { ...RATE_LIMIT_HEADERS, ...(route.idempotent && { [REPLAYED_HEADER]: ref('IdempotentReplayed') }) },
               content: { [mediaType]: { schema: plainSchema(route.response), example: route.examples[Number(status)] } },
             },
           ]),
         ),
         ...Object.fromEntries(shared.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
-        422: problemResponse(
-          route.errors?.[422] ?? INVALID,
-          [invalidRequest(route), ...(route.idempotent ? [ApiProblem.idempotencyKeyReused()] : []), ...own(422)],
-          PARTNER,
-        ),
+        422: {
+          ...problemResponse(
+            route.errors?.[422] ?? INVALID,
+            [invalidRequest(route), ...(route.idempotent ? [ApiProblem.idempotencyKeyReused()] : []), ...own(422)],
+            PARTNER,
+          ),
+          headers: errorHeaders('422'),
+        },
         ...Object.fromEntries(
           Object.entries(route.errors ?? {})
             .filter(([status]) => status !== '422')
-            .map(([status, description]) => [status, problemResponse(description, own(Number(status)), PARTNER)]),
+            .map(([status, description]) => [
+              status,
+              {
+                ...problemResponse(description, own(Number(status)), PARTNER),
+                // A refusal is kept for its Idempotency-Key as an answer is, and replayed marked so.
+                headers: { ...errorHeaders(status), ...(route.idempotent && { [REPLAYED_HEADER]: ref('IdempotentReplayed') }) },
+              },
+            ]),
         ),
       },
     };
@@ -187,7 +198,37 @@ const IDEMPOTENCY_PARAMETER = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$', examples: ['5f0c3a4e-2b1d-4c8e-9a7f-1e2d3c4b5a69'] },
 };
 
-const REPLAYED_RESPONSE_HEADER = {
-  description: '`true` when this is the kept answer of an earlier request with the same Idempotency-Key.',
-  schema: { type: 'string', const: 'true' },
+/** The response headers the document names, once each (components.headers). */
+const HEADERS = {
+  IdempotentReplayed: {
+    description: '`true` when this is the kept answer of an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', const: 'true' },
+  },
+  RateLimitLimit: { description: 'Requests the key may make in a minute.', schema: { type: 'integer', examples: [600] } },
+  RateLimitRemaining: {
+    description: 'Requests the key has left in this minute (as this server last counted them).',
+    schema: { type: 'integer', minimum: 0, examples: [599] },
+  },
+  RateLimitReset: {
+    description: 'When the minute’s count starts again, in Unix seconds.',
+    schema: { type: 'integer', examples: [1796990460] },
+  },
+  RetryAfter: { description: 'Seconds to wait before the next request.', schema: { type: 'integer', minimum: 1, examples: [12] } },
+  WwwAuthenticate: {
+    description: 'The Bearer scheme, and why the key was refused (`invalid_token`, `insufficient_scope`).',
+    schema: { type: 'string', examples: ['Bearer realm="partner-hub", error="invalid_token"'] },
+  },
 };
+const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': ref('RateLimitLimit'),
+  'X-RateLimit-Remaining': ref('RateLimitRemaining'),
+  'X-RateLimit-Reset': ref('RateLimitReset'),
+};
+/** An error's headers: the key's count once the key was known (every status but 401), and why. */
+function errorHeaders(status: string): Record<string, unknown> {
+  if (status === '401') return { 'WWW-Authenticate': ref('WwwAuthenticate') };
+  if (status === '403') return { 'WWW-Authenticate': ref('WwwAuthenticate'), ...RATE_LIMIT_HEADERS };
+  if (status === '429') return { 'Retry-After': ref('RetryAfter'), ...RATE_LIMIT_HEADERS };
+  return RATE_LIMIT_HEADERS;
+}

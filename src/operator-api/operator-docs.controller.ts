@@ -93,20 +93,28 @@ function operation(route: OperatorRoute): Record<string, unknown> {
       ...Object.fromEntries(
         Object.entries(route.errors).map(([status, description]) => [
           status,
-          problemResponse(
-            description,
-            [
-              ...(status === '422' ? [invalidRequest(route)] : []),
-              ...(SHARED_EXAMPLES[status] ?? []),
-              ...(route.examples.errors[status] ?? []),
-            ],
-            REFERENCE,
-          ),
+          {
+            ...problemResponse(
+              description,
+              [
+                ...(status === '422' ? [invalidRequest(route)] : []),
+                ...(SHARED_EXAMPLES[status] ?? []),
+                ...(route.examples.errors[status] ?? []),
+              ],
+              REFERENCE,
+            ),
+            ...(status === '401' && { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } }),
+          },
         ]),
       ),
     },
   };
 }
+
+const WWW_AUTHENTICATE = {
+  description: 'The Bearer scheme, and why the key was refused (`invalid_token`).',
+  schema: { type: 'string', examples: ['Bearer realm="partner-hub", error="invalid_token"'] },
+};
 
 /** The 422 of a request with an unknown query parameter and body field, as the route's own check words it. */
 function invalidRequest(route: OperatorRoute): ApiProblem {

@@ -9,21 +9,39 @@ type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<s
 /** A parameter of an operation, with its schema's examples. */
 type Parameter = { name: string; in: string; description?: string; schema: { examples?: unknown[] } };
 
+/** A response header as documented, or a reference to one of the document's headers. */
+type Header = { $ref?: string; schema?: { type?: string } };
+
 /** A request body or an answer, or a reference to one of the document's answers. */
-type Part = { $ref?: string; content?: Record<string, Media> };
+type Part = { $ref?: string; content?: Record<string, Media>; headers?: Record<string, Header> };
 
 /** The parts of an OpenAPI 3.1 document the tests read to validate answers and examples against it. */
 export type OpenApiDoc = {
   info: { description: string };
   paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: Part; responses: Record<string, Part> }>>;
-  components: { schemas: Record<string, object>; responses?: Record<string, { content: Record<string, Media> }> };
+  components: {
+    schemas: Record<string, object>;
+    responses?: Record<string, { content: Record<string, Media>; headers?: Record<string, Header> }>;
+    headers?: Record<string, Header>;
+  };
 };
+
+/** The headers the hub's APIs set on their answers: each one an answer carries must be documented for it. */
+const API_HEADERS = [
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+  'www-authenticate',
+  'idempotent-replayed',
+];
 
 /**
  * Checks answers of an API against its OpenAPI document (/api/v1/openapi.json, or the operator
  * API's) with Ajv (JSON Schema 2020-12): the status is documented for the operation, the body
- * (JSON, or a CSV's text) matches its schema and media type, and a problem's `type` points into
- * the API's reference (`reference`), naming an entry of the document's list of problem types.
+ * (JSON, or a CSV's text) matches its schema and media type, the API's own headers it carries
+ * are documented for it and match their schemas, and a problem's `type` points into the API's
+ * reference (`reference`), naming an entry of the document's list of problem types.
  */
 export class ApiContract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -94,6 +112,15 @@ export class ApiContract {
     const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : undefined;
     const body: unknown = text === undefined ? res.body : mediaType === 'text/csv' ? text : JSON.parse(text);
     this.expectValid(this.resolveSchema(schema), body, `${method} ${template} ${res.status}`);
+    const headers = Object.fromEntries(Object.entries(this.resolvePart(documented).headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const name of API_HEADERS) {
+      const value = res.headers[name] as string | undefined;
+      if (value === undefined) continue;
+      const header = headers[name]?.$ref ? this.doc.components.headers?.[headers[name].$ref!.split('/').pop()!] : headers[name];
+      expect(header, `${method} ${template} ${res.status} documents its ${name} header`).toBeDefined();
+      const typed = header!.schema?.type === 'integer' ? Number(value) : value;
+      this.expectValid(header!.schema ?? {}, typed, `${method} ${template} ${res.status} ${name}`);
+    }
     if (mediaType === 'application/problem+json') {
       const type = (body as { type: string }).type;
       expect(type.startsWith(`${this.reference}#problem-`), `${type} points into ${this.reference}`).toBe(true);
