@@ -182,6 +182,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     // be read each time).
     res.locals.csrfToken = () => (req.session ? csrfToken(req) : '');
     res.locals.member = req.member;
+    res.locals.supportUrl = config.supportUrl;
     res.locals.isOwner = req.member?.role === 'owner';
     res.locals.memberships = req.memberships && req.memberships.length > 1 ? req.memberships : undefined;
     // The navigation marks the section: a number's and a client's pages are in WhatsApp Accounts.

@@ -1,5 +1,19 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Redirect,
+  Render,
+  Req,
+} from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
 import { detailsView, historyView, listPath } from './accounts.presenter';
@@ -8,6 +22,7 @@ import { NumberExtensions } from './number-extensions.service';
 import { isNumberListView, ListPreferences } from './list-preferences.service';
 import { NumberList } from './number-list.service';
 import { RemovedNumbers } from './removed-numbers.service';
+import { numberSupportHref } from './support-link';
 
 /** WhatsApp Accounts: the list of a partner's numbers and one number's details. */
 @Controller('accounts')
@@ -19,6 +34,7 @@ export class AccountsController {
     private readonly removedNumbers: RemovedNumbers,
     private readonly list: NumberList,
     private readonly preferences: ListPreferences,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -62,6 +78,13 @@ export class AccountsController {
       listHref: from && !from.startsWith('/clients/') ? from : '/accounts',
       clientHref: from?.startsWith('/clients/') ? from : view.clientHref,
     };
-    return { title: `${view.phone.formatted} · ${number.clientName}`, view, breadcrumb, history: historyView(history), sections };
+    return {
+      title: `${view.phone.formatted} · ${number.clientName}`,
+      view,
+      breadcrumb,
+      history: historyView(history),
+      sections,
+      supportHref: numberSupportHref(this.config.supportUrl, { phone: view.phone.formatted, providerId: number.providerId }),
+    };
   }
 }

@@ -74,6 +74,7 @@ const schema = z
     ANONYMOUS_SESSION_MINUTES: int(30, 1, 24 * 60),
     CLIENT_PAYMENT_METHOD_URL: webUrl().default('https://provider.example/payment-method'),
     CLIENT_TERMINATE_URL: webUrl().default('https://provider.example/terminate-number'),
+    PROVIDER_SUPPORT_URL: z.url({ protocol: /^(https?|mailto)$/, message: 'must be an https:// URL or a mailto: address' }).optional(),
     API_RATE_LIMIT_PER_MINUTE: int(600, 1, 1_000_000),
     EXPORT_ROWS_PER_HOUR: int(1_000_000, 1, 1_000_000_000),
     DEMO_SEED: bool.optional(),
@@ -146,6 +147,8 @@ export interface AppConfig {
   /** What housekeeping keeps: sent emails and used or expired tokens this long; anonymous sessions expire sooner. */
   retention: { sentMailMs: number; tokensMs: number; anonymousSessionMs: number };
   revocationLinks: { paymentMethodUrl: string; terminateUrl: string };
+  /** Where partners reach the provider's support (a page or a mailto:), linked where a next step says to; unset: no link. */
+  supportUrl?: string;
   /** The Partner API: requests per key and minute, counted across every instance. */
   api: { rateLimitPerMinute: number };
   /** Downloads of the accounts list: rows one person may download in a rolling hour, in any number of files. */
@@ -222,6 +225,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       anonymousSessionMs: e.ANONYMOUS_SESSION_MINUTES * 60_000,
     },
     revocationLinks: { paymentMethodUrl: e.CLIENT_PAYMENT_METHOD_URL, terminateUrl: e.CLIENT_TERMINATE_URL },
+    supportUrl: e.PROVIDER_SUPPORT_URL,
     api: { rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE },
     exports: { rowsPerHour: e.EXPORT_ROWS_PER_HOUR },
     demoSeed: !isProduction && (e.DEMO_SEED ?? e.NODE_ENV === 'development'),

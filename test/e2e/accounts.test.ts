@@ -479,6 +479,40 @@ describe('WhatsApp Accounts', () => {
   });
 });
 
+describe('provider support (PROVIDER_SUPPORT_URL)', () => {
+  it('links it under a number’s status overview with the number named, on Account statuses and in the footer; without it, nowhere', async () => {
+    const withSupport = await createTestApp({ env: { PROVIDER_SUPPORT_URL: 'mailto:support@provider.example' } });
+    const without = await createTestApp();
+    try {
+      for (const [t, linked] of [
+        [withSupport, true],
+        [without, false],
+      ] as const) {
+        const partner = await createPartner(t.em());
+        const number = await createNumber(t.em(), partner, { phoneNumber: '+4915123456789', providerId: 'CH-0042', status: 'suspended' });
+        const member = await createMember(t.em(), partner, { role: 'member' });
+        const agent = t.agent();
+        await signIn(agent, member.email, member.password);
+        const details = (await agent.get(`/accounts/${number.id}`)).text;
+        const statuses = (await agent.get('/account-statuses')).text;
+        const subject = encodeURIComponent('WhatsApp number +49 1512 3456789 (Number ID CH-0042)');
+        if (linked) {
+          expect(details).toContain(`<a href="mailto:support@provider.example?subject&#x3D;${subject}">Contact provider support</a>`);
+          expect(statuses).toContain(
+            'Where a next step says to contact provider support: <a href="mailto:support@provider.example">Provider support</a>',
+          );
+          expect(details).toContain('· <a href="mailto:support@provider.example">Provider support</a>');
+        } else {
+          for (const page of [details, statuses]) expect(page).not.toMatch(/mailto:|Provider support</);
+        }
+      }
+    } finally {
+      await withSupport.close();
+      await without.close();
+    }
+  });
+});
+
 describe('isolation: every accounts route × (own, another partner’s, unknown) × (owner, member, signed out)', () => {
   let t: TestApp;
   let own: WhatsappNumber;

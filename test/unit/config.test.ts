@@ -94,13 +94,25 @@ describe('configuration', () => {
       APP_BASE_URL: 'javascript:alert1',
       MAIL_FROM: 'garbage',
       TRUSTED_PROXY_HOPS: '11',
+      PROVIDER_SUPPORT_URL: 'javascript:alert(1)',
     });
-    for (const name of ['CLIENT_PAYMENT_METHOD_URL', 'CLIENT_TERMINATE_URL', 'APP_BASE_URL', 'MAIL_FROM', 'TRUSTED_PROXY_HOPS']) {
+    for (const name of [
+      'CLIENT_PAYMENT_METHOD_URL',
+      'CLIENT_TERMINATE_URL',
+      'APP_BASE_URL',
+      'MAIL_FROM',
+      'TRUSTED_PROXY_HOPS',
+      'PROVIDER_SUPPORT_URL',
+    ]) {
       expect(message).toContain(name);
     }
     const ok = loadConfig({ MAIL_FROM: 'no-reply@hub.example.com', TRUSTED_PROXY_HOPS: '2', CLIENT_TERMINATE_URL: 'http://x.example/t' });
     expect(ok.trustedProxyHops).toBe(2);
     expect(loadConfig({ MAIL_FROM: 'Hub Team <hub@example.com>' })).toBeTruthy();
+    for (const url of ['mailto:support@provider.example', 'https://provider.example/support']) {
+      expect(loadConfig({ PROVIDER_SUPPORT_URL: url }).supportUrl).toBe(url);
+    }
+    expect(loadConfig({}).supportUrl).toBeUndefined();
   });
 
   it('names every bad variable at once, in any environment', () => {
