@@ -77,8 +77,11 @@ export function authorizationOf(req: IncomingMessage): string | undefined {
   return found;
 }
 
-/** Why a key is refused: the log says it; the caller hears only "not valid" (or that none was sent). */
-export type KeyRefusal = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
+/**
+ * Why a key is refused: the log says it. The caller hears that none was sent, that the header
+ * could not be read (sent twice, or not the Bearer scheme), or only "not valid".
+ */
+export type KeyRefusal = 'missing' | 'several_headers' | 'not_bearer' | 'malformed' | 'unknown' | 'revoked' | 'expired';
 
 /**
  * Why the key of an `Authorization` header is refused, or undefined when it opens: `keyId` is
@@ -91,8 +94,10 @@ export function keyRefusal(
   now: Date,
 ): KeyRefusal | undefined {
   if (!authorization) return 'missing';
+  if (authorization === SEVERAL_HEADERS) return 'several_headers';
   const presented = bearerKey(authorization);
-  if (!presented || !keyId) return 'malformed';
+  if (!presented) return 'not_bearer';
+  if (!keyId) return 'malformed';
   if (!stored || !keyMatches(presented, stored.secretHash)) return 'unknown';
   if (stored.revokedAt) return 'revoked';
   if (stored.expiresAt && stored.expiresAt <= now) return 'expired';

@@ -174,7 +174,10 @@ export class ApiKeysService {
     const refusal = keyRefusal(authorization, keyId, row, now);
     if (refusal || !row) {
       logSecurityEvent(this.logger, origin, 'api.key_refused', { reason: refusal, ...(keyId && { prefix: keyPrefix(keyId) }) });
-      throw refusal === 'missing' ? ApiProblem.keyMissing() : ApiProblem.keyRefused();
+      if (refusal === 'missing') throw ApiProblem.keyMissing();
+      if (refusal === 'several_headers' || refusal === 'not_bearer')
+        throw ApiProblem.authorizationUnreadable(refusal === 'several_headers');
+      throw ApiProblem.keyRefused();
     }
     await this.touch(row, now, origin);
     return { keyId: row.id, partnerId: row.partnerId, scope: row.scope, name: row.name, prefix: keyPrefix(keyId!) };

@@ -17,8 +17,14 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
     examples: [GENERIC_PROBLEMS.bodyNotJson(), ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
   },
   '401': {
-    description: 'Missing, unknown, expired or revoked key (WWW-Authenticate: Bearer).',
-    examples: [ApiProblem.keyMissing(), ApiProblem.keyRefused()],
+    description:
+      'Missing, unknown, expired or revoked key, or an Authorization header sent twice or not in the Bearer scheme (WWW-Authenticate: Bearer).',
+    examples: [
+      ApiProblem.keyMissing(),
+      ApiProblem.keyRefused(),
+      ApiProblem.authorizationUnreadable(true),
+      ApiProblem.authorizationUnreadable(false),
+    ],
   },
   '403': { description: 'The key’s scope is too small.', examples: [ApiProblem.forbiddenScope()] },
   '404': { description: 'No such resource for your partner.', examples: [ApiProblem.notFound()] },

@@ -29,16 +29,27 @@ export class ApiProblem extends Error {
     return new ApiProblem(422, 'invalid-request', 'The request is not valid', 'Some parameters are not valid: see errors.', errors);
   }
 
-  /** RFC 6750 §3: the scheme, and why a key that was sent is refused (no error code when none was). */
-  static unauthorized(detail: string, sent = true): ApiProblem {
+  /**
+   * RFC 6750 §3: the scheme, and why what was sent is refused: no error code when nothing was,
+   * `invalid_request` for a header that cannot be read, `invalid_token` for a key that does not open.
+   */
+  static unauthorized(detail: string, error: 'invalid_token' | 'invalid_request' | null = 'invalid_token'): ApiProblem {
     return new ApiProblem(401, 'unauthorized', 'Authentication required', detail, undefined, {
-      'WWW-Authenticate': sent ? 'Bearer realm="partner-hub", error="invalid_token"' : 'Bearer realm="partner-hub"',
+      'WWW-Authenticate': error ? `Bearer realm="partner-hub", error="${error}"` : 'Bearer realm="partner-hub"',
     });
+  }
+
+  /** An Authorization header sent twice, or in another scheme than Bearer. */
+  static authorizationUnreadable(several: boolean): ApiProblem {
+    return ApiProblem.unauthorized(
+      several ? 'Send one Authorization header: this request has several.' : 'Use the Bearer scheme: Authorization: Bearer phk_live_….',
+      'invalid_request',
+    );
   }
 
   /** Malformed, unknown, wrong, expired and revoked keys get the same answer (keyRefused). */
   static keyMissing(): ApiProblem {
-    return ApiProblem.unauthorized('Send an API key: Authorization: Bearer phk_live_….', false);
+    return ApiProblem.unauthorized('Send an API key: Authorization: Bearer phk_live_….', null);
   }
 
   static keyRefused(): ApiProblem {

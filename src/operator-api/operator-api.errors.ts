@@ -12,7 +12,7 @@ export const OperatorKeyErrors = {
  * expired or revoked one; a clearer one for none and for a partner's API key, easy to mix up.
  */
 export const OperatorKeyProblems = {
-  missing: () => ApiProblem.unauthorized('Send an operator key: Authorization: Bearer phk_op_….', false),
+  missing: () => ApiProblem.unauthorized('Send an operator key: Authorization: Bearer phk_op_….', null),
   partnerKey: () => ApiProblem.unauthorized("A partner's API key does not open the operator API: send an operator key (phk_op_…)."),
   refused: () => ApiProblem.unauthorized('The operator key is not valid: it is unknown, expired or revoked.'),
 };

@@ -196,6 +196,12 @@ describe('Partner API: reading', () => {
     // RFC 6750 §3.1: no error code when no key was sent, invalid_token when one was refused.
     expect((await t.http().get('/api/v1/numbers')).headers['www-authenticate']).toBe('Bearer realm="partner-hub"');
     expect((await get('/api/v1/numbers', unknown)).headers['www-authenticate']).toBe('Bearer realm="partner-hub", error="invalid_token"');
+    // A header that cannot be read says how to send one, as invalid_request: no key was judged.
+    for (const authorization of [`Basic ${key}`, 'Bearer', `Token ${key}`]) {
+      const res = await t.http().get('/api/v1/numbers').set('Authorization', authorization);
+      expect(res.body.detail, authorization).toBe('Use the Bearer scheme: Authorization: Bearer phk_live_….');
+      expect(res.headers['www-authenticate'], authorization).toBe('Bearer realm="partner-hub", error="invalid_request"');
+    }
   });
 
   it('reads the scheme in any case, and opens nothing for a request with two Authorization headers', async () => {
@@ -208,19 +214,21 @@ describe('Partner API: reading', () => {
       [unknown, key],
       [key, key],
     ]) {
-      const res = await new Promise<{ status: number; type: string }>((resolve, reject) => {
+      const res = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
         const req = request(
           `${t.url}/api/v1/statuses`,
           { headers: ['Host', new URL(t.url).host, 'Authorization', `Bearer ${first}`, 'Authorization', `Bearer ${second}`] },
           (r) => {
-            r.resume();
-            resolve({ status: r.statusCode!, type: String(r.headers['content-type']) });
+            let body = '';
+            r.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            r.on('end', () => resolve({ status: r.statusCode!, type: String(r.headers['content-type']), body }));
           },
         );
         req.on('error', reject).end();
       });
       expect(res.status).toBe(401);
       expect(res.type).toMatch(/^application\/problem\+json/);
+      expect((JSON.parse(res.body) as { detail: string }).detail).toBe('Send one Authorization header: this request has several.');
     }
   });
 
