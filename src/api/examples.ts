@@ -130,6 +130,7 @@ export const EXAMPLES = {
       historyJson({ family: 'lifecycle', fromValue: 'live', toValue: 'error', source: 'import', changedAt: failing.statusChangedAt }),
       historyJson({ family: 'lifecycle', fromValue: null, toValue: 'live', source: 'import', changedAt: failing.providerCreatedAt }),
     ],
+    has_more: false,
   },
   clientPage: {
     data: [clientJson(client)],

@@ -49,11 +49,14 @@ export const numberHistory = defineRoute({
   operationId: 'getNumberHistory',
   tag: 'Numbers',
   summary: "A number's status history",
-  description: 'Status changes, newest first.',
+  description: 'Status changes, newest first: the newest `limit` of them. `has_more` says that older ones were left out.',
   scope: 'read',
   params: Params({ id: Id }),
   query: Params({ limit: Type.Optional(Limit(500, 200)) }),
-  response: Type.Object({ data: Type.Array(HistoryEntry) }, { additionalProperties: false }),
+  response: Type.Object(
+    { data: Type.Array(HistoryEntry), has_more: Type.Boolean({ description: 'Older changes were left out: ask for a larger limit.' }) },
+    { additionalProperties: false },
+  ),
   examples: { 200: EXAMPLES.history },
 });
 
@@ -90,7 +93,9 @@ export class ApiNumbersController {
     const partnerId = req.apiCaller!.partnerId;
     const number = await this.accounts.findVisible(partnerId, params.id);
     if (!number) throw ApiProblem.notFound();
-    return { data: (await this.accounts.history(partnerId, number.id, query.limit ?? 200)).map(historyJson) };
+    const limit = query.limit ?? 200;
+    const changes = await this.accounts.history(partnerId, number.id, limit + 1);
+    return { data: changes.slice(0, limit).map(historyJson), has_more: changes.length > limit };
   }
 
   /** A cursor this API did not make (edited, or from another sort) is a 422 on `cursor`. */

@@ -38,6 +38,7 @@ describe('Partner API: reading', () => {
       providerCreatedAt: new Date('2026-10-02T12:00:00Z'),
     });
     await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-10-03T12:00:00Z') });
+    await createStatusChange(t.em(), a, { from: 'created', to: 'running', changedAt: new Date('2026-10-01T12:00:00Z') });
     await createStatusChange(t.em(), a, { from: 'running', to: 'error' });
     Object.assign(ids, { number: a.id, client: a.client.id, other: b.id });
     key = await keyFor(owner);
@@ -134,6 +135,12 @@ describe('Partner API: reading', () => {
       revocation: null,
     });
     expect((await get(`/api/v1/numbers/${ids.number}/history`)).body.data[0]).toMatchObject({ family: 'lifecycle', to: { code: 'error' } });
+    // The newest `limit` changes, and whether older ones were left out.
+    const all = (await get(`/api/v1/numbers/${ids.number}/history`)).body as { data: unknown[]; has_more: boolean };
+    expect(all.has_more).toBe(false);
+    const cut = (await get(`/api/v1/numbers/${ids.number}/history?limit=${all.data.length - 1}`)).body as typeof all;
+    expect(cut).toEqual({ data: all.data.slice(0, -1), has_more: true });
+    expect((await get(`/api/v1/numbers/${ids.number}/history?limit=${all.data.length}`)).body).toEqual(all);
   });
 
   it('walks the numbers and the clients with next_cursor until has_more is false', async () => {
