@@ -105,9 +105,9 @@ export function problemOf(error: unknown): ApiProblem {
   if (parser?.type === 'entity.too.large') return GENERIC_PROBLEMS.bodyTooLarge();
   if (parser?.type === 'entity.parse.failed') return GENERIC_PROBLEMS.bodyNotJson();
   if (parser instanceof DuplicateJsonKey)
-    return ApiProblem.invalid([{ field: parser.key, message: 'Given more than once: send each field once.' }]);
+    return ApiProblem.invalid([{ field: `body.${parser.key}`, message: 'Given more than once: send each field once.' }]);
   if (error instanceof NulByteRefused)
-    return ApiProblem.invalid([{ field: error.field || 'body', message: 'Contains a NUL character, which is not allowed.' }]);
+    return ApiProblem.invalid([{ field: error.field, message: 'Contains a NUL character, which is not allowed.' }]);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return GENERIC_PROBLEMS.unknownAddress();

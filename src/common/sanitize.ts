@@ -12,7 +12,7 @@ function nulAt(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-/** A request refused for a NUL byte; `field` says where (the API answers it as an invalid field). */
+/** A request refused for a NUL byte; `field` says where (`q`, `body.reason`; the API answers it as an invalid field). */
 export class NulByteRefused extends BadRequestException {
   constructor(readonly field: string) {
     super('The request contains a character that is not allowed.');
@@ -24,7 +24,9 @@ export class NulByteRefused extends BadRequestException {
  * parameters are checked by shape in PathParamsPipe.)
  */
 export function rejectNulBytes(req: Request, _res: Response, next: NextFunction) {
-  const field = nulAt(req.query) ?? nulAt(req.body);
+  const inBody = nulAt(req.body);
+  // Named as the APIs name fields: a query parameter as it is, a body's field under `body.`.
+  const field = nulAt(req.query) ?? (inBody === undefined ? undefined : inBody ? `body.${inBody}` : 'body');
   if (field !== undefined) return next(new NulByteRefused(field));
   next();
 }

@@ -178,9 +178,13 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
         .type('json')
         .send(body);
       expect(res.status, body).toBe(422);
-      expect(res.body.errors).toEqual([{ field: 'dry_run', message: 'Given more than once: send each field once.' }]);
+      expect(res.body.errors).toEqual([{ field: 'body.dry_run', message: 'Given more than once: send each field once.' }]);
       contract.expect(res, 'POST');
     }
+    // Every problem with the body names its field under body., as the schema's own checks do.
+    const nul = await post(id, { reason: 'a\u0000b' });
+    expect(nul.status).toBe(422);
+    expect(nul.body.errors).toEqual([{ field: 'body.reason', message: 'Contains a NUL character, which is not allowed.' }]);
     expect(await written()).toEqual(before);
   });
 

@@ -267,7 +267,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const res = await put(partner.id, text).type('json');
     expect(res.status).toBe(422);
     contract.expect(res, 'PUT');
-    expect(res.body.errors).toEqual([{ field: 'id', message: 'Given more than once: send each field once.' }]);
+    expect(res.body.errors).toEqual([{ field: 'body.id', message: 'Given more than once: send each field once.' }]);
     expect(await dataRows(t)).toEqual(before);
   });
 
@@ -280,7 +280,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     expect(res.status).toBe(422);
     contract.expect(res, 'PUT');
     expect(res.body.errors).toEqual([
-      { field: 'partner_channels.1.setup_info.phone_name', message: 'Contains a NUL character, which is not allowed.' },
+      { field: 'body.partner_channels.1.setup_info.phone_name', message: 'Contains a NUL character, which is not allowed.' },
     ]);
     expect(await dataRows(t)).toEqual(before);
   });
