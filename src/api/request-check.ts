@@ -51,14 +51,32 @@ export function fieldProblems(check: TypeCheck<TSchema>, value: unknown, root?: 
 /** TypeBox's message, said better where the schema knows more: the values to choose from, a limit. */
 function messageOf(error: ValueError, root?: 'body'): string {
   const choices = (error.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
+  const name = error.path.split('/').filter(Boolean)[0] ?? '';
   if (choices?.length && choices.every((c) => typeof c === 'string')) {
     const list = choices.length > 12 ? `${choices.slice(0, 12).join(', ')}, …` : choices.join(', ');
-    return `Must be one of: ${list}.`;
+    // A comma list where the API takes the parameter repeated (as GitHub's would not): say how.
+    const several = root !== 'body' && typeof error.value === 'string' && error.value.includes(',');
+    return `Must be one of: ${list}.${several ? ` For several, repeat the parameter: ${repeated(name, error.value as string)}.` : ''}`;
   }
-  if (error.type === ValueErrorType.ObjectAdditionalProperties) return root === 'body' ? 'Unexpected field.' : 'Unexpected parameter.';
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+    if (root === 'body') return 'Unexpected field.';
+    // `lifecycle[]=error`, as some HTTP libraries write an array.
+    const bare = name.endsWith('[]') ? name.slice(0, -2) : undefined;
+    const known = bare !== undefined && Object.hasOwn((error.schema.properties as Record<string, unknown> | undefined) ?? {}, bare);
+    return known ? `Unexpected parameter: send it as ${bare}, repeated for several values.` : 'Unexpected parameter.';
+  }
   if (error.type === ValueErrorType.ArrayMaxItems) {
     const most = formatCount(error.schema.maxItems as number);
     return root === 'body' ? `At most ${most} per request: send the others in another request.` : `At most ${most} values.`;
   }
   return `${error.message}.`;
+}
+
+/** `lifecycle=error&lifecycle=live` for the comma list `error,live` (two values shown at most). */
+function repeated(name: string, commaList: string): string {
+  return commaList
+    .split(',')
+    .slice(0, 2)
+    .map((value) => `${name}=${value.trim()}`)
+    .join('&');
 }

@@ -181,6 +181,21 @@ describe('Partner API: reading', () => {
     }
   });
 
+  it('says how to send several values where a comma list or lifecycle[] was sent', async () => {
+    const comma = await get('/api/v1/numbers?lifecycle=error,suspended');
+    expect(comma.status).toBe(422);
+    expect(comma.body.errors[0].field).toBe('lifecycle.0');
+    expect(comma.body.errors[0].message).toMatch(
+      /^Must be one of: .*\. For several, repeat the parameter: lifecycle=error&lifecycle=suspended\.$/,
+    );
+    const brackets = await get('/api/v1/numbers?lifecycle[]=error');
+    expect(brackets.body.errors).toEqual([
+      { field: 'lifecycle[]', message: 'Unexpected parameter: send it as lifecycle, repeated for several values.' },
+    ]);
+    contract.expect(brackets, 'GET', '/numbers');
+    expect((await get('/api/v1/numbers?colour[]=red')).body.errors).toEqual([{ field: 'colour[]', message: 'Unexpected parameter.' }]);
+  });
+
   it('answers 401 with WWW-Authenticate for a missing, malformed or unknown key, and ignores a signed-in session', async () => {
     const agent = t.agent();
     await signIn(agent, owner.email, owner.password);
