@@ -124,7 +124,10 @@ export function problemOf(error: unknown): ApiProblem {
 export const GENERIC_PROBLEMS = {
   bodyTooLarge: () => generic(413, 'The request body is larger than the API accepts.'),
   bodyNotJson: () => generic(400, 'The request body is not valid JSON.'),
-  unknownAddress: () => ApiProblem.notFound('There is nothing at this address.'),
+  unknownAddress: () =>
+    ApiProblem.notFound(
+      'There is nothing at this address: the reference lists every route (/api/docs; the operator API’s, /api/operator/docs).',
+    ),
   /** 405 with Allow: the address is the API's, the method is not one it answers there. */
   methodNotAllowed: (methods: string[]) =>
     new ApiProblem(405, 'method-not-allowed', TITLES[405], `This address answers ${methods.join(', ')}.`, undefined, {

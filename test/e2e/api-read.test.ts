@@ -274,6 +274,9 @@ describe('Partner API: reading', () => {
     expect(unknownRoute.status).toBe(404);
     expect(unknownRoute.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(unknownRoute.body).toMatchObject({ status: 404, title: 'Not found' });
+    expect(unknownRoute.body.detail).toContain('/api/docs');
+    // The API's root too: it points at the reference.
+    expect((await get('/api/v1')).body.detail).toContain('/api/docs');
     expect(await dataRows(t)).toEqual(before);
   });
 
