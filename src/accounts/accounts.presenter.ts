@@ -1,4 +1,4 @@
-import { FAMILIES } from '../statuses';
+import { FAMILIES, statusDef } from '../statuses';
 import { safeLocalPath } from '../common/local-path';
 import { formatCount } from '../common/view-helpers';
 import type { ClientRow, ClientWabaRow, StatusChangeRow } from './accounts.service';
@@ -35,8 +35,12 @@ const accountModeLabel = (mode: string | null) => (mode ? mode.charAt(0).toUpper
 export function detailsView(n: NumberRow, now: Date, notes?: readonly NumberNote[]) {
   const waba = n.waba;
   const client = n.client;
+  const card = cardView(n, now, notes);
+  // The statuses at fault first, marked (the page's note points at them), then the others in the usual order.
+  const overview = card.overview.map((s) => ({ ...s, attention: !!statusDef(s.family, s.value)?.attention }));
   return {
-    ...cardView(n, now, notes),
+    ...card,
+    overview: [...overview.filter((s) => s.attention), ...overview.filter((s) => !s.attention)],
     number: {
       providerId: n.providerId,
       externalId: n.externalId,

@@ -437,6 +437,32 @@ describe('WhatsApp Accounts', () => {
       expect(timeline.indexOf('3 Oct 2026, 12:00 UTC')).toBeLessThan(timeline.indexOf('1 Oct 2026, 12:00 UTC'));
     });
 
+    it('lists the statuses at fault first in the status overview, marked, then the others in the usual order', async () => {
+      const partner = await createPartner(t.em());
+      const n = await createNumber(t.em(), partner, {
+        status: 'running',
+        registrationStatus: 'failed',
+        client: { consentStatus: 'withdrawn' },
+      });
+      const { agent } = await signedIn(partner);
+      const html = (await agent.get(`/accounts/${n.id}`)).text;
+      const overview = html.slice(html.indexOf('<h2 id="h-statuses">'), html.indexOf('<h2 id="h-history">'));
+      const rows = [...overview.matchAll(/<tr( class="row-attention")?><th scope="row">([^<]+)<\/th>/g)].map(
+        (m) => `${m[2]}${m[1] ? ' !' : ''}`,
+      );
+      expect(rows).toEqual([
+        'Number registration !',
+        'Consent status !',
+        'Number status',
+        'WABA account',
+        'Facebook business verification',
+        'Message on behalf',
+        'Billing',
+        'Quality rating',
+        'Messaging limit',
+      ]);
+    });
+
     it('says a timezone id it does not know is unknown, with the id', async () => {
       const partner = await createPartner(t.em());
       const n = await createNumber(t.em(), partner, { waba: { timezoneId: 476 } });
