@@ -185,7 +185,14 @@ export class OpenApiService implements OnModuleInit {
               {
                 ...problemResponse(description, own(Number(status)), PARTNER),
                 // A refusal is kept for its Idempotency-Key as an answer is, and replayed marked so.
-                headers: { ...errorHeaders(status), ...(route.idempotent && { [REPLAYED_HEADER]: ref('IdempotentReplayed') }) },
+                headers: {
+                  ...errorHeaders(status),
+                  // A request whose Idempotency-Key another one still holds is told when to retry.
+                  ...(route.idempotent && {
+                    [REPLAYED_HEADER]: ref('IdempotentReplayed'),
+                    ...(status === '409' && { 'Retry-After': ref('RetryAfter') }),
+                  }),
+                },
               },
             ]),
         ),

@@ -72,6 +72,9 @@ describe('Partner API: reading', () => {
         '/summary',
       ].sort(),
     );
+    // A request whose Idempotency-Key another one holds is a 409 that says when to retry (a race the suite meets only at times).
+    const post = (res.body as OpenApiDoc).paths['/numbers/{id}/revocation'].post;
+    expect(post.responses['409'].headers?.['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
   });
 
   it('shows an example of every parameter and every answer, each valid against its schema and as the API answers', async () => {
