@@ -50,7 +50,7 @@ describe('payment revocation in a real browser', () => {
     await page.getByLabel(/To confirm, type the phone number/).fill('+49 151');
     await page.getByLabel(/Reason/).fill('Moving to direct billing');
     await page.getByRole('button', { name: 'Request revocation' }).click();
-    await expect(page.locator('#confirmation-error').innerText()).resolves.toContain('Type the phone number exactly');
+    await expect(page.locator('#confirmation-error').innerText()).resolves.toContain('Type the phone number shown above');
     await expect(page.getByLabel(/Reason/).inputValue()).resolves.toBe('Moving to direct billing');
     await expectAccessible(page);
 
