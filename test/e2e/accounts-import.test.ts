@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,6 +22,8 @@ import { signIn } from '../support/http';
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 const dir = mkdtempSync(join(tmpdir(), 'hub-import-'));
+// The files the tests write, removed with the folder when the file's tests are done.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let fileNo = 0;
 function file(content: string, ext = 'json'): string {
   const path = join(dir, `f${++fileNo}.${ext}`);

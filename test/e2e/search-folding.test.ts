@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { signIn } from '../support/http';
 const REFOLD_MIGRATION = 'Migration20261130140000';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-search-'));
+// The files the tests write, removed with the folder when the file's tests are done.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let fileNo = 0;
 
 interface Channel {
