@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { originOf, type HubRequest } from '../common/http';
+import { originOf, type HubRequest, type RequestOrigin } from '../common/http';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RateLimiter, type RatePolicy } from '../throttle';
 import { authorizationOf } from './api-key-secret';
@@ -50,17 +50,28 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 /**
- * Express middleware before the API's JSON parser: a request with a body is let in by its key
- * before that body is read, so that a request without a valid key is a 401 whatever its body
- * (not a 400 for JSON nobody was allowed to send), and nobody without a key makes the hub parse
- * one. The guard then finds the caller already known, and counts its limit and checks its scope.
+ * Express middleware before an API's JSON parser (the Partner API's, the operator API's): a
+ * request with a body is let in by its key before that body is read, so that a request without
+ * a valid key is a 401 whatever its body (not a 400 for JSON nobody was allowed to send), and
+ * nobody without a key makes the hub parse one (an operator load may be 10 MB). `keep` puts the
+ * caller on the request, where the API's guard finds it already known.
  */
-export function apiKeyBeforeBody(keys: ApiKeysService) {
-  return (req: ApiRequest, _res: Response, next: NextFunction): void => {
+export function keyBeforeBody<R extends HubRequest, C>(
+  authenticate: (authorization: string | undefined, origin: RequestOrigin) => Promise<C>,
+  keep: (req: R, caller: C) => void,
+) {
+  return (req: R, _res: Response, next: NextFunction): void => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    keys.authenticate(authorizationOf(req), originOf(req)).then((caller) => {
-      req.apiCaller = caller;
+    authenticate(authorizationOf(req), originOf(req)).then((caller) => {
+      keep(req, caller);
       next();
     }, next);
   };
 }
+
+/** The Partner API's: the guard then counts the key's limit and checks its scope. */
+export const apiKeyBeforeBody = (keys: ApiKeysService) =>
+  keyBeforeBody(
+    (authorization, origin) => keys.authenticate(authorization, origin),
+    (req: ApiRequest, caller) => (req.apiCaller = caller),
+  );

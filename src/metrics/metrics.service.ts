@@ -6,6 +6,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { askPrimaryForMetrics } from '../cluster';
 import { Clock } from '../common/clock';
+import { SharedRuns } from '../common/shared-runs';
 import { LOGGER, type Logger } from '../common/logger';
 import { watchJobRuns, type JobRun } from '../common/schedule';
 import { Sql } from '../database/sql';
@@ -34,6 +35,8 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status_class'>;
   private readonly jobRuns: Counter<'job' | 'outcome'>;
+  /** A scrape collects the three job gauges at once: they share one read of job_status. */
+  private readonly jobStatuses = new SharedRuns<JobStatusRow[]>();
 
   constructor(
     private readonly em: EntityManager,
@@ -76,7 +79,7 @@ export class MetricsService {
         aggregator: 'max',
         async collect() {
           await service.read(this, async () => {
-            for (const job of await readJobStatuses(service.sql)) {
+            for (const job of await service.jobStatuses.run('all', () => readJobStatuses(service.sql))) {
               const v = value(job);
               if (v !== undefined) this.set({ job: job.name }, v);
             }

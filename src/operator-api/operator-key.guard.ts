@@ -1,6 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
-import { authorizationOf } from '../api';
+import { authorizationOf, keyBeforeBody } from '../api';
 import { originOf, type HubRequest } from '../common/http';
 import { OperatorKeysService, type OperatorCaller } from './operator-keys.service';
 
@@ -19,17 +18,9 @@ export class OperatorKeyGuard implements CanActivate {
   }
 }
 
-/**
- * Express middleware before the operator API's JSON parser: a request with a body (a load may
- * be 10 MB) is let in by its key before that body is read, so that nobody without a key makes
- * the hub parse one. The guard then finds the caller already known.
- */
-export function operatorKeyBeforeBody(keys: OperatorKeysService) {
-  return (req: OperatorRequest, _res: Response, next: NextFunction): void => {
-    if (req.method === 'GET' || req.method === 'HEAD') return next();
-    keys.authenticate(authorizationOf(req), originOf(req)).then((caller) => {
-      req.operator = caller;
-      next();
-    }, next);
-  };
-}
+/** The operator API's keyBeforeBody (its loads may be 10 MB). */
+export const operatorKeyBeforeBody = (keys: OperatorKeysService) =>
+  keyBeforeBody(
+    (authorization, origin) => keys.authenticate(authorization, origin),
+    (req: OperatorRequest, caller) => (req.operator = caller),
+  );
