@@ -88,13 +88,15 @@ export async function createApiKey(base: string, cookie: string, name: string): 
   return key;
 }
 
-/** Revokes the API key of that name with its button on the settings page. */
+/** Revokes the API key of that name as an owner does: its Revoke link on the settings page, then the confirmation's form. */
 export async function revokeApiKey(base: string, cookie: string, name: string): Promise<void> {
   const page = await call(base, '/settings/api-keys', { headers: { cookie } });
   const row = page.body.split('<tr>').find((r) => r.includes(`<th scope="row">${name}</th>`)) ?? '';
-  const id = /action="\/settings\/api-keys\/([A-Za-z0-9_-]+)\/revoke"/.exec(row)?.[1];
-  const token = csrfOf(row);
-  if (page.status !== 200 || !id || !token) throw new Error(`GET /settings/api-keys: ${page.status}, no revoke button for "${name}"`);
+  const id = /href="\/settings\/api-keys\/([A-Za-z0-9_-]+)\/revoke"/.exec(row)?.[1];
+  if (page.status !== 200 || !id) throw new Error(`GET /settings/api-keys: ${page.status}, no Revoke link for "${name}"`);
+  const confirm = await call(base, `/settings/api-keys/${id}/revoke`, { headers: { cookie } });
+  const token = csrfOf(confirm.body);
+  if (confirm.status !== 200 || !token) throw new Error(`GET /settings/api-keys/${id}/revoke: ${confirm.status}, no form`);
   const body = new URLSearchParams({ _csrf: token }).toString();
   const done = await call(base, `/settings/api-keys/${id}/revoke`, { method: 'POST', body, headers: { cookie } });
   if (done.status !== 303) throw new Error(`POST /settings/api-keys/${id}/revoke: ${done.status} ${done.body.slice(0, 200)}`);
