@@ -8,7 +8,7 @@ import { JOBS_PROCESS_FLAGS } from '../src/cluster';
 import { startChild, runJob, type Child } from './lib/children';
 import { benchEnv, type BenchDatabase, type Dialect } from './lib/env';
 import { channelBatches, putChannels, type IngestionRun } from './lib/channels';
-import { call, createApiKey, revokeApiKey, signIn } from './lib/http';
+import { call, createApiKey, resultsLine, revokeApiKey, rowIds, signIn } from './lib/http';
 import { fmt, load, type LoadResult } from './lib/load';
 import { openRaw } from './lib/raw';
 import { writeReport, type Check, type DialectReport } from './lib/report';
@@ -76,11 +76,6 @@ function parseArgs(argv: string[]): Options {
 
 const log = (line: string) => console.log(line);
 
-/** The numbers a table page lists, in order: the id in each row's link. */
-const rowIds = (html: string) =>
-  [...html.matchAll(/<th scope="row" class="cell-phone"><a href="\/accounts\/([A-Za-z0-9_-]{22})/g)].map((m) => m[1]);
-/** What the page says it shows: "1,234 numbers match · Showing 51–100 of 1,234". */
-const resultsLine = (html: string) => (/<p class="results"[^>]*>(.*?)<\/p>/s.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '').trim();
 /** A page's best load: noise on a shared machine only ever slows a load down. */
 const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
 

@@ -53,9 +53,10 @@ export function call(
   });
 }
 
+/** The session cookie an answer sets: `__Host-hub.sid` in production, `hub.sid` in the tests of these helpers. */
 function sessionCookie(answer: Answer): string | undefined {
   const set = ([] as string[]).concat(answer.headers['set-cookie'] ?? []);
-  const cookie = set.find((c) => c.startsWith('__Host-hub.sid='));
+  const cookie = set.find((c) => /^(__Host-)?hub\.sid=/.test(c));
   return cookie?.split(';')[0];
 }
 
@@ -74,6 +75,11 @@ export async function signIn(base: string, email: string, password: string): Pro
   return signedIn;
 }
 
+/** The numbers a table page lists, in order: the id in each row's link. */
+export const rowIds = (html: string) =>
+  [...html.matchAll(/<th scope="row" class="cell-phone"><a href="\/accounts\/([A-Za-z0-9_-]{22})/g)].map((m) => m[1]);
+/** What the page says it shows: "1,234 numbers match · Showing 51–100 of 1,234". */
+export const resultsLine = (html: string) => (/<p class="results"[^>]*>(.*?)<\/p>/s.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '').trim();
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
 /** Makes a read API key on the settings page as a signed-in owner would; returns the key, shown this once. */
