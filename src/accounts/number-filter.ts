@@ -221,10 +221,28 @@ export function isFiltered(filter: NumberFilter): boolean {
  * text is (case and accents: "CAFÉ" finds "cafe").
  */
 export function searchTerm(q: string): string {
-  if (!/^[\d\s()+./-]+$/.test(q) || !/\d/.test(q)) return foldForSearch(q);
+  if (!looksLikePhone(q)) return foldForSearch(q);
   const digits = q.replace(/\D/g, '');
   if (q.trimStart().startsWith('+')) return digits;
   return digits.replace(/^0+/, '') || digits;
+}
+
+const looksLikePhone = (q: string) => /^[\d\s()+./-]+$/.test(q) && /\d/.test(q);
+
+/** Words of a search matched each on its own, at most; a search of more words is matched as one phrase. */
+export const MAX_SEARCH_WORDS = 8;
+
+/**
+ * What a search looks for, each anywhere in a number's search text. A phone number in any
+ * format is one term, its digits. Other searches match word by word in any order ("lumiere
+ * cafe", "pampa 4915"), each word read as searchTerm reads a term; a word inside another one
+ * of the search adds nothing and is left out.
+ */
+export function searchTerms(q: string): string[] {
+  if (looksLikePhone(q)) return [searchTerm(q)];
+  const words = [...new Set(q.split(/\s+/).filter(Boolean).map(searchTerm))].filter(Boolean);
+  if (words.length > MAX_SEARCH_WORDS) return [searchTerm(q)];
+  return words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
 }
 
 const attentionValues = (family: FamilyKey) =>
@@ -281,10 +299,10 @@ export function numberWhere(partnerId: string, filter: NumberFilter, now: Date):
     and.push(values.length === 1 ? `${FILTER_COLUMN[family]} = ?` : `${FILTER_COLUMN[family]} in (${placeholders(values)})`);
     params.push(...values);
   }
-  if (filter.q) {
+  for (const term of filter.q ? searchTerms(filter.q) : []) {
     // LIKE with the wildcards escaped: %, _ and quotes in the term are just text.
     and.push("n.search_text like ? escape '\\'");
-    params.push(`%${searchTerm(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
   if (filter.attention) {
     const attention = attentionWhere(now);

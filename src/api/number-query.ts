@@ -29,7 +29,12 @@ const SORTS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES.map(a
 /** The search, filters and sort of the WhatsApp Accounts page, as the list and the download take them. */
 export const NUMBER_FILTER_PARAMS = {
   q: Type.Optional(
-    Type.String({ maxLength: 200, description: 'Search: phone number in any format, names, ids, email.', examples: ['cafe lumiere'] }),
+    Type.String({
+      maxLength: 200,
+      description:
+        'Search: phone number in any format, names, ids, email. Every word must appear, in any order; case and accents do not matter.',
+      examples: ['cafe lumiere'],
+    }),
   ),
   ...FAMILY_PARAMS,
   // Only true: `attention=false` would read as "those that do not", and is refused rather than ignored.

@@ -144,6 +144,16 @@ describe('search that forgives case and accents', () => {
       expect(listed(await search(q), all), q).toEqual([hit.id]);
     });
 
+    it.each([
+      { q: 'lumiere cafe', hit: CAFE },
+      { q: 'CAFÉ  support', hit: CAFE },
+      { q: 'dyspozytor 0501 234', hit: LODZ },
+      { q: 'logistics +48 501', hit: LODZ },
+      { q: 'strassenbahn fahrgastservice', hit: STRASSE },
+    ])('finds $q, its words in any order: the number of $hit.client.name only', async ({ q, hit }) => {
+      expect(listed(await search(q), all), q).toEqual([hit.id]);
+    });
+
     it('finds nothing for words that are in no single number', async () => {
       const html = await search('cafe lodz');
       expect(listed(html, all)).toEqual([]);

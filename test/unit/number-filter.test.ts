@@ -13,6 +13,8 @@ import {
   numberWhere,
   parseNumberFilter,
   searchTerm,
+  searchTerms,
+  MAX_SEARCH_WORDS,
   type NumberFilter,
   type Sort,
   type SqlCondition,
@@ -228,6 +230,29 @@ describe('the search term', () => {
   });
 });
 
+describe('the terms of a search', () => {
+  it('keeps a phone number in any format as one term, its digits', () => {
+    expect(searchTerms('+49 151 / 234-5')).toEqual(['491512345']);
+    expect(searchTerms('(0151) 234.56')).toEqual(['15123456']);
+  });
+
+  it('reads other searches word by word, each as a term is read', () => {
+    expect(searchTerms('  Lumière   CAFÉ ')).toEqual(['lumiere', 'cafe']);
+    expect(searchTerms('Pampa +49 0151')).toEqual(['pampa', '49', '151']);
+  });
+
+  it('leaves out a word repeated or inside another word of the search', () => {
+    expect(searchTerms('cafe Café lumiere')).toEqual(['cafe', 'lumiere']);
+    expect(searchTerms('strasse Straßenbahn')).toEqual(['strassenbahn']);
+  });
+
+  it(`matches a search of more than ${MAX_SEARCH_WORDS} words as one phrase`, () => {
+    const words = Array.from({ length: MAX_SEARCH_WORDS }, (_, i) => `w${i}`);
+    expect(searchTerms(words.join(' '))).toEqual(words);
+    expect(searchTerms([...words, 'more'].join(' '))).toEqual([[...words, 'more'].join(' ')]);
+  });
+});
+
 describe('the SQL condition of a filter', () => {
   it('always scopes to the partner and leaves out removed numbers', () => {
     expect(numberWhere(PARTNER, filter(), NOW)).toEqual({
@@ -260,8 +285,9 @@ describe('the SQL condition of a filter', () => {
     const q = "x' or 1=1 --";
     const where = numberWhere(PARTNER, filter({ q }), NOW);
     expect(where.sql).not.toContain('1=1');
-    expect(where.sql).toBe("n.partner_id = ? and n.billing_state <> 'removed' and n.search_text like ? escape '\\'");
-    expect(where.params).toEqual([PARTNER, "%x' or 1=1 --%"]);
+    const like = "n.search_text like ? escape '\\'";
+    expect(where.sql).toBe(`n.partner_id = ? and n.billing_state <> 'removed' and ${like} and ${like} and ${like} and ${like}`);
+    expect(where.params).toEqual([PARTNER, "%x'%", '%or%', '%1=1%', '%--%']);
   });
 
   it('escapes LIKE wildcards in the search so that they match themselves', () => {
