@@ -22,7 +22,15 @@ const MAX_KEPT_COUNTS = 1_000;
 
 /** What a count depends on: the partner and the filter, not its sort. */
 const countKey = (partnerId: string, filter: NumberFilter) =>
-  JSON.stringify(['filter', partnerId, filter.clientId ?? null, filter.q ?? null, filter.attention, filter.status]);
+  JSON.stringify([
+    'filter',
+    partnerId,
+    filter.clientId ?? null,
+    filter.providerIds ?? null,
+    filter.q ?? null,
+    filter.attention,
+    filter.status,
+  ]);
 
 /** Where a page is read from: the start, after a row, or before one (Previous page). */
 export interface PageAt {

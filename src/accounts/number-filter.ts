@@ -42,6 +42,8 @@ export interface NumberFilter {
   sort: Sort;
   /** Only this client's numbers: the client page's path, or `client=` (the CSV of a client page). */
   clientId?: string;
+  /** Only the numbers with these channel ids of the provider: the Partner API's `provider_id`. */
+  providerIds?: readonly string[];
 }
 
 export const emptyFilter = (extra: Partial<NumberFilter> = {}): NumberFilter => ({
@@ -292,6 +294,10 @@ export function numberWhere(partnerId: string, filter: NumberFilter, now: Date):
   if (filter.clientId) {
     and.push('n.client_id = ?');
     params.push(filter.clientId);
+  }
+  if (filter.providerIds?.length) {
+    and.push(`n.provider_id in (${placeholders(filter.providerIds)})`);
+    params.push(...filter.providerIds);
   }
   for (const family of FILTER_FAMILIES) {
     const values = filter.status[family];

@@ -40,12 +40,12 @@ describe('Partner API: reading', () => {
     await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-10-03T12:00:00Z') });
     await createStatusChange(t.em(), a, { from: 'created', to: 'running', changedAt: new Date('2026-10-01T12:00:00Z') });
     await createStatusChange(t.em(), a, { from: 'running', to: 'error' });
-    Object.assign(ids, { number: a.id, client: a.client.id, other: b.id });
+    Object.assign(ids, { number: a.id, client: a.client.id, other: b.id, providerA: a.providerId, providerB: b.providerId });
     key = await keyFor(owner);
 
     const other = await createPartner(t.em(), { name: 'Others' });
     const n = await createNumber(t.em(), other);
-    Object.assign(foreign, { number: n.id, client: n.client.id, waba: n.wabaAccount.id });
+    Object.assign(foreign, { number: n.id, client: n.client.id, waba: n.wabaAccount.id, provider: n.providerId });
     foreignKey = await keyFor(await createMember(t.em(), other));
 
     const doc = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc;
@@ -117,6 +117,7 @@ describe('Partner API: reading', () => {
       ['/numbers', '/api/v1/numbers?lifecycle=error&lifecycle=running&sort=phone&dir=desc&limit=1'],
       ['/numbers', '/api/v1/numbers?q=acme&attention=true'],
       ['/numbers', `/api/v1/numbers?client_id=${ids.client}&sort=on_behalf`],
+      ['/numbers', `/api/v1/numbers?provider_id=${ids.providerA}`],
       ['/numbers/{id}', `/api/v1/numbers/${ids.number}`],
       ['/numbers/{id}/history', `/api/v1/numbers/${ids.number}/history`],
       ['/clients', '/api/v1/clients?limit=1'],
@@ -164,6 +165,22 @@ describe('Partner API: reading', () => {
     expect(second.body.data[0].id).not.toBe(first.body.data[0].id);
   });
 
+  it("looks numbers up by the provider's channel ids, exactly, and only the partner's own", async () => {
+    const listed = async (query: string) => {
+      const res = await get(`/api/v1/numbers?${query}`);
+      expect(res.status, query).toBe(200);
+      contract.expect(res, 'GET', '/numbers');
+      return (res.body.data as { id: string }[]).map((n) => n.id).sort();
+    };
+    expect(await listed(`provider_id=${ids.providerA}&provider_id=${ids.providerB}`)).toEqual([ids.number, ids.other].sort());
+    expect(await listed(`provider_id=${ids.providerA}&provider_id=${ids.providerA}`)).toEqual([ids.number]);
+    // With the other filters: every one of them applies.
+    expect(await listed(`provider_id=${ids.providerA}&provider_id=${ids.providerB}&lifecycle=error`)).toEqual([ids.number]);
+    // Exact: a part of an id, or another partner's, matches nothing.
+    expect(await listed(`provider_id=${ids.providerA.slice(0, -1)}`)).toEqual([]);
+    expect(await listed(`provider_id=${foreign.provider}`)).toEqual([]);
+  });
+
   it('refuses unknown query parameters and bad values with 422 naming the field', async () => {
     for (const [path, field] of [
       ['/api/v1/numbers?colour=red', 'colour'],
@@ -172,6 +189,8 @@ describe('Partner API: reading', () => {
       ['/api/v1/numbers?lifecycle=removed', 'lifecycle.0'],
       ['/api/v1/numbers?sort=price', 'sort'],
       ['/api/v1/numbers?attention=false', 'attention'],
+      [`/api/v1/numbers?provider_id=${'C'.repeat(65)}`, 'provider_id.0'],
+      [`/api/v1/numbers?${Array.from({ length: 101 }, (_, i) => `provider_id=CH${i}`).join('&')}`, 'provider_id'],
       ['/api/v1/numbers?cursor=bm9wZQ', 'cursor'],
       ['/api/v1/clients?cursor=bm9wZQ', 'cursor'],
       ['/api/v1/summary?x=1', 'x'],
@@ -323,6 +342,7 @@ describe('Partner API: reading', () => {
         'billing',
         'attention',
         'client_id',
+        'provider_id',
         'sort',
         'dir',
         'limit',
