@@ -49,12 +49,12 @@ export function isChoosableZone(zone: string): boolean {
  */
 const usableZones = new Set<string>();
 
-/** Whether the runtime can show times in this zone (aliases such as "Europe/Kiev" included). */
 /** The runtime's own spelling of a usable zone: "europe/berlin" is "Europe/Berlin". */
 export function canonicalTimeZone(zone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
 }
 
+/** Whether the runtime can show times in this zone (aliases such as "Europe/Kiev" included). */
 export function isTimeZone(zone: string): boolean {
   if (usableZones.has(zone)) return true;
   try {
@@ -176,20 +176,110 @@ export interface ZoneChoice {
 }
 
 /**
+ * Big cities whose zone IANA names after another city, so that a person in Mumbai finds their
+ * time under M as well as under Kolkata: each is listed as a choice of its own, of that zone.
+ * Spelled without accents, as a select's type-ahead matches what is typed.
+ */
+export const CITY_ZONES: Readonly<Record<string, string>> = {
+  Abuja: 'Africa/Lagos',
+  'Cape Town': 'Africa/Johannesburg',
+  Durban: 'Africa/Johannesburg',
+  Pretoria: 'Africa/Johannesburg',
+  Alexandria: 'Africa/Cairo',
+  Rabat: 'Africa/Casablanca',
+  Mombasa: 'Africa/Nairobi',
+  Washington: 'America/New_York',
+  Boston: 'America/New_York',
+  Philadelphia: 'America/New_York',
+  Atlanta: 'America/New_York',
+  Miami: 'America/New_York',
+  Houston: 'America/Chicago',
+  Dallas: 'America/Chicago',
+  Austin: 'America/Chicago',
+  'San Francisco': 'America/Los_Angeles',
+  Seattle: 'America/Los_Angeles',
+  'San Diego': 'America/Los_Angeles',
+  Montreal: 'America/Toronto',
+  Ottawa: 'America/Toronto',
+  Guadalajara: 'America/Mexico_City',
+  Puebla: 'America/Mexico_City',
+  'Rio de Janeiro': 'America/Sao_Paulo',
+  Brasilia: 'America/Sao_Paulo',
+  'Belo Horizonte': 'America/Sao_Paulo',
+  Curitiba: 'America/Sao_Paulo',
+  'Porto Alegre': 'America/Sao_Paulo',
+  Medellin: 'America/Bogota',
+  Cali: 'America/Bogota',
+  Quito: 'America/Guayaquil',
+  Mumbai: 'Asia/Kolkata',
+  'New Delhi': 'Asia/Kolkata',
+  Delhi: 'Asia/Kolkata',
+  Bengaluru: 'Asia/Kolkata',
+  Bangalore: 'Asia/Kolkata',
+  Chennai: 'Asia/Kolkata',
+  Hyderabad: 'Asia/Kolkata',
+  Pune: 'Asia/Kolkata',
+  Ahmedabad: 'Asia/Kolkata',
+  Lahore: 'Asia/Karachi',
+  Islamabad: 'Asia/Karachi',
+  Beijing: 'Asia/Shanghai',
+  Shenzhen: 'Asia/Shanghai',
+  Guangzhou: 'Asia/Shanghai',
+  Osaka: 'Asia/Tokyo',
+  Hanoi: 'Asia/Ho_Chi_Minh',
+  Surabaya: 'Asia/Jakarta',
+  Bandung: 'Asia/Jakarta',
+  Cebu: 'Asia/Manila',
+  Jeddah: 'Asia/Riyadh',
+  Mecca: 'Asia/Riyadh',
+  'Abu Dhabi': 'Asia/Dubai',
+  'Tel Aviv': 'Asia/Jerusalem',
+  Canberra: 'Australia/Sydney',
+  Wellington: 'Pacific/Auckland',
+  Frankfurt: 'Europe/Berlin',
+  Munich: 'Europe/Berlin',
+  Hamburg: 'Europe/Berlin',
+  Cologne: 'Europe/Berlin',
+  Geneva: 'Europe/Zurich',
+  Manchester: 'Europe/London',
+  Birmingham: 'Europe/London',
+  Edinburgh: 'Europe/London',
+  Barcelona: 'Europe/Madrid',
+  Valencia: 'Europe/Madrid',
+  Milan: 'Europe/Rome',
+  Naples: 'Europe/Rome',
+  Lyon: 'Europe/Paris',
+  Marseille: 'Europe/Paris',
+  Rotterdam: 'Europe/Amsterdam',
+  'The Hague': 'Europe/Amsterdam',
+  Porto: 'Europe/Lisbon',
+  Krakow: 'Europe/Warsaw',
+  Lviv: 'Europe/Kyiv',
+  Ankara: 'Europe/Istanbul',
+  Izmir: 'Europe/Istanbul',
+  'Saint Petersburg': 'Europe/Moscow',
+};
+
+const regionOf = (zone: string) => (zone.includes('/') ? zone.slice(0, zone.indexOf('/')) : 'Universal');
+const placeOf = (zone: string) =>
+  (zone.includes('/') ? zone.slice(zone.indexOf('/') + 1) : zone).replaceAll('_', ' ').replaceAll('/', ' – ');
+
+/**
  * The zones to choose from, grouped by region ("Europe", "America", …) with UTC first, each
- * labelled with its city and current offset ("Berlin (UTC+01:00)"): a native select then jumps
- * to a city as its first letters are typed.
+ * labelled with its city and current offset ("Berlin (UTC+01:00)") and in order of that label:
+ * a native select then jumps to a city as its first letters are typed. The cities of
+ * CITY_ZONES are there too, each naming its zone's city ("Mumbai (Kolkata, UTC+05:30)"); the
+ * zone's own entry is the one shown chosen.
  */
 export function zoneChoices(now: Date, selected: string | null | undefined): { label: string; zones: ZoneChoice[] }[] {
   const chosen = selected && currentZoneName(selected);
   const groups = new Map<string, ZoneChoice[]>();
-  for (const value of ZONES) {
-    const slash = value.indexOf('/');
-    const region = slash < 0 ? 'Universal' : value.slice(0, slash);
-    const place = (slash < 0 ? value : value.slice(slash + 1)).replaceAll('_', ' ').replaceAll('/', ' – ');
-    const list = groups.get(region) ?? [];
-    list.push({ value, label: `${place} (UTC${utcOffset(now, value)})`, selected: value === chosen });
-    groups.set(region, list);
-  }
-  return [...groups].map(([label, zones]) => ({ label, zones }));
+  const add = (value: string, label: string, selected: boolean) => {
+    const list = groups.get(regionOf(value)) ?? [];
+    list.push({ value, label, selected });
+    groups.set(regionOf(value), list);
+  };
+  for (const value of ZONES) add(value, `${placeOf(value)} (UTC${utcOffset(now, value)})`, value === chosen);
+  for (const [city, value] of Object.entries(CITY_ZONES)) add(value, `${city} (${placeOf(value)}, UTC${utcOffset(now, value)})`, false);
+  return [...groups].map(([label, zones]) => ({ label, zones: zones.sort((a, b) => a.label.localeCompare(b.label, 'en')) }));
 }

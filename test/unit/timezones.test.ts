@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metaTimezoneLabel, metaTimezoneName, metaTimezoneTable } from '../../src/accounts/timezones';
-import { dayIn, formatInstant, isChoosableZone, utcOffset, zoneChoices } from '../../src/common/time-zones';
+import { CITY_ZONES, dayIn, formatInstant, isChoosableZone, utcOffset, zoneChoices } from '../../src/common/time-zones';
 import { viewHelpers } from '../../src/common/view-helpers';
 
 const WINTER = new Date('2026-01-15T12:00:00Z');
@@ -125,9 +125,40 @@ describe('times for people', () => {
       expect(values, former).not.toContain(former);
       expect(isChoosableZone(former), former).toBe(true);
     }
-    expect(new Set(values).size).toBe(values.length);
+    const zones = listed.filter((z) => !z.label.includes(','));
+    expect(new Set(zones.map((z) => z.value)).size).toBe(zones.length);
     expect(listed.filter((z) => z.selected).map((z) => z.value)).toEqual(['Europe/Kyiv']);
-    expect(listed.find((z) => z.value === 'Asia/Kolkata')!.label).toBe('Kolkata (UTC+05:30)');
+    expect(zones.find((z) => z.value === 'Asia/Kolkata')!.label).toBe('Kolkata (UTC+05:30)');
+  });
+
+  it('lists big cities under their own names too, each a choice of the zone it lives in', () => {
+    const groups = zoneChoices(WINTER, 'Asia/Kolkata');
+    const asia = groups.find((g) => g.label === 'Asia')!.zones;
+    expect(asia.filter((z) => z.value === 'Asia/Kolkata').map((z) => [z.label, z.selected])).toEqual([
+      ['Ahmedabad (Kolkata, UTC+05:30)', false],
+      ['Bangalore (Kolkata, UTC+05:30)', false],
+      ['Bengaluru (Kolkata, UTC+05:30)', false],
+      ['Chennai (Kolkata, UTC+05:30)', false],
+      ['Delhi (Kolkata, UTC+05:30)', false],
+      ['Hyderabad (Kolkata, UTC+05:30)', false],
+      ['Kolkata (UTC+05:30)', true],
+      ['Mumbai (Kolkata, UTC+05:30)', false],
+      ['New Delhi (Kolkata, UTC+05:30)', false],
+      ['Pune (Kolkata, UTC+05:30)', false],
+    ]);
+    // Each group in the order of its labels, as the type-ahead reads them.
+    for (const { zones } of groups) {
+      const labels = zones.map((z) => z.label);
+      expect(labels).toEqual([...labels].sort((a, b) => a.localeCompare(b, 'en')));
+    }
+    const listed = new Set(groups.flatMap((g) => g.zones.filter((z) => !z.label.includes(',')).map((z) => z.value)));
+    for (const [city, zone] of Object.entries(CITY_ZONES)) {
+      expect(listed.has(zone), `${city}: ${zone}`).toBe(true);
+      expect(
+        zoneChoices(WINTER, zone).find((g) => g.label === zone.split('/')[0]),
+        city,
+      ).toBeDefined();
+    }
   });
 });
 
