@@ -231,20 +231,28 @@ export function searchTerm(q: string): string {
 
 const looksLikePhone = (q: string) => /^[\d\s()+./-]+$/.test(q) && /\d/.test(q);
 
-/** Words of a search matched each on its own, at most; a search of more words is matched as one phrase. */
+/** Words of a search matched, at most: of a longer search, its longest words (the LIKEs of a query stay few). */
 export const MAX_SEARCH_WORDS = 8;
+
+/** A word of a phone number's punctuation only ("/", "-", "+"): the search text holds a phone's digits alone. */
+const PHONE_PUNCTUATION = /^[()+./-]+$/;
 
 /**
  * What a search looks for, each anywhere in a number's search text. A phone number in any
  * format is one term, its digits. Other searches match word by word in any order ("lumiere
- * cafe", "pampa 4915"), each word read as searchTerm reads a term; a word inside another one
- * of the search adds nothing and is left out.
+ * cafe", "pampa 0151 / 234"), each word read as searchTerm reads a term. Left out: a word of
+ * phone punctuation beside other words, a word inside another one of the search, and past
+ * MAX_SEARCH_WORDS the shortest words (which only ever finds more numbers, never fewer).
  */
 export function searchTerms(q: string): string[] {
   if (looksLikePhone(q)) return [searchTerm(q)];
-  const words = [...new Set(q.split(/\s+/).filter(Boolean).map(searchTerm))].filter(Boolean);
-  if (words.length > MAX_SEARCH_WORDS) return [searchTerm(q)];
-  return words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
+  const typed = q.split(/\s+/).filter(Boolean);
+  const meant = typed.filter((w) => !PHONE_PUNCTUATION.test(w));
+  const words = [...new Set((meant.length ? meant : typed).map(searchTerm))].filter(Boolean);
+  const kept = words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
+  if (kept.length <= MAX_SEARCH_WORDS) return kept;
+  const longest = new Set([...kept].sort((a, b) => b.length - a.length).slice(0, MAX_SEARCH_WORDS));
+  return kept.filter((w) => longest.has(w));
 }
 
 const attentionValues = (family: FamilyKey) =>

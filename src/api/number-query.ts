@@ -32,7 +32,7 @@ export const NUMBER_FILTER_PARAMS = {
     Type.String({
       maxLength: 200,
       description:
-        'Search: phone number in any format, names, ids, email. Every word must appear, in any order; case and accents do not matter.',
+        'Search: phone number in any format, names, ids, email. Every word must appear, in any order (up to 8 words: of a longer search, its 8 longest); case and accents do not matter.',
       examples: ['cafe lumiere'],
     }),
   ),
