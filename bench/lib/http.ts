@@ -53,7 +53,7 @@ export function call(
   });
 }
 
-/** The session cookie an answer sets: `__Host-hub.sid` in production, `hub.sid` in the tests of these helpers. */
+/** The session cookie an answer sets: `__Host-hub.sid` in production, `hub.sid` elsewhere (the tests of these helpers). */
 function sessionCookie(answer: Answer): string | undefined {
   const set = ([] as string[]).concat(answer.headers['set-cookie'] ?? []);
   const cookie = set.find((c) => /^(__Host-)?hub\.sid=/.test(c));

@@ -213,7 +213,7 @@ export function filterQueryString(filter: NumberFilter, extra: Record<string, st
 }
 
 export function isFiltered(filter: NumberFilter): boolean {
-  return !!filter.q || filter.attention || Object.keys(filter.status).length > 0;
+  return !!filter.q || filter.attention || Object.keys(filter.status).length > 0 || !!filter.providerIds?.length;
 }
 
 /**
@@ -289,6 +289,15 @@ export const ATTENTION_FAMILIES: readonly FamilyKey[] = FAMILY_KEYS.filter((f) =
 
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
+/** The lengths a list of provider ids is padded to: a few SQL texts, not one per count (prepared statements are kept per text). */
+const ID_LIST_LENGTHS = [1, 10, 25, 100];
+
+/** The ids, the last one repeated up to the next of ID_LIST_LENGTHS (a longer list as it is). */
+function paddedIds(ids: readonly string[]): string[] {
+  const length = ID_LIST_LENGTHS.find((n) => n >= ids.length) ?? ids.length;
+  return [...ids, ...Array<string>(length - ids.length).fill(ids[ids.length - 1])];
+}
+
 /** The tables a family's column lives in: the counts join only what the filter reads. */
 const familyTable = (family: FilterFamily) => FILTER_COLUMN[family][0];
 
@@ -304,8 +313,9 @@ export function numberWhere(partnerId: string, filter: NumberFilter, now: Date):
     params.push(filter.clientId);
   }
   if (filter.providerIds?.length) {
-    and.push(`n.provider_id in (${placeholders(filter.providerIds)})`);
-    params.push(...filter.providerIds);
+    const ids = paddedIds(filter.providerIds);
+    and.push(`n.provider_id in (${placeholders(ids)})`);
+    params.push(...ids);
   }
   for (const family of FILTER_FAMILIES) {
     const values = filter.status[family];

@@ -26,7 +26,13 @@ const FAMILY_PARAMS = Object.fromEntries(
 );
 const SORTS = ['created', 'phone', 'client', 'display', ...FILTER_FAMILIES.map(apiFamily)];
 
-/** The search, filters and sort of the WhatsApp Accounts page, as the list and the download take them. */
+/** Provider channel ids one request may look up. */
+const MAX_PROVIDER_IDS = 100;
+
+/**
+ * The search, filters and sort of the WhatsApp Accounts page, as the list and the download
+ * take them, and the lookup by the provider's channel ids that integrations need.
+ */
 export const NUMBER_FILTER_PARAMS = {
   q: Type.Optional(
     Type.String({
@@ -34,6 +40,14 @@ export const NUMBER_FILTER_PARAMS = {
       description:
         'Search: phone number in any format, names, ids, email. Every word must appear, in any order (up to 8 words: of a longer search, its 8 longest); case and accents do not matter.',
       examples: ['cafe lumiere'],
+    }),
+  ),
+  provider_id: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: MAX_PROVIDER_IDS,
+      description: `Only the numbers with these provider channel ids (exact: the \`id\` of the provider's partner_channels), as your own records name them. Repeat the parameter for several, up to ${MAX_PROVIDER_IDS}. An id no number of yours has matches nothing.`,
+      examples: [['CH00081234', 'CH00081235']],
     }),
   ),
   ...FAMILY_PARAMS,
@@ -60,5 +74,7 @@ export function toFilter(query: Static<typeof FilterQuery>): NumberFilter {
   if (query.client_id) q.client = query.client_id;
   if (query.sort) q.sort = query.sort === 'on_behalf' ? 'onBehalf' : query.sort;
   if (query.dir) q.dir = query.dir;
-  return parseNumberFilter(q);
+  const filter = parseNumberFilter(q);
+  // Sorted, each once: one order of the same ids is one query.
+  return query.provider_id ? { ...filter, providerIds: [...new Set(query.provider_id)].sort() } : filter;
 }

@@ -12,9 +12,6 @@ import { ApiProblem } from './problem';
 import { ApiEndpoint, ApiInput, defineRoute, Params, type ApiInputOf } from './route';
 import { Cursor, HistoryEntry, Id, Limit, NumberDetail, NumberSchema, Page } from './schemas';
 
-/** Provider channel ids one list request may look up. */
-const MAX_PROVIDER_IDS = 100;
-
 export const listNumbers = defineRoute({
   method: 'GET',
   path: '/numbers',
@@ -26,14 +23,6 @@ export const listNumbers = defineRoute({
   scope: 'read',
   query: Params({
     ...NUMBER_FILTER_PARAMS,
-    provider_id: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
-        minItems: 1,
-        maxItems: MAX_PROVIDER_IDS,
-        description: `Only the numbers with these provider channel ids (exact; \`id\` of the provider's partner_channels). Repeat the parameter for several, up to ${MAX_PROVIDER_IDS}. An id no number of yours has matches nothing.`,
-        examples: [['CH00081234', 'CH00081235']],
-      }),
-    ),
     limit: Type.Optional(Limit(500, 50)),
     cursor: Type.Optional(Cursor),
   }),
@@ -83,7 +72,7 @@ export class ApiNumbersController {
   @ApiEndpoint(listNumbers)
   async list(@Req() req: ApiRequest, @ApiInput() { query }: ApiInputOf<typeof listNumbers>) {
     const partnerId = req.apiCaller!.partnerId;
-    const filter = { ...toFilter(query), ...(query.provider_id && { providerIds: [...new Set(query.provider_id)] }) };
+    const filter = toFilter(query);
     const page = await this.pageOf(partnerId, filter, query.cursor, query.limit ?? 50);
     const now = this.clock.now();
     return { data: page.numbers.map((n) => numberJson(n, now)), has_more: !!page.next, next_cursor: page.next ?? null };

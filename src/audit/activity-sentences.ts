@@ -165,7 +165,8 @@ function exportSentence(d: Data): string {
   const narrowed = [
     str(f, 'q') && `matching “${str(f, 'q')}”`,
     str(f, 'client') && 'of one client',
-    Object.keys(f).some((k) => !['q', 'client', 'attention', 'sort'].includes(k)) && 'with a status filter',
+    str(f, 'provider_ids') && 'looked up by provider id',
+    Object.keys(f).some((k) => !['q', 'client', 'provider_ids', 'attention', 'sort'].includes(k)) && 'with a status filter',
     f.attention === true && 'that need attention',
   ].filter(Boolean);
   const format = d.format === 'xlsx' ? 'an Excel file' : 'a CSV file';

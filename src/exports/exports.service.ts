@@ -395,6 +395,7 @@ function describeFilter(filter: NumberFilter): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (filter.q) out.q = filter.q;
   if (filter.clientId) out.client = filter.clientId;
+  if (filter.providerIds?.length) out.provider_ids = filter.providerIds.join(', ');
   for (const family of FILTER_FAMILIES) if (filter.status[family]?.length) out[family] = filter.status[family]!.join(', ');
   if (filter.attention) out.attention = true;
   out.sort = `${filter.sort.field} ${filter.sort.dir}`;

@@ -29,6 +29,7 @@ describe('Partner API: the numbers as CSV', () => {
   let contract: ApiContract;
   let key: string;
   let clientId: string;
+  let providerIds: string[];
 
   async function keyFor(member: MemberFixture, name: string): Promise<string> {
     const agent = t.agent();
@@ -55,6 +56,7 @@ describe('Partner API: the numbers as CSV', () => {
     clientId = first.client.id;
     await createNumber(t.em(), partner, { client: first.client, waba: first.wabaAccount, displayName: 'Zebra "quoted", Ltd' });
     const revoked = await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-06-03T10:00:00Z') });
+    providerIds = [first.providerId, revoked.providerId];
     await createRevocation(t.em(), partner, revoked, '2026-12-31');
     await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-06-04T10:00:00Z') });
     key = await keyFor(owner, 'Warehouse');
@@ -86,6 +88,21 @@ describe('Partner API: the numbers as CSV', () => {
     expect(all.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(all.toString('utf8').trim().split('\r\n')).toHaveLength(ROWS + 1);
     expect(all.toString('utf8')).not.toContain('Stranger Client');
+    t.clock.advance(HOUR);
+  });
+
+  it('looks numbers up by provider channel id in the download too, and Activity names the ids', async () => {
+    const res = await api(`?provider_id=${providerIds[1]}&provider_id=${providerIds[0]}&bom=false`);
+    expect(res.status).toBe(200);
+    contract.expect(res, 'GET');
+    const lines = (res.body as Buffer).toString('utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(3);
+    for (const id of providerIds) expect(lines.filter((l) => l.includes(id))).toHaveLength(1);
+    const [row] = await t.em().getConnection().execute<{ id: string }[]>('select id from api_key where name = ?', ['Warehouse']);
+    expect((await spent(row.id)).at(-1)!.data).toMatchObject({ rows: 2, filters: { provider_ids: [...providerIds].sort().join(', ') } });
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    expect((await agent.get('/activity')).text).toContain('downloaded 2 numbers looked up by provider id as a CSV file');
     t.clock.advance(HOUR);
   });
 

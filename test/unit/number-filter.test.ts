@@ -207,6 +207,7 @@ describe('whether a list is filtered', () => {
     expect(isFiltered(filter({ q: 'acme' }))).toBe(true);
     expect(isFiltered(filter({ status: { consent: ['pending'] } }))).toBe(true);
     expect(isFiltered(filter({ attention: true }))).toBe(true);
+    expect(isFiltered(filter({ providerIds: ['CH1'] }))).toBe(true);
   });
 });
 
@@ -316,11 +317,13 @@ describe('the SQL condition of a filter', () => {
     ['search', filter({ q: 'acme' })],
     ['attention', filter({ attention: true })],
     ['several words', filter({ q: 'cafe lumiere 0151' })],
+    ['provider ids', filter({ providerIds: ['CH1', 'CH2', 'CH3'] })],
     [
       'everything',
       filter({
         q: 'acme +49',
         attention: true,
+        providerIds: ['CH1', 'CH2'],
         status: { lifecycle: ['ready', 'error'], billing: ['partner_paid'], consent: ['pending'] },
       }),
     ],
@@ -333,6 +336,16 @@ describe('the SQL condition of a filter', () => {
     const a = numberWhere(PARTNER, filter({ q: 'acme', status: { lifecycle: ['error'] } }), NOW);
     const b = numberWhere('prt_bbbbbbbbbbbbbbbbbbb', filter({ q: 'beta', status: { lifecycle: ['running'] } }), NOW);
     expect(b.sql).toBe(a.sql);
+  });
+
+  it('looks provider ids up exactly, padded to a few list lengths so that their SQL texts stay few', () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `CH${i}`);
+    const two = numberWhere(PARTNER, filter({ providerIds: ids(2) }), NOW);
+    expect(two.sql).toBe(`n.partner_id = ? and n.billing_state <> 'removed' and n.provider_id in (${Array(10).fill('?').join(', ')})`);
+    expect(two.params).toEqual([PARTNER, 'CH0', ...Array(9).fill('CH1')]);
+    expect(numberWhere(PARTNER, filter({ providerIds: ids(10) }), NOW).sql).toBe(two.sql);
+    const texts = new Set(Array.from({ length: 100 }, (_, i) => numberWhere(PARTNER, filter({ providerIds: ids(i + 1) }), NOW).sql));
+    expect(texts.size).toBe(4);
   });
 });
 
