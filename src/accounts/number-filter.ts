@@ -323,10 +323,22 @@ export function numberWhere(partnerId: string, filter: NumberFilter, now: Date):
     and.push(values.length === 1 ? `${FILTER_COLUMN[family]} = ?` : `${FILTER_COLUMN[family]} in (${placeholders(values)})`);
     params.push(...values);
   }
-  for (const term of filter.q ? searchTerms(filter.q) : []) {
-    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text.
-    and.push("n.search_text like ? escape '\\'");
-    params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filter.q) {
+    // LIKE with the wildcards escaped: %, _ and quotes in the term are just text. The longest
+    // word is a plain LIKE, which PostgreSQL estimates from the column's statistics; the others
+    // are hidden from its estimate (`case … <> 0` reads as nearly every row). Each LIKE counted
+    // on its own multiplied the estimates of words that go together ("cafe", "lumiere"): 34
+    // rows instead of 8,094, and a scan of every number (320 ms) instead of the index (16 ms).
+    const [first, ...others] = [...searchTerms(filter.q)].sort((a, b) => b.length - a.length);
+    const like = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    if (first !== undefined) {
+      and.push("n.search_text like ? escape '\\'");
+      params.push(like(first));
+    }
+    for (const term of others) {
+      and.push("case when n.search_text like ? escape '\\' then 1 else 0 end <> 0");
+      params.push(like(term));
+    }
   }
   if (filter.attention) {
     const attention = attentionWhere(now);

@@ -293,8 +293,17 @@ describe('the SQL condition of a filter', () => {
     const where = numberWhere(PARTNER, filter({ q }), NOW);
     expect(where.sql).not.toContain('1=1');
     const like = "n.search_text like ? escape '\\'";
-    expect(where.sql).toBe(`n.partner_id = ? and n.billing_state <> 'removed' and ${like} and ${like} and ${like}`);
-    expect(where.params).toEqual([PARTNER, "%x'%", '%or%', '%1=1%']);
+    const hidden = `case when ${like} then 1 else 0 end <> 0`;
+    expect(where.sql).toBe(`n.partner_id = ? and n.billing_state <> 'removed' and ${like} and ${hidden} and ${hidden}`);
+    expect(where.params).toEqual([PARTNER, '%1=1%', "%x'%", '%or%']);
+  });
+
+  it("estimates a search by its longest word: the others' LIKEs are hidden from PostgreSQL's estimate", () => {
+    const where = numberWhere(PARTNER, filter({ q: 'cafe lumiere' }), NOW);
+    expect(where.sql).toBe(
+      "n.partner_id = ? and n.billing_state <> 'removed' and n.search_text like ? escape '\\' and case when n.search_text like ? escape '\\' then 1 else 0 end <> 0",
+    );
+    expect(where.params).toEqual([PARTNER, '%lumiere%', '%cafe%']);
   });
 
   it('escapes LIKE wildcards in the search so that they match themselves', () => {
