@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
 import { SeeOther } from '../common/see-other';
 import { cardGroups, filterChips, filterForm, showingText, tableHeaders, tableRows } from './number-list.presenter';
+import { searchTerm } from './search-text';
 import { summaryView } from './summary.presenter';
 import { formatCount } from '../common/view-helpers';
 import { AccountsService, type ListedRow, type MatchCount } from './accounts.service';
@@ -16,7 +17,6 @@ import {
   parseNumberFilter,
   parsePageSize,
   readableListQuery,
-  searchTerm,
   type NumberFilter,
 } from './number-filter';
 import type { NumberRow } from './number-row';

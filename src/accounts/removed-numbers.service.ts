@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '../database/sql';
 import { NumberExtensions, type NumberRemoval } from './number-extensions.service';
-import { searchTerm } from './number-filter';
+import { searchTerm } from './search-text';
 import { nationalNumber, phoneView, type PhoneView } from './phone';
 import { readRemovedNumber, removedNumberCandidates, type RemovedNumberRow } from './removed-number.query';
 

@@ -65,3 +65,42 @@ export function searchTextFor(parts: {
       .join(' '),
   );
 }
+
+/**
+ * Digits only when the term looks like a phone number in any format ("+49 151 / 234-5"). A
+ * national form ("0151 …") or an international prefix ("0049 …") loses its leading zeros,
+ * so it still matches the stored E.164 digits. Any other term is folded as the stored search
+ * text is (case and accents: "CAFÉ" finds "cafe").
+ */
+export function searchTerm(q: string): string {
+  if (!looksLikePhone(q)) return foldForSearch(q);
+  const digits = q.replace(/\D/g, '');
+  if (q.trimStart().startsWith('+')) return digits;
+  return digits.replace(/^0+/, '') || digits;
+}
+
+const looksLikePhone = (q: string) => /^[\d\s()+./-]+$/.test(q) && /\d/.test(q);
+
+/** Words of a search matched, at most: of a longer search, its longest words (the LIKEs of a query stay few). */
+export const MAX_SEARCH_WORDS = 8;
+
+/** A word of a phone number's punctuation only ("/", "-", "+"): the search text holds a phone's digits alone. */
+const PHONE_PUNCTUATION = /^[()+./-]+$/;
+
+/**
+ * What a search looks for, each anywhere in a number's search text. A phone number in any
+ * format is one term, its digits. Other searches match word by word in any order ("lumiere
+ * cafe", "pampa 0151 / 234"), each word read as searchTerm reads a term. Left out: a word of
+ * phone punctuation beside other words, a word inside another one of the search, and past
+ * MAX_SEARCH_WORDS the shortest words (which only ever finds more numbers, never fewer).
+ */
+export function searchTerms(q: string): string[] {
+  if (looksLikePhone(q)) return [searchTerm(q)];
+  const typed = q.split(/\s+/).filter(Boolean);
+  const meant = typed.filter((w) => !PHONE_PUNCTUATION.test(w));
+  const words = [...new Set((meant.length ? meant : typed).map(searchTerm))].filter(Boolean);
+  const kept = words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
+  if (kept.length <= MAX_SEARCH_WORDS) return kept;
+  const longest = new Set([...kept].sort((a, b) => b.length - a.length).slice(0, MAX_SEARCH_WORDS));
+  return kept.filter((w) => longest.has(w));
+}

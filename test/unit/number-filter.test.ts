@@ -12,13 +12,11 @@ import {
   keysetSql,
   numberWhere,
   parseNumberFilter,
-  searchTerm,
-  searchTerms,
-  MAX_SEARCH_WORDS,
   type NumberFilter,
   type Sort,
   type SqlCondition,
 } from '../../src/accounts/number-filter';
+import { MAX_SEARCH_WORDS, searchTerm, searchTerms } from '../../src/accounts/search-text';
 import { FAMILIES, FAMILY_KEYS } from '../../src/statuses/catalogue';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
