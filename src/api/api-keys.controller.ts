@@ -11,14 +11,12 @@ import { ApiKeysService } from './api-keys.service';
 import { createApiKeyForm, expiryOf, keyFormId } from './dto/create-api-key.dto';
 
 const NEW_KEY = { title: 'New API key' };
-/** How many sent new-key forms a session remembers. */
-const SENT_FORMS_KEPT = 10;
 
 /**
  * API keys, for owners only (members get 403): the list, the form, and the new key shown once.
  * The created key is rendered by the POST itself, not after a redirect: the key may not be
  * stored anywhere, not even in the session table for one more page. So that a reload of that
- * page does not make a second key, each form carries an id the session remembers once sent.
+ * page (or a double click) does not make a second key, each form carries an id the key keeps.
  */
 @OwnerOnly()
 @Controller('settings/api-keys')
@@ -46,32 +44,24 @@ export class ApiKeysController {
     if (!form.ok) {
       throw new FormInvalid('api/new', { ...NEW_KEY, values: { ...form.values, form: keyFormId(form.values.form) }, errors: form.errors });
     }
-    const sent = form.data.form && req.session.sentKeyForms?.find((f) => f.form === form.data.form);
-    if (sent) {
-      // A reload of the page that showed the key, or the button pressed twice: one key per form.
-      const key = (await this.keys.list(req.member!.partnerId)).find((k) => k.id === sent.keyId);
-      const which = key ? `the key "${key.name}" (${key.prefix}…)` : 'a key';
-      flash(
-        req,
-        'notice',
-        `This form was already sent: it created ${which}, shown once. If you did not copy it, revoke it and create another.`,
-      );
-      return res.redirect(303, '/settings/api-keys');
-    }
     const expiresAt = expiryOf(form.data.expires);
     const values = { name: form.data.name, scope: form.data.scope, expires: form.data.expires ?? '', form: keyFormId(form.data.form) };
     if (expiresAt && expiresAt <= this.clock.now()) {
       throw new FormInvalid('api/new', { ...NEW_KEY, values, errors: { expires: 'Choose a day after today.' } });
     }
     try {
-      const created = await this.keys.create(req.member!, { name: form.data.name, scope: form.data.scope, expiresAt }, originOf(req));
-      if (form.data.form) {
-        req.session.sentKeyForms = [...(req.session.sentKeyForms ?? []), { form: form.data.form, keyId: created.id }].slice(
-          -SENT_FORMS_KEPT,
-        );
-      }
+      const created = await this.keys.create(
+        req.member!,
+        { name: form.data.name, scope: form.data.scope, expiresAt, formId: form.data.form },
+        originOf(req),
+      );
       res.status(201).render('api/created', { title: 'Your new API key', ...created });
     } catch (err) {
+      if (err instanceof DomainError && err.code === 'api.form_already_sent') {
+        // A reload of the page that showed the key, or the button pressed twice: one key per form.
+        flash(req, 'notice', err.message);
+        return res.redirect(303, '/settings/api-keys');
+      }
       if (err instanceof DomainError && err.code === 'api.too_many_keys') {
         throw new FormInvalid('api/new', { ...NEW_KEY, values, errors: { name: err.message } });
       }

@@ -48,6 +48,8 @@ export interface NewKeyInput {
   name: string;
   scope: ApiScope;
   expiresAt: Date | null;
+  /** The settings form's id: the same form sent again (a reload, a double click) makes no second key. */
+  formId?: string;
 }
 
 /** A use is written when the last one is older than this: no write per request. */
@@ -111,8 +113,13 @@ export class ApiKeysService {
     const secret = newKeySecret();
     return this.em.fork().transactional(async (tx) => {
       // Creations at the same time count one after another: PostgreSQL locks the partner row
-      // until commit; SQLite's write lock (BEGIN IMMEDIATE) already orders them.
+      // until commit; SQLite's write lock (BEGIN IMMEDIATE) already orders them. So a form sent
+      // twice at once finds, the second time, the key the first one made.
       await tx.findOne(Partner, member.partnerId, { fields: ['id'], lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (input.formId) {
+        const sent = await tx.findOne(ApiKey, { partner: member.partnerId, formId: input.formId }, { fields: ['name', 'keyId'] });
+        if (sent) throw ApiKeyErrors.formAlreadySent({ name: sent.name, prefix: keyPrefix(sent.keyId) });
+      }
       if ((await countLiveKeys(this.sql, tx, member.partnerId, now)) >= MAX_LIVE_KEYS) throw ApiKeyErrors.tooManyKeys();
       const key = new ApiKey({
         partner: tx.getReference(Partner, member.partnerId),
@@ -122,6 +129,7 @@ export class ApiKeysService {
         secretHash: secret.hash,
         createdBy: member.userId,
         expiresAt: input.expiresAt,
+        formId: input.formId ?? null,
       });
       tx.persist(key);
       this.audit.record(tx, {

@@ -20,8 +20,6 @@ export interface SessionData {
   flash?: { kind: 'notice' | 'alert'; message: string }[];
   /** Invitation / reset token moved out of the URL into the session. */
   pendingToken?: string;
-  /** The last new-key forms sent, each with the key it made: sent again (a reload), it makes none. */
-  sentKeyForms?: { form: string; keyId: string }[];
 }
 
 /** The request as our middleware leaves it. */

@@ -114,6 +114,22 @@ describe('API keys', () => {
     expect(await rows(t, 'select id from api_key where name = ?', ['Sent twice'])).toHaveLength(2);
   });
 
+  it('makes one key from one form sent twice at once (a double click), however the two requests interleave', async () => {
+    const page = await agent.get('/settings/api-keys/new');
+    const fields = {
+      _csrf: csrfFrom(page.text),
+      form: page.text.match(/name="form" value="([\w-]{22})"/)?.[1],
+      name: 'Clicked twice',
+      scope: 'read',
+      expires: '',
+    };
+    const send = () => agent.post('/settings/api-keys').type('form').send(fields);
+    const answers = await Promise.all([send(), send(), send()]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 303, 303]);
+    expect(answers.filter((a) => a.text.match(KEY))).toHaveLength(1);
+    expect(await rows(t, 'select id from api_key where name = ?', ['Clicked twice'])).toHaveLength(1);
+  });
+
   it('records creating, first use and revoking in Activity, and the last use (time and IP) on the list', async () => {
     const { key } = await createKey(agent, { name: 'Audited' });
     const [row] = await rows(t, 'select id from api_key where name = ?', ['Audited']);

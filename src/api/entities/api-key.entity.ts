@@ -11,10 +11,12 @@ export const API_SCOPES: readonly ApiScope[] = ['read', 'read_write'];
  * hash is right here, as GitHub and Stripe do: a key holds 256 random bits from the CSPRNG, so
  * no dictionary or brute force can reach it, and a slow hash (bcrypt) would only cost every
  * request. `createdBy` is a user id kept as a plain value: the key outlives its creator.
+ * `formId` is the id of the settings form that made it: that form sent again makes no second key.
  */
 @Entity({ tableName: 'api_key' })
 @Index({ properties: ['partner', 'createdAt'] })
-export class ApiKey extends BaseEntity<'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'> {
+@Unique({ properties: ['partner', 'formId'] })
+export class ApiKey extends BaseEntity<'expiresAt' | 'formId' | 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'> {
   @ManyToOne(() => Partner, { deleteRule: 'cascade' })
   partner: Partner;
 
@@ -48,7 +50,15 @@ export class ApiKey extends BaseEntity<'expiresAt' | 'revokedAt' | 'lastUsedAt' 
   @Property({ type: 'string', length: 64, nullable: true })
   lastUsedIp?: string | null;
 
-  constructor(init: Pick<ApiKey, 'partner' | 'name' | 'scope' | 'keyId' | 'secretHash' | 'createdBy'> & { expiresAt?: Date | null }) {
+  @Property({ type: 'string', length: 22, nullable: true })
+  formId?: string | null;
+
+  constructor(
+    init: Pick<ApiKey, 'partner' | 'name' | 'scope' | 'keyId' | 'secretHash' | 'createdBy'> & {
+      expiresAt?: Date | null;
+      formId?: string | null;
+    },
+  ) {
     super();
     Object.assign(this, init);
   }
