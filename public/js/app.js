@@ -13,3 +13,15 @@ document.addEventListener('click', (event) => {
 // A form sent back with something to fix: its first such field has the focus, its message read with it.
 const invalid = document.querySelector('main [aria-invalid="true"]');
 if (invalid) invalid.focus();
+// A form whose second sending would be lost (the new API key, shown once): a double click sends
+// it once, so the answer the person sees is the first one. The server makes one key either way.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!form.hasAttribute('data-send-once')) return;
+  if (form.hasAttribute('data-sent')) event.preventDefault();
+  else form.setAttribute('data-sent', '');
+});
+// Back to a page the browser kept: its forms can be sent again.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) document.querySelectorAll('form[data-sent]').forEach((form) => form.removeAttribute('data-sent'));
+});
