@@ -68,8 +68,10 @@ export class AuthController {
   }
 
   @Post('logout')
-  // A shared computer keeps nothing of the session: cookies and storage of this origin go.
-  @Header('Clear-Site-Data', '"cookies", "storage"')
+  // A shared computer keeps nothing of the session: its cookie and the origin's storage go. The
+  // known-browser cookie stays (it names nobody): a stranger's guesses must not lock out a
+  // person who signs out every evening.
+  @Header('Clear-Site-Data', '"storage"')
   @Redirect('/login?signed_out=1', 303)
   async logout(@Req() req: HubRequest, @Res({ passthrough: true }) res: Response) {
     const member = req.member!;

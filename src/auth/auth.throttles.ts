@@ -9,8 +9,10 @@ const HOUR = 60 * MINUTE;
  * A second sign-in step takes a pair of its own (per account, per IP) the same way.
  */
 export const AuthLimits = {
-  /** Password checks of one account (a successful one is given back). */
+  /** Password checks of one account from browsers it never signed in from (a successful one is given back). */
   signInPerAccount: { name: 'signin.account', points: 5, windowMs: 15 * MINUTE },
+  /** Password checks of one account from one browser it signed in from before (known-browser.ts). */
+  signInPerKnownBrowser: { name: 'signin.browser', points: 5, windowMs: 15 * MINUTE },
   signInPerIp: { name: 'signin.ip', points: 20, windowMs: 15 * MINUTE },
   /** Current-password checks on the profile page, per person and per IP. */
   currentPasswordPerUser: { name: 'password.current', points: 5, windowMs: 15 * MINUTE },

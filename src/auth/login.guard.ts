@@ -1,4 +1,5 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import type { Response } from 'express';
 import { AuthGuard } from '@nestjs/passport';
 import { z } from 'zod';
 import { AfterResponse } from '../common/after-response';
@@ -14,6 +15,8 @@ import { AuthService } from './auth.service';
 import { AuthLimits } from './auth.throttles';
 import type { User } from './entities/user.entity';
 import { limitNetwork } from '../common/ip-network';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { cookieValue, KNOWN_BROWSER_MAX_AGE_MS, knownBrowserId, rememberBrowser } from './known-browser';
 
 const loginForm = z.object({
   // Canonical, so that every spelling of an address is one account to the throttle too.
@@ -43,6 +46,7 @@ export class LoginGuard extends AuthGuard('local') {
     private readonly limiter: RateLimiter,
     private readonly after: AfterResponse,
     private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     super();
@@ -59,25 +63,42 @@ export class LoginGuard extends AuthGuard('local') {
     // The strategy reads the canonical address.
     req.body = form.data;
     const origin = originOf(req);
+    // A browser the account signed in from before counts on its own: a stranger's wrong
+    // passwords pause only the browsers the account never used (known-browser.ts).
+    const { secret, knownBrowserCookieName } = this.config.session;
+    const sent = cookieValue(req.headers.cookie, knownBrowserCookieName);
+    const browserId = knownBrowserId(sent, email, secret);
+    const [accountLimit, accountSubject] = browserId ? [AuthLimits.signInPerKnownBrowser, browserId] : [AuthLimits.signInPerAccount, email];
     // The guess is counted before the password is compared, so that of many requests sent at
     // once only the allowed number reach bcrypt (the right password included).
     const byIp = await this.limiter.consume(AuthLimits.signInPerIp, limitNetwork(origin.ip));
-    const byAccount = byIp.allowed ? await this.limiter.consume(AuthLimits.signInPerAccount, email) : null;
+    const byAccount = byIp.allowed ? await this.limiter.consume(accountLimit, accountSubject) : null;
     const refused = !byIp.allowed ? byIp : byAccount && !byAccount.allowed ? byAccount : null;
     if (refused) {
       logSecurityEvent(this.logger, req, 'login.throttled', {
-        limit: byIp.allowed ? 'account' : 'ip',
+        limit: !byIp.allowed ? 'ip' : browserId ? 'browser' : 'account',
         retryAfter: refused.retryAfterSeconds,
       });
-      if (byAccount?.justLocked) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
+      // The person is told when strangers paused their account, not of their own browser's slips.
+      if (byAccount?.justLocked && !browserId) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
       const error = `Too many failed sign-ins. ${tryAgainIn(refused.retryAfterSeconds)}`;
       throw signInRefused(form.data, error, 429, refused.retryAfterSeconds);
     }
     await super.canActivate(context);
     // A successful sign-in is not a guess: its points go back.
-    await this.limiter.refund(AuthLimits.signInPerAccount, email);
+    await this.limiter.refund(accountLimit, accountSubject);
     await this.limiter.refund(AuthLimits.signInPerIp, limitNetwork(origin.ip));
     await super.logIn(req);
+    context
+      .switchToHttp()
+      .getResponse<Response>()
+      .cookie(knownBrowserCookieName, rememberBrowser(sent, email, secret), {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.config.session.secureCookie,
+        path: '/',
+        maxAge: KNOWN_BROWSER_MAX_AGE_MS,
+      });
     return true;
   }
 

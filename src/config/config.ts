@@ -139,7 +139,14 @@ export interface AppConfig {
     jobsStatementTimeoutMs: number;
     sqliteBusyTimeoutMs: number;
   };
-  session: { secret: string; idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
+  session: {
+    secret: string;
+    idleMs: number;
+    absoluteMs: number;
+    cookieName: string;
+    knownBrowserCookieName: string;
+    secureCookie: boolean;
+  };
   trustedProxyHops: number;
   mail: { smtpUrl?: string; from: string; dir: string; maxAttempts: number; connectTimeoutMs: number; socketTimeoutMs: number };
   tokens: { invitationTtlMs: number; resetTtlMs: number };
@@ -197,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
       // __Host- needs Secure, which needs https: production only.
       cookieName: isProduction ? '__Host-hub.sid' : 'hub.sid',
+      knownBrowserCookieName: isProduction ? '__Host-hub.browser' : 'hub.browser',
       secureCookie: isProduction,
     },
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,

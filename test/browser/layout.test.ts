@@ -80,9 +80,15 @@ describe('the layout in a real browser', () => {
     await signInAs(page, t.url, owner.email, owner.password);
     const before = await t.em().count(SessionRecord, { userId: owner.user.id });
     expect(before).toBeGreaterThan(0);
+    const signedIn = Object.fromEntries((await page.context().cookies()).map((c) => [c.name, c.value]));
+    expect(signedIn['hub.browser']).toMatch(/^[\w-]{22}\.[\w-]{22}$/);
     await Promise.all([page.waitForURL(`${t.url}/login?signed_out=1`), page.getByRole('button', { name: 'Sign out' }).click()]);
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     expect(await t.em().count(SessionRecord, { userId: owner.user.id })).toBe(before - 1);
+    // The session's cookie went (the sign-in page gave a new one); the browser stays known to the account (known-browser.ts).
+    const cookies = Object.fromEntries((await page.context().cookies()).map((c) => [c.name, c.value]));
+    expect(cookies['hub.sid']).not.toBe(signedIn['hub.sid']);
+    expect(cookies['hub.browser']).toBe(signedIn['hub.browser']);
     // The signed-out browser is sent back to sign in.
     await page.goto(`${t.url}/accounts`);
     expect(new URL(page.url()).pathname).toBe('/login');

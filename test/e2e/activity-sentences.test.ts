@@ -246,7 +246,9 @@ describe('Activity in sentences', () => {
       'auth.password_reset': /^Max Member reset their password with a link sent by email$/,
       'auth.time_zone_changed': /^Max Member now reads times in Europe\/Berlin \(was the partner’s billing time zone\)$/,
       'auth.sign_in_failed': new RegExp(`^Someone tried to sign in as Lou Locked with a wrong password from ${IP}$`),
-      'auth.sign_in_locked': new RegExp(`^Signing in as Lou Locked was paused for 15 minutes after repeated wrong passwords from ${IP}$`),
+      'auth.sign_in_locked': new RegExp(
+        `^Signing in as Lou Locked from new browsers was paused for 15 minutes after repeated wrong passwords from ${IP}$`,
+      ),
       'api_key.created': /^Olive Owner created the API key “Deploy bot” \(phk_[\w-]+…\) to read$/,
       'api_key.first_used': /^The API key “Deploy bot” was used for the first time from 203\.0\.113\.7$/,
       'api_key.revoked': /^Olive Owner revoked the API key “Deploy bot” \(phk_[\w-]+…\)$/,

@@ -138,7 +138,75 @@ describe('sign-in throttling', () => {
     const activity = await ownerAgent.get('/activity');
     const sentences = activity.text.replace(/<[^>]+>/g, '');
     expect(sentences).toContain('Someone tried to sign in as Milton Member with a wrong password');
-    expect(sentences).toContain('Signing in as Milton Member was paused for 15 minutes');
+    expect(sentences).toContain('Signing in as Milton Member from new browsers was paused for 15 minutes');
+  });
+
+  it('lets a browser the person signed in from before sign in while strangers’ guesses pause the account, with a count of its own', async () => {
+    nextWindow();
+    const m = await createMember(t.em(), partner, { role: 'member' });
+    const other = await createMember(t.em(), partner, { role: 'member' });
+    const signOut = async (agent: Agent) => {
+      const res = await agent
+        .post('/logout')
+        .type('form')
+        .send({ _csrf: await csrfOf(agent, '/accounts') });
+      expect(res.status).toBe(303);
+      // Signing out forgets the session, not that the browser is known.
+      expect(String(res.headers['set-cookie'])).not.toContain('hub.browser');
+    };
+    const mine = t.agent();
+    const seen = await postForm(mine, '/login', { email: m.email, password: m.password });
+    expect(seen.status).toBe(303);
+    expect(String(seen.headers['set-cookie'])).toMatch(
+      /hub\.browser=[\w.~-]+; Max-Age=15552000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/,
+    );
+    await signOut(mine);
+    // A browser known to another account is a stranger to this one.
+    const others = t.agent();
+    expect((await postForm(others, '/login', { email: other.email, password: other.password })).status).toBe(303);
+    await signOut(others);
+
+    for (let i = 0; i < 5; i++) expect((await postForm(t.agent(), '/login', { email: m.email, password: WRONG })).status).toBe(422);
+    expect((await postForm(t.agent(), '/login', { email: m.email, password: m.password })).status).toBe(429);
+    expect((await postForm(others, '/login', { email: m.email, password: m.password })).status).toBe(429);
+    expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
+    await signOut(mine);
+
+    // The known browser's own wrong passwords stop it too, and only it.
+    for (let i = 0; i < 5; i++) expect((await postForm(mine, '/login', { email: m.email, password: WRONG })).status).toBe(422);
+    const blocked = await postForm(mine, '/login', { email: m.email, password: m.password });
+    expect(blocked.status).toBe(429);
+    expect(securityLines(t, 'login.throttled').some((l) => l.requestId === blocked.headers['x-request-id'] && l.limit === 'browser')).toBe(
+      true,
+    );
+    expect((await postForm(others, '/login', { email: other.email, password: other.password })).status).toBe(303);
+    t.clock.advance(15 * MINUTE + 1000);
+    expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
+  });
+
+  it('counts a forged or altered known-browser cookie as a new browser', async () => {
+    nextWindow();
+    const m = await createMember(t.em(), partner, { role: 'member' });
+    const mine = t.agent();
+    const seen = await postForm(mine, '/login', { email: m.email, password: m.password });
+    const value = /hub\.browser=([^;]+)/.exec(String(seen.headers['set-cookie']))![1];
+    for (let i = 0; i < 5; i++) await postForm(t.agent(), '/login', { email: m.email, password: WRONG });
+    const altered = `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`;
+    for (const cookie of [
+      altered,
+      `${'a'.repeat(22)}.${'b'.repeat(22)}`,
+      `${value.startsWith('A') ? 'B' : 'A'}${value.slice(1)}`,
+      'x'.repeat(5000),
+    ]) {
+      const forged = t.agent();
+      const page = await forged.get('/login').set('Cookie', `hub.browser=${cookie}`);
+      const res = await forged
+        .post('/login')
+        .set('Cookie', `hub.browser=${cookie}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: m.email, password: m.password });
+      expect(res.status).toBe(429);
+    }
   });
 
   it('writes nothing to Activity for guesses at addresses on no team', async () => {
