@@ -27,7 +27,7 @@ import { PathParamsPipe } from './common/path-params.pipe';
 import { rejectNulBytes } from './common/sanitize';
 import { RequestsInFlight } from './common/requests-in-flight';
 import { viewHelpers } from './common/view-helpers';
-import { APP_CONFIG, type AppConfig } from './config/config';
+import { APP_CONFIG, cookieOptions, type AppConfig } from './config/config';
 import { MetricsService } from './metrics/metrics.service';
 import { observeRequests } from './metrics/request-observer';
 import { OPERATOR_V1 } from './operator-api/operator-route';
@@ -143,7 +143,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
         saveUninitialized: false,
         // No `unset: 'destroy'`: nothing here drops req.session to end one, and with it a
         // session whose read failed (a database blip) was deleted at the end of the request.
-        cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' },
+        cookie: cookieOptions(config),
       }),
     ),
   );

@@ -47,7 +47,8 @@ const SENTENCES: Record<string, (e: LoggedEvent, d: Data) => SentencePart[]> = {
   'auth.sign_in_locked': (e, d) => [
     t('Signing in as '),
     person(d),
-    t(' from new browsers'),
+    // Pauses recorded before browsers were known paused every browser.
+    t(d.newBrowsersOnly === true ? ' from new browsers' : ''),
     t(typeof d.minutes === 'number' ? ` was paused for ${d.minutes} minutes` : ' was paused'),
     t(' after repeated wrong passwords'),
     ...fromIp(e),

@@ -9,7 +9,7 @@ import { originOf, type HubRequest } from '../common/http';
 import { safeLocalPath } from '../common/local-path';
 import { LOGGER, type Logger } from '../common/logger';
 import { GuestOnly, Public } from '../common/public.decorator';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { APP_CONFIG, cookieOptions, type AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
 import type { User } from './entities/user.entity';
 import { LoginGuard } from './login.guard';
@@ -80,7 +80,8 @@ export class AuthController {
     await em.flush();
     this.logger.info({ event: 'logout', requestId: req.id, userId: member.userId }, 'signed out');
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-    res.clearCookie(this.config.session.cookieName, { path: '/' });
+    // With the attributes it was set with: a browser ignores a Set-Cookie for a __Host- cookie without Secure.
+    res.clearCookie(this.config.session.cookieName, cookieOptions(this.config));
   }
 
   /** The partner switcher, for people on more than one partner's team. */

@@ -47,7 +47,7 @@ export class AuthService {
    */
   async signInLocked(email: string, origin: RequestOrigin): Promise<void> {
     await this.onTeams(email, async (em, user, partnerIds, billingTimeZone) => {
-      const lock = { minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000) };
+      const lock = { minutes: Math.round(AuthLimits.signInPerAccount.windowMs / 60_000), newBrowsersOnly: true };
       for (const partnerId of partnerIds) this.audit.record(em, this.attempt('auth.sign_in_locked', partnerId, user, origin, lock));
       this.outbox.enqueue(em, {
         to: user.email,

@@ -10,12 +10,12 @@ import { originOf, type HubRequest } from '../common/http';
 import { LOGGER, type Logger } from '../common/logger';
 import { safeLocalPath } from '../common/local-path';
 import { logSecurityEvent } from '../common/security-log';
-import { RateLimiter, tryAgainIn } from '../throttle';
+import { RateLimiter, tryAgainIn, type Claim, type RateDecision } from '../throttle';
 import { AuthService } from './auth.service';
 import { AuthLimits } from './auth.throttles';
 import type { User } from './entities/user.entity';
 import { limitNetwork } from '../common/ip-network';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { APP_CONFIG, cookieOptions, type AppConfig } from '../config/config';
 import { cookieValue, KNOWN_BROWSER_MAX_AGE_MS, knownBrowserId, rememberBrowser } from './known-browser';
 
 const loginForm = z.object({
@@ -63,40 +63,47 @@ export class LoginGuard extends AuthGuard('local') {
     // The strategy reads the canonical address.
     req.body = form.data;
     const origin = originOf(req);
-    // A browser the account signed in from before counts on its own: a stranger's wrong
+    // A browser the account signed in from before has a count of its own: a stranger's wrong
     // passwords pause only the browsers the account never used (known-browser.ts).
     const { secret, knownBrowserCookieName } = this.config.session;
     const sent = cookieValue(req.headers.cookie, knownBrowserCookieName);
     const browserId = knownBrowserId(sent, email, secret);
-    const [accountLimit, accountSubject] = browserId ? [AuthLimits.signInPerKnownBrowser, browserId] : [AuthLimits.signInPerAccount, email];
     // The guess is counted before the password is compared, so that of many requests sent at
     // once only the allowed number reach bcrypt (the right password included).
     const byIp = await this.limiter.consume(AuthLimits.signInPerIp, limitNetwork(origin.ip));
-    const byAccount = byIp.allowed ? await this.limiter.consume(accountLimit, accountSubject) : null;
-    const refused = !byIp.allowed ? byIp : byAccount && !byAccount.allowed ? byAccount : null;
+    let counted: Claim | null = null;
+    let byCount: RateDecision | null = null;
+    if (byIp.allowed && browserId) {
+      const byBrowser = await this.limiter.consume(AuthLimits.signInPerKnownBrowser, browserId);
+      // Once it has spent its own, a known browser is a new one again, as OWASP's device cookies
+      // have it: its guesses count on the account, and a pause there is told to the person.
+      if (byBrowser.allowed) [counted, byCount] = [[AuthLimits.signInPerKnownBrowser, browserId], byBrowser];
+    }
+    if (byIp.allowed && !counted) {
+      counted = [AuthLimits.signInPerAccount, email];
+      byCount = await this.limiter.consume(...counted);
+    }
+    const refused = !byIp.allowed ? byIp : byCount && !byCount.allowed ? byCount : null;
     if (refused) {
       logSecurityEvent(this.logger, req, 'login.throttled', {
-        limit: !byIp.allowed ? 'ip' : browserId ? 'browser' : 'account',
+        limit: byIp.allowed ? 'account' : 'ip',
+        knownBrowser: browserId !== null,
         retryAfter: refused.retryAfterSeconds,
       });
-      // The person is told when strangers paused their account, not of their own browser's slips.
-      if (byAccount?.justLocked && !browserId) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
+      if (byCount?.justLocked) this.after.run(origin, 'sign-in lock notice', () => this.auth.signInLocked(email, origin));
       const error = `Too many failed sign-ins. ${tryAgainIn(refused.retryAfterSeconds)}`;
       throw signInRefused(form.data, error, 429, refused.retryAfterSeconds);
     }
     await super.canActivate(context);
     // A successful sign-in is not a guess: its points go back.
-    await this.limiter.refund(accountLimit, accountSubject);
+    await this.limiter.refund(...counted!);
     await this.limiter.refund(AuthLimits.signInPerIp, limitNetwork(origin.ip));
     await super.logIn(req);
     context
       .switchToHttp()
       .getResponse<Response>()
       .cookie(knownBrowserCookieName, rememberBrowser(sent, email, secret), {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.config.session.secureCookie,
-        path: '/',
+        ...cookieOptions(this.config),
         maxAge: KNOWN_BROWSER_MAX_AGE_MS,
       });
     return true;

@@ -51,7 +51,7 @@ const SECRET_IN_TEXT = new RegExp(
     String.raw`()\bphk_[a-z]+_[A-Za-z0-9_-]+`,
     String.raw`(\bBearer\s+)[A-Za-z0-9._~+/=-]+`,
     String.raw`(://)[^\s/?#@:"\\]*:[^\s/?#@"\\]*(?=@)`,
-    String.raw`(\b(?:__Host-)?hub\.sid=)[^;,\s"\\]+`,
+    String.raw`(\b(?:__Host-)?hub\.(?:sid|browser)=)[^;,\s"\\]+`,
   ].join('|'),
   'gi',
 );

@@ -246,5 +246,10 @@ export function listeningOn(config: AppConfig): string {
   return `${config.baseUrl} (${config.database.url ? 'PostgreSQL' : `SQLite ${config.database.sqlitePath}`})`;
 }
 
+/** The attributes of the hub's cookies (the session's, the known browser's), to set and to delete them alike. */
+export function cookieOptions(config: AppConfig) {
+  return { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' } as const;
+}
+
 /** Injection token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -5,8 +5,8 @@ import { Sql } from '../../src/database/sql';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { User } from '../../src/auth/entities/user.entity';
-import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase } from '../support/database';
+import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
+import { createTestDatabase, onPostgres } from '../support/database';
 import { MINUTE, HOUR } from '../support/clock';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
@@ -229,6 +229,52 @@ describe('sessions across instances and failures', () => {
       expect(line).toContain('helper broken by the test');
     } finally {
       hbs.registerHelper('eq', viewHelpers.eq as never);
+      await t.close();
+    }
+  });
+});
+
+// Production runs on PostgreSQL only (DATABASE_URL is required there).
+describe.skipIf(!onPostgres())('cookies in production', () => {
+  it('sets __Host- cookies with Secure behind the TLS proxy, and deletes the session cookie at sign-out with the same attributes', async () => {
+    const { t } = await createTestAppWithSmtp({
+      env: { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), APP_BASE_URL: 'https://hub.example.com', TRUSTED_PROXY_HOPS: '1' },
+    });
+    try {
+      const m = await createMember(t.em(), await createPartner(t.em()));
+      const https = { 'X-Forwarded-Proto': 'https' };
+      const cookiesOf = (res: { headers: Record<string, unknown> }) =>
+        ([] as string[]).concat((res.headers['set-cookie'] as string[]) ?? []);
+      const form = await t.http().get('/login').set(https);
+      const anonymous = /__Host-hub\.sid=[^;]+/.exec(cookiesOf(form).join('\n'))![0];
+      const signedIn = await t
+        .http()
+        .post('/login')
+        .set({ ...https, Cookie: anonymous })
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), email: m.email, password: m.password });
+      expect(signedIn.status).toBe(303);
+      const set = cookiesOf(signedIn);
+      for (const name of ['__Host-hub.sid', '__Host-hub.browser']) {
+        expect(set.find((c) => c.startsWith(`${name}=`))).toMatch(/; Path=\/;.*HttpOnly; Secure; SameSite=Lax$/);
+      }
+      const session = /__Host-hub\.sid=[^;]+/.exec(set.join('\n'))![0];
+      const page = await t
+        .http()
+        .get('/accounts')
+        .set({ ...https, Cookie: session });
+      const out = await t
+        .http()
+        .post('/logout')
+        .set({ ...https, Cookie: session, Origin: 'https://hub.example.com' })
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
+      expect(out.status).toBe(303);
+      // A browser drops a __Host- cookie only when the Set-Cookie that expires it says Secure too.
+      expect(cookiesOf(out)).toEqual([
+        expect.stringMatching(/^__Host-hub\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/),
+      ]);
+    } finally {
       await t.close();
     }
   });

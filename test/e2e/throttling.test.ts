@@ -172,14 +172,24 @@ describe('sign-in throttling', () => {
     expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
     await signOut(mine);
 
-    // The known browser's own wrong passwords stop it too, and only it.
+    // Past its own 5, a known browser is a new one again: its guesses count on the account,
+    // which strangers hold paused.
     for (let i = 0; i < 5; i++) expect((await postForm(mine, '/login', { email: m.email, password: WRONG })).status).toBe(422);
     const blocked = await postForm(mine, '/login', { email: m.email, password: m.password });
     expect(blocked.status).toBe(429);
-    expect(securityLines(t, 'login.throttled').some((l) => l.requestId === blocked.headers['x-request-id'] && l.limit === 'browser')).toBe(
-      true,
-    );
+    const logged = securityLines(t, 'login.throttled').find((l) => l.requestId === blocked.headers['x-request-id']);
+    expect(logged).toMatchObject({ limit: 'account', knownBrowser: true });
     expect((await postForm(others, '/login', { email: other.email, password: other.password })).status).toBe(303);
+
+    // Alone in a window, a known browser checks at most its 5 and the account's 5, and the pause is told.
+    t.clock.advance(15 * MINUTE + 1000);
+    await t.settled();
+    const notices = () => t.em().count(OutboxEmail, { toAddress: m.email, template: 'sign_in_locked' });
+    const before = await notices();
+    for (let i = 0; i < 10; i++) expect((await postForm(mine, '/login', { email: m.email, password: WRONG })).status).toBe(422);
+    expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(429);
+    await t.settled();
+    expect(await notices()).toBe(before + 1);
     t.clock.advance(15 * MINUTE + 1000);
     expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
   });

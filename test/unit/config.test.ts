@@ -31,12 +31,14 @@ describe('configuration', () => {
     expect(config.session.idleMs).toBe(30 * 60_000);
     expect(config.session.absoluteMs).toBe(12 * 3_600_000);
     expect(config.session.cookieName).toBe('hub.sid');
+    expect(config.session.knownBrowserCookieName).toBe('hub.browser');
   });
 
   it('accepts a complete production configuration with a Secure __Host- cookie and no demo data', () => {
     const config = loadConfig(production);
     expect(config.isProduction).toBe(true);
     expect(config.session.cookieName).toBe('__Host-hub.sid');
+    expect(config.session.knownBrowserCookieName).toBe('__Host-hub.browser');
     expect(config.session.secureCookie).toBe(true);
     expect(config.trustedProxyHops).toBe(1);
     expect(config.demoSeed).toBe(false);

@@ -86,24 +86,24 @@ describe('the logger', () => {
     });
   });
 
-  it('scrubs API keys, Bearer credentials, URL passwords and session cookies inside free text', () => {
+  it('scrubs API keys, Bearer credentials, URL passwords, session and known-browser cookies inside free text', () => {
     const { line, json } = logged((l) =>
       l.warn(
         {
           event: 'api.rejected',
           detail: 'key phk_live_abc_def and phk_op_0123_s3cr3t-Value were revoked',
           header: 'Authorization: Bearer xyz.abc-123',
-          cookies: 'theme=dark; __Host-hub.sid=s%3AsEsSiOnId.sIgNaTuRe; lang=en',
+          cookies: 'theme=dark; __Host-hub.sid=s%3AsEsSiOnId.sIgNaTuRe; lang=en; hub.browser=bRoWsErId.mAc',
         },
         'could not reach smtps://mailer:smtp-pa55word@smtp.example.com:465 for ann@example.com',
       ),
     );
-    for (const secret of ['abc_def', 's3cr3t', 'xyz', 'smtp-pa55word', 'sEsSiOnId']) expect(line).not.toContain(secret);
+    for (const secret of ['abc_def', 's3cr3t', 'xyz', 'smtp-pa55word', 'sEsSiOnId', 'bRoWsErId']) expect(line).not.toContain(secret);
     expect(json).toMatchObject({
       event: 'api.rejected',
       detail: 'key [redacted] and [redacted] were revoked',
       header: 'Authorization: Bearer [redacted]',
-      cookies: 'theme=dark; __Host-hub.sid=[redacted]; lang=en',
+      cookies: 'theme=dark; __Host-hub.sid=[redacted]; lang=en; hub.browser=[redacted]',
       msg: 'could not reach smtps://[redacted]@smtp.example.com:465 for ann@example.com',
     });
   });
