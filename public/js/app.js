@@ -18,12 +18,10 @@ if (invalid) invalid.focus();
 document.addEventListener('submit', (event) => {
   const form = event.target;
   if (!form.hasAttribute('data-send-once')) return;
-  if (form.hasAttribute('data-sent')) return event.preventDefault();
-  form.setAttribute('data-sent', '');
-  // A sending stopped by the person (Esc) must not leave the form dead: it can go again later.
-  setTimeout(() => form.removeAttribute('data-sent'), 10000);
+  if (form.hasAttribute('data-sent')) event.preventDefault();
+  else form.setAttribute('data-sent', '');
 });
-// Back to a page the browser kept: its forms can be sent again.
-window.addEventListener('pageshow', (event) => {
-  if (event.persisted) document.querySelectorAll('form[data-sent]').forEach((form) => form.removeAttribute('data-sent'));
-});
+// A sending stopped with Esc, or a page the browser kept and showed again: its forms can go again.
+const sendable = () => document.querySelectorAll('form[data-sent]').forEach((form) => form.removeAttribute('data-sent'));
+document.addEventListener('keydown', (event) => event.key === 'Escape' && sendable());
+window.addEventListener('pageshow', (event) => event.persisted && sendable());

@@ -194,6 +194,27 @@ describe('sign-in throttling', () => {
     expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
   });
 
+  it('checks at most 10 passwords when 30 sign-ins arrive at once from a known browser: its 5, then the account’s', async () => {
+    nextWindow();
+    const m = await createMember(t.em(), partner, { role: 'member' });
+    const mine = t.agent();
+    expect((await postForm(mine, '/login', { email: m.email, password: m.password })).status).toBe(303);
+    expect(
+      (
+        await mine
+          .post('/logout')
+          .type('form')
+          .send({ _csrf: await csrfOf(mine, '/accounts') })
+      ).status,
+    ).toBe(303);
+    // All wrong: no success gives a point back while the others arrive.
+    const counted = tally(await burst(mine, m.email, WRONG, 30));
+    expect(counted.other).toBe(0);
+    expect(counted.checked).toBeLessThanOrEqual(10);
+    expect(counted.checked).toBeGreaterThan(5);
+    expect(counted.refused).toBe(30 - counted.checked);
+  });
+
   it('counts a forged or altered known-browser cookie as a new browser', async () => {
     nextWindow();
     const m = await createMember(t.em(), partner, { role: 'member' });
