@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { cookieOptions, type AppConfig } from '../config/config';
 
 /**
  * The browsers a person signed in from before (OWASP's "device cookies"). Wrong passwords from
@@ -51,4 +53,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
     if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
   }
   return undefined;
+}
+
+/** Makes (or keeps) this browser known to the account: after a sign-in, or a reset proved the address. */
+export function markBrowserKnown(req: Request, res: Response, config: AppConfig, email: string): void {
+  const { secret, knownBrowserCookieName: name } = config.session;
+  res.cookie(name, rememberBrowser(cookieValue(req.headers.cookie, name), email, secret), {
+    ...cookieOptions(config),
+    maxAge: KNOWN_BROWSER_MAX_AGE_MS,
+  });
 }

@@ -15,8 +15,8 @@ import { AuthService } from './auth.service';
 import { AuthLimits } from './auth.throttles';
 import type { User } from './entities/user.entity';
 import { limitNetwork } from '../common/ip-network';
-import { APP_CONFIG, cookieOptions, type AppConfig } from '../config/config';
-import { cookieValue, KNOWN_BROWSER_MAX_AGE_MS, knownBrowserId, rememberBrowser } from './known-browser';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { cookieValue, knownBrowserId, markBrowserKnown } from './known-browser';
 
 const loginForm = z.object({
   // Canonical, so that every spelling of an address is one account to the throttle too.
@@ -99,13 +99,7 @@ export class LoginGuard extends AuthGuard('local') {
     await this.limiter.refund(...counted!);
     await this.limiter.refund(AuthLimits.signInPerIp, limitNetwork(origin.ip));
     await super.logIn(req);
-    context
-      .switchToHttp()
-      .getResponse<Response>()
-      .cookie(knownBrowserCookieName, rememberBrowser(sent, email, secret), {
-        ...cookieOptions(this.config),
-        maxAge: KNOWN_BROWSER_MAX_AGE_MS,
-      });
+    markBrowserKnown(req, context.switchToHttp().getResponse<Response>(), this.config, email);
     return true;
   }
 

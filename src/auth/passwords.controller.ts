@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Redirect, Render, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
@@ -6,8 +7,10 @@ import { FormInvalid } from '../common/form-invalid';
 import { email, parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RateLimited, RateLimiter } from '../throttle';
 import { newPasswordErrors, newPasswordForm } from './password-policy';
+import { markBrowserKnown } from './known-browser';
 import { PasswordsService } from './passwords.service';
 import { linkInvalid, pendingHash, stashToken } from './pending-token';
 
@@ -23,6 +26,7 @@ export class PasswordsController {
   constructor(
     private readonly passwords: PasswordsService,
     private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -68,19 +72,23 @@ export class PasswordsController {
   @Public()
   @Post('reset')
   @Redirect('/login', 303)
-  async reset(@Req() req: HubRequest, @Body() body: unknown) {
+  async reset(@Req() req: HubRequest, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const hash = pendingHash(req, 'reset');
     const ctx = hash ? await this.passwords.describeReset(hash) : null;
     if (!hash || !ctx) throw linkInvalid();
     const form = parseForm(newPasswordForm, body);
     const errors = form.ok ? newPasswordErrors(form.data.password, form.data.confirm, ctx) : form.errors;
     if (!form.ok || errors) throw new FormInvalid('auth/reset', { ...RESET, ctx, values: {}, errors: errors ?? {} });
+    let email: string;
     try {
-      await this.passwords.reset(hash, form.data.password, originOf(req));
+      email = await this.passwords.reset(hash, form.data.password, originOf(req));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'auth.link_invalid') throw linkInvalid();
       throw err;
     }
+    // The link proved the address: this browser signs in on its own count, even while
+    // strangers' guesses pause the account (the lock email suggests exactly this way out).
+    markBrowserKnown(req, res, this.config, email);
     req.session.pendingToken = undefined;
     flash(req, 'notice', 'Your password was changed. Sign in with it now.');
   }

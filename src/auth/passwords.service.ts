@@ -91,12 +91,14 @@ export class PasswordsService {
    * Sets the new password with the link, once. Every session of the person ends and an email
    * tells them their password changed.
    */
-  async reset(hash: string, password: string, origin: RequestOrigin): Promise<void> {
+  /** Sets the new password with a reset link's token; answers the person's address. */
+  async reset(hash: string, password: string, origin: RequestOrigin): Promise<string> {
     const passwordHash = await hashPassword(password);
-    await this.em.fork().transactional(async (tx) => {
+    return this.em.fork().transactional(async (tx) => {
       const token = await this.tokens.consume(tx, 'password_reset', hash);
       if (!token) throw AuthErrors.linkInvalid();
       await this.applyNewPassword(tx, token.user, passwordHash, 'auth.password_reset', origin);
+      return token.user.email;
     });
   }
 

@@ -71,6 +71,27 @@ describe('forgotten password', () => {
     expect(await t.em().count(OutboxEmail, {})).toBe(before);
   });
 
+  it('makes the browser that reset the password known: it signs in while strangers’ wrong passwords pause the account', async () => {
+    const person = await createMember(t.em(), await createPartner(t.em()), { role: 'member' });
+    for (let i = 0; i < 5; i++) await postForm(t.agent(), '/login', { email: person.email, password: 'not the password at all' });
+    expect((await postForm(t.agent(), '/login', { email: person.email, password: person.password })).status).toBe(429);
+    await ask(person.email);
+    await send();
+    const agent = t.agent();
+    // The lock notice went to the same address: the link is in the other email.
+    const link = smtp.to(person.email).find((m) => /\/password\/reset\//.test(m.text))!;
+    await agent.get(linkPathIn(link));
+    const page = await agent.get('/password/reset');
+    const done = await agent
+      .post('/password/reset')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    expect(done.status).toBe(303);
+    expect(String(done.headers['set-cookie'])).toMatch(/hub\.browser=/);
+    expect((await postForm(t.agent(), '/login', { email: person.email, password: NEW_PASSWORD })).status).toBe(429);
+    expect((await postForm(agent, '/login', { email: person.email, password: NEW_PASSWORD })).status).toBe(303);
+  });
+
   it('resets the password with the link once: every session ends, an email says so, no automatic sign-in', async () => {
     const partner = await createPartner(t.em(), { name: 'Tyrell' });
     const person = await createMember(t.em(), partner, { role: 'owner', email: 'rachael@tyrell.example' });
