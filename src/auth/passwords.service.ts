@@ -89,9 +89,8 @@ export class PasswordsService {
 
   /**
    * Sets the new password with the link, once. Every session of the person ends and an email
-   * tells them their password changed.
+   * tells them their password changed. Answers the person's address.
    */
-  /** Sets the new password with a reset link's token; answers the person's address. */
   async reset(hash: string, password: string, origin: RequestOrigin): Promise<string> {
     const passwordHash = await hashPassword(password);
     return this.em.fork().transactional(async (tx) => {

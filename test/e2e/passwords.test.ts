@@ -78,7 +78,8 @@ describe('forgotten password', () => {
     await ask(person.email);
     await send();
     const agent = t.agent();
-    // The lock notice went to the same address: the link is in the other email.
+    // The lock notice went to the same address, and points to this way out; the link is in the other email.
+    expect(smtp.to(person.email).some((m) => m.text.includes('the browser you choose it in can sign in at once'))).toBe(true);
     const link = smtp.to(person.email).find((m) => /\/password\/reset\//.test(m.text))!;
     await agent.get(linkPathIn(link));
     const page = await agent.get('/password/reset');
@@ -114,6 +115,8 @@ describe('forgotten password', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), password: 'tyrell-rachael-1', confirm: 'tyrell-rachael-1' });
     expect(weak.status).toBe(422);
+    // Only a reset that happened makes the browser known.
+    expect(String(weak.headers['set-cookie'])).not.toContain('hub.browser');
     const done = await agent
       .post('/password/reset')
       .type('form')
