@@ -11,7 +11,7 @@ import { cookieOptions, type AppConfig } from '../config/config';
  * The cookie holds, for each of the last few accounts signed in from it, a random id and an
  * HMAC of that id with the account's address: no address to read, nothing to forge.
  */
-export const KNOWN_BROWSER_MAX_AGE_MS = 180 * 86_400_000;
+const MAX_AGE_MS = 180 * 86_400_000;
 /** Accounts one browser remembers (a shared desk, a person with two teams' addresses). */
 const ACCOUNTS_KEPT = 5;
 const ENTRY = /^([\w-]{22})\.([\w-]{22})$/;
@@ -55,11 +55,17 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
+/** The id of the request's browser for the account, when it is known to it (its cookie); null otherwise. */
+export function knownBrowserOf(req: Request, config: AppConfig, email: string): string | null {
+  const { secret, knownBrowserCookieName: name } = config.session;
+  return knownBrowserId(cookieValue(req.headers.cookie, name), email, secret);
+}
+
 /** Makes (or keeps) this browser known to the account: after a sign-in, or a reset proved the address. */
 export function markBrowserKnown(req: Request, res: Response, config: AppConfig, email: string): void {
   const { secret, knownBrowserCookieName: name } = config.session;
   res.cookie(name, rememberBrowser(cookieValue(req.headers.cookie, name), email, secret), {
     ...cookieOptions(config),
-    maxAge: KNOWN_BROWSER_MAX_AGE_MS,
+    maxAge: MAX_AGE_MS,
   });
 }

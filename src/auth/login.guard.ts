@@ -16,7 +16,7 @@ import { AuthLimits } from './auth.throttles';
 import type { User } from './entities/user.entity';
 import { limitNetwork } from '../common/ip-network';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { cookieValue, knownBrowserId, markBrowserKnown } from './known-browser';
+import { knownBrowserOf, markBrowserKnown } from './known-browser';
 
 const loginForm = z.object({
   // Canonical, so that every spelling of an address is one account to the throttle too.
@@ -65,9 +65,7 @@ export class LoginGuard extends AuthGuard('local') {
     const origin = originOf(req);
     // A browser the account signed in from before has a count of its own: a stranger's wrong
     // passwords pause only the browsers the account never used (known-browser.ts).
-    const { secret, knownBrowserCookieName } = this.config.session;
-    const sent = cookieValue(req.headers.cookie, knownBrowserCookieName);
-    const browserId = knownBrowserId(sent, email, secret);
+    const browserId = knownBrowserOf(req, this.config, email);
     // The guess is counted before the password is compared, so that of many requests sent at
     // once only the allowed number reach bcrypt (the right password included).
     const byIp = await this.limiter.consume(AuthLimits.signInPerIp, limitNetwork(origin.ip));
