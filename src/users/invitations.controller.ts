@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
-import { hashPassword, linkInvalid, newPasswordErrors, pendingHash, stashToken } from '../auth';
+import { Body, Controller, Get, Inject, Param, Post, Redirect, Render, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { hashPassword, linkInvalid, markBrowserKnown, newPasswordErrors, pendingHash, stashToken } from '../auth';
 import { DomainError } from '../common/domain-error';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
 import { parseForm } from '../common/forms';
 import { originOf, type HubRequest } from '../common/http';
 import { Public } from '../common/public.decorator';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RateLimiter } from '../throttle';
 import { newcomerForm } from './dto/invite-user.dto';
 import { UsersService } from './users.service';
@@ -21,6 +23,7 @@ export class InvitationsController {
   constructor(
     private readonly users: UsersService,
     private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -43,7 +46,7 @@ export class InvitationsController {
   @Public()
   @Post()
   @Redirect('/login', 303)
-  async accept(@Req() req: HubRequest, @Body() body: unknown) {
+  async accept(@Req() req: HubRequest, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const hash = pendingHash(req, 'invitation');
     const invitation = hash ? await this.users.describeInvitation(hash) : null;
     if (!hash || !invitation) throw linkInvalid();
@@ -62,6 +65,9 @@ export class InvitationsController {
     }
     try {
       const { partnerName } = await this.users.acceptInvitation(hash, newcomer, originOf(req));
+      // The link proved the address, as a reset's does: this browser signs in on its own count,
+      // even if strangers' wrong passwords pause the account before the first sign-in.
+      markBrowserKnown(req, res, this.config, invitation.email);
       req.session.pendingToken = undefined;
       // No automatic sign-in: the person proves the new password by signing in with it.
       flash(req, 'notice', `You have joined ${partnerName}. Sign in with your email and password.`);

@@ -101,6 +101,31 @@ describe('the Users page', () => {
     expect((await membershipOf('carla@globex.example'))!.acceptedAt).toBeInstanceOf(Date);
   });
 
+  it('makes the browser that accepted the invitation known: it signs in while strangers’ wrong passwords pause the account', async () => {
+    expect((await add({ name: 'Dora Known', email: 'dora@globex.example', role: 'member' })).status).toBe(303);
+    await send();
+    const invitee = t.agent();
+    await invitee.get(linkPathIn(smtp.last('dora@globex.example')));
+    const form = await invitee.get('/invitations');
+    const weak = await invitee
+      .post('/invitations')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), name: 'Dora Known', password: 'dora', confirm: 'dora' });
+    expect(weak.status).toBe(422);
+    // Only an acceptance that happened makes the browser known.
+    expect(String(weak.headers['set-cookie'])).not.toContain('hub.browser');
+    const done = await invitee
+      .post('/invitations')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), name: 'Dora Known', password: STRONG, confirm: STRONG });
+    expect(done.status).toBe(303);
+    expect(String(done.headers['set-cookie'])).toMatch(/hub\.browser=/);
+
+    for (let i = 0; i < 5; i++) await postForm(t.agent(), '/login', { email: 'dora@globex.example', password: 'not the password at all' });
+    expect((await postForm(t.agent(), '/login', { email: 'dora@globex.example', password: STRONG })).status).toBe(429);
+    expect((await postForm(invitee, '/login', { email: 'dora@globex.example', password: STRONG })).status).toBe(303);
+  });
+
   it('says on the Users page when the mail server refused an invitation, until it is resent', async () => {
     smtp.rejectNext(1, 'bounce@globex.example');
     expect((await add({ name: 'Bo Bounce', email: 'bounce@globex.example', role: 'member' })).status).toBe(303);
