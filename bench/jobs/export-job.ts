@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { stringify } from 'csv-stringify';
-import { attentionWhere } from '../../src/accounts/number-filter';
+import { attentionWhere } from '../../src/accounts/number-sql';
 import { CSV_FORMAT, CSV_HEADERS, csvRecord, type ExportRow } from '../../src/exports/csv-columns';
 import { benchConfig, dbFromEnv, maxRssMb } from '../lib/env';
 import { openRaw, type RawDb } from '../lib/raw';

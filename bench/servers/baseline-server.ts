@@ -9,7 +9,6 @@ import { clientView, detailsView, historyView } from '../../src/accounts/account
 import { filterChips, filterForm, showingText, tableHeaders, tableRows } from '../../src/accounts/number-list.presenter';
 import { summaryView } from '../../src/accounts/summary.presenter';
 import {
-  attentionWhere,
   DEFAULT_PAGE_SIZE,
   decodeCursor,
   encodeCursor,
@@ -19,6 +18,7 @@ import {
   parsePageSize,
   type NumberFilter,
 } from '../../src/accounts/number-filter';
+import { attentionWhere } from '../../src/accounts/number-sql';
 import { toCardRow, toNumberRow, type CardRow } from '../../src/accounts/number-row';
 import { numberJson } from '../../src/api/api.presenter';
 import { ROOT } from '../../src/app.setup';

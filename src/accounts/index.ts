@@ -1,17 +1,7 @@
 /** What other modules use of accounts beyond its services and entities. */
-export {
-  FILTER_FAMILIES,
-  keysetSql,
-  numberWhere,
-  parseNumberFilter,
-  sortKeyOf,
-  sortKeySql,
-  type NumberFilter,
-  type SqlCondition,
-  type Sort,
-} from './number-filter';
+export { FILTER_FAMILIES, parseNumberFilter, type NumberFilter, type Sort } from './number-filter';
+export { attentionWhere, keysetSql, numberWhere, sortKeyOf, sortKeySql, type SqlCondition } from './number-sql';
 export { searchTextFor } from './search-text';
-export { attentionWhere } from './number-filter';
 export { attentionReasons } from './status-view';
 export type { NumberRow } from './number-row';
 export { compactPhone, countryName, E164, phoneCountry, phoneView } from './phone';

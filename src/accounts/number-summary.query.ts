@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { newId } from '../common/ids';
 import { sqlDate, sqlNumber, type Sql } from '../database/sql';
 import { familyStatuses } from '../statuses';
-import { emptyFilter, numberWhere, STUCK_AFTER_DAYS } from './number-filter';
+import { emptyFilter, STUCK_AFTER_DAYS } from './number-filter';
+import { numberWhere } from './number-sql';
 
 export interface AccountsSummary {
   /** Numbers per lifecycle status, removed numbers left out. */

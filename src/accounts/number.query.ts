@@ -1,16 +1,6 @@
 import { sqlNumber, type Sql } from '../database/sql';
-import {
-  attentionWhere,
-  filterJoins,
-  keysetSql,
-  numberWhere,
-  orderBySql,
-  sortKeySql,
-  type Cursor,
-  type NumberFilter,
-  type SortField,
-  type SqlCondition,
-} from './number-filter';
+import { type Cursor, type NumberFilter, type SortField } from './number-filter';
+import { attentionWhere, filterJoins, keysetSql, numberWhere, orderBySql, sortKeySql, type SqlCondition } from './number-sql';
 import { NUMBER_ROW_SQL, PAGE_COLUMNS_SQL, rowsOfSql, toCardRow, toNumberRow, type CardRow, type NumberRow } from './number-row';
 
 /** The joins a filter's `where` (and its sort) read beside the number table. */

@@ -1,5 +1,6 @@
 import { FAMILIES, statusAnchor, statusDef, type Colour, type FamilyKey } from '../statuses';
-import { ATTENTION_FAMILIES, STUCK_AFTER_DAYS } from './number-filter';
+import { STUCK_AFTER_DAYS } from './number-filter';
+import { ATTENTION_FAMILIES } from './number-sql';
 import type { CardRow } from './number-row';
 
 /**

@@ -3,19 +3,15 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SORT,
   FILTER_FAMILIES,
-  attentionWhere,
-  cursorFor,
   decodeCursor,
   encodeCursor,
   filterQueryString,
   isFiltered,
-  keysetSql,
-  numberWhere,
   parseNumberFilter,
   type NumberFilter,
   type Sort,
-  type SqlCondition,
 } from '../../src/accounts/number-filter';
+import { attentionWhere, cursorFor, keysetSql, numberWhere, type SqlCondition } from '../../src/accounts/number-sql';
 import { MAX_SEARCH_WORDS, searchTerm, searchTerms } from '../../src/accounts/search-text';
 import { FAMILIES, FAMILY_KEYS } from '../../src/statuses/catalogue';
 
