@@ -3,25 +3,15 @@ import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promi
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import {
-  FILTER_FAMILIES,
-  keysetSql,
-  numberWhere,
-  sortKeyOf,
-  sortKeySql,
-  type NumberFilter,
-  type SqlCondition,
-  type Sort,
-} from '../accounts';
-import { attentionWhere } from '../accounts';
+import { attentionWhere, FILTER_FAMILIES, numberWhere, type NumberFilter, type Sort, type SqlCondition } from '../accounts';
 import { actorOf, AuditService, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { originOf, type CurrentMember, type HubRequest } from '../common/http';
 import { RequestsInFlight } from '../common/requests-in-flight';
 import { LOGGER, type Logger } from '../common/logger';
-import { Sql, sqlNumber } from '../database/sql';
-import type { ExportRow } from './csv-columns';
+import { Sql } from '../database/sql';
 import { EXPORT_AUDIT_ACTION, ExportBudget } from './export-budget.service';
+import { countExportRows, readExportBatch, type ExportBatchRow } from './export.query';
 import { csvWriter, xlsxWriter, type FileWriter } from './file-writers';
 
 export { EXPORT_AUDIT_ACTION };
@@ -75,46 +65,6 @@ export interface WriteResult {
   /** False when the signal aborted or the writable closed before the end. */
   completed: boolean;
 }
-
-/** One row per number, read with one joined query (database column names, aliased to ExportRow). */
-const COLUMNS = [
-  ['c.name', 'companyName'],
-  ['n.phone_number', 'phoneNumber'],
-  ['c.contact_email', 'contactEmail'],
-  ['w.message_on_behalf_status', 'onBehalf'],
-  ['w.business_verification_status', 'verification'],
-  ['n.registration_status', 'registration'],
-  ['c.provider_id', 'clientId'],
-  ['n.provider_id', 'numberId'],
-  ['w.external_id', 'wabaExternalId'],
-  ['n.external_id', 'channelExternalId'],
-  ['w.namespace', 'namespace'],
-  ['n.status', 'lifecycle'],
-  ['c.consent_status', 'consent'],
-  ['n.billing_state', 'billing'],
-  ['r.termination_date', 'terminationDate'],
-  ['n.provider_created_at', 'createdAt'],
-  ['n.display_name', 'displayName'],
-  ['n.country_code', 'countryCode'],
-  ['w.status', 'wabaStatus'],
-  ['w.timezone_id', 'timezoneId'],
-  ['n.ivr', 'ivr'],
-  ['n.registration_method', 'registrationMethod'],
-  ['n.quality_rating', 'qualityRating'],
-  ['n.messaging_tier', 'messagingTier'],
-  ['r.remove_at', 'removeAt'],
-  // keyset cursor (with the sort's key, added per sort)
-  ['n.id', 'cursorId'],
-] as const;
-
-/** Quoted aliases: PostgreSQL would fold them to lower case. */
-const SELECT = COLUMNS.map(([column, alias]) => `${column} as "${alias}"`).join(', ');
-
-const FROM = `from whatsapp_number n
-        left join client c on c.id = n.client_id
-        left join waba_account w on w.id = n.waba_account_id`;
-
-type Row = ExportRow & { cursorId: string; cursorKey: unknown };
 
 /**
  * Who downloads: a signed-in person, or a partner's API key. The actor's id holds the hour's
@@ -186,7 +136,7 @@ export class ExportsService {
     const where = numberWhere(partnerId, filter, now);
     const attention = attentionWhere(now);
     let rows = 0;
-    let after: Row | undefined;
+    let after: ExportBatchRow | undefined;
     try {
       while (!stop.signal.aborted) {
         const batchStarted = performance.now();
@@ -219,27 +169,14 @@ export class ExportsService {
     return { rows, completed: !file.failed() };
   }
 
-  /** The next `limit` rows after `after`, in the list's order for the sort (the same keyset as its pages). */
-  private async readBatch(where: SqlCondition, attention: SqlCondition, sort: Sort, after: Row | undefined, limit: number): Promise<Row[]> {
-    const cursor = after && { sort, key: sortKeyOf(sort.field, after.cursorKey), id: after.cursorId };
-    const batch = keysetSql(where, cursor, limit, sort);
-    return this.sql.all<Row>(
-      `select ${SELECT}, case when ${attention.sql} then 1 else 0 end as "needsAttention",
-        ${sortKeySql(sort.field)} as "cursorKey" ${FROM}
-        left join revocation r on r.number_id = n.id and r.withdrawn_at is null
-        ${batch.sql}`,
-      [...attention.params, ...batch.params],
-    );
+  /** The next batch of rows after `after` (the tests watch the loop's reads here). */
+  private readBatch(where: SqlCondition, attention: SqlCondition, sort: Sort, after: ExportBatchRow | undefined, limit: number) {
+    return readExportBatch(this.sql, where, attention, sort, after, limit);
   }
 
   /** How many rows a download of `filter` holds, counted up to `cap` (what the budget needs to know). */
-  async countRows(partnerId: string, filter: NumberFilter, cap: number): Promise<number> {
-    const where = numberWhere(partnerId, filter, this.clock.now());
-    const [row] = await this.sql.all<{ n: unknown }>(
-      `select count(*) as "n" from (select 1 as one ${FROM} where ${where.sql} limit ?) matching`,
-      [...where.params, cap],
-    );
-    return sqlNumber(row?.n ?? 0);
+  countRows(partnerId: string, filter: NumberFilter, cap: number): Promise<number> {
+    return countExportRows(this.sql, numberWhere(partnerId, filter, this.clock.now()), cap);
   }
 
   /** whatsapp-accounts-<partner-slug>-<YYYY-MM-DD>.csv (or .xlsx), dated by the clock (UTC). */
