@@ -40,7 +40,8 @@ export class AccountsController {
   @Get()
   @Render('accounts/index')
   async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
-    return { title: 'WhatsApp Accounts', ...(await this.list.view(req.member!, query, { basePath: '/accounts' })) };
+    const place = { basePath: '/accounts', recentChoice: req.session.listView };
+    return { title: 'WhatsApp Accounts', ...(await this.list.view(req.member!, query, place)) };
   }
 
   /** The person's choice of layout (table or cards), remembered for them; back to the list they were on. */
@@ -48,7 +49,8 @@ export class AccountsController {
   @Redirect()
   async layout(@Req() req: HubRequest, @Body() body: Record<string, unknown>) {
     if (!isNumberListView(body.layout)) throw new BadRequestException('Choose the table or the cards.');
-    await this.preferences.setView(req.member!.userId, body.layout);
+    // Kept in the session too: the list shows it at once, whichever process serves it next.
+    req.session.listView = await this.preferences.setView(req.member!.userId, body.layout);
     return { url: listPath(body.return) ?? '/accounts', statusCode: 303 };
   }
 

@@ -21,7 +21,7 @@ export class ClientsController {
     if (!client) throw new NotFoundException();
     const [wabas, list] = await Promise.all([
       this.accounts.clientWabas(member.partnerId, id),
-      this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id }),
+      this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id, recentChoice: req.session.listView }),
     ]);
     return { title: client.name, client: clientView(client, wabas), ...list };
   }

@@ -15,6 +15,16 @@ export const isNumberListView = (value: unknown): value is NumberListView => (NU
  */
 export const KEEP_VIEW_MS = 30_000;
 
+/**
+ * A layout this browser chose lately, kept in its session: every process shows it at once,
+ * while another may still keep the one before (KEEP_VIEW_MS).
+ */
+export interface RecentChoice {
+  view: string;
+  /** When it was chosen, epoch ms. */
+  at: number;
+}
+
 /** The layout each person chose for the list of numbers: the table (the default) or cards. */
 @Injectable()
 export class ListPreferences {
@@ -28,8 +38,9 @@ export class ListPreferences {
     private readonly clock: Clock,
   ) {}
 
-  async view(userId: string): Promise<NumberListView> {
+  async view(userId: string, recent?: RecentChoice): Promise<NumberListView> {
     const now = this.clock.now().getTime();
+    if (recent && isNumberListView(recent.view) && now - recent.at < KEEP_VIEW_MS) return recent.view;
     const kept = this.kept.get(userId, now);
     if (kept) return kept;
     const choices = this.choices;
@@ -39,7 +50,8 @@ export class ListPreferences {
     return view;
   }
 
-  async setView(userId: string, view: NumberListView): Promise<void> {
+  /** Saves the person's choice; what the choosing browser keeps in its session (see RecentChoice). */
+  async setView(userId: string, view: NumberListView): Promise<RecentChoice> {
     const now = this.clock.now();
     this.choices++;
     await this.sql.run(
@@ -48,5 +60,6 @@ export class ListPreferences {
       [newId(), now, now, userId, view],
     );
     this.kept.set(userId, view, now.getTime());
+    return { view, at: now.getTime() };
   }
 }

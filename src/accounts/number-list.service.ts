@@ -7,7 +7,7 @@ import { searchTerm } from './search-text';
 import { summaryView } from './summary.presenter';
 import { formatCount } from '../common/view-helpers';
 import { AccountsService, type ListedRow, type MatchCount } from './accounts.service';
-import { ListPreferences } from './list-preferences.service';
+import { ListPreferences, type RecentChoice } from './list-preferences.service';
 import { NumberExtensions } from './number-extensions.service';
 import {
   decodeCursor,
@@ -27,6 +27,8 @@ import { RemovedNumbers } from './removed-numbers.service';
 export interface ListPlace {
   basePath: string;
   clientId?: string;
+  /** The layout the person chose lately in this browser (its session's). */
+  recentChoice?: RecentChoice;
 }
 
 /**
@@ -60,7 +62,7 @@ export class NumberList {
     const [page, count, layout] = await Promise.all([
       this.accounts.page(partnerId, filter, { after, before }, size),
       this.accounts.count(partnerId, filter),
-      this.preferences.view(member.userId),
+      this.preferences.view(member.userId, place.recentChoice),
     ]);
     if (filter.q && page.first && page.numbers.length === 1) await this.goStraightToExactMatch(partnerId, filter.q, page.numbers[0]);
 

@@ -20,6 +20,8 @@ export interface SessionData {
   flash?: { kind: 'notice' | 'alert'; message: string }[];
   /** Invitation / reset token moved out of the URL into the session. */
   pendingToken?: string;
+  /** The list layout chosen lately in this browser, and when (ListPreferences' RecentChoice). */
+  listView?: { view: string; at: number };
 }
 
 /** The request as our middleware leaves it. */

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNT_CAP } from '../../src/accounts/accounts.service';
+import { KEEP_VIEW_MS } from '../../src/accounts/list-preferences.service';
 import type { Client } from '../../src/accounts/entities/client.entity';
 import type { WabaAccount } from '../../src/accounts/entities/waba-account.entity';
 import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
@@ -959,5 +960,51 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(recounted.total).toBe('10,051');
       expect(recounted.byStatus.Error).toBe('1,257');
     });
+  });
+});
+
+describe('the layout chosen behind one process of several', () => {
+  const TABLE = 'aria-pressed="true">Table</button>';
+  const CARDS = 'aria-pressed="true">Cards</button>';
+
+  it('shows at once in another process that had just shown the table, and stays chosen there', async () => {
+    const first = await createTestApp();
+    try {
+      // A second process on the same database, as another HTTP worker or instance would be.
+      const second = await createTestApp({
+        clock: first.clock,
+        database: {
+          env: first.config.database.url ? { DATABASE_URL: first.config.database.url } : { SQLITE_PATH: first.config.database.sqlitePath },
+          drop: async () => {},
+        },
+        migrate: false,
+      });
+      try {
+        const person = await createMember(first.em(), await createPartner(first.em()));
+        const agent = first.agent();
+        const cookies = (await signIn(agent, person.email, person.password)).headers['set-cookie'] as unknown as string[];
+        const cookie = cookies.find((c) => c.startsWith(`${first.config.session.cookieName}=`))!.split(';')[0];
+        const onSecond = () => second.agent().get('/accounts').set('Cookie', cookie);
+        // Both processes have shown this person the table, and keep it for a while.
+        const page = await agent.get('/accounts');
+        expect(page.text).toContain(TABLE);
+        expect((await onSecond()).text).toContain(TABLE);
+
+        const chosen = await agent
+          .post('/accounts/layout')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), layout: 'cards', return: '/accounts' });
+        expect(chosen.status).toBe(303);
+        expect((await onSecond()).text).toContain(CARDS);
+        // Once no process can hold the table any more, the saved choice is what every one reads.
+        first.clock.advance(KEEP_VIEW_MS + 1);
+        expect((await onSecond()).text).toContain(CARDS);
+        expect((await agent.get('/accounts')).text).toContain(CARDS);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
   });
 });
