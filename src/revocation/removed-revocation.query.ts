@@ -9,14 +9,16 @@ export interface RemovedRevocation {
   billingEndsAt: Date;
   requestedAt: Date;
   reason: string | null;
-  /** Null when the requester's user was deleted since. */
+  /** The person who asked, as they are now; null for an API key, or a person deleted since. */
   requester: { name: string; email: string } | null;
+  /** Who asked, as they were named then (null on revocations older than that record). */
+  requesterLabel: string | null;
 }
 
 /** The revocation that removed this partner's number from the hub, or null (none did). */
 export async function readRemovedRevocation(sql: Sql, partnerId: string, numberId: string): Promise<RemovedRevocation | null> {
   const [row] = await sql.all<Record<string, unknown>>(
-    `select r.removed_at, r.termination_date, r.billing_time_zone, r.billing_ends_at, r.requested_at, r.reason,
+    `select r.removed_at, r.termination_date, r.billing_time_zone, r.billing_ends_at, r.requested_at, r.reason, r.requested_by_label,
             u.name as requester_name, u.email as requester_email
        from revocation r
        left join "user" u on u.id = r.requested_by_id
@@ -34,5 +36,6 @@ export async function readRemovedRevocation(sql: Sql, partnerId: string, numberI
     requestedAt: sqlDate(row.requested_at),
     reason: (row.reason ?? null) as string | null,
     requester: row.requester_email ? { name: row.requester_name as string, email: row.requester_email as string } : null,
+    requesterLabel: (row.requested_by_label ?? null) as string | null,
   };
 }

@@ -61,6 +61,12 @@ export class RevocationNumberExtension implements NumberExtension, OnModuleInit 
   }
 }
 
+/** The person as they are now; else who asked as they were named then (an API key, a person deleted since). */
+function requestedBy(r: RemovedRevocation): string {
+  if (r.requester) return `${r.requester.name} (${r.requester.email})`;
+  return r.requesterLabel ?? 'A user who has since been deleted';
+}
+
 /** The revocation behind a removal, in the terms of its Danger Zone. */
 function removalView(r: RemovedRevocation): NumberRemoval {
   return {
@@ -69,7 +75,7 @@ function removalView(r: RemovedRevocation): NumberRemoval {
     facts: [
       { label: 'Termination date', text: `${longDate(r.terminationDate)} (end of day, ${r.billingTimeZone})` },
       { label: 'Billing to you ended', at: r.billingEndsAt, zone: r.billingTimeZone },
-      { label: 'Requested by', text: r.requester ? `${r.requester.name} (${r.requester.email})` : 'A user who has since been deleted' },
+      { label: 'Requested by', text: requestedBy(r) },
       { label: 'Requested on', at: r.requestedAt },
       ...(r.reason ? [{ label: 'Reason', text: r.reason }] : []),
     ],

@@ -163,6 +163,7 @@ export class RevocationRequests {
         partner,
         number,
         requestedBy: by.userId ? tx.getReference(User, by.userId) : null,
+        requestedByLabel: `${by.actor.name} (${by.actor.email})`,
         requestedAt: now,
         reason,
         ...schedule,

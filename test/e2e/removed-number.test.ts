@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { User } from '../../src/auth/entities/user.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { RevocationFinalizer } from '../../src/revocation/revocation-finalizer.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
@@ -165,5 +166,48 @@ describe('a number removed from the hub', () => {
     const undated = await agent.get(`/accounts/${bare.id}`);
     expect(undated.status).toBe(410);
     expect(undated.text).toContain('This number was removed from the hub.');
+  });
+
+  it('names the API key that asked for a removal, and a person deleted since as they were then', async () => {
+    const agent = await signedIn(owner);
+    const made = await postForm(
+      agent,
+      '/settings/api-keys',
+      { name: 'ERP sync', scope: 'read_write', expires: '' },
+      '/settings/api-keys/new',
+    );
+    const key = /phk_live_(\w{17})_\w+/.exec(made.text)!;
+    const byKey = await createNumber(t.em(), partner, { phoneNumber: '+4915122222222' });
+    const byLeaver = await createNumber(t.em(), partner, { phoneNumber: '+4915133333333' });
+    const leaver = await createMember(t.em(), partner, { role: 'owner', name: 'Lena Leaver', email: 'lena@globex.example' });
+    const asked = await t
+      .http()
+      .post(`/api/v1/numbers/${byKey.id}/revocation`)
+      .set('Authorization', `Bearer ${key[0]}`)
+      .set('Idempotency-Key', 'removal-by-key')
+      .send({});
+    expect(asked.status).toBe(201);
+    const form = await postForm(
+      await signedIn(leaver),
+      `/accounts/${byLeaver.id}/revocation`,
+      { confirmation: '+4915133333333' },
+      `/accounts/${byLeaver.id}/revocation/new`,
+    );
+    expect(form.status).toBe(303);
+    await t.em().nativeDelete(User, { id: leaver.user.id });
+    const finalizer = t.app.get(RevocationFinalizer);
+    t.clock.set('2027-03-01T06:00:00Z');
+    expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 2, removed: 0 });
+    t.clock.set('2027-03-16T08:30:00Z');
+    expect(await finalizer.runDue(t.clock.now())).toEqual({ billingEnded: 0, removed: 2 });
+
+    // Months later: a new session.
+    const later = await signedIn(owner);
+    const keyPage = await later.get(`/accounts/${byKey.id}`);
+    expect(keyPage.status).toBe(410);
+    expect(keyPage.text).toContain(`<dt>Requested by</dt><dd>API key “ERP sync” (phk_live_${key[1]})</dd>`);
+    const leaverPage = await later.get(`/accounts/${byLeaver.id}`);
+    expect(leaverPage.status).toBe(410);
+    expect(leaverPage.text).toContain('<dt>Requested by</dt><dd>Lena Leaver (lena@globex.example)</dd>');
   });
 });

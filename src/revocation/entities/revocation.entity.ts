@@ -72,9 +72,20 @@ export class Revocation extends BaseEntity<'reason' | 'withdrawnAt' | 'withdrawn
   @Property({ type: 'datetime', nullable: true })
   removedAt?: Date | null;
 
+  /**
+   * Who asked, as they were named then: "Olivia Owner (olivia@…)", or an API key with its
+   * prefix (requestedBy is a person only). Null on revocations requested before it was kept.
+   */
+  @Property({ type: 'string', length: 300, nullable: true })
+  requestedByLabel?: string | null;
+
   constructor(
-    init: Omit<Revocation, 'id' | 'createdAt' | 'updatedAt' | 'reason' | 'withdrawnAt' | 'withdrawnBy' | 'billingEndedAt' | 'removedAt'> & {
+    init: Omit<
+      Revocation,
+      'id' | 'createdAt' | 'updatedAt' | 'reason' | 'withdrawnAt' | 'withdrawnBy' | 'billingEndedAt' | 'removedAt' | 'requestedByLabel'
+    > & {
       reason?: string | null;
+      requestedByLabel?: string | null;
     },
   ) {
     super();
