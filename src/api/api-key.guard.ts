@@ -51,17 +51,21 @@ export class ApiKeyGuard implements CanActivate {
 
 /**
  * Express middleware before an API's JSON parser (the Partner API's, the operator API's): a
- * request with a body is let in by its key before that body is read, so that a request without
- * a valid key is a 401 whatever its body (not a 400 for JSON nobody was allowed to send), and
- * nobody without a key makes the hub parse one (an operator load may be 10 MB). `keep` puts the
+ * request is let in by its key before its body or query is read, so that a request without a
+ * valid key is a 401 whatever it sends (not a 400, 413 or 422 for input nobody was allowed to
+ * send, a GET's included), and nobody without a key makes the hub parse a body (an operator
+ * load may be 10 MB). Only the API's document (`openapi.json`) is public. `keep` puts the
  * caller on the request, where the API's guard finds it already known.
  */
+/** The one address under an API's base that needs no key, relative to that base. */
+const PUBLIC_DOCUMENT = '/openapi.json';
+
 export function keyBeforeBody<R extends HubRequest, C>(
   authenticate: (authorization: string | undefined, origin: RequestOrigin) => Promise<C>,
   keep: (req: R, caller: C) => void,
 ) {
   return (req: R, _res: Response, next: NextFunction): void => {
-    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (req.path === PUBLIC_DOCUMENT) return next();
     authenticate(authorizationOf(req), originOf(req)).then((caller) => {
       keep(req, caller);
       next();

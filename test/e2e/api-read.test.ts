@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { postForm, signIn } from '../support/http';
 import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
+import { OperatorKeysService } from '../../src/operator-api/operator-keys.service';
 
 describe('Partner API: reading', () => {
   let t: TestApp;
@@ -230,6 +231,16 @@ describe('Partner API: reading', () => {
       await get('/api/v1/numbers', unknown),
       // The secret's last character changed (to another one: a random key may end in x).
       await get('/api/v1/numbers', `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`),
+      // Whatever else it sends: nothing is read of a request no key lets in.
+      await t.http().get('/api/v1/numbers?q=%00'),
+      await get('/api/v1/numbers?lifecycle=nope&surprise=1', unknown),
+      await t.http().get('/api/v1/numbers').type('json').send('{"broken'),
+      await t.http().get('/api/v1/numbers').type('text/plain').send('text'),
+      await t
+        .http()
+        .get('/api/v1/numbers')
+        .type('json')
+        .send(JSON.stringify({ big: 'x'.repeat(1_100_000) })),
     ]) {
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="partner-hub"/);
@@ -302,6 +313,7 @@ describe('Partner API: reading', () => {
   });
 
   it('answers a method an address does not answer with 405 and Allow, and an unknown id under an allowed method with 404', async () => {
+    const { key: operatorKey } = await t.app.get(OperatorKeysService).create({ name: 'provider sync', expiresAt: null });
     const before = await dataRows(t);
     for (const [method, path, allow] of [
       ['post', '/api/v1/numbers', 'GET, HEAD'],
@@ -311,7 +323,9 @@ describe('Partner API: reading', () => {
       ['post', '/api/v1/openapi.json', 'GET, HEAD'],
       ['get', `/api/operator/v1/partners/${ids.number}/channels`, 'PUT'],
     ] as const) {
-      const res = await t.http()[method](path).set('Authorization', `Bearer ${key}`);
+      // Each API's own key: another key is a 401 there before anything else.
+      const bearer = path.startsWith('/api/operator/') ? operatorKey : key;
+      const res = await t.http()[method](path).set('Authorization', `Bearer ${bearer}`);
       expect([res.status, res.headers.allow], `${method} ${path}`).toEqual([405, allow]);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({
@@ -322,6 +336,9 @@ describe('Partner API: reading', () => {
     }
     expect((await get(`/api/v1/numbers/${'Z'.repeat(22)}`)).status).toBe(404);
     expect((await get('/api/v1/nothing-here')).headers.allow).toBeUndefined();
+    // A partner's key on the operator's API, whatever the method.
+    const partnerKeyThere = await t.http().get(`/api/operator/v1/partners/${ids.number}/channels`).set('Authorization', `Bearer ${key}`);
+    expect(partnerKeyThere.status).toBe(401);
     expect(await dataRows(t)).toEqual(before);
   });
 
