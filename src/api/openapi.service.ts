@@ -128,13 +128,14 @@ export class OpenApiService implements OnModuleInit {
   }
 
   private operation(route: ApiRoute): Record<string, unknown> {
+    // Any request may carry a body, a GET's too: every route reads it as JSON or refuses it (400, 413, 415).
     const shared = [
-      ...(route.idempotent ? ['400'] : []),
+      '400',
       '401',
       ...(route.scope === 'read_write' ? ['403'] : []),
       ...(route.params ? ['404'] : []),
-      ...(route.body ? ['413'] : []),
-      ...(route.idempotent ? ['415'] : []),
+      '413',
+      '415',
       '429',
     ].filter((status) => !route.errors?.[Number(status)]);
     const successes = route.successes ?? { [route.status ?? 200]: 'OK' };

@@ -1,5 +1,5 @@
 import type { Test } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
@@ -65,6 +65,10 @@ describe('Partner API: the numbers as CSV', () => {
     contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, { path: PATH });
   });
   afterAll(() => t.close());
+  // Every answer of every test, against the document: not only those a test checks itself.
+  afterEach(() => {
+    contract.expectEvery(t.apiAnswers.splice(0));
+  });
 
   it('sends the same bytes as the page’s download for the same search, filters and sort', async () => {
     for (const [apiQuery, pageQuery] of [

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../../src/api/api-keys.service';
 import type { CurrentMember } from '../../src/common/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createTestApp, type TestApp } from '../support/app';
 import { DAY, MINUTE } from '../support/clock';
 import { csrfFrom, postForm, signIn } from '../support/http';
+import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const KEY = /phk_live_[0-9A-Za-z]{17}_[0-9A-Za-z]{43}/g;
 
@@ -29,6 +30,7 @@ describe('API keys', () => {
   let owner: MemberFixture;
   let agent: Agent;
   let partnerId: string;
+  let contract: ApiContract;
 
   beforeAll(async () => {
     t = await createTestApp({ env: { LOG_LEVEL: 'trace' } });
@@ -37,8 +39,13 @@ describe('API keys', () => {
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olga Owner' });
     agent = t.agent();
     await signIn(agent, owner.email, owner.password);
+    contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc);
   });
   afterAll(() => t.close());
+  // Every answer of the API, against its document.
+  afterEach(() => {
+    contract.expectEvery(t.apiAnswers.splice(0));
+  });
 
   it('shows a new key once, on a page that says so, and stores only its SHA-256 hash', async () => {
     const { res, key } = await createKey(agent, { name: 'Shown once' });

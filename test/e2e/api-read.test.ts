@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber, createStatusChange } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
@@ -53,6 +53,10 @@ describe('Partner API: reading', () => {
     contract = new ApiContract(doc);
   });
   afterAll(() => t.close());
+  // Every answer of every test, against the document: not only those a test checks itself.
+  afterEach(() => {
+    contract.expectEvery(t.apiAnswers.splice(0));
+  });
 
   it('publishes a valid OpenAPI 3.1 document naming every route', async () => {
     const res = await t.http().get('/api/v1/openapi.json');
@@ -309,6 +313,19 @@ describe('Partner API: reading', () => {
     expect(unknownRoute.body.detail).toContain('/api/docs');
     // The API's root too: it points at the reference.
     expect((await get('/api/v1')).body.detail).toContain('/api/docs');
+    expect(await dataRows(t)).toEqual(before);
+  });
+
+  it('refuses a body on a read as on a write, each answer as its document says: 400, 413, 415', async () => {
+    const before = await dataRows(t);
+    const read = () => t.http().get('/api/v1/numbers').set('Authorization', `Bearer ${key}`);
+    const broken = await read().type('json').send('{"broken');
+    const huge = await read()
+      .type('json')
+      .send(JSON.stringify({ big: 'x'.repeat(1_100_000) }));
+    const text = await read().type('text/plain').send('text');
+    expect([broken.status, huge.status, text.status]).toEqual([400, 413, 415]);
+    for (const res of [broken, huge, text]) contract.expect(res, 'GET', '/numbers');
     expect(await dataRows(t)).toEqual(before);
   });
 

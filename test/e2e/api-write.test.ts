@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
@@ -109,6 +109,10 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, { path: PATH });
   });
   afterAll(() => t.close());
+  // Every answer of every test, against the document: not only those a test checks itself.
+  afterEach(() => {
+    contract.expectEvery(t.apiAnswers.splice(0));
+  });
 
   it('documents both operations with the Idempotency-Key header, the replay header and their failures', async () => {
     const doc = (await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc & {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Response } from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '../../src/accounts/entities/client.entity';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
@@ -107,7 +107,11 @@ describe('operator API: ingesting a partner’s channels', () => {
     second = await createTestApp({ database, migrate: false });
     key = await operatorKey(t);
     const doc = (await t.http().get('/api/operator/v1/openapi.json')).body as OpenApiDoc;
-    contract = new ApiContract(doc, { path: '/partners/{partner}/channels', reference: '/api/operator/docs' });
+    contract = new ApiContract(doc, { path: '/partners/{partner}/channels', reference: '/api/operator/docs', base: '/api/operator/v1' });
+  });
+  // Every answer of every test, on either instance, against the document: not only those a test checks itself.
+  afterEach(() => {
+    contract.expectEvery([...t.apiAnswers.splice(0), ...second.apiAnswers.splice(0)]);
   });
   afterAll(async () => {
     await second.close();

@@ -4,7 +4,7 @@ import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
+import request, { type Response, type Test } from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp, ROUTING } from '../../src/app.setup';
 import { AfterResponse } from '../../src/common/after-response';
@@ -28,6 +28,11 @@ export interface TestApp {
   /** The app's HTTP server, for supertest. */
   http(): ReturnType<typeof request>;
   agent(): ReturnType<typeof request.agent>;
+  /**
+   * Every answer under /api/ that http() and agent() received, oldest first: the API suites
+   * check each one against their document (ApiContract.expectEvery).
+   */
+  apiAnswers: ApiAnswer[];
   /** Base URL of the listening server (listen: true). */
   url: string;
   logs: string[];
@@ -96,6 +101,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   } else {
     await app.init();
   }
+  const apiAnswers: ApiAnswer[] = [];
   return {
     app,
     config,
@@ -103,8 +109,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     orm,
     em: () => orm.em.fork(),
-    http: () => request(app.getHttpServer()),
-    agent: () => request.agent(app.getHttpServer()),
+    http: () => recording(request(app.getHttpServer()), apiAnswers),
+    agent: () => recording(request.agent(app.getHttpServer()), apiAnswers),
+    apiAnswers,
     url,
     logs,
     settled: () => app.get(AfterResponse).idle(),
@@ -137,4 +144,30 @@ export async function createTestAppWithSmtp(options: TestAppOptions = {}): Promi
     await smtp.close();
   };
   return { t, smtp };
+}
+
+/** An answer of one of the hub's APIs, as a test received it. */
+export interface ApiAnswer {
+  method: string;
+  /** The path asked for, without its query. */
+  path: string;
+  res: Response;
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** A supertest client whose requests under /api/ leave their answers in `answers`. */
+function recording<C extends object>(client: C, answers: ApiAnswer[]): C {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !HTTP_METHODS.has(prop) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (...args: unknown[]) => Test).call(target, url, ...rest);
+        if (url.startsWith('/api/'))
+          test.on('response', (res: Response) => answers.push({ method: prop.toUpperCase(), path: url.split('?')[0], res }));
+        return test;
+      };
+    },
+  });
 }

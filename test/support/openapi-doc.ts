@@ -2,6 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
 import { expect } from 'vitest';
+import type { ApiAnswer } from './app';
 
 /** A media type of a request body or a response: its schema and its examples (one, or named ones). */
 type Media = { schema: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> };
@@ -49,14 +50,44 @@ export class ApiContract {
   private readonly reference: string;
   checked = 0;
 
+  /** Where the document's paths are, under the server: `/api/v1`, or the operator API's. */
+  private readonly base: string;
+
   /** `path`: the operation's path when a suite tests one only. */
   constructor(
     private readonly doc: OpenApiDoc,
-    options: { path?: string; reference?: string } = {},
+    options: { path?: string; reference?: string; base?: string } = {},
   ) {
     this.path = options.path;
     this.reference = options.reference ?? '/api/docs';
+    this.base = options.base ?? '/api/v1';
     addFormats(this.ajv);
+  }
+
+  /**
+   * Checks, as `expect` does, every answer of `answers` (TestApp.apiAnswers) to an operation the
+   * document has: under its base, a path of the document (literal ones before templated ones:
+   * `/numbers/export.csv` is not `/numbers/{id}`) and a method it documents there. The others
+   * (405s, unknown addresses, the document itself) are their own tests'. Returns how many.
+   */
+  expectEvery(answers: ApiAnswer[]): number {
+    const templates = Object.keys(this.doc.paths)
+      .map((template) => ({
+        template,
+        match: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        params: template.split('{').length,
+      }))
+      .sort((a, b) => a.params - b.params);
+    let checked = 0;
+    for (const { method, path, res } of answers) {
+      if (!path.startsWith(`${this.base}/`)) continue;
+      const rest = path.slice(this.base.length);
+      const found = templates.find((t) => t.match.test(rest) && this.doc.paths[t.template][method.toLowerCase()]);
+      if (!found) continue;
+      this.expect(res, method, found.template);
+      checked++;
+    }
+    return checked;
   }
 
   /**
