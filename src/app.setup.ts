@@ -125,7 +125,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(API_V1, apiKeyBeforeBody(app.get(ApiKeysService)));
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
-  app.use(rejectNulBytes);
+  app.use(rejectNulBytes({ bodiesCheckedUnder: [OPERATOR_V1] }));
 
   const sessions = new DbSessionStore(orm.em, app.get(Sql), clock, {
     idleMs: config.session.idleMs,

@@ -117,12 +117,12 @@ export const putChannels = defineOperatorRoute({
     errors: { '404': [unknownPartner()], '422': [invalidRecords({ ...EXAMPLE_LOAD, written: false })] },
   },
   errors: {
-    '400': 'The body is not JSON, or the query or body holds a NUL character.',
+    '400': 'The body is not JSON.',
     '401': 'Missing, unknown, expired or revoked operator key, or a partner’s API key (WWW-Authenticate: Bearer).',
     '404': 'No partner with this id or slug.',
     '413': 'The body is larger than 10 MB.',
     '422':
-      'Invalid or unknown parameters or fields; or invalid records without skip_invalid=true, nothing written: `errors` lists each as accounts:import prints it.',
+      'Invalid or unknown parameters or fields (a NUL character in the query too), a field given twice; or invalid records without skip_invalid=true, nothing written: `errors` lists each as accounts:import prints it (a record with a NUL character is one).',
   },
 });
 
