@@ -109,6 +109,7 @@ describe('payment revocation', () => {
     expect(page.text).toContain('31 December 2026'); // termination date
     expect(page.text).toContain('15 January 2027'); // leaves the hub
     expect(page.text).toContain('ops@acme.example'); // the client will be emailed
+    expect(page.text).toMatch(new RegExp(`<p class="lead">[^<]*<a href="/clients/${number.client.id}">[^<]+</a></p>`));
 
     const res = await postForm(
       agent,
@@ -206,6 +207,7 @@ describe('payment revocation', () => {
     const confirm = await agent.get(`/accounts/${number.id}/revocation/withdraw`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Last day today');
+    expect(confirm.text).toMatch(new RegExp(`<p class="lead">[^<]*<a href="/clients/${number.client.id}">[^<]+</a></p>`));
     const res = await postForm(agent, `/accounts/${number.id}/revocation/withdraw`, {});
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/accounts/${number.id}`);
