@@ -177,6 +177,34 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect((await agent.get(row('healthy').client!.href)).text).toContain('<h1>Acme Retail GmbH</h1>');
     });
 
+    it('has the search box in the top bar of every signed-in page, and none on a signed-out one', async () => {
+      const box = /<form method="get" action="\/accounts" class="topbar-search" role="search"[^>]*>[\s\S]*?<input id="top-q" name="q"/g;
+      const { id } = made.healthy;
+      const client = made.healthy.client.id;
+      const signedIn = [
+        '/accounts',
+        `/accounts/${id}`,
+        `/accounts/${id}/revocation/new`,
+        `/accounts/${made.revoked.id}/revocation/withdraw`,
+        `/clients/${client}`,
+        '/account-statuses',
+        '/users',
+        '/users/new',
+        '/activity',
+        '/profile',
+        '/settings/api-keys',
+        '/settings/api-keys/new',
+      ];
+      for (const path of signedIn) {
+        const res = await agent.get(path);
+        expect(res.status, path).toBe(200);
+        expect(res.text.match(box), path).toHaveLength(1);
+      }
+      // A page that is not found still has it for a signed-in person; the sign-in page has none.
+      expect((await agent.get(`/accounts/${'A'.repeat(22)}`)).text.match(box)).toHaveLength(1);
+      expect((await t.agent().get('/login')).text.match(box)).toBeNull();
+    });
+
     it('opens the number when the search is its full phone, in any format, or one of its ids; a partial phone stays on the list', async () => {
       for (const q of ['+49 1512 3456789', '+49 (151) 2345-6789', '0049 151 23456789', '+4915123456789', '555000111222']) {
         const res = await agent.get('/accounts').query({ q });
