@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { attentionReasons, type NumberRow } from '../accounts';
+import { attentionReasons, metaTimezoneName, type NumberRow } from '../accounts';
 import type { AccountsSummary, ClientRow, ClientWabaRow, StatusChangeRow } from '../accounts/accounts.service';
 import { localDate } from '../common/dates';
 import type { Revocation as RevocationEntity } from '../revocation/entities/revocation.entity';
@@ -48,6 +48,7 @@ export function numberJson(n: NumberRow, now: Date): Static<typeof NumberSchema>
       external_id: n.waba.externalId,
       namespace: n.waba.namespace,
       timezone_id: n.waba.timezoneId,
+      timezone: metaTimezoneName(n.waba.timezoneId) ?? null,
       statuses: {
         waba: status('waba', n.waba.status),
         verification: status('verification', n.waba.businessVerificationStatus),

@@ -142,10 +142,11 @@ export const EXAMPLES = {
   /** The catalogue as it is, its first family only: the answer has them all. */
   statuses: { data: statusCatalogueJson().data.slice(0, 1) },
   csv: stringify([csvRecord(exportRow)], { header: true, columns: [...CSV_HEADERS], ...CSV_FORMAT }),
-  revocationPreview: { number_id: failing.id, dry_run: true, revocation, client_emailed: true },
-  revocationRequested: { number_id: failing.id, dry_run: false, revocation, client_emailed: true },
+  revocationPreview: { number_id: failing.id, number_provider_id: failing.providerId, dry_run: true, revocation, client_emailed: true },
+  revocationRequested: { number_id: failing.id, number_provider_id: failing.providerId, dry_run: false, revocation, client_emailed: true },
   revocationWithdrawn: {
     number_id: failing.id,
+    number_provider_id: failing.providerId,
     withdrawn_at: '2026-11-30T08:12:00.000Z',
     termination_date: revocation.termination_date,
     client_emailed: true,

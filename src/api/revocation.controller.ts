@@ -119,6 +119,7 @@ export class ApiRevocationController {
           };
           const answer = {
             number_id: preview.number.id,
+            number_provider_id: preview.number.providerId,
             dry_run: true,
             revocation: revocationJson(revocation),
             client_emailed: !!preview.contactEmail,
@@ -133,6 +134,7 @@ export class ApiRevocationController {
         );
         const answer = {
           number_id: change.number.id,
+          number_provider_id: change.number.providerId,
           dry_run: false,
           revocation: revocationJson(change.revocation),
           client_emailed: change.clientEmailed,
@@ -150,6 +152,7 @@ export class ApiRevocationController {
         const change = await this.requests.withdrawAs(by, params.id, originOf(req));
         const answer = {
           number_id: change.number.id,
+          number_provider_id: change.number.providerId,
           withdrawn_at: change.at.toISOString(),
           termination_date: change.revocation.terminationDate,
           client_emailed: change.clientEmailed,

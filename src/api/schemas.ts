@@ -46,7 +46,13 @@ export const WabaAccount = Type.Object(
     provider_id: Type.String(),
     external_id: Type.String({ description: "Meta's WABA id." }),
     namespace: Nullable(Type.String()),
-    timezone_id: Nullable(Type.Integer()),
+    timezone_id: Nullable(Type.Integer({ description: "Meta's time zone id of the account." })),
+    timezone: Nullable(
+      Type.String({
+        description: "The IANA zone of `timezone_id`, as the number page names it; null when none is set or Meta's id is not known.",
+        examples: ['Europe/Berlin'],
+      }),
+    ),
     statuses: StatusesOf(['waba', 'verification', 'onBehalf']),
   },
   { additionalProperties: false },
@@ -86,9 +92,15 @@ export const Revocation = Type.Object(
   { additionalProperties: false, description: 'The open payment revocation of the number.' },
 );
 
+/** The number a revocation answer is about, by both its ids. */
+const NumberIds = {
+  number_id: Id,
+  number_provider_id: Type.String({ description: "The number's provider channel id." }),
+};
+
 export const RevocationRequested = Type.Object(
   {
-    number_id: Id,
+    ...NumberIds,
     dry_run: Type.Boolean({ description: 'True: nothing was done; these are the dates a request made now gets.' }),
     revocation: Revocation,
     client_emailed: Type.Boolean({
@@ -100,7 +112,7 @@ export const RevocationRequested = Type.Object(
 
 export const RevocationWithdrawn = Type.Object(
   {
-    number_id: Id,
+    ...NumberIds,
     withdrawn_at: DateTime('When it was withdrawn: the partner pays for the number again.'),
     termination_date: LocalDate('The termination date the withdrawn request had.'),
     client_emailed: Type.Boolean({ description: "Whether the client's contact was emailed that the revocation was withdrawn." }),
@@ -151,7 +163,7 @@ export const ClientDetail = Type.Composite(
       waba_accounts: Type.Array(
         Type.Composite(
           [
-            Type.Omit(WabaAccount, ['timezone_id']),
+            Type.Omit(WabaAccount, ['timezone_id', 'timezone']),
             Type.Object({ numbers: Type.Integer({ minimum: 0, description: 'Its numbers in the hub.' }) }),
           ],
           {

@@ -142,6 +142,8 @@ describe('Partner API: reading', () => {
       client: { id: ids.client, name: 'Acme Logistics' },
       needs_attention: true,
       revocation: null,
+      // Meta's id, and its zone as the number page names it.
+      waba_account: { timezone_id: 47, timezone: 'Europe/Berlin' },
     });
     expect((await get(`/api/v1/numbers/${ids.number}/history`)).body.data[0]).toMatchObject({ family: 'lifecycle', to: { code: 'error' } });
     // The newest `limit` changes, and whether older ones were left out.

@@ -154,6 +154,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     contract.expect(res, 'POST');
     expect(res.body).toEqual({
       number_id: id,
+      number_provider_id: (await t.em().findOneOrFail(WhatsappNumber, id)).providerId,
       dry_run: true,
       revocation: {
         requested_at: new Date(START).toISOString(),
@@ -200,6 +201,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     contract.expect(res, 'POST');
     expect(res.body).toMatchObject({
       number_id: id,
+      number_provider_id: (await t.em().findOneOrFail(WhatsappNumber, id)).providerId,
       dry_run: false,
       revocation: { termination_date: TERMINATION, removal_date: REMOVAL, reason: 'Client pays itself' },
       client_emailed: true,
@@ -313,6 +315,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     contract.expect(res, 'DELETE');
     expect(res.body).toEqual({
       number_id: id,
+      number_provider_id: stored.providerId,
       withdrawn_at: new Date(START).toISOString(),
       termination_date: TERMINATION,
       client_emailed: true,
