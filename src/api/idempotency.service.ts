@@ -52,7 +52,7 @@ export class IdempotencyService {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined) throw ApiProblem.idempotencyKeyMissing();
     if (!KEY_SHAPE.test(key)) throw ApiProblem.idempotencyKeyInvalid();
-    const claim = await this.claim(req.apiCaller!.keyId, key, fingerprintOf(req.method, req.path, body));
+    const claim = await this.claim(req.apiCaller!.keyId, key, fingerprintOf(req.method, routeOfRequest(req), body));
     if ('replay' in claim) return send(res, claim.replay.status, claim.replay.body, true);
 
     let answer: ApiAnswer;
@@ -121,7 +121,17 @@ function send(res: Response, status: number, json: string, replayed: boolean): v
     .send(json);
 }
 
-/** The request a key stands for: method, path and body, the body's keys in any order. */
+/**
+ * The address a request went to as the router read it: its route and parameters, so that a
+ * retry spelled another way that reaches the same handler (`…/revocation/`, another case) is the
+ * same request.
+ */
+function routeOfRequest(req: ApiRequest): string {
+  const route = (req as { route?: { path?: unknown } }).route?.path;
+  return typeof route === 'string' ? `${route} ${JSON.stringify(req.params)}` : req.path;
+}
+
+/** The request a key stands for: method, route and body, the body's keys in any order. */
 function fingerprintOf(method: string, path: string, body: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify([method, path, canonical(body ?? {})]))

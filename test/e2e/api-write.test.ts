@@ -246,6 +246,14 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(again.text).toBe(first.text);
     expect(again.headers['idempotent-replayed']).toBe('true');
     contract.expect(again, 'POST');
+    // The same address spelled another way: a retry of the same request.
+    const slashed = await t
+      .http()
+      .post(`/api/v1/numbers/${id}/revocation/`)
+      .set('Authorization', `Bearer ${writeKey}`)
+      .set('Idempotency-Key', idem)
+      .send({ reason: 'Once', dry_run: false });
+    expect([slashed.status, slashed.headers['idempotent-replayed']]).toEqual([201, 'true']);
     expect(await counts(id)).toEqual({ revocations: 1, history: 1, requested: 1, withdrawn: 0 });
 
     // A refusal is the answer of its key too, also once the state that caused it is gone.
