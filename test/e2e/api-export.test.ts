@@ -8,6 +8,7 @@ import { createRevocation } from '../factories/revocations';
 import { createTestApp, type TestApp } from '../support/app';
 import { HOUR, MINUTE } from '../support/clock';
 import { postForm, signIn } from '../support/http';
+import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const PATH = '/numbers/export.csv';
@@ -30,6 +31,7 @@ describe('Partner API: the numbers as CSV', () => {
   let key: string;
   let clientId: string;
   let providerIds: string[];
+  let stranger: { clientId: string; providerId: string };
 
   async function keyFor(member: MemberFixture, name: string): Promise<string> {
     const agent = t.agent();
@@ -61,7 +63,8 @@ describe('Partner API: the numbers as CSV', () => {
     await createNumber(t.em(), partner, { providerCreatedAt: new Date('2026-06-04T10:00:00Z') });
     key = await keyFor(owner, 'Warehouse');
     const other = await createPartner(t.em(), { name: 'Strangers' });
-    await createNumber(t.em(), other, { client: { name: 'Stranger Client' } });
+    const theirs = await createNumber(t.em(), other, { client: { name: 'Stranger Client' } });
+    stranger = { clientId: theirs.client.id, providerId: theirs.providerId };
     contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, { path: PATH });
   });
   afterAll(() => t.close());
@@ -155,6 +158,40 @@ describe('Partner API: the numbers as CSV', () => {
       contract.expect(res, 'GET');
     }
     expect(await t.em().count(AuditEvent, { action: 'accounts.exported' })).toBe(before);
+  });
+
+  it('finds nothing of another partner: their client or channel ids give the header alone', async () => {
+    const header = (await api('?provider_id=none-of-ours')).body.toString('utf8').trim();
+    expect(header.split('\r\n')).toHaveLength(1);
+    for (const query of [
+      `?client_id=${stranger.clientId}`,
+      `?provider_id=${stranger.providerId}`,
+      `?q=${stranger.providerId}`,
+      '?q=Stranger',
+    ]) {
+      const res = await api(query);
+      expect(res.status, query).toBe(200);
+      expect((res.body as Buffer).toString('utf8').trim(), query).toBe(header);
+    }
+  });
+
+  it('never answers hostile input on any parameter with a 5xx, a stack or SQL; a refused one spends nothing', async () => {
+    const params = ['q', 'provider_id', 'lifecycle', 'waba', 'attention', 'client_id', 'sort', 'dir', 'bom'];
+    const exported = () => t.em().count(AuditEvent, { action: 'accounts.exported' });
+    const wrong: unknown[] = [];
+    for (const name of params) {
+      for (const value of HOSTILE) {
+        const before = await exported();
+        const res = await api(`?${name}=${value}`);
+        const text = (res.body as Buffer).toString('utf8');
+        if (res.status >= 500 || /at .*\.(ts|js):\d|select |sqlite|postgres|\/work\//i.test(text))
+          wrong.push({ name, value, status: res.status });
+        if (res.status === 422 && (await exported()) !== before) wrong.push({ name, value, wrote: true });
+        // What is let through is a search of this partner's numbers only.
+        if (text.includes('Stranger Client')) wrong.push({ name, value, leaked: true });
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('needs a key, of read scope at least, and ignores a signed-in session', async () => {
