@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import passport from 'passport';
 import { apiKeyBeforeBody } from './api/api-key.guard';
 import { ApiKeysService } from './api/api-keys.service';
+import { apiCors } from './api/cors';
 import { ApiProblemFilter, isApiPath } from './api/api-problem.filter';
 import type { RouteShape } from './api/allowed-methods';
 import { OpenApiService } from './api/openapi.service';
@@ -123,6 +124,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   // The operator API's loads of up to 1,000 channels get 10 MB; the parser after it skips a body already read.
   app.use(OPERATOR_V1, operatorKeyBeforeBody(app.get(OperatorKeysService)));
   app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES, verify: refuseDuplicateKeys }));
+  // Browsers of the configured origins only (none by default): their preflight needs no key.
+  if (config.api.corsOrigins.length) app.use(API_V1, apiCors(config.api.corsOrigins));
   app.use(API_V1, apiKeyBeforeBody(app.get(ApiKeysService)));
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(rejectNulBytes({ bodiesCheckedUnder: [OPERATOR_V1] }));

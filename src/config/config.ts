@@ -76,6 +76,28 @@ const schema = z
     CLIENT_TERMINATE_URL: webUrl().default('https://provider.example/terminate-number'),
     PROVIDER_SUPPORT_URL: z.url({ protocol: /^(https?|mailto)$/, message: 'must be an https:// URL or a mailto: address' }).optional(),
     API_RATE_LIMIT_PER_MINUTE: int(600, 1, 1_000_000),
+    // Web origins whose pages may call the Partner API from a browser: exact, comma-separated.
+    API_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.string().refine((origin) => {
+            try {
+              const url = new URL(origin);
+              return /^https?:$/.test(url.protocol) && url.origin === origin;
+            } catch {
+              return false;
+            }
+          }, 'each must be an origin: a scheme and a host, with a port if any, no path ("https://erp.example.com")'),
+        ),
+      ),
     EXPORT_ROWS_PER_HOUR: int(1_000_000, 1, 1_000_000_000),
     DEMO_SEED: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -157,7 +179,7 @@ export interface AppConfig {
   /** Where partners reach the provider's support (a page or a mailto:), linked where a next step says to; unset: no link. */
   supportUrl?: string;
   /** The Partner API: requests per key and minute, counted across every instance. */
-  api: { rateLimitPerMinute: number };
+  api: { rateLimitPerMinute: number; corsOrigins: string[] };
   /** Downloads of the accounts list: rows one person may download in a rolling hour, in any number of files. */
   exports: { rowsPerHour: number };
   demoSeed: boolean;
@@ -234,7 +256,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     revocationLinks: { paymentMethodUrl: e.CLIENT_PAYMENT_METHOD_URL, terminateUrl: e.CLIENT_TERMINATE_URL },
     supportUrl: e.PROVIDER_SUPPORT_URL,
-    api: { rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE },
+    api: { rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE, corsOrigins: e.API_CORS_ORIGINS },
     exports: { rowsPerHour: e.EXPORT_ROWS_PER_HOUR },
     demoSeed: !isProduction && (e.DEMO_SEED ?? e.NODE_ENV === 'development'),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),

@@ -80,6 +80,17 @@ describe('configuration', () => {
     expect(errorOf({ WEB_CONCURRENCY: '0' })).toContain('WEB_CONCURRENCY');
   });
 
+  it('lets no browser call the Partner API unless API_CORS_ORIGINS names exact origins', () => {
+    expect(loadConfig({}).api.corsOrigins).toEqual([]);
+    expect(loadConfig({ API_CORS_ORIGINS: ' https://erp.example.com , http://localhost:8080' }).api.corsOrigins).toEqual([
+      'https://erp.example.com',
+      'http://localhost:8080',
+    ]);
+    for (const origin of ['*', 'https://erp.example.com/', 'https://erp.example.com/app', 'erp.example.com', 'ftp://erp.example.com']) {
+      expect(errorOf({ API_CORS_ORIGINS: origin }), origin).toContain('API_CORS_ORIGINS');
+    }
+  });
+
   it('counts the secret in bytes, not characters', () => {
     expect(errorOf({ ...production, SESSION_SECRET: 'é'.repeat(15) })).toContain('SESSION_SECRET');
     expect(loadConfig({ ...production, SESSION_SECRET: 'é'.repeat(16) }).session.secret).toHaveLength(16);

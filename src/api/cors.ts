@@ -1,0 +1,28 @@
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+
+/**
+ * The Partner API called from a browser, by the pages of `origins` only (API_CORS_ORIGINS):
+ * exact origins, the key in the Authorization header and never a cookie (no credentials). The
+ * preflight is answered here, before the key check; the API's own headers are readable.
+ */
+export function apiCors(origins: string[]): RequestHandler {
+  return cors({
+    origin: origins,
+    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposedHeaders: [
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+      'Idempotent-Replayed',
+      'WWW-Authenticate',
+      'X-Request-Id',
+      'Content-Disposition',
+      'Allow',
+    ],
+    credentials: false,
+    maxAge: 600,
+  });
+}
