@@ -21,6 +21,7 @@ import { Migration20261203122242 } from './Migration20261203122242';
 import { Migration20261203123347 } from './Migration20261203123347';
 import { Migration20261203180000 } from './Migration20261203180000';
 import { Migration20261203213000 } from './Migration20261203213000';
+import { Migration20261204090000 } from './Migration20261204090000';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -46,4 +47,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261203123347', class: Migration20261203123347 },
   { name: 'Migration20261203180000', class: Migration20261203180000 },
   { name: 'Migration20261203213000', class: Migration20261203213000 },
+  { name: 'Migration20261204090000', class: Migration20261204090000 },
 ];

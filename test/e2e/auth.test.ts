@@ -5,6 +5,7 @@ import { Sql } from '../../src/database/sql';
 import { SessionRecord } from '../../src/auth/entities/session.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { User } from '../../src/auth/entities/user.entity';
+import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
 import { createTestDatabase, onPostgres } from '../support/database';
 import { MINUTE, HOUR } from '../support/clock';
@@ -14,10 +15,11 @@ import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
 describe('signing in and out', () => {
   let t: TestApp;
   let owner: MemberFixture;
+  let partner: Partner;
 
   beforeAll(async () => {
     t = await createTestApp();
-    const partner = await createPartner(t.em(), { name: 'Globex Partners' });
+    partner = await createPartner(t.em(), { name: 'Globex Partners' });
     owner = await createMember(t.em(), partner, { role: 'owner' });
   });
   afterAll(() => t.close());
@@ -43,6 +45,17 @@ describe('signing in and out', () => {
     const audit = await t.em().find(AuditEvent, { action: 'auth.signed_in', actorId: owner.user.id });
     expect(audit).toHaveLength(1);
     expect(t.logs.join('\n')).not.toContain(owner.password);
+  });
+
+  it('signs in a person whose name and address are as long as the hub takes, naming them whole in Activity', async () => {
+    const name = `Maximilian ${'Longname'.repeat(24)}`.slice(0, 200);
+    const email = `${'m'.repeat(64)}@${'longdomain.'.repeat(17)}org`.slice(0, 254);
+    expect([name.length, email.length]).toEqual([200, 254]);
+    const long = await createMember(t.em(), partner, { role: 'owner', name, email });
+    const agent = t.agent();
+    expect((await signIn(agent, email, long.password)).status).toBe(303);
+    const [event] = await t.em().find(AuditEvent, { action: 'auth.signed_in', actorId: long.user.id });
+    expect(event.actorLabel).toBe(`${name} <${email}>`);
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie and security headers', async () => {

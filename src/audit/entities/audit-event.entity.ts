@@ -18,8 +18,8 @@ export class AuditEvent extends BaseEntity<'partnerId' | 'actorId' | 'subjectTyp
   @Property({ type: 'string', length: 22, nullable: true })
   actorId?: string | null;
 
-  /** The actor as shown, kept even if the user is later deleted. */
-  @Property({ type: 'string', length: 300 })
+  /** The actor as shown, kept even if the user is later deleted: "Name <email>", up to 457 characters. */
+  @Property({ type: 'text' })
   actorLabel: string;
 
   @Property({ type: 'string', length: 64 })

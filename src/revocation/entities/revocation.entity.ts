@@ -76,7 +76,7 @@ export class Revocation extends BaseEntity<'reason' | 'withdrawnAt' | 'withdrawn
    * Who asked, as they were named then: "Olivia Owner (olivia@…)", or an API key with its
    * prefix (requestedBy is a person only). Null on revocations requested before it was kept.
    */
-  @Property({ type: 'string', length: 300, nullable: true })
+  @Property({ type: 'text', nullable: true })
   requestedByLabel?: string | null;
 
   constructor(
