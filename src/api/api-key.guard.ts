@@ -49,6 +49,12 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
+/** The one address under an API's base that needs no key, relative to that base. */
+const PUBLIC_DOCUMENT = '/openapi.json';
+
+/** Whether a path is the public document as the router reads it: in any case, a trailing slash or not. */
+const isPublicDocument = (path: string): boolean => path.toLowerCase().replace(/\/$/, '') === PUBLIC_DOCUMENT;
+
 /**
  * Express middleware before an API's JSON parser (the Partner API's, the operator API's): a
  * request is let in by its key before its body or query is read, so that a request without a
@@ -57,15 +63,12 @@ export class ApiKeyGuard implements CanActivate {
  * load may be 10 MB). Only the API's document (`openapi.json`) is public. `keep` puts the
  * caller on the request, where the API's guard finds it already known.
  */
-/** The one address under an API's base that needs no key, relative to that base. */
-const PUBLIC_DOCUMENT = '/openapi.json';
-
 export function keyBeforeBody<R extends HubRequest, C>(
   authenticate: (authorization: string | undefined, origin: RequestOrigin) => Promise<C>,
   keep: (req: R, caller: C) => void,
 ) {
   return (req: R, _res: Response, next: NextFunction): void => {
-    if (req.path === PUBLIC_DOCUMENT) return next();
+    if (isPublicDocument(req.path)) return next();
     authenticate(authorizationOf(req), originOf(req)).then((caller) => {
       keep(req, caller);
       next();

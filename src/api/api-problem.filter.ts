@@ -9,8 +9,8 @@ import { allowedMethods, type RouteShape } from './allowed-methods';
 import { DuplicateJsonKey } from './json-body';
 import { ApiProblem, problemType, referenceOf, type ApiReference } from './problem';
 
-/** Whether a request is the API's: its answers, errors included, are JSON. */
-export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+/** Whether a request is the API's: its answers, errors included, are JSON. In any case, as Express routes. */
+export const isApiPath = (path: string) => /^\/api(\/|$)/i.test(path);
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',

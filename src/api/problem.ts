@@ -137,7 +137,7 @@ export type ApiReference = (typeof API_REFERENCES)[keyof typeof API_REFERENCES];
 
 /** The reference of the API a request path is in: the operator API's own, or the partners'. */
 export const referenceOf = (path: string): ApiReference =>
-  path.startsWith('/api/operator/') ? API_REFERENCES.operator : API_REFERENCES.partner;
+  /^\/api\/operator\//i.test(path) ? API_REFERENCES.operator : API_REFERENCES.partner;
 
 /**
  * Problem types' URIs: relative, resolved against the API's address (RFC 9457 §3.1.1), each an

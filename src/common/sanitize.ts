@@ -26,9 +26,11 @@ export class NulByteRefused extends BadRequestException {
  * record with a NUL byte, with its own message, as accounts:import does, not the whole load).
  */
 export function rejectNulBytes(options: { bodiesCheckedUnder?: string[] } = {}) {
-  const elsewhere = (options.bodiesCheckedUnder ?? []).map((base) => `${base}/`);
+  // The router matches paths in any case: so does this.
+  const elsewhere = (options.bodiesCheckedUnder ?? []).map((base) => `${base.toLowerCase()}/`);
   return (req: Request, _res: Response, next: NextFunction) => {
-    const inBody = elsewhere.some((base) => req.path.startsWith(base)) ? undefined : nulAt(req.body);
+    const path = req.path.toLowerCase();
+    const inBody = elsewhere.some((base) => path.startsWith(base)) ? undefined : nulAt(req.body);
     // Named as the APIs name fields: a query parameter as it is, a body's field under `body.`.
     const field = nulAt(req.query) ?? (inBody === undefined ? undefined : inBody ? `body.${inBody}` : 'body');
     if (field !== undefined) return next(new NulByteRefused(field));
