@@ -48,7 +48,10 @@ export class ApiContract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly path?: string;
   private readonly reference: string;
+  /** How many answers were checked, by `expect` and by `expectEvery`. */
   checked = 0;
+  /** How many answers `expectEvery` was given under the base, and how many of them it checked. */
+  readonly every = { recorded: 0, checked: 0 };
 
   /** Where the document's paths are, under the server: `/api/v1`, or the operator API's. */
   private readonly base: string;
@@ -81,12 +84,14 @@ export class ApiContract {
     let checked = 0;
     for (const { method, path, res } of answers) {
       if (!path.startsWith(`${this.base}/`)) continue;
+      this.every.recorded++;
       const rest = path.slice(this.base.length);
       const found = templates.find((t) => t.match.test(rest) && this.doc.paths[t.template][method.toLowerCase()]);
       if (!found) continue;
       this.expect(res, method, found.template);
       checked++;
     }
+    this.every.checked += checked;
     return checked;
   }
 
