@@ -50,6 +50,15 @@ function formatDate(utcMidnight: number): string {
   return new Date(utcMidnight).toISOString().slice(0, 10);
 }
 
+/**
+ * Whether a text starting with YYYY-MM-DD names a day of the calendar: `Date` reads 2026-02-30
+ * as 2 March, so its parse alone lets an impossible date in as another day.
+ */
+export function isCalendarDate(text: string): boolean {
+  const day = text.slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && formatDate(parseDate(day)) === day;
+}
+
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
   const wall = wallClock(instant.getTime(), timeZone);

@@ -244,6 +244,22 @@ describe('accounts:import', () => {
     expect(await t.em().count(Client, { partner })).toBe(0);
   });
 
+  it('refuses objects where text is expected, whatever their toString, and dates the calendar does not have', async () => {
+    const partner = await createPartner(t.em());
+    const data = sample();
+    const hostile = { toString: 1 } as never;
+    data.partner_channels[0].waba_account.timezone_id = hostile;
+    data.partner_channels[1].setup_info = { ...data.partner_channels[1].setup_info, ivr: hostile, verification_method: hostile } as never;
+    data.partner_channels[2].created_at = '2026-02-30T00:00:00Z';
+    const result = await importer.importFile(partner.id, file(JSON.stringify(data)));
+    expect(result.written).toBe(false);
+    const byPosition = Object.fromEntries(result.problems.map((p) => [p.position, p.reason]));
+    expect(byPosition['record 1 (partner_channels[0])']).toMatch(/timezone_id must be a whole number from 0 to 479/);
+    expect(byPosition['record 2 (partner_channels[1])']).toMatch(/verification_method must be "sms" or "voice".*ivr must be true or false/);
+    expect(byPosition['record 3 (partner_channels[2])']).toMatch(/created_at "2026-02-30T00:00:00Z" is not a date and time/);
+    expect(await t.em().count(WhatsappNumber, { partner })).toBe(0);
+  });
+
   it('refuses invisible characters in names and an email the forms would refuse; stores the email as the forms would', async () => {
     const partner = await createPartner(t.em());
     const data = sample();

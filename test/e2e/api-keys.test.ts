@@ -83,6 +83,15 @@ describe('API keys', () => {
     );
     expect(past.status).toBe(422);
     expect(past.text).toContain('Choose a day after today.');
+    // A day the calendar does not have is not the day after it.
+    const impossible = await postForm(
+      agent,
+      '/settings/api-keys',
+      { name: 'Leap', scope: 'read', expires: '2031-02-30' },
+      '/settings/api-keys/new',
+    );
+    expect(impossible.status).toBe(422);
+    expect(impossible.text).toContain('Enter a date like 2027-01-31.');
     expect((await rows(t, 'select id from api_key')).length).toBe(before);
   });
 

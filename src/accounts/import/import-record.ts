@@ -1,6 +1,7 @@
 import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { FAMILIES, familyStatuses, type FamilyKey } from '../../statuses';
 import type { RegistrationMethod } from '../entities/whatsapp-number.entity';
+import { isCalendarDate } from '../../common/dates';
 import { canonicalEmail, emailProblem } from '../../common/email';
 import { UNSAFE_TEXT } from '../../common/unsafe-text';
 import { compactPhone, E164 } from '../phone';
@@ -119,7 +120,10 @@ class Checker {
     if (!s) return new Date(NaN);
     // ISO 8601 with a time zone, or "2026-03-02 09:15:00 UTC" as people write it.
     const iso = s.replace(/^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:UTC|Z)$/i, '$1T$2Z');
-    const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? new Date(iso) : new Date(NaN);
+    const d =
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso) && isCalendarDate(iso)
+        ? new Date(iso)
+        : new Date(NaN);
     if (Number.isNaN(d.getTime())) this.problems.push(`${field} "${s.slice(0, 40)}" is not a date and time with a time zone (ISO 8601)`);
     return d;
   }
@@ -127,8 +131,8 @@ class Checker {
   timezone(field: string, value: unknown): number | null | undefined {
     if (value === undefined) return undefined;
     if (value === null || value === '') return null;
-    const s = String(value).trim();
-    if ((typeof value !== 'string' && typeof value !== 'number') || !/^\d{1,3}$/.test(s) || Number(s) > 479) {
+    const s = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+    if (!/^\d{1,3}$/.test(s) || Number(s) > 479) {
       this.problems.push(`${field} must be a whole number from 0 to 479`);
       return undefined;
     }
@@ -138,7 +142,8 @@ class Checker {
   bool(field: string, value: unknown): boolean | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value === 'boolean') return value;
-    const s = String(value).trim().toLowerCase();
+    // Only text and numbers are read as text: an object's own toString is the sender's, not ours.
+    const s = typeof value === 'string' || typeof value === 'number' ? String(value).trim().toLowerCase() : '';
     if (['true', 'yes', '1'].includes(s)) return true;
     if (['false', 'no', '0'].includes(s)) return false;
     this.problems.push(`${field} must be true or false`);
@@ -148,7 +153,7 @@ class Checker {
   method(field: string, value: unknown): RegistrationMethod | null | undefined {
     if (value === undefined) return undefined;
     if (value === null || value === '') return null;
-    const s = String(value).trim().toLowerCase();
+    const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
     if (s === 'sms' || s === 'voice') return s;
     this.problems.push(`${field} must be "sms" or "voice"`);
     return undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../../common/dates';
 import { text } from '../../common/forms';
 import { newId } from '../../common/ids';
 import { API_SCOPES } from '../entities/api-key.entity';
@@ -18,10 +19,7 @@ export const createApiKeyForm = z.object({
   expires: z
     .string()
     .trim()
-    .refine(
-      (v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))),
-      'Enter a date like 2027-01-31.',
-    )
+    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && isCalendarDate(v)), 'Enter a date like 2027-01-31.')
     .optional(),
   /** The form's own id, made when it was shown: the same form sent twice makes one key. */
   form: z.string().regex(FORM_ID).optional().catch(undefined),
