@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { isCalendarDate } from '../common/dates';
 import { isEntityId } from '../common/ids';
 import { FAMILIES, familyValues, isStatus } from '../statuses';
 
@@ -237,13 +238,20 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([sort.field, sort.dir, key, id, pos ?? null])).toString('base64url');
 }
 
+/** A key either database can compare: PostgreSQL has no year 0 and no NUL in text. */
 const validKey = (field: SortField, key: unknown): boolean => {
   if (field === 'created') {
-    return typeof key === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) && !Number.isNaN(Date.parse(key));
+    return (
+      typeof key === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) &&
+      !key.startsWith('0000') &&
+      isCalendarDate(key) &&
+      !Number.isNaN(Date.parse(key))
+    );
   }
   if ((FILTER_FAMILIES as readonly string[]).includes(field))
     return Number.isInteger(key) && (key as number) >= 0 && (key as number) <= 100;
-  return typeof key === 'string' && key.length <= MAX_SEARCH_LENGTH;
+  return typeof key === 'string' && key.length <= MAX_SEARCH_LENGTH && !key.includes('\u0000');
 };
 
 /**

@@ -60,7 +60,7 @@ const isPublicDocument = (path: string): boolean => path.toLowerCase().replace(/
  * request is let in by its key before its body or query is read, so that a request without a
  * valid key is a 401 whatever it sends (not a 400, 413 or 422 for input nobody was allowed to
  * send, a GET's included), and nobody without a key makes the hub parse a body (an operator
- * load may be 10 MB). Only the API's document (`openapi.json`) is public. `keep` puts the
+ * load may be 10 MB). Only reading the API's document (`openapi.json`) is public. `keep` puts the
  * caller on the request, where the API's guard finds it already known.
  */
 export function keyBeforeBody<R extends HubRequest, C>(
@@ -68,7 +68,7 @@ export function keyBeforeBody<R extends HubRequest, C>(
   keep: (req: R, caller: C) => void,
 ) {
   return (req: R, _res: Response, next: NextFunction): void => {
-    if (isPublicDocument(req.path)) return next();
+    if ((req.method === 'GET' || req.method === 'HEAD') && isPublicDocument(req.path)) return next();
     authenticate(authorizationOf(req), originOf(req)).then((caller) => {
       keep(req, caller);
       next();

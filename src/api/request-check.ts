@@ -16,7 +16,8 @@ import type { FieldProblem } from './problem';
  * text. Anything else is left for the schema to refuse.
  */
 export function coerceQuery(schema: TObject, query: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: `__proto__=x` is a parameter like any other, refused when unknown.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(query)) {
     const type = Object.hasOwn(schema.properties, key) ? (schema.properties[key] as TSchema).type : undefined;
     if (type === 'array' && typeof value === 'string') out[key] = [value];

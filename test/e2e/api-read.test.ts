@@ -10,6 +10,9 @@ import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 import { OperatorKeysService } from '../../src/operator-api/operator-keys.service';
 
+/** A cursor as the app spells one (base64url JSON), holding what the test says. */
+const cursorOf = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 describe('Partner API: reading', () => {
   let t: TestApp;
   let owner: MemberFixture;
@@ -66,6 +69,9 @@ describe('Partner API: reading', () => {
       const other = await t.http().get(spelled);
       expect([spelled, other.status, other.text]).toEqual([spelled, 200, res.text]);
     }
+    // Reading it is public, sending it a body is not: nobody without a key makes the hub parse one.
+    const sent = await t.http().put('/api/v1/openapi.json').set('Content-Type', 'application/json').send('{"not json');
+    expect(sent.status).toBe(401);
     // The rest of the API so spelled is still the API: a key first, and problems as JSON.
     const shouted = await t.http().get('/API/V1/Numbers');
     expect([shouted.status, shouted.headers['content-type']]).toEqual([401, 'application/problem+json; charset=utf-8']);
@@ -206,8 +212,13 @@ describe('Partner API: reading', () => {
       [`/api/v1/numbers?provider_id=${'C'.repeat(65)}`, 'provider_id.0'],
       [`/api/v1/numbers?${Array.from({ length: 101 }, (_, i) => `provider_id=CH${i}`).join('&')}`, 'provider_id'],
       ['/api/v1/numbers?cursor=bm9wZQ', 'cursor'],
+      // Cursors of the right shape with keys PostgreSQL cannot compare: a NUL in text, year 0.
+      [`/api/v1/numbers?sort=phone&cursor=${cursorOf(['phone', 'asc', '+49\u0000', ids.number, 1])}`, 'cursor'],
+      [`/api/v1/numbers?cursor=${cursorOf(['created', 'desc', '0000-01-01T00:00:00.000Z', ids.number, 1])}`, 'cursor'],
+      [`/api/v1/numbers?cursor=${cursorOf(['created', 'desc', '2026-02-30T00:00:00.000Z', ids.number, 1])}`, 'cursor'],
       ['/api/v1/clients?cursor=bm9wZQ', 'cursor'],
       ['/api/v1/summary?x=1', 'x'],
+      ['/api/v1/numbers?__proto__=x', '__proto__'],
       [`/api/v1/numbers/${ids.number}?expand=all`, 'expand'],
     ] as const) {
       const res = await get(path);
