@@ -22,6 +22,7 @@ import { Migration20261203123347 } from './Migration20261203123347';
 import { Migration20261203180000 } from './Migration20261203180000';
 import { Migration20261203213000 } from './Migration20261203213000';
 import { Migration20261204090000 } from './Migration20261204090000';
+import { Migration20261204150000 } from './Migration20261204150000';
 
 /** Every PostgreSQL migration, in order. `DATABASE_URL=… npm run cli -- db:diff` writes new ones; add them here. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261203180000', class: Migration20261203180000 },
   { name: 'Migration20261203213000', class: Migration20261203213000 },
   { name: 'Migration20261204090000', class: Migration20261204090000 },
+  { name: 'Migration20261204150000', class: Migration20261204150000 },
 ];

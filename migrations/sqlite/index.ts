@@ -20,6 +20,7 @@ import { Migration20261203122240 } from './Migration20261203122240';
 import { Migration20261203123344 } from './Migration20261203123344';
 import { Migration20261203180000 } from './Migration20261203180000';
 import { Migration20261203213000 } from './Migration20261203213000';
+import { Migration20261204150000 } from './Migration20261204150000';
 
 /** Every SQLite migration, in order. `npm run cli -- db:diff` writes new ones; add them here. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261203123344', class: Migration20261203123344 },
   { name: 'Migration20261203180000', class: Migration20261203180000 },
   { name: 'Migration20261203213000', class: Migration20261203213000 },
+  { name: 'Migration20261204150000', class: Migration20261204150000 },
 ];

@@ -1,6 +1,10 @@
+import { PostgreSqlPlatform, type AbstractSqlDriver } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migration20261204150000 as PostgresqlBackfill } from '../../migrations/postgresql/Migration20261204150000';
+import { Migration20261204150000 as SqliteBackfill } from '../../migrations/sqlite/Migration20261204150000';
 import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { User } from '../../src/auth/entities/user.entity';
+import { Sql } from '../../src/database/sql';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { RevocationFinalizer } from '../../src/revocation/revocation-finalizer.service';
 import { createMember, createPartner, type MemberFixture } from '../factories';
@@ -213,5 +217,18 @@ describe('a number removed from the hub', () => {
     const leaverPage = await later.get(`/accounts/${byLeaver.id}`);
     expect(leaverPage.status).toBe(410);
     expect(leaverPage.text).toContain(`<dt>Requested by</dt><dd>${name} (${email})</dd>`);
+
+    // Revocations asked for before the label was kept: the migration takes it from Activity.
+    await t.app.get(Sql).run('update revocation set requested_by_label = null where partner_id = ?', [partner.id]);
+    expect((await later.get(`/accounts/${byKey.id}`)).text).toContain('<dt>Requested by</dt><dd>A user who has since been deleted</dd>');
+    const em = t.em();
+    const Backfill = em.getPlatform() instanceof PostgreSqlPlatform ? PostgresqlBackfill : SqliteBackfill;
+    const migration = new Backfill(em.getDriver() as AbstractSqlDriver, em.config);
+    await migration.up();
+    for (const query of migration.getQueries()) await em.getConnection().execute(query as string);
+    expect((await later.get(`/accounts/${byKey.id}`)).text).toContain(
+      `<dt>Requested by</dt><dd>API key “ERP sync” (phk_live_${key[1]})</dd>`,
+    );
+    expect((await later.get(`/accounts/${byLeaver.id}`)).text).toContain(`<dt>Requested by</dt><dd>${name} (${email})</dd>`);
   });
 });
