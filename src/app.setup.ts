@@ -119,7 +119,8 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   });
   // So no ETag either: hashing every page (142 kB for a list page) would serve no revalidation.
   app.set('etag', false);
-  app.useBodyParser('urlencoded', { extended: false, limit: '100kb', parameterLimit: 200 });
+  // The pages' forms; the APIs read JSON only, and only once the key let the request in.
+  app.use(pagesOnly(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 })));
   // The API's JSON bodies (its own limit); a body that is not JSON or too large is a problem+json.
   // The operator API's loads of up to 1,000 channels get 10 MB; the parser after it skips a body already read.
   app.use(OPERATOR_V1, operatorKeyBeforeBody(app.get(OperatorKeysService)));

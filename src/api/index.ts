@@ -5,4 +5,5 @@ export { API_REFERENCES, ApiProblem, type FieldProblem } from './problem';
 export { GENERIC_PROBLEMS } from './api-problem.filter';
 export { Problem } from './schemas';
 export { coerceQuery, fieldProblems } from './request-check';
+export { refuseBodyNotJson } from './route';
 export { openApiParameters, plainSchema, problemResponse, problemTypesText } from './openapi-schema';

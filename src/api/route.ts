@@ -137,13 +137,19 @@ export class ApiInputCheck implements NestInterceptor {
   }
 }
 
+/**
+ * Only JSON is read: a body of another type would pass for none (a dry run sent as text would
+ * act, a form-encoded load would be refused field by field). A zero-length body (what fetch and
+ * most HTTP libraries send with a body-less POST or DELETE) is none, whatever its type.
+ */
+export function refuseBodyNotJson(req: Request): void {
+  if (req.headers['content-length'] !== '0' && req.is(JSON_TYPES) === false) throw ApiProblem.notJson();
+}
+
 function checkedInput(route: ApiRoute, req: Request) {
   // A malformed id is no different from an unknown one: 404, like the pages.
   if (route.checks.params && !route.checks.params.Check(req.params)) throw ApiProblem.notFound();
-  // Only JSON is read: a body of another type would pass for none (a dry run sent as text would act).
-  // A zero-length body (what fetch and most HTTP libraries send with a body-less POST or DELETE)
-  // is none, whatever its type.
-  if (req.headers['content-length'] !== '0' && req.is(JSON_TYPES) === false) throw ApiProblem.notJson();
+  refuseBodyNotJson(req);
   // No body is an empty one: the route's schema says whether that will do.
   const { query, body, problems } = readInput(route, req.query as Record<string, unknown>, req.body ?? {});
   if (problems.length) throw ApiProblem.invalid(problems);

@@ -121,6 +121,7 @@ export const putChannels = defineOperatorRoute({
     '401': 'Missing, unknown, expired or revoked operator key, or a partner’s API key (WWW-Authenticate: Bearer).',
     '404': 'No partner with this id or slug.',
     '413': 'The body is larger than 10 MB.',
+    '415': 'The body is not sent as JSON (Content-Type: application/json).',
     '422':
       'Invalid or unknown parameters or fields (a NUL character in the query too), a field given twice; or invalid records without skip_invalid=true, nothing written: `errors` lists each as accounts:import prints it (a record with a NUL character is one).',
   },

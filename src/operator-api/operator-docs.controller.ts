@@ -24,6 +24,7 @@ const SHARED_EXAMPLES: Record<string, ApiProblem[]> = {
   '400': [GENERIC_PROBLEMS.bodyNotJson()],
   '401': [OperatorKeyProblems.missing(), OperatorKeyProblems.refused(), OperatorKeyProblems.partnerKey()],
   '413': [GENERIC_PROBLEMS.bodyTooLarge()],
+  '415': [ApiProblem.notJson()],
 };
 
 /**

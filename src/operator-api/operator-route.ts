@@ -10,7 +10,7 @@ import {
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { Request } from 'express';
-import { ApiProblem, coerceQuery, fieldProblems } from '../api';
+import { ApiProblem, coerceQuery, fieldProblems, refuseBodyNotJson } from '../api';
 import { Public } from '../common/public.decorator';
 import { OperatorKeyGuard } from './operator-key.guard';
 
@@ -84,6 +84,7 @@ export function OperatorEndpoint(route: OperatorRoute) {
 export const OperatorInput = createParamDecorator((route: OperatorRoute, context: ExecutionContext) => {
   const req = context.switchToHttp().getRequest<Request>();
   if (!route.checks.params.Check(req.params)) throw ApiProblem.notFound();
+  refuseBodyNotJson(req);
   const { query, problems } = readOperatorInput(route, req.query as Record<string, unknown>, req.body);
   if (problems.length) throw ApiProblem.invalid(problems);
   return { params: req.params, query, body: req.body as unknown };

@@ -72,6 +72,13 @@ describe('Partner API: reading', () => {
     // Reading it is public, sending it a body is not: nobody without a key makes the hub parse one.
     const sent = await t.http().put('/api/v1/openapi.json').set('Content-Type', 'application/json').send('{"not json');
     expect(sent.status).toBe(401);
+    // Nor does a form: the pages' form parser never reads an API request.
+    const form = await t
+      .http()
+      .post('/api/v1/summary')
+      .type('form')
+      .send(Array.from({ length: 300 }, (_, i) => `f${i}=${'x'.repeat(400)}`).join('&'));
+    expect(form.status).toBe(401);
     // The rest of the API so spelled is still the API: a key first, and problems as JSON.
     const shouted = await t.http().get('/API/V1/Numbers');
     expect([shouted.status, shouted.headers['content-type']]).toEqual([401, 'application/problem+json; charset=utf-8']);

@@ -136,7 +136,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const shown = new ApiContract(doc, { reference: '/api/operator/docs' }).examples().examples;
     // One operation: its examples by status (or "body").
     const examples = Object.fromEntries(Object.entries(shown).map(([where, values]) => [where.split(' ').pop()!, values]));
-    expect(Object.keys(examples).sort()).toEqual(['200', '400', '401', '404', '413', '422', 'body']);
+    expect(Object.keys(examples).sort()).toEqual(['200', '400', '401', '404', '413', '415', '422', 'body']);
     expect(examples['200'][0]).toMatchObject({ records: 1000, refused: 1 });
 
     const partner = await createPartner(t.em());
@@ -403,12 +403,25 @@ describe('operator API: ingesting a partner’s channels', () => {
           .type('json')
           .send(`{"partner_channels":["${'x'.repeat(11 * 2 ** 20)}"]}`),
       ],
+      [
+        'a form of 300 fields above 100 kB, no key',
+        await t
+          .http()
+          .put(url)
+          .type('form')
+          .send(Array.from({ length: 300 }, (_, i) => `f${i}=${'x'.repeat(400)}`).join('&')),
+      ],
     ] as const) {
       expect(res.status, why).toBe(401);
       contract.expect(res, 'PUT');
     }
     // With a valid key the body is read: the same text is a 400 for what it is.
     expect((await put(partner.id, '{"partner_channels":').type('json')).status).toBe(400);
+    // And JSON sent as a form (curl's default type) is not JSON: a 415, not a field named after the text.
+    const form = await put(partner.id, '{"partner_channels":[]}').type('form');
+    expect([form.status, form.body.type]).toEqual([415, expect.stringMatching(/#problem-unsupported-media-type$/)]);
+    contract.expect(form, 'PUT');
+    expect(await t.em().count(WhatsappNumber, { partner: partner.id })).toBe(0);
   });
 
   it('answers 401 with WWW-Authenticate for a missing, unknown, expired or revoked key and for a partner’s API key', async () => {
