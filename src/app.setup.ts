@@ -8,7 +8,7 @@ import session from 'express-session';
 import hbs from 'hbs';
 import helmet from 'helmet';
 import passport from 'passport';
-import { apiKeyBeforeBody } from './api/api-key.guard';
+import { ApiKeyGuard, apiKeyBeforeBody } from './api/api-key.guard';
 import { ApiKeysService } from './api/api-keys.service';
 import { apiCors } from './api/cors';
 import { ApiProblemFilter, isApiPath } from './api/api-problem.filter';
@@ -127,7 +127,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   app.use(OPERATOR_V1, express.json({ limit: '10mb', type: JSON_TYPES, verify: refuseDuplicateKeys }));
   // Browsers of the configured origins only (none by default): their preflight needs no key.
   if (config.api.corsOrigins.length) app.use(API_V1, apiCors(config.api.corsOrigins));
-  app.use(API_V1, apiKeyBeforeBody(app.get(ApiKeysService)));
+  app.use(API_V1, apiKeyBeforeBody(app.get(ApiKeysService), app.get(ApiKeyGuard)));
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
   app.use(rejectNulBytes({ bodiesCheckedUnder: [OPERATOR_V1] }));
 

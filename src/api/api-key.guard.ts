@@ -35,17 +35,30 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<ApiRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const caller = req.apiCaller ?? (await this.keys.authenticate(authorizationOf(req), originOf(req)));
+    if (!req.apiCaller)
+      await this.admit(
+        req,
+        context.switchToHttp().getResponse<Response>(),
+        await this.keys.authenticate(authorizationOf(req), originOf(req)),
+      );
+    if (scopeOf(context) === 'read_write' && req.apiCaller!.scope !== 'read_write') throw ApiProblem.forbiddenScope();
+    return true;
+  }
+
+  /**
+   * Counts the request against its key's limit, says where the count stands on the answer,
+   * and lets the caller in unless the minute is spent (429). Before the body is read
+   * (apiKeyBeforeBody): a key past its limit makes the hub parse nothing more, and every
+   * answer to a known key carries the headers, a 400, 413 or 422 for its body too.
+   */
+  async admit(req: ApiRequest, res: Response, caller: ApiCaller): Promise<void> {
     const decision = await this.limiter.consume(this.policy, caller.keyId);
     res.setHeader('X-RateLimit-Limit', String(this.policy.points));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.policy.points - decision.spent)));
     // When the minute's count starts again, in Unix seconds (as GitHub's API says it).
     res.setHeader('X-RateLimit-Reset', String(Math.ceil(decision.resetsAt / 1000)));
     if (!decision.allowed) throw ApiProblem.rateLimited(decision.retryAfterSeconds);
-    if (scopeOf(context) === 'read_write' && caller.scope !== 'read_write') throw ApiProblem.forbiddenScope();
     req.apiCaller = caller;
-    return true;
   }
 }
 
@@ -61,24 +74,23 @@ const isPublicDocument = (path: string): boolean => path.toLowerCase().replace(/
  * valid key is a 401 whatever it sends (not a 400, 413 or 422 for input nobody was allowed to
  * send, a GET's included), and nobody without a key makes the hub parse a body (an operator
  * load may be 10 MB). Only reading the API's document (`openapi.json`) is public. `keep` puts the
- * caller on the request, where the API's guard finds it already known.
+ * caller on the request (after the Partner API's limit), where the API's guard finds it already known.
  */
 export function keyBeforeBody<R extends HubRequest, C>(
   authenticate: (authorization: string | undefined, origin: RequestOrigin) => Promise<C>,
-  keep: (req: R, caller: C) => void,
+  keep: (req: R, res: Response, caller: C) => void | Promise<void>,
 ) {
-  return (req: R, _res: Response, next: NextFunction): void => {
+  return (req: R, res: Response, next: NextFunction): void => {
     if ((req.method === 'GET' || req.method === 'HEAD') && isPublicDocument(req.path)) return next();
-    authenticate(authorizationOf(req), originOf(req)).then((caller) => {
-      keep(req, caller);
-      next();
-    }, next);
+    authenticate(authorizationOf(req), originOf(req))
+      .then((caller) => keep(req, res, caller))
+      .then(() => next(), next);
   };
 }
 
-/** The Partner API's: the guard then counts the key's limit and checks its scope. */
-export const apiKeyBeforeBody = (keys: ApiKeysService) =>
+/** The Partner API's: the key, then its limit; the guard then checks the route's scope. */
+export const apiKeyBeforeBody = (keys: ApiKeysService, guard: ApiKeyGuard) =>
   keyBeforeBody(
     (authorization, origin) => keys.authenticate(authorization, origin),
-    (req: ApiRequest, caller) => (req.apiCaller = caller),
+    (req: ApiRequest, res, caller) => guard.admit(req, res, caller),
   );

@@ -22,5 +22,7 @@ export class OperatorKeyGuard implements CanActivate {
 export const operatorKeyBeforeBody = (keys: OperatorKeysService) =>
   keyBeforeBody(
     (authorization, origin) => keys.authenticate(authorization, origin),
-    (req: OperatorRequest, caller) => (req.operator = caller),
+    (req: OperatorRequest, _res, caller) => {
+      req.operator = caller;
+    },
   );

@@ -355,6 +355,18 @@ describe('a key on two instances', () => {
       expect((await call(second)).status).toBe(200);
     });
   });
+
+  it('counts requests refused for their input too, and answers them with the limit headers: a spent key gets nothing parsed', async () => {
+    await withTwoInstances({ env: { API_RATE_LIMIT_PER_MINUTE: '3' }, sharedClock: true }, async (first, second, key) => {
+      const bad = (t: TestApp) =>
+        t.http().post('/api/v1/summary?x=%00').set('Authorization', `Bearer ${key}`).type('json').send('{"not json');
+      const answers = [await bad(first), await bad(second), await bad(first), await bad(second)];
+      expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 429]);
+      expect(answers.map((a) => a.headers['x-ratelimit-remaining'])).toEqual(['2', '1', '0', '0']);
+      expect(answers[3].headers['retry-after']).toMatch(/^\d+$/);
+      expect(answers[3].headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
 });
 
 describe('a busy key on two instances', () => {
