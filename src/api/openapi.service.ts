@@ -12,10 +12,7 @@ import { Problem } from './schemas';
 
 /** The failures every route may answer with, what they mean, and the problems the code answers them with. */
 const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = {
-  '400': {
-    description: 'The request could not be read: a body that is not JSON, or (where required) no valid Idempotency-Key.',
-    examples: [GENERIC_PROBLEMS.bodyNotJson(), ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
-  },
+  '400': { description: 'The body could not be read: it is not JSON.', examples: [GENERIC_PROBLEMS.bodyNotJson()] },
   '401': {
     description:
       'Missing, unknown, expired or revoked key, or an Authorization header sent twice or not in the Bearer scheme (WWW-Authenticate: Bearer).',
@@ -36,6 +33,11 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
   },
 };
 const INVALID = 'Invalid or unknown parameters; `errors` lists them.';
+/** A write's 400: the shared one, and the Idempotency-Key it needs. */
+const IDEMPOTENT_400 = {
+  description: 'The request could not be read: a body that is not JSON, or no valid Idempotency-Key.',
+  examples: [...ERRORS['400'].examples, ApiProblem.idempotencyKeyMissing(), ApiProblem.idempotencyKeyInvalid()],
+};
 const PARTNER = API_REFERENCES.partner;
 
 /**
@@ -137,7 +139,7 @@ export class OpenApiService implements OnModuleInit {
       '413',
       '415',
       '429',
-    ].filter((status) => !route.errors?.[Number(status)]);
+    ].filter((status) => !route.errors?.[Number(status)] && !(status === '400' && route.idempotent));
     const successes = route.successes ?? { [route.status ?? 200]: 'OK' };
     const mediaType = route.mediaType ?? 'application/json';
     const own = (status: number) => route.errorExamples?.[status] ?? [];
@@ -170,6 +172,9 @@ export class OpenApiService implements OnModuleInit {
           ]),
         ),
         ...Object.fromEntries(shared.map((s) => [s, { $ref: `#/components/responses/Error${s}` }])),
+        ...(route.idempotent && {
+          400: { ...problemResponse(IDEMPOTENT_400.description, IDEMPOTENT_400.examples, PARTNER), headers: errorHeaders('400') },
+        }),
         422: {
           ...problemResponse(
             route.errors?.[422] ?? INVALID,

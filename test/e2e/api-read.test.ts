@@ -101,6 +101,24 @@ describe('Partner API: reading', () => {
     // A request whose Idempotency-Key another one holds is a 409 that says when to retry (a race the suite meets only at times).
     const post = (res.body as OpenApiDoc).paths['/numbers/{id}/revocation'].post;
     expect(post.responses['409'].headers?.['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+    // A read's 400 is a body that is not JSON; only a write's names the Idempotency-Key it needs.
+    const doc400 = res.body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { responses: Record<string, unknown> };
+    };
+    const examplesOf = (response: unknown) => {
+      const ref = (response as { $ref?: string }).$ref;
+      const resolved = (ref ? doc400.components.responses[ref.split('/').pop()!] : response) as {
+        content: Record<string, { examples: Record<string, unknown> }>;
+      };
+      return Object.keys(resolved.content['application/problem+json'].examples);
+    };
+    expect(examplesOf(doc400.paths['/numbers'].get.responses['400'])).toEqual(['bad-request']);
+    expect(examplesOf(doc400.paths['/numbers/{id}/revocation'].post.responses['400'])).toEqual([
+      'bad-request',
+      expect.stringMatching(/idempotency/),
+      expect.stringMatching(/idempotency/),
+    ]);
   });
 
   it('shows an example of every parameter and every answer, each valid against its schema and as the API answers', async () => {
