@@ -714,6 +714,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(sections).toHaveLength(1);
         expect(sections[0].heading).toBeUndefined();
         expect(page.text).not.toContain('class="client-heading"');
+        // The cards' h4 still follow an h3, for screen readers only: no heading level skipped.
+        expect(page.text).toContain('<h3 id="client-0" class="visually-hidden">Numbers</h3>');
         expect(sections[0].cards).toHaveLength(made.length);
         for (const card of sections[0].cards) {
           const m = byId(card.id);
