@@ -6,7 +6,7 @@ import type { ChangeSource } from './entities/number-status-change.entity';
 import type { NumberNote } from './number-extensions.service';
 import { cardView } from './number-list.presenter';
 import type { NumberRow } from './number-row';
-import { statusView } from './status-view';
+import { pendingTooLong, statusView } from './status-view';
 import { metaTimezoneLabel } from './timezones';
 
 /** What made a status change, in the words of the history. */
@@ -28,6 +28,18 @@ export function historyView(changes: StatusChangeRow[]) {
   }));
 }
 
+/**
+ * A pending status's next step once it has waited too long: what "Nothing to do" promised did
+ * not happen, so the page says so and who to ask; a step the partner can take stays.
+ */
+function stuckNextStep(next: string, since: Date, now: Date): string {
+  const days = Math.floor((now.getTime() - since.getTime()) / 86_400_000);
+  const step = next.startsWith('Nothing to do')
+    ? "ask the provider's support why"
+    : next.charAt(0).toLowerCase() + next.slice(1).replace(/\.$/, '');
+  return `In this status for ${formatCount(days)} days, longer than it should take: ${step}.`;
+}
+
 /** An account mode as the provider sends it (`live`), in a word: Live. */
 const accountModeLabel = (mode: string | null) => (mode ? mode.charAt(0).toUpperCase() + mode.slice(1) : null);
 
@@ -37,7 +49,11 @@ export function detailsView(n: NumberRow, now: Date, notes?: readonly NumberNote
   const client = n.client;
   const card = cardView(n, now, notes);
   // The statuses at fault first, marked (the page's note points at them), then the others in the usual order.
-  const overview = card.overview.map((s) => ({ ...s, attention: !!statusDef(s.family, s.value)?.attention }));
+  const overview = card.overview.map((s) =>
+    s.family === 'lifecycle' && pendingTooLong(n, now)
+      ? { ...s, attention: true, next: stuckNextStep(s.next, n.statusChangedAt, now) }
+      : { ...s, attention: !!statusDef(s.family, s.value)?.attention },
+  );
   return {
     ...card,
     overview: [...overview.filter((s) => s.attention), ...overview.filter((s) => !s.attention)],

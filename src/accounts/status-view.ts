@@ -105,12 +105,17 @@ const STUCK_REASON: AttentionReason = {
   short: `${FAMILIES.lifecycle.short} pending over ${STUCK_AFTER_DAYS} days`,
 };
 
+/** Whether the number has waited in a pending lifecycle status for more than STUCK_AFTER_DAYS. */
+export function pendingTooLong(n: Pick<CardRow, 'status' | 'statusChangedAt'>, now: Date): boolean {
+  const stuck = now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_DAYS * 86_400_000;
+  return stuck && !!statusDef('lifecycle', n.status)?.pending;
+}
+
 /** Why a number shows up under "needs attention" (the same rule as attentionWhere); empty when it does not. */
 export function attentionFaults(n: CardRow, now: Date): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   for (const f of ATTENTION_FAMILIES) if (statusDef(f, familyValue(n, f))?.attention) reasons.push(FAMILY_REASONS.get(f)!);
-  const stuck = now.getTime() - n.statusChangedAt.getTime() > STUCK_AFTER_DAYS * 86_400_000;
-  if (stuck && statusDef('lifecycle', n.status)?.pending) reasons.push(STUCK_REASON);
+  if (pendingTooLong(n, now)) reasons.push(STUCK_REASON);
   return reasons;
 }
 

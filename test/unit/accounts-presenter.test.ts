@@ -467,6 +467,30 @@ describe('the details page', () => {
     expect(detailsView(numberRow({ waba: { timezoneId: null } }), NOW).waba).toMatchObject({ timezoneId: null, timezoneName: undefined });
   });
 
+  it('says a number pending too long needs a step, where its status alone would say "Nothing to do"', () => {
+    const lifecycle = (over: RowOverrides) => detailsView(numberRow(over), NOW).overview.find((s) => s.family === 'lifecycle')!;
+    const fresh = lifecycle({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 2 * DAY) });
+    expect(fresh).toMatchObject({ attention: false, next: 'Nothing to do: processing usually takes minutes to a few hours.' });
+
+    const stuck = detailsView(numberRow({ status: 'submitted', statusChangedAt: new Date(NOW.getTime() - 12 * DAY) }), NOW);
+    expect(stuck.attentionText).toContain('pending over 7 days');
+    // The row the attention note points at comes first, marked, and says what to do.
+    expect(stuck.overview[0]).toMatchObject({
+      family: 'lifecycle',
+      attention: true,
+      next: "In this status for 12 days, longer than it should take: ask the provider's support why.",
+    });
+    // A step the partner can take stays the step.
+    expect(lifecycle({ status: 'created', statusChangedAt: new Date(NOW.getTime() - 9 * DAY) }).next).toBe(
+      'In this status for 9 days, longer than it should take: ask the client to finish the embedded signup.',
+    );
+    // Running for months is not pending.
+    expect(lifecycle({ status: 'running', statusChangedAt: new Date(NOW.getTime() - 90 * DAY) })).toMatchObject({
+      attention: false,
+      next: 'Nothing to do.',
+    });
+  });
+
   it('keeps empty contact details empty', () => {
     const view = detailsView(numberRow({ client: { contactEmail: null }, waba: { namespace: null }, accountMode: null }), NOW);
     expect(view.client.contactEmail).toBeNull();
