@@ -34,7 +34,8 @@ const HOSTILE: [string, unknown][] = [
   ['an encoded line feed in the query', '/accounts?q=%0a'],
   ['an encoded tab', '/%09/evil.example'],
   ['an encoded NUL', '/accounts%00'],
-  ['an encoded space', '/accounts?q=a%20b'],
+  ['an encoded right-to-left override in the query', '/accounts?q=%E2%80%AE'],
+  ['a malformed escape in the fragment-free path', '/accounts%E0%A4%A?q=1'],
   ['a dot segment before two slashes', '/.//evil.example'],
   ['a parent segment before two slashes', '/..//evil.example'],
   ['a segment undone before two slashes', '/accounts/..//evil.example'],
@@ -62,6 +63,14 @@ const GOOD: [string, string, string][] = [
   ['an encoded letter in the query', '/accounts?q=caf%C3%A9', '/accounts?q=caf%C3%A9'],
   ['a form-encoded space and plus sign', '/accounts?q=%2B49+151', '/accounts?q=%2B49+151'],
   ['a query with a URL as its value', '/accounts?ref=https://evil.example', '/accounts?ref=https://evil.example'],
+  ['a search with an encoded space', '/accounts?q=cafe%20lumiere', '/accounts?q=cafe%20lumiere'],
+  ['a search for a percent sign', '/accounts?q=100%25', '/accounts?q=100%25'],
+  ['a search for an escape as typed', '/accounts?q=%252F', '/accounts?q=%252F'],
+  [
+    'a number opened from a search with a space',
+    '/accounts/abc?back=%2Faccounts%3Fq%3Da%2520b',
+    '/accounts/abc?back=%2Faccounts%3Fq%3Da%2520b',
+  ],
 ];
 
 describe('safeLocalPath', () => {
