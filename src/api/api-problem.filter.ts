@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
+import { isMalformedPathEscape } from '../common/path-params.pipe';
 import { NulByteRefused } from '../common/sanitize';
 import { logSecurityEvent } from '../common/security-log';
 import { allowedMethods, type RouteShape } from './allowed-methods';
@@ -108,6 +109,7 @@ export function problemOf(error: unknown): ApiProblem {
     return ApiProblem.invalid([{ field: `body.${parser.key}`, message: 'Given more than once: send each field once.' }]);
   if (error instanceof NulByteRefused)
     return ApiProblem.invalid([{ field: error.field, message: 'Contains a NUL character, which is not allowed.' }]);
+  if (isMalformedPathEscape(error)) return ApiProblem.notFound();
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return GENERIC_PROBLEMS.unknownAddress();

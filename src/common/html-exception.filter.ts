@@ -6,6 +6,7 @@ import { FormInvalid } from './form-invalid';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
 import { safeLocalPath } from './local-path';
+import { isMalformedPathEscape } from './path-params.pipe';
 import { AlreadySignedIn, SignInRequired } from './member.guard';
 import { SeeOther } from './see-other';
 import { logSecurityEvent } from './security-log';
@@ -106,6 +107,7 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       return { status: 403, message: 'This form has expired or was sent from another site. Go back, reload the page and try again.' };
     }
     if (error instanceof DomainError) return { status: error.status, message: error.message };
+    if (isMalformedPathEscape(error)) return { status: 404, message: 'There is nothing at this address.' };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

@@ -1,4 +1,4 @@
-import { NotFoundException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { HttpException, NotFoundException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ID_SHAPE } from './ids';
 
 /**
@@ -20,6 +20,15 @@ export function pathParamShape(name: string): RegExp | undefined {
   if (name === 'id' || name.endsWith('Id')) return ID_SHAPE;
   if (name === 'token') return TOKEN_SHAPE;
   return Object.hasOwn(OTHER_PARAMS, name) ? OTHER_PARAMS[name] : undefined;
+}
+
+/**
+ * Whether a failure is the router's refusal of a path parameter with a malformed escape
+ * (`/accounts/%E0%A4%A`), which Express reports as a 400 before any route runs. No id or token
+ * holds one, so it is answered as an unknown one is: not found.
+ */
+export function isMalformedPathEscape(error: unknown): boolean {
+  return (error instanceof HttpException ? error.cause : error) instanceof URIError;
 }
 
 export class UndeclaredPathParam extends Error {

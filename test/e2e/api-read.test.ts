@@ -6,7 +6,7 @@ import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber, createStatusChange } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import { postForm, signIn } from '../support/http';
-import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
+import { HOSTILE_ENCODED as HOSTILE, MALFORMED_ESCAPES } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 import { OperatorKeysService } from '../../src/operator-api/operator-keys.service';
 
@@ -405,6 +405,16 @@ describe('Partner API: reading', () => {
     expect(await dataRows(t)).toEqual(before);
   });
 
+  it('answers an id with a malformed escape as an unknown id: the 404 problem the document gives', async () => {
+    for (const value of MALFORMED_ESCAPES) {
+      for (const template of ['/numbers/{id}', '/numbers/{id}/history', '/clients/{id}']) {
+        const res = await get(`/api/v1${template.replace('{id}', value)}`);
+        expect([res.status, res.body.type], `${template} ${value}`).toEqual([404, '/api/docs#problem-not-found']);
+        contract.expect(res, 'GET', template);
+      }
+    }
+  });
+
   it('never answers hostile input on any parameter with a 5xx, a stack or SQL', async () => {
     const paths = (v: string) => [
       `/api/v1/numbers/${v}`,
@@ -433,7 +443,7 @@ describe('Partner API: reading', () => {
       `/api/v1/statuses?${v}=1`,
     ];
     const wrong: unknown[] = [];
-    for (const value of HOSTILE) {
+    for (const value of [...HOSTILE, ...MALFORMED_ESCAPES]) {
       for (const path of paths(value)) {
         const res = await get(path);
         const leaks = /at .*\.(ts|js):\d|select |sqlite|postgres|\/work\//i.test(res.text);

@@ -14,7 +14,7 @@ import { createTestAppWithSmtp, type TestApp } from '../support/app';
 import { HOUR } from '../support/clock';
 import { postForm, signIn } from '../support/http';
 import type { TestSmtp } from '../support/smtp';
-import { HOSTILE_ENCODED } from '../support/hostile';
+import { HOSTILE_ENCODED, MALFORMED_ESCAPES } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 import { phoneView } from '../../src/accounts/phone';
 
@@ -524,7 +524,7 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
       await send(`body ${shown}`, 'POST', post(id, plainObject ? { ...value, dry_run: true } : value));
       if (typeof value === 'string') await send(`field named ${shown}`, 'POST', post(id, { [value]: true, dry_run: true }));
     }
-    for (const value of HOSTILE_ENCODED) {
+    for (const value of [...HOSTILE_ENCODED, ...MALFORMED_ESCAPES]) {
       await send(`Idempotency-Key ${value.slice(0, 40)}`, 'POST', post(id, { dry_run: true }, { idem: value }));
       await send(`id ${value.slice(0, 40)}`, 'POST', post(value, { dry_run: true }));
       await send(`id ${value.slice(0, 40)}`, 'DELETE', del(value));

@@ -16,7 +16,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { DAY, MINUTE } from '../support/clock';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { postForm, signIn } from '../support/http';
-import { HOSTILE_ENCODED as HOSTILE } from '../support/hostile';
+import { HOSTILE_ENCODED as HOSTILE, MALFORMED_ESCAPES } from '../support/hostile';
 import { ApiContract, type OpenApiDoc } from '../support/openapi-doc';
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
@@ -495,7 +495,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     };
 
     const before = await dataRows(t);
-    for (const v of HOSTILE) {
+    for (const v of [...HOSTILE, ...MALFORMED_ESCAPES]) {
       check(`path ${v}`, await put(v, sample()));
       check(`query name ${v}`, await put(partner.id, sample(), key, `?${v}=true`));
       check(`query value ${v}`, await put(partner.id, sample(), key, `?skip_invalid=${v}`));

@@ -24,3 +24,9 @@ export const HOSTILE_ENCODED: readonly string[] = [
   '{}',
   '%EF%BC%9D1%2B1',
 ];
+
+/**
+ * Percent-escapes that do not decode (a cut-off UTF-8 sequence, non-hex digits): where the
+ * encoded values go on the wire, but not among those decoded into bodies and fields.
+ */
+export const MALFORMED_ESCAPES: readonly string[] = ['%E0%A4%A', '%zz'];
