@@ -4,7 +4,15 @@ import type { HubRequest } from './http';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export class CsrfRejected extends Error {}
+export class CsrfRejected extends Error {
+  /** The form's session is gone (it ended while the page was open): no token could have matched. */
+  constructor(
+    reason: string,
+    readonly sessionEnded = false,
+  ) {
+    super(reason);
+  }
+}
 
 /** The session's synchronizer token, made on first use (the login form included). */
 export function csrfToken(req: HubRequest): string {
@@ -35,9 +43,8 @@ export function csrfProtection(allowedOrigin: string) {
     }
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
     const expected = req.session?.csrfSecret;
-    if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) {
-      return next(new CsrfRejected('missing or wrong token'));
-    }
+    if (!expected) return next(new CsrfRejected('session ended', true));
+    if (typeof sent !== 'string' || !sameToken(sent, expected)) return next(new CsrfRejected('missing or wrong token'));
     next();
   };
 }

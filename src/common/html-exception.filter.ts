@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Response } from 'express';
 import { CsrfRejected } from './csrf';
 import { DomainError } from './domain-error';
+import { flash } from './flash';
 import { FormInvalid } from './form-invalid';
 import type { HubRequest } from './http';
 import type { Logger } from './logger';
@@ -22,6 +23,18 @@ const TITLES: Record<number, string> = {
   422: 'This cannot be done',
   429: 'Too many requests',
 };
+
+/** Forms a signed-out person sends on purpose (a reset, an invitation): signing in is not their way on. */
+const SIGNED_OUT_FORMS = /^\/(password|invitations)(\/|$)/i;
+
+/**
+ * Why a form sent from a page whose session has since ended (idle or absolute expiry, a
+ * restart that lost it) comes back as the sign-in page: nothing was done, sign in and send it again.
+ */
+const SESSION_ENDED = (path: string) =>
+  /^\/login\/?$/i.test(path)
+    ? 'The sign-in page was open so long that its form expired. Sign in again.'
+    : 'You were signed out before this form was sent, so nothing was changed. Sign in, then send it again.';
 
 /** Where a signed-in person lands when nothing else was asked for. */
 const LANDING = ['/', '/accounts'];
@@ -80,6 +93,12 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     }
     if (error instanceof FormInvalid) {
       this.renderForm(req, res, error);
+      return;
+    }
+    if (error instanceof CsrfRejected && error.sessionEnded && !req.member && !SIGNED_OUT_FORMS.test(req.path)) {
+      logSecurityEvent(this.logger, req, 'csrf.rejected', { reason: error.message, status: 303 });
+      flash(req, 'alert', SESSION_ENDED(req.path));
+      res.redirect(303, '/login');
       return;
     }
     const { status, message } = this.describe(error);

@@ -168,6 +168,42 @@ describe('signing in and out', () => {
     t.clock.advance(25 * MINUTE);
     expect((await busy.get('/accounts')).headers.location).toBe('/login');
   });
+
+  it('answers a form sent after its session ended with the sign-in page, saying that nothing was changed', async () => {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    const _csrf = await csrfOf(agent, '/profile');
+    t.clock.advance(31 * MINUTE);
+    const res = await agent.post('/profile/time-zone').type('form').send({ _csrf, timeZone: 'Asia/Tokyo' });
+    expect([res.status, res.headers.location]).toEqual([303, '/login']);
+    const login = await agent.get('/login');
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('You were signed out before this form was sent, so nothing was changed. Sign in, then send it again.');
+    expect((await t.em().findOneOrFail(User, owner.user.id)).timeZone).toBeNull();
+
+    // The sign-in page left open past its own session's end says so, and signing in then works.
+    const idle = t.agent();
+    const token = await csrfOf(idle, '/login');
+    t.clock.advance(t.config.retention.anonymousSessionMs + MINUTE);
+    const stale = await idle.post('/login').type('form').send({ _csrf: token, email: owner.email, password: owner.password });
+    expect([stale.status, stale.headers.location]).toEqual([303, '/login']);
+    const again = await idle.get('/login');
+    expect(again.text).toContain('The sign-in page was open so long that its form expired. Sign in again.');
+    expect(
+      (
+        await idle
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfFrom(again.text), email: owner.email, password: owner.password })
+      ).headers.location,
+    ).toBe('/accounts');
+
+    // A token that does not match a live session's is still refused outright.
+    const live = t.agent();
+    await signIn(live, owner.email, owner.password);
+    const forged = await live.post('/profile/time-zone').type('form').send({ _csrf: token, timeZone: 'Asia/Tokyo' });
+    expect(forged.status).toBe(403);
+  });
 });
 
 describe('sessions across instances and failures', () => {

@@ -129,7 +129,14 @@ describe('cross-site request forgery', () => {
   afterAll(() => t.close());
 
   it('refuses a sign-in without the form token, or with another session’s token', async () => {
-    const noToken = await t.agent().post('/login').type('form').send({ email: member.email, password: member.password });
+    // Without a session no token can match: the sign-in page again, where signing in is what it offers.
+    const sessionless = t.agent();
+    const noSession = await sessionless.post('/login').type('form').send({ email: member.email, password: member.password });
+    expect([noSession.status, noSession.headers.location]).toEqual([303, '/login']);
+    expect((await sessionless.get('/accounts')).headers.location).toBe('/login');
+    const withSession = t.agent();
+    await withSession.get('/login');
+    const noToken = await withSession.post('/login').type('form').send({ email: member.email, password: member.password });
     expect(noToken.status).toBe(403);
     const otherToken = await csrfOf(t.agent(), '/login');
     const agent = t.agent();
@@ -174,19 +181,21 @@ describe('cross-site request forgery', () => {
   });
 
   it('logs each rejection as a security event with its reason and the response’s request id', async () => {
-    const noToken = await t.agent().post('/login').type('form').send({ email: member.email, password: member.password });
+    const noSession = await t.agent().post('/login').type('form').send({ email: member.email, password: member.password });
     const agent = t.agent();
     const _csrf = await csrfOf(agent, '/login');
+    const noToken = await agent.post('/login').type('form').send({ email: member.email, password: member.password });
     const crossSite = await agent
       .post('/login')
       .set('Sec-Fetch-Site', 'cross-site')
       .type('form')
       .send({ _csrf, email: member.email, password: member.password });
-    for (const [res, reason] of [
-      [noToken, 'missing or wrong token'],
-      [crossSite, 'cross-site request'],
+    for (const [res, reason, status] of [
+      [noSession, 'session ended', 303],
+      [noToken, 'missing or wrong token', 403],
+      [crossSite, 'cross-site request', 403],
     ] as const) {
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(status);
       const requestId = res.headers['x-request-id'];
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
       const lines = logLines(t).filter((l) => l.requestId === requestId && l.event !== 'http.request');
