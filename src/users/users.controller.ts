@@ -7,10 +7,10 @@ import { originOf, type HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { RateLimited } from '../throttle';
 import { changeRoleForm, inviteUserForm } from './dto/invite-user.dto';
-import { removalView, roleChangeView } from './users.presenter';
+import { OWNER_RIGHTS, removalView, roleChangeView } from './users.presenter';
 import { UsersService } from './users.service';
 
-const ADD_USER = { title: 'Add user' };
+const ADD_USER = { title: 'Add user', ownerRights: `Can also ${OWNER_RIGHTS}` };
 
 /**
  * The Users page: everyone on the team. Owners invite, resend, revoke, change roles and

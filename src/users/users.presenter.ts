@@ -22,7 +22,9 @@ export interface ConfirmationView {
 const ROLE_NAMES: Record<Role, string> = { owner: 'Owner', member: 'Member' };
 
 /** What an owner may do that a member may not (the routes marked OwnerOnly). */
-const OWNER_RIGHTS = 'manage the team (invite, change roles, remove people), request and withdraw payment revocations, and see Activity';
+/** What an owner can do that a member cannot, in the one wording every page uses (the invitation form, a role change). */
+export const OWNER_RIGHTS =
+  'manage the team (invite, change roles, remove people) and its API keys, request and withdraw payment revocations, and see Activity';
 
 function personOf(p: TeamRow) {
   return {

@@ -106,9 +106,11 @@ describe(`confirmation pages for team changes (${onPostgres() ? 'PostgreSQL' : '
     expect(page.status).toBe(200);
     const text = textOf(page.text);
     expect(text).toContain('Make Max Member an owner of Globex Partners?');
-    expect(text).toContain(
-      'As an owner of Globex Partners, Max Member can also manage the team (invite, change roles, remove people), request and withdraw payment revocations, and see Activity',
-    );
+    const rights =
+      'manage the team (invite, change roles, remove people) and its API keys, request and withdraw payment revocations, and see Activity';
+    expect(text).toContain(`As an owner of Globex Partners, Max Member can also ${rights}`);
+    // The invitation form names the same rights.
+    expect(textOf((await ownerAgent.get('/users/new')).text)).toContain(`Owner Can also ${rights}`);
     const form = confirmForm(page.text)!;
     expect(form).toEqual({
       action: `/users/${max.membership.id}/role`,
