@@ -6,7 +6,7 @@ import type { Partner } from '../../src/partners/entities/partner.entity';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createClient, createNumber, createWaba } from '../factories/accounts';
 import { createTestApp, type TestApp } from '../support/app';
-import { chooseLayout, expectAccessible, launchBrowser, newPage, screenshot, signInAs } from '../support/browser';
+import { chooseLayout, expectAccessible, launchBrowser, newPage, screenshot, signInAs, tabWalk } from '../support/browser';
 
 /**
  * The reworked WhatsApp Accounts list (issue 16) as a person sees it at 1440 px and on a
@@ -331,6 +331,29 @@ describe('the WhatsApp Accounts list in a real browser', () => {
       expect(first).not.toBe(second);
       await Promise.all([page.waitForURL(/\/account-statuses#/), page.locator('a.badge').first().click()]);
     }
+  });
+
+  it('stops the Tab key only on what a phone shows, table and cards, and on everything it shows', async () => {
+    const page = await signedIn(PHONE, await createMember(t.em(), partner, { role: 'member', name: 'Phoebe Phone' }));
+    for (const layout of ['Table', 'Cards'] as const) {
+      await open(page, '/accounts?sort=phone');
+      if (layout === 'Cards') await chooseLayout(page, 'Cards');
+      const { stops, unreached } = await tabWalk(page);
+      expect(
+        stops.filter((s) => !s.seen).map((s) => s.what),
+        `${layout}: Tab stops nobody sees`,
+      ).toEqual([]);
+      expect(unreached, `${layout}: controls seen that Tab never reaches`).toEqual([]);
+      // The walk went through the page: the sort, a number of each client, and on to the footer.
+      expect(stops.map((s) => s.what)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^select#sort /),
+          expect.stringContaining('+44 7400 123456'),
+          expect.stringContaining('What do the statuses mean?'),
+        ]),
+      );
+    }
+    await page.context().close();
   });
 
   it('switches to cards, three to a row at 1440 px, keeps them after a reload and switches back to the table', async () => {

@@ -200,3 +200,87 @@ export function wordsBrokenInControls(page: Page): Promise<string[]> {
     return broken;
   });
 }
+
+export interface TabWalk {
+  /** Each element the Tab key stopped on, in order, described, and whether it could be seen there. */
+  stops: { what: string; seen: boolean }[];
+  /** The controls a person sees that no Tab stop reached. */
+  unreached: string[];
+}
+
+/**
+ * Tabs through the page from its top until the focus leaves it, and checks each stop can be seen
+ * where it is: laid out, in the window once focused, and on top there (what the point at its
+ * middle shows is it or inside it). A link inside a box that is only visually hidden (1 px,
+ * clipped) takes the focus as well as a visible one, a stop nobody sees. Then every control seen
+ * on the page that no stop reached: what is visible must be reachable too, unless the page took
+ * it out of the order on purpose (`tabindex="-1"`).
+ */
+export async function tabWalk(page: Page, limit = 400): Promise<TabWalk> {
+  // Runs in Chromium; the project compiles without the DOM types.
+  type Rect = { left: number; top: number; width: number; height: number };
+  type El = {
+    tagName: string;
+    id: string;
+    className: unknown;
+    textContent: string | null;
+    getAttribute(name: string): string | null;
+    getClientRects(): ArrayLike<Rect>;
+    contains(other: El): boolean;
+    scrollIntoView(options: unknown): void;
+  };
+  type Window = {
+    innerWidth: number;
+    innerHeight: number;
+    document: {
+      activeElement: El | null;
+      body: El;
+      documentElement: El;
+      querySelectorAll(s: string): ArrayLike<El>;
+      elementFromPoint(x: number, y: number): El | null;
+    };
+    tabWalk?: { seen(el: El): boolean; describe(el: El): string; reached: Set<El> };
+  };
+  await page.evaluate(() => {
+    const w = globalThis as unknown as Window;
+    const seen = (el: El) =>
+      Array.from(el.getClientRects()).some((r) => {
+        if (r.width < 2 || r.height < 2) return false;
+        const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+        if (x < 0 || y < 0 || x > w.innerWidth || y > w.innerHeight) return false;
+        const hit = w.document.elementFromPoint(x, y);
+        return !!hit && el.contains(hit);
+      });
+    const describe = (el: El) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}"`;
+    w.tabWalk = { seen, describe, reached: new Set() };
+  });
+  const stops: TabWalk['stops'] = [];
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate(() => {
+      const w = globalThis as unknown as Required<Window>;
+      const el = w.document.activeElement;
+      if (!el || el === w.document.body || el === w.document.documentElement || w.tabWalk.reached.has(el)) return undefined;
+      w.tabWalk.reached.add(el);
+      return { what: w.tabWalk.describe(el), seen: w.tabWalk.seen(el) };
+    });
+    if (!stop) break;
+    stops.push(stop);
+  }
+  const unreached = await page.evaluate(() => {
+    const w = globalThis as unknown as Required<Window>;
+    // A control the page took out of the order on purpose (tabindex="-1": the list's badges) is left out.
+    const controls = w.document.querySelectorAll(
+      ':is(a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]):not([tabindex="-1"])',
+    );
+    return Array.from(controls)
+      .filter((el) => !w.tabWalk.reached.has(el))
+      .filter((el) => {
+        el.scrollIntoView({ block: 'center', inline: 'center' });
+        return w.tabWalk.seen(el);
+      })
+      .map((el) => w.tabWalk.describe(el));
+  });
+  return { stops, unreached };
+}
