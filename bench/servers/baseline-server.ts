@@ -263,7 +263,7 @@ async function listLocals(url: URL, basePath: string, clientId?: string) {
       ? undefined
       : { ...tableHeaders(filter, basePath, sizeParam, !clientId), rows: tableRows(numbers, now, notes, back, !!clientId) },
     groups: undefined,
-    form: filterForm(filter, size),
+    form: filterForm(filter, size, !clientId),
     ...filterChips(filter, basePath, sizeParam),
     summary: summaryView(count, filter, basePath, sizeParam),
     filtered,

@@ -207,35 +207,66 @@ function sortHeader(field: SortField, filter: NumberFilter, basePath: string, si
   };
 }
 
-/** The table's column headers, in order; `client` is left out on a client's own page. */
+/** The columns that sort, in order, Created apart (Needs attention, which does not sort, comes before it); `client` is left out on a client's own page. */
+const sortColumns = (withClient: boolean): SortField[] => [
+  'phone',
+  'display',
+  ...(withClient ? (['client'] as const) : []),
+  ...TABLE_FAMILIES,
+  'billing',
+];
+
+/** The table's column headers, in order. */
 export function tableHeaders(filter: NumberFilter, basePath: string, size: string | undefined, withClient: boolean) {
-  const fields: SortField[] = ['phone', 'display', ...(withClient ? (['client'] as const) : []), ...TABLE_FAMILIES, 'billing'];
-  return { columns: fields.map((f) => sortHeader(f, filter, basePath, size)), created: sortHeader('created', filter, basePath, size) };
+  return {
+    columns: sortColumns(withClient).map((f) => sortHeader(f, filter, basePath, size)),
+    created: sortHeader('created', filter, basePath, size),
+  };
 }
 
-/** The sort choices of the form (for the card view and phones, where there are no headers). */
-function sortChoices(filter: NumberFilter) {
-  const choices: { value: string; label: string; sort: Sort }[] = [
-    { value: 'created:desc', label: 'Newest first', sort: { field: 'created', dir: 'desc' } },
-    { value: 'created:asc', label: 'Oldest first', sort: { field: 'created', dir: 'asc' } },
-    { value: 'client:asc', label: 'Client name', sort: { field: 'client', dir: 'asc' } },
-    { value: 'phone:asc', label: 'Phone number', sort: { field: 'phone', dir: 'asc' } },
-    { value: 'display:asc', label: 'Display name', sort: { field: 'display', dir: 'asc' } },
-    ...FILTER_FAMILIES.map((f) => ({ value: `${f}:asc`, label: FAMILIES[f].label, sort: { field: f, dir: 'asc' as const } })),
-  ];
-  const current = `${filter.sort.field}:${filter.sort.dir}`;
-  if (!choices.some((c) => c.value === current)) {
-    choices.push({
-      value: current,
-      label: `${FIELD_LABELS[filter.sort.field]} (${filter.sort.dir === 'asc' ? 'ascending' : 'descending'})`,
-      sort: filter.sort,
-    });
+/**
+ * A sort in words, saying which end comes first: "Created, newest first", "Client, A–Z",
+ * "Number status, Created first" (a status family sorts in its catalogue's order).
+ */
+function sortLabel({ field, dir }: Sort): string {
+  const asc = dir === 'asc';
+  switch (field) {
+    case 'created':
+      return `Created, ${asc ? 'oldest' : 'newest'} first`;
+    case 'phone':
+      return `Phone number, ${asc ? '0–9' : '9–0'}`;
+    case 'client':
+    case 'display':
+      return `${FIELD_LABELS[field]}, ${asc ? 'A–Z' : 'Z–A'}`;
+    default: {
+      const listed = familyStatuses(field).filter((s) => s.value !== 'removed');
+      return `${FIELD_LABELS[field]}, ${(asc ? listed[0] : listed[listed.length - 1]).label} first`;
+    }
   }
-  return choices.map((c) => ({ value: c.value, label: c.label, selected: c.value === current }));
+}
+
+/**
+ * The sort choices of the form (for the cards and phones, where there are no headers): every
+ * sort the headers give, both ways, the way a header first sorts before the other. A sort the
+ * page has no header for (the client on a client's page) is offered while it is the one in force.
+ */
+function sortChoices(filter: NumberFilter, withClient: boolean) {
+  const value = (sort: Sort) => `${sort.field}:${sort.dir}`;
+  const fields: SortField[] = ['created', ...sortColumns(withClient)];
+  if (!fields.includes(filter.sort.field)) fields.push(filter.sort.field);
+  const current = value(filter.sort);
+  return fields.flatMap((field) => {
+    const dirs: SortDir[] = defaultDir(field) === 'asc' ? ['asc', 'desc'] : ['desc', 'asc'];
+    return dirs.map((dir) => ({
+      value: value({ field, dir }),
+      label: sortLabel({ field, dir }),
+      selected: value({ field, dir }) === current,
+    }));
+  });
 }
 
 /** The filter form: a group of checkboxes per family, from the catalogue, with the current choice. */
-export function filterForm(filter: NumberFilter, size: number) {
+export function filterForm(filter: NumberFilter, size: number, withClient: boolean) {
   return {
     q: filter.q ?? '',
     attention: filter.attention,
@@ -250,7 +281,7 @@ export function filterForm(filter: NumberFilter, size: number) {
           .map((s) => ({ id: `f-${family}-${s.value}`, value: s.value, label: s.label, checked: chosen.includes(s.value) })),
       };
     }),
-    sorts: sortChoices(filter),
+    sorts: sortChoices(filter, withClient),
     sizes: PAGE_SIZES.map((value) => ({ value, selected: value === size })),
     /** How many status filters are in force (each value, and "needs attention"): said on the closed panel. */
     inForce: Object.values(filter.status).reduce((n, values) => n + (values?.length ?? 0), 0) + (filter.attention ? 1 : 0),

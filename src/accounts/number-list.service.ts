@@ -94,7 +94,7 @@ export class NumberList {
             }
           : undefined,
       groups: layout === 'cards' ? cardGroups(page.numbers, filter.sort, now, notes, back, !!place.clientId) : undefined,
-      form: filterForm(filter, size),
+      form: filterForm(filter, size, !place.clientId),
       ...filterChips(filter, basePath, sizeParam),
       summary: summaryView(count, filter, basePath, sizeParam),
       filtered,

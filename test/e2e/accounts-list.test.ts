@@ -23,6 +23,7 @@ import {
   pagerLinks,
   queryOf,
   resultsLine,
+  sortOptions,
   summaryFigures,
   tableHeaders,
   tableRows,
@@ -407,6 +408,68 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       });
     }
 
+    /** The sorts a page's headers give, each both ways: "phone:asc", "phone:desc", … */
+    function headerSorts(html: string): string[] {
+      return tableHeaders(html)
+        .filter((h) => h.href)
+        .flatMap((h) => {
+          const params = new URL(h.href!, 'http://x').searchParams;
+          const field = params.get('sort') ?? 'created';
+          return [`${field}:asc`, `${field}:desc`];
+        });
+    }
+
+    /**
+     * Sends the filter form as a browser does, with Sort by at `sort`, from a page showing the
+     * search, filters and page size of `kept`, and checks the answer: every choice is one the
+     * server takes (nothing left out), chosen again, the header of that sort saying so, and the
+     * rows those of the header's own link, ordered and still filtered.
+     */
+    async function sortWithTheForm(base: string, kept: URLSearchParams, sort: string, want: Made[]) {
+      const form = new URLSearchParams(kept);
+      form.set('sort', sort);
+      const res = await agent.get(`${base}?${form}`);
+      expect(res.status, sort).toBe(200);
+      expect(listNotices(res.text), sort).toEqual([]);
+      expect(
+        sortOptions(res.text)
+          .filter((o) => o.selected)
+          .map((o) => o.value),
+        sort,
+      ).toEqual([sort]);
+      const [field, dir] = sort.split(':') as [SortField, 'asc' | 'desc'];
+      expect(headerOf(res.text, field).ariaSort, sort).toBe(dir === 'asc' ? 'ascending' : 'descending');
+      const rows = ids({ url: '', html: res.text });
+      expect([...rows].sort(), sort).toEqual(want.map((m) => m.id).sort());
+      expectOrdered(rows, field, dir);
+      const viaHeader = new URLSearchParams(kept);
+      viaHeader.set('sort', field);
+      viaHeader.set('dir', dir);
+      expect(ids({ url: '', html: (await agent.get(`${base}?${viaHeader}`)).text }), sort).toEqual(rows);
+    }
+
+    it('offers in Sort by every sort of the headers, both ways, in words, and each sorts as its header does, keeping the search and filters', async () => {
+      const kept = new URLSearchParams([
+        ['q', 'GmbH'],
+        ['lifecycle', 'created'],
+        ['lifecycle', 'error'],
+        ['lifecycle', 'live'],
+        ['size', '100'],
+      ]);
+      const want = made.filter((m) => m.clientName.includes('GmbH') && ['created', 'error', 'live'].includes(m.values.lifecycle));
+      expect(want.length).toBeGreaterThan(1);
+      const page = await agent.get(`/accounts?${kept}`);
+      const options = sortOptions(page.text);
+      expect(options.map((o) => o.value).sort()).toEqual(headerSorts(page.text).sort());
+      expect(options).toHaveLength(22);
+      expect(options.slice(0, 2)).toEqual([
+        { value: 'created:desc', label: 'Created, newest first', selected: true },
+        { value: 'created:asc', label: 'Created, oldest first', selected: false },
+      ]);
+      expect(new Set(options.map((o) => o.label)).size).toBe(options.length);
+      for (const { value } of options) await sortWithTheForm('/accounts', kept, value, want);
+    });
+
     it('walks several number statuses newest and oldest first, every page once both ways (a read per status)', async () => {
       const statuses = familyValues('lifecycle').slice(0, 5);
       const want = matching({ lifecycle: statuses });
@@ -623,6 +686,22 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(filtered.text.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')).toContain(
           `href="/accounts/export.csv?lifecycle=ready&lifecycle=running&lifecycle=inactive&sort=waba&dir=desc&client=${client.id}"`,
         );
+      });
+
+      it('offers in Sort by the sorts of its own headers, both ways, the client sort left out, and takes each', async () => {
+        const client = clients[0];
+        const base = `/clients/${client.id}`;
+        const kept = new URLSearchParams([
+          ['registration', 'pending'],
+          ['registration', 'failed'],
+          ['size', '100'],
+        ]);
+        const page = await agent.get(`${base}?${kept}`);
+        const options = sortOptions(page.text).map((o) => o.value);
+        expect(options.sort()).toEqual(headerSorts(page.text).sort());
+        expect(options).not.toContain('client:asc');
+        const want = matching({ registration: ['pending', 'failed'] }, client.id);
+        for (const value of options) await sortWithTheForm(base, kept, value, want);
       });
 
       it("answers another partner's client and an unknown id with the same 404, and a malformed id with 404", async () => {

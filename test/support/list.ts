@@ -114,6 +114,16 @@ export function tableHeaders(html: string): Header[] {
   });
 }
 
+/** The choices of the filter form's Sort by: the value it sends, its words, and whether it is the one chosen. */
+export function sortOptions(html: string): { value: string; label: string; selected: boolean }[] {
+  const select = between(html, '<select id="sort" name="sort">', '</select>');
+  return [...select.matchAll(/<option value="([^"]*)" ?(selected)?>([^<]*)<\/option>/g)].map((m) => ({
+    value: decodeHtml(m[1]),
+    label: decodeHtml(m[3]),
+    selected: !!m[2],
+  }));
+}
+
 export interface CardView {
   id: string;
   href: string;

@@ -310,17 +310,17 @@ describe('the filter form', () => {
     form.families.flatMap((f) => f.options.filter((o) => o.checked).map((o) => `${f.family}=${o.value}`));
 
   it('starts empty, unfiltered, sorted by newest, 50 a page', () => {
-    const form = filterForm(filter(), 50);
+    const form = filterForm(filter(), 50, true);
     expect(form.q).toBe('');
     expect(form.attention).toBe(false);
     expect(form.inForce).toBe(0);
-    expect(form.sorts.filter((s) => s.selected).map((s) => s.label)).toEqual(['Newest first']);
+    expect(form.sorts.filter((s) => s.selected).map((s) => s.label)).toEqual(['Created, newest first']);
     expect(form.sizes.filter((s) => s.selected).map((s) => s.value)).toEqual([50]);
     expect(checked(form)).toEqual([]);
   });
 
   it('has one group of choices per filterable family, labelled from the catalogue', () => {
-    const form = filterForm(filter(), 50);
+    const form = filterForm(filter(), 50, true);
     expect(form.families.map((f) => [f.family, f.label])).toEqual([
       ['lifecycle', 'Number status'],
       ['waba', 'WABA account'],
@@ -333,7 +333,7 @@ describe('the filter form', () => {
   });
 
   it('offers every status of a family but not "Removed" billing: removed numbers have left the hub', () => {
-    const form = filterForm(filter(), 50);
+    const form = filterForm(filter(), 50, true);
     const options = (family: string) => form.families.find((f) => f.family === family)!.options.map((o) => o.value);
     expect(options('lifecycle')).toEqual(FAMILIES.lifecycle.statuses.map((s) => s.value));
     expect(options('billing')).toEqual(['partner_paid', 'revocation_requested', 'partner_billing_ended']);
@@ -343,6 +343,7 @@ describe('the filter form', () => {
     const form = filterForm(
       filter({ q: 'acme', status: { lifecycle: ['error', 'suspended'], consent: ['pending'] }, sort: BY_CLIENT }),
       50,
+      true,
     );
     expect(checked(form)).toEqual(['lifecycle=error', 'lifecycle=suspended', 'consent=pending']);
     expect(form.q).toBe('acme');
@@ -350,18 +351,59 @@ describe('the filter form', () => {
     expect(form.inForce).toBe(3);
   });
 
+  it('offers every sort of the headers both ways, saying which end comes first', () => {
+    const sorts = filterForm(filter(), 50, true).sorts;
+    expect(sorts.map((s) => [s.value, s.label])).toEqual([
+      ['created:desc', 'Created, newest first'],
+      ['created:asc', 'Created, oldest first'],
+      ['phone:asc', 'Phone number, 0–9'],
+      ['phone:desc', 'Phone number, 9–0'],
+      ['display:asc', 'Display name, A–Z'],
+      ['display:desc', 'Display name, Z–A'],
+      ['client:asc', 'Client, A–Z'],
+      ['client:desc', 'Client, Z–A'],
+      ['lifecycle:asc', 'Number status, Created first'],
+      ['lifecycle:desc', 'Number status, Inactive first'],
+      ['waba:asc', 'WABA account, Created first'],
+      ['waba:desc', 'WABA account, Removed from provider first'],
+      ['verification:asc', 'Facebook business verification, Verified first'],
+      ['verification:desc', 'Facebook business verification, Failed first'],
+      ['onBehalf:asc', 'Message on behalf, Not requested first'],
+      ['onBehalf:desc', 'Message on behalf, Denied first'],
+      ['registration:asc', 'Number registration, Not registered first'],
+      ['registration:desc', 'Number registration, Failed first'],
+      ['consent:asc', 'Consent status, Pending first'],
+      ['consent:desc', 'Consent status, Withdrawn first'],
+      // "Removed" numbers are not listed: billing ends with the last state a listed number has.
+      ['billing:asc', 'Billing, Partner pays first'],
+      ['billing:desc', 'Billing, Partner billing ended first'],
+    ]);
+    expect(sorts.filter((s) => s.selected).map((s) => s.value)).toEqual(['created:desc']);
+  });
+
+  it("leaves the client sort out on a client's page, unless it is the sort in force", () => {
+    const values = (f: NumberFilter) => filterForm(f, 50, false).sorts.map((s) => s.value);
+    expect(values(filter())).not.toContain('client:asc');
+    expect(values(filter())).toHaveLength(20);
+    const byClient = filterForm(filter({ sort: { field: 'client', dir: 'desc' } }), 50, false).sorts;
+    expect(byClient.slice(-2).map((s) => [s.value, s.label, s.selected])).toEqual([
+      ['client:asc', 'Client, A–Z', false],
+      ['client:desc', 'Client, Z–A', true],
+    ]);
+  });
+
   it('counts a search as a filter but not as a status filter', () => {
-    const form = filterForm(filter({ q: 'acme' }), 50);
+    const form = filterForm(filter({ q: 'acme' }), 50, true);
     expect(form.q).toBe('acme');
     expect(form.inForce).toBe(0);
   });
 
   it('counts "needs attention" as a filter in force beside the statuses', () => {
-    expect(filterForm(filter({ attention: true, status: { billing: ['partner_paid'] } }), 50).inForce).toBe(2);
+    expect(filterForm(filter({ attention: true, status: { billing: ['partner_paid'] } }), 50, true).inForce).toBe(2);
   });
 
   it('does not count a sort alone as a status filter', () => {
-    expect(filterForm(filter({ sort: { field: 'phone', dir: 'asc' } }), 50).inForce).toBe(0);
+    expect(filterForm(filter({ sort: { field: 'phone', dir: 'asc' } }), 50, true).inForce).toBe(0);
   });
 });
 
