@@ -1,4 +1,7 @@
 // Progressive enhancement only: every page works without this file.
+// A Copy button needs this script and a clipboard (a secure origin): the pages send it hidden, so
+// that without them nobody sees a control that does nothing.
+if (navigator.clipboard) document.querySelectorAll('[data-copy][hidden]').forEach((button) => (button.hidden = false));
 document.addEventListener('click', (event) => {
   const button = event.target.closest('[data-copy]');
   if (!button || !navigator.clipboard) return;

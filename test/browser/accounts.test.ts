@@ -12,12 +12,14 @@ describe('WhatsApp Accounts in a real browser', () => {
   let browser: Browser;
   let owner: MemberFixture;
   let target: WhatsappNumber;
+  let acmeId: string;
 
   beforeAll(async () => {
     t = await createTestApp({ listen: true });
     const partner = await createPartner(t.em(), { name: 'Globex Partners' });
     owner = await createMember(t.em(), partner, { role: 'owner', name: 'Olivia Owner' });
     const acme = await createClient(t.em(), partner, { name: 'Acme Retail GmbH', contactEmail: 'ops@acme.example' });
+    acmeId = acme.id;
     const acmeWaba = await createWaba(t.em(), acme, { externalId: '2233445566', namespace: '1234_abcd_12ab', timezoneId: 47 });
     target = await createNumber(t.em(), partner, {
       client: acme,
@@ -140,6 +142,53 @@ describe('WhatsApp Accounts in a real browser', () => {
     await page.locator('details.overview summary').first().click();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'accounts-status-view-360');
+    await page.context().close();
+  });
+
+  it('shows a Copy button only where the script runs, on the details, a client and a new API key, and each copies its value', async () => {
+    /** The pages with Copy buttons, each as a person reaches it; the last one makes an API key through its form. */
+    const visit = async (page: Page, path: string) => {
+      await page.goto(`${t.url}${path}`);
+      if (path.endsWith('/new')) {
+        await page.getByLabel('Name').fill(`Copied ${Date.now()}`);
+        await Promise.all([page.waitForURL(`${t.url}/settings/api-keys`), page.getByRole('button', { name: 'Create key' }).click()]);
+        await page.getByRole('heading', { name: 'Your new API key' }).waitFor();
+      }
+    };
+    const paths = [`/accounts/${target.id}`, `/clients/${acmeId}`, '/settings/api-keys/new'];
+
+    // Without JavaScript the buttons are in the page, but nobody sees, presses or tabs to one that would do nothing.
+    const context = await browser.newContext({ baseURL: t.url, javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+    const off = await context.newPage();
+    await signInAs(off, t.url, owner.email, owner.password);
+    for (const path of paths) {
+      await visit(off, path);
+      const buttons = off.locator('button[data-copy]');
+      expect(await buttons.count(), path).toBeGreaterThan(0);
+      for (const button of await buttons.all()) await expect(button.isVisible(), path).resolves.toBe(false);
+      expect(await off.getByRole('button', { name: /^Copy/ }).count(), path).toBe(0);
+    }
+    await context.close();
+
+    // With it, each shows and puts its value on the clipboard.
+    const page = await newPage(browser, t.url);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+    await signInAs(page, t.url, owner.email, owner.password);
+    const clipboard = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+      );
+    for (const path of paths) {
+      await visit(page, path);
+      const buttons = await page.getByRole('button', { name: /^Copy/ }).all();
+      expect(buttons.length, path).toBe(await page.locator('button[data-copy]').count());
+      for (const button of buttons) {
+        await expect(button.isVisible(), path).resolves.toBe(true);
+        await button.click();
+        await expect.poll(clipboard).toBe(await button.getAttribute('data-copy'));
+        await expect(button.innerText()).resolves.toBe('Copied');
+      }
+    }
     await page.context().close();
   });
 
