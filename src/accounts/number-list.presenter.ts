@@ -239,8 +239,11 @@ function sortLabel({ field, dir }: Sort): string {
     case 'display':
       return `${FIELD_LABELS[field]}, ${asc ? 'A–Z' : 'Z–A'}`;
     default: {
+      // The header's name ("Verification"), short enough for a phone's select to show the end that comes
+      // first; "Number status" where "Number" would read as the phone number.
+      const name = field === 'lifecycle' ? FIELD_LABELS.lifecycle : FAMILIES[field].short;
       const listed = familyStatuses(field).filter((s) => s.value !== 'removed');
-      return `${FIELD_LABELS[field]}, ${(asc ? listed[0] : listed[listed.length - 1]).label} first`;
+      return `${name}, ${(asc ? listed[0] : listed[listed.length - 1]).label} first`;
     }
   }
 }

@@ -158,6 +158,27 @@ describe('the WhatsApp Accounts list in a real browser', () => {
       expect(Math.abs(b.y - boxes[0].y), `control ${i} top against the search box's`).toBeLessThanOrEqual(2);
       if (i) expect(b.x, `control ${i} right of the one before`).toBeGreaterThan(boxes[i - 1].x + boxes[i - 1].width);
     }
+    // Closed, Sort by shows each choice whole, up to the end that says which way it sorts (24 px for its arrow).
+    const cut = await finder(page)
+      .getByLabel('Sort by')
+      .evaluate((select) => {
+        type Select = { clientWidth: number; options: ArrayLike<{ text: string }> };
+        const g = globalThis as unknown as {
+          getComputedStyle(el: unknown): { font: string; paddingLeft: string; paddingRight: string };
+          document: {
+            createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(s: string): { width: number } } };
+          };
+        };
+        const { clientWidth, options } = select as unknown as Select;
+        const style = g.getComputedStyle(select);
+        const pen = g.document.createElement('canvas').getContext('2d');
+        pen.font = style.font;
+        const room = clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+        return Array.from(options)
+          .filter((o) => pen.measureText(o.text).width > room)
+          .map((o) => o.text);
+      });
+    expect(cut, 'Sort by choices cut at 1440 px').toEqual([]);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-filters-1440');
