@@ -17,6 +17,16 @@ const SOURCES: Record<ChangeSource, string> = {
   demo: 'demo data',
 };
 
+/**
+ * A revocation's change back to "partner pays" is its withdrawal: the only billing change of
+ * that source that reopens payment (a request moves it away from "partner pays").
+ */
+function sourceOf(c: StatusChangeRow): string {
+  if (c.source === 'revocation' && c.family === 'billing' && c.toValue === 'partner_paid')
+    return 'when the payment revocation was withdrawn';
+  return SOURCES[c.source] ?? c.source;
+}
+
 /** The number's details page and the client's page, for the templates. */
 export function historyView(changes: StatusChangeRow[]) {
   return changes.map((c) => ({
@@ -24,7 +34,7 @@ export function historyView(changes: StatusChangeRow[]) {
     familyName: FAMILIES[c.family]?.label ?? c.family,
     from: c.fromValue ? statusView(c.family, c.fromValue) : undefined,
     to: statusView(c.family, c.toValue),
-    source: SOURCES[c.source] ?? c.source,
+    source: sourceOf(c),
   }));
 }
 

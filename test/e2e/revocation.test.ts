@@ -211,7 +211,11 @@ describe('payment revocation', () => {
     const res = await postForm(agent, `/accounts/${number.id}/revocation/withdraw`, {});
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/accounts/${number.id}`);
-    expect((await agent.get(`/accounts/${number.id}`)).text).toContain('withdrawn');
+    const details = await agent.get(`/accounts/${number.id}`);
+    expect(details.text).toContain('withdrawn');
+    // The history tells the withdrawal from the request.
+    const sources = [...details.text.matchAll(/<span class="muted">\(([^)]*)\)<\/span>/g)].map((m) => m[1]);
+    expect(sources).toEqual(['when the payment revocation was withdrawn', 'by a payment revocation request']);
 
     const after = await reload(number.id);
     expect(after.billingState).toBe('partner_paid');

@@ -473,6 +473,15 @@ describe('the status history', () => {
     ]);
   });
 
+  it('tells a withdrawn revocation from its request', () => {
+    const [requested, withdrawn] = historyView([
+      change({ family: 'billing', fromValue: 'partner_paid', toValue: 'revocation_requested', source: 'revocation' }),
+      change({ family: 'billing', fromValue: 'revocation_requested', toValue: 'partner_paid', source: 'revocation' }),
+    ]);
+    expect(requested.source).toBe('by a payment revocation request');
+    expect(withdrawn.source).toBe('when the payment revocation was withdrawn');
+  });
+
   it('shows the first status of a family without a "from" badge', () => {
     const [entry] = historyView([change({ family: 'billing', fromValue: null, toValue: 'partner_paid' })]);
     expect(entry.from).toBeUndefined();
