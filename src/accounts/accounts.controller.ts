@@ -16,7 +16,7 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
-import { detailsView, historyView, listPath } from './accounts.presenter';
+import { detailsView, historyView, listPath, wayBack } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
 import { NumberExtensions } from './number-extensions.service';
 import { isNumberListView, ListPreferences } from './list-preferences.service';
@@ -65,7 +65,9 @@ export class AccountsController {
     if (!number) {
       const removed = await this.removedNumbers.page(member.partnerId, id);
       // Like auth's invalid link: a page of its own with its status, rendered by the HTML filter.
-      throw removed ? new FormInvalid('accounts/removed', { ...removed, values: {}, errors: {} }, 410) : new NotFoundException();
+      if (!removed) throw new NotFoundException();
+      const breadcrumb = wayBack(back, { id: removed.number.id, clientId: removed.number.clientId });
+      throw new FormInvalid('accounts/removed', { ...removed, breadcrumb, values: {}, errors: {} }, 410);
     }
     const now = this.clock.now();
     const [history, notes, sections] = await Promise.all([
@@ -74,16 +76,12 @@ export class AccountsController {
       this.extensions.sections(member, number, now),
     ]);
     const view = detailsView(number, now, notes.get(number.id));
-    // The breadcrumb goes back to the list (or client page) the number was opened from, as it was.
-    const from = listPath(back);
-    const breadcrumb = {
-      listHref: from && !from.startsWith('/clients/') ? from : '/accounts',
-      clientHref: from?.startsWith('/clients/') ? from : view.clientHref,
-    };
     return {
       title: `${view.phone.formatted} · ${number.clientName}`,
       view,
-      breadcrumb,
+      // The breadcrumb goes back to the list (or client page) the number was opened from, as it was;
+      // the Danger Zone's pages carry it on.
+      breadcrumb: wayBack(back, { id: number.id, clientId: number.client.id }),
       history: historyView(history),
       sections,
       supportHref: numberSupportHref(this.config.supportUrl, { phone: view.phone.formatted, providerId: number.providerId }),

@@ -101,6 +101,38 @@ export function listPath(value: unknown): string | undefined {
   return path && /^\/(accounts|clients\/[0-9A-Za-z_-]{22})(\?|$)/.test(path) ? path : undefined;
 }
 
+/** The links of a number's pages (details, revocation, removed) back to where it was opened from. */
+export interface WayBack {
+  /** WhatsApp Accounts as it was (search, filters, sort, page), else the plain list. */
+  listHref: string;
+  /** The number's client page: as it was when the number was opened from it, else carrying the list. */
+  clientHref: string;
+  /** The number's details page, carrying the way back on. */
+  numberHref: string;
+  /** `?back=…` for the links and forms of the number's pages, or ''. */
+  query: string;
+}
+
+/**
+ * Where a number's pages lead back to, from their `back` parameter: the list or this client's
+ * page it was opened from. A value that is not one of them (another site, another page, another
+ * client) is dropped, and the links go to the plain list and the client's page.
+ */
+export function wayBack(back: unknown, number: { id: string; clientId: string }): WayBack {
+  const from = listPath(back);
+  const clientPage = `/clients/${number.clientId}`;
+  const fromClient = from !== undefined && (from === clientPage || from.startsWith(`${clientPage}?`));
+  const fromList = from !== undefined && !from.startsWith('/clients/') ? from : undefined;
+  const kept = fromClient || fromList ? from : undefined;
+  const query = kept ? `?back=${encodeURIComponent(kept)}` : '';
+  return {
+    listHref: fromList ?? '/accounts',
+    clientHref: fromClient ? from : fromList ? `${clientPage}?back=${encodeURIComponent(fromList)}` : clientPage,
+    numberHref: `/accounts/${number.id}${query}`,
+    query,
+  };
+}
+
 /** A client's page: the client's facts and its WABA accounts with their statuses. */
 export function clientView(client: ClientRow, wabas: ClientWabaRow[]) {
   return {

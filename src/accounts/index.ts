@@ -6,4 +6,5 @@ export { attentionReasons } from './status-view';
 export type { NumberRow } from './number-row';
 export { compactPhone, countryName, E164, phoneCountry, phoneView } from './phone';
 export { metaTimezoneName } from './timezones';
+export { wayBack, type WayBack } from './accounts.presenter';
 export { AccountsImportService, type ImportResult } from './import/accounts-import.service';

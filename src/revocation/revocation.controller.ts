@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
 import { z } from 'zod';
-import { phoneView } from '../accounts';
+import { phoneView, wayBack } from '../accounts';
+import type { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { longDate } from '../common/dates';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
@@ -18,6 +19,7 @@ const requestForm = z.object({
 /**
  * Request and withdraw payment revocation of one number (the Danger Zone of its details
  * page). Owners only: members get 403 and nothing changes; another partner's number is 404.
+ * The pages carry the details page's `back` (the list it was opened from) on to the number.
  */
 @Controller('accounts/:id/revocation')
 @OwnerOnly()
@@ -26,16 +28,16 @@ export class RevocationController {
 
   @Get('new')
   @Render('revocation/new')
-  async new(@Req() req: HubRequest, @Param('id') id: string) {
-    return requestPage(await this.requests.preview(member(req), id), {}, {});
+  async new(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown) {
+    return requestPage(await this.requests.preview(member(req), id), back, {}, {});
   }
 
   @Post()
   @Redirect('/accounts', 303)
-  async create(@Req() req: HubRequest, @Param('id') id: string, @Body() body: unknown) {
+  async create(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown, @Body() body: unknown) {
     const form = parseForm(requestForm, body);
     if (!form.ok)
-      throw new FormInvalid('revocation/new', requestPage(await this.requests.preview(member(req), id), form.errors, form.values));
+      throw new FormInvalid('revocation/new', requestPage(await this.requests.preview(member(req), id), back, form.errors, form.values));
     try {
       const { revocation, number, clientEmailed } = await this.requests.request(member(req), id, form.data, originOf(req));
       flash(
@@ -44,28 +46,28 @@ export class RevocationController {
         `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${longDate(revocation.terminationDate)} (the termination date). ` +
           (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
       );
-      return { url: `/accounts/${number.id}` };
+      return { url: backTo(number, back).numberHref };
     } catch (err) {
       if (!(err instanceof RevocationFieldError)) throw err;
       const values = { confirmation: form.data.confirmation, reason: form.data.reason ?? '' };
       throw new FormInvalid(
         'revocation/new',
-        requestPage(await this.requests.preview(member(req), id), { [err.field]: err.message }, values),
+        requestPage(await this.requests.preview(member(req), id), back, { [err.field]: err.message }, values),
       );
     }
   }
 
   @Get('withdraw')
   @Render('revocation/withdraw')
-  async confirmWithdraw(@Req() req: HubRequest, @Param('id') id: string) {
+  async confirmWithdraw(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown) {
     const { number, revocation, countdown } = await this.requests.openRevocation(member(req), id);
     const phone = phoneView(number.phoneNumber).formatted;
-    return { title: `Withdraw revocation of ${phone}`, number, phone, revocation, countdown };
+    return { title: `Withdraw revocation of ${phone}`, number, phone, revocation, countdown, breadcrumb: backTo(number, back) };
   }
 
   @Post('withdraw')
   @Redirect('/accounts', 303)
-  async withdraw(@Req() req: HubRequest, @Param('id') id: string, @Body() body: unknown) {
+  async withdraw(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown, @Body() body: unknown) {
     parseForm(z.object({}), body);
     const { number, clientEmailed } = await this.requests.withdraw(member(req), id, originOf(req));
     flash(
@@ -74,14 +76,17 @@ export class RevocationController {
       `Revocation of ${phoneView(number.phoneNumber).formatted} withdrawn: you keep paying for this number. ` +
         (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
     );
-    return { url: `/accounts/${number.id}` };
+    return { url: backTo(number, back).numberHref };
   }
 }
 
-function requestPage(preview: RevocationPreview, errors: FieldErrors, values: Record<string, string>) {
+function requestPage(preview: RevocationPreview, back: unknown, errors: FieldErrors, values: Record<string, string>) {
   const phone = phoneView(preview.number.phoneNumber).formatted;
-  return { title: `Request revocation of ${phone}`, ...preview, phone, errors, values };
+  return { title: `Request revocation of ${phone}`, ...preview, phone, breadcrumb: backTo(preview.number, back), errors, values };
 }
+
+/** The way back to the number, and from it to the list it was opened from. */
+const backTo = (number: WhatsappNumber, back: unknown) => wayBack(back, { id: number.id, clientId: number.client.id });
 
 function member(req: HubRequest): CurrentMember {
   // The guard let only signed-in owners through.

@@ -86,6 +86,30 @@ describe('a number removed from the hub', () => {
     expect(res.text).not.toContain('Danger Zone');
   });
 
+  it('leads back to the list or client page it was opened from, and to the plain list for any other back', async () => {
+    const agent = await signedIn(member);
+    const decoded = (html: string) => html.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const list = '/accounts?q=%2B4915123456789&lifecycle=live';
+    const fromList = decoded((await agent.get(`/accounts/${removed.id}`).query({ back: list })).text);
+    expect(fromList).toContain(
+      `<p class="breadcrumb"><a href="${list}">WhatsApp Accounts</a> › <a href="/clients/${removed.client.id}?back=${encodeURIComponent(list)}">Acme Retail GmbH</a></p>`,
+    );
+    expect(fromList).toContain(`<a href="${list}">Back to WhatsApp Accounts</a>`);
+    const clientPage = `/clients/${removed.client.id}?sort=phone`;
+    const fromClient = decoded((await agent.get(`/accounts/${removed.id}`).query({ back: clientPage })).text);
+    expect(fromClient).toContain(
+      `<p class="breadcrumb"><a href="/accounts">WhatsApp Accounts</a> › <a href="${clientPage}">Acme Retail GmbH</a></p>`,
+    );
+    for (const back of ['//evil.example', '/users', 'https://x/accounts', '/%2F%2Fevil.example', `/clients/${kept.client.id}`]) {
+      const res = await agent.get(`/accounts/${removed.id}`).query({ back });
+      expect(res.status, back).toBe(410);
+      expect(res.text, back).toContain(
+        `<p class="breadcrumb"><a href="/accounts">WhatsApp Accounts</a> › <a href="/clients/${removed.client.id}">Acme Retail GmbH</a></p>`,
+      );
+      expect(res.text, back).toContain('<a href="/accounts">Back to WhatsApp Accounts</a>');
+    }
+  });
+
   it("answers another partner's members with the 404 of an unknown id", async () => {
     const other = await createPartner(t.em(), { name: 'Other Partners' });
     const agent = await signedIn(await createMember(t.em(), other, { role: 'owner' }));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
+import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
 import { createTestApp, type TestApp } from '../support/app';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
@@ -181,4 +181,131 @@ describe('after sign-in, the page the person asked for', () => {
     const loop = await agent.get(`/login?next=${encodeURIComponent('/login?next=%2Fusers')}`);
     expect([loop.status, loop.headers.location]).toEqual([303, '/accounts']);
   });
+});
+
+/** An attribute's value as a browser reads it back. */
+const unescaped = (value: string) => value.replace(/&(amp|lt|gt|quot|#x27|#x60|#x3D);/g, (entity) => ENTITIES[entity]);
+
+/** The addresses a page's breadcrumb links to, in order. */
+function crumbs(html: string): string[] {
+  const crumb = /<p class="breadcrumb">(.*?)<\/p>/s.exec(html);
+  expect(crumb, 'a breadcrumb').not.toBeNull();
+  return [...crumb![1].matchAll(/href="([^"]*)"/g)].map((m) => unescaped(m[1]));
+}
+
+/** The address of the page's one link whose address starts with `prefix`, as a browser follows it. */
+function linkTo(html: string, prefix: string): string {
+  const hrefs = [...html.matchAll(/(?:href|action)="([^"]*)"/g)].map((m) => unescaped(m[1])).filter((h) => h.startsWith(prefix));
+  expect(new Set(hrefs).size, prefix).toBe(1);
+  return hrefs[0];
+}
+
+describe("the way back to the list through a number's revocation pages", () => {
+  let t: TestApp;
+  let owner: MemberFixture;
+  let number: WhatsappNumber;
+  let agent: Agent;
+  const list = '/accounts?q=Initech&sort=phone&dir=desc';
+  const back = `?back=${encodeURIComponent(list)}`;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    t.clock.set('2026-11-26T10:00:00Z');
+    const partner = await createPartner(t.em(), { name: 'Initech Partners' });
+    owner = await createMember(t.em(), partner, { role: 'owner' });
+    number = await createNumber(t.em(), partner, { displayName: 'Initech Support' });
+    await createNumber(t.em(), partner, { displayName: 'Initech Sales' });
+    agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+  });
+  afterAll(() => t.close());
+
+  it('requests and withdraws a revocation from a filtered list, every page and redirect leading back to that list', async () => {
+    const details = await agent.get(linkTo((await agent.get(list)).text, `/accounts/${number.id}?`));
+    expect(details.status).toBe(200);
+    const numberHref = `/accounts/${number.id}${back}`;
+    const clientHref = `/clients/${number.client.id}${back}`;
+    expect(crumbs(details.text)).toEqual([list, clientHref]);
+
+    const form = await agent.get(linkTo(details.text, `/accounts/${number.id}/revocation/new`));
+    expect(form.status).toBe(200);
+    expect(crumbs(form.text)).toEqual([list, numberHref]);
+    expect(linkTo(form.text, '/clients/')).toBe(clientHref);
+    const action = linkTo(form.text, `/accounts/${number.id}/revocation?`);
+    expect(action).toBe(`/accounts/${number.id}/revocation${back}`);
+
+    const wrong = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), confirmation: '+1 555 0100' });
+    expect(wrong.status).toBe(422);
+    expect(crumbs(wrong.text)).toEqual([list, numberHref]);
+    expect(linkTo(wrong.text, `/accounts/${number.id}/revocation?`)).toBe(action);
+
+    const requested = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(wrong.text), confirmation: number.phoneNumber });
+    expect([requested.status, requested.headers.location]).toEqual([303, numberHref]);
+    const afterRequest = await agent.get(requested.headers.location);
+    expect(afterRequest.text).toContain('Revocation requested for');
+    expect(crumbs(afterRequest.text)[0]).toBe(list);
+
+    const confirm = await agent.get(linkTo(afterRequest.text, `/accounts/${number.id}/revocation/withdraw`));
+    expect(confirm.status).toBe(200);
+    expect(crumbs(confirm.text)).toEqual([list, numberHref]);
+    expect(linkTo(confirm.text, '/clients/')).toBe(clientHref);
+    const withdrawn = await agent
+      .post(linkTo(confirm.text, `/accounts/${number.id}/revocation/withdraw?`))
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text) });
+    expect([withdrawn.status, withdrawn.headers.location]).toEqual([303, numberHref]);
+    expect((await agent.get(withdrawn.headers.location)).text).toContain('withdrawn');
+    expect((await t.em().findOneOrFail(WhatsappNumber, number.id)).billingState).toBe('partner_paid');
+
+    // The client page opened from these pages goes back to the list too.
+    const client = await agent.get(clientHref);
+    expect(client.status).toBe(200);
+    expect(crumbs(client.text)).toEqual([list]);
+  });
+
+  it('leads a page opened from the client page back to that page', async () => {
+    const from = `/clients/${number.client.id}?sort=phone`;
+    const form = await agent.get(`/accounts/${number.id}/revocation/new`).query({ back: from });
+    expect(crumbs(form.text)).toEqual(['/accounts', `/accounts/${number.id}?back=${encodeURIComponent(from)}`]);
+    expect(linkTo(form.text, '/clients/')).toBe(from);
+  });
+
+  describe.each([...HOSTILE, '/users', '/accounts/../users', '/clients/AAAAAAAAAAAAAAAAAAAAAA', 'https://x/accounts'])(
+    'a hostile back %j',
+    (hostile) => {
+      it('leaves the revocation pages, their redirect and the client page leading to the plain list', async () => {
+        const form = await agent.get(`/accounts/${number.id}/revocation/new`).query({ back: hostile });
+        expect(form.status).toBe(200);
+        expect(crumbs(form.text)).toEqual(['/accounts', `/accounts/${number.id}`]);
+        expect(linkTo(form.text, '/clients/')).toBe(`/clients/${number.client.id}`);
+        expect(linkTo(form.text, `/accounts/${number.id}/revocation`)).toBe(`/accounts/${number.id}/revocation`);
+        expect(form.text).not.toContain('evil.example');
+
+        const res = await agent
+          .post(`/accounts/${number.id}/revocation`)
+          .query({ back: hostile })
+          .type('form')
+          .send({ _csrf: csrfFrom(form.text), confirmation: number.phoneNumber });
+        expect([res.status, res.headers.location]).toEqual([303, `/accounts/${number.id}`]);
+        const confirm = await agent.get(`/accounts/${number.id}/revocation/withdraw`).query({ back: hostile });
+        expect(crumbs(confirm.text)).toEqual(['/accounts', `/accounts/${number.id}`]);
+        const withdrawn = await agent
+          .post(`/accounts/${number.id}/revocation/withdraw`)
+          .query({ back: hostile })
+          .type('form')
+          .send({ _csrf: csrfFrom(confirm.text) });
+        expect([withdrawn.status, withdrawn.headers.location]).toEqual([303, `/accounts/${number.id}`]);
+
+        const client = await agent.get(`/clients/${number.client.id}`).query({ back: hostile });
+        expect(client.status).toBe(200);
+        expect(crumbs(client.text)).toEqual(['/accounts']);
+      });
+    },
+  );
 });
