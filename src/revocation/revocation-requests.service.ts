@@ -107,6 +107,24 @@ export class RevocationRequests {
     return { number: found.number, revocation, countdown: countdown(revocation.terminationDate, now, revocation.billingTimeZone) };
   }
 
+  /**
+   * A number of the partner as it stands now, with its open revocation and the last one
+   * withdrawn: what a page says when a request or withdrawal changed nothing.
+   */
+  async standing(
+    partnerId: string,
+    numberId: string,
+  ): Promise<{ number: WhatsappNumber; open: Revocation | null; lastWithdrawn: Revocation | null }> {
+    const em = this.em.fork();
+    const { number, revocation } = await this.findNumber(em, partnerId, numberId);
+    const lastWithdrawn = await em.findOne(
+      Revocation,
+      { number: number.id, partner: partnerId, withdrawnAt: { $ne: null } },
+      { orderBy: { withdrawnAt: 'desc' } },
+    );
+    return { number, open: revocation, lastWithdrawn };
+  }
+
   /** The open (not withdrawn) revocation of a number of the partner, or null. */
   openFor(partnerId: string, numberId: string): Promise<Revocation | null> {
     return this.em.fork().findOne(Revocation, { number: numberId, partner: partnerId, withdrawnAt: null });

@@ -20,7 +20,7 @@ import { createNumber as createAccountNumber } from '../factories/accounts';
 import { createRevocation, createRevocations } from '../factories/revocations';
 import { createTestApp, createTestAppWithSmtp, type TestApp } from '../support/app';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database';
-import { csrfOf, postForm, signIn } from '../support/http';
+import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
 import { type TestSmtp } from '../support/smtp';
 
 const START = '2026-11-26T10:00:00Z';
@@ -253,7 +253,10 @@ describe('payment revocation', () => {
     expect([page.status, page.headers.location]).toEqual([409, undefined]);
     const res = await agent.post(`/accounts/${number.id}/revocation/withdraw`).type('form').send({ _csrf: token });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('can no longer be withdrawn');
+    expect(res.text).toContain(
+      '<time datetime="2026-12-31">31 December 2026</time></strong> (UTC), has passed: the revocation can no longer be withdrawn.',
+    );
+    expect(res.text).toContain(`<a class="button secondary" href="/accounts/${number.id}">Back to `);
     const after = await reload(number.id);
     expect(after.billingState).toBe('revocation_requested');
     expect(after.revocation!.withdrawnAt).toBeNull();
@@ -277,6 +280,83 @@ describe('payment revocation', () => {
     expect(
       await t.em().count(OutboxEmail, { template: 'revocation_requested', payload: { phoneNumber: number.phoneNumber } } as never),
     ).toBe(1);
+  });
+
+  describe('asked twice, as from two tabs', () => {
+    const list = '/accounts?sort=phone&dir=desc';
+    const back = `?back=${encodeURIComponent(list)}`;
+    let berlin: Partner;
+    let olga: MemberFixture;
+
+    beforeAll(async () => {
+      berlin = await createPartner(t.em(), { name: 'Berlin Partners', terms: { billingTimeZone: 'Europe/Berlin' } });
+      olga = await createMember(t.em(), berlin, { role: 'owner', name: 'Olga Owner', email: 'olga@berlin.example' });
+    });
+
+    /** The page's link back to the number, which keeps the way back to the list. */
+    const backLink = (html: string, id: string) =>
+      expect(html.replace(/&#x3D;/g, '=')).toContain(`<a class="button secondary" href="/accounts/${id}${back}">Back to `);
+
+    it('says when the revocation was already requested, by whom and until when, in the words and zone of the pages, and leads back to the number', async () => {
+      t.clock.set(START);
+      const number = await createAccountNumber(t.em(), berlin);
+      const agent = t.agent();
+      await signIn(agent, olga.email, olga.password);
+      const form = await agent.get(`/accounts/${number.id}/revocation/new${back}`);
+      const send = () =>
+        agent
+          .post(`/accounts/${number.id}/revocation${back}`)
+          .type('form')
+          .send({ _csrf: csrfFrom(form.text), confirmation: number.phoneNumber });
+      expect((await send()).status).toBe(303);
+
+      t.clock.set('2026-11-26T10:07:00Z');
+      for (const res of [await send(), await agent.get(`/accounts/${number.id}/revocation/new${back}`)]) {
+        expect(res.status).toBe(409);
+        expect(res.text).toContain('<h1>Revocation already requested</h1>');
+        expect(res.text).toContain(
+          'This number already has a payment revocation requested on <time datetime="2026-11-26T10:00:00.000Z">26 Nov 2026, 11:00 CET</time> by Olga Owner (olga@berlin.example), perhaps in another tab or by another owner. Nothing was changed.',
+        );
+        expect(res.text).toContain('<time datetime="2026-12-26">26 December 2026</time></strong> (Europe/Berlin)');
+        expect(res.text).not.toContain('2026-12-26)');
+        backLink(res.text, number.id);
+      }
+      expect(await t.em().count(Revocation, { number: number.id })).toBe(1);
+      expect(await t.em().count(NumberStatusChange, { number: number.id })).toBe(1);
+    });
+
+    it('says when the revocation was already withdrawn, and leads back to the number', async () => {
+      t.clock.set(START);
+      const number = await createAccountNumber(t.em(), berlin);
+      const agent = t.agent();
+      await signIn(agent, olga.email, olga.password);
+      await postForm(
+        agent,
+        `/accounts/${number.id}/revocation`,
+        { confirmation: number.phoneNumber },
+        `/accounts/${number.id}/revocation/new`,
+      );
+      t.clock.set('2026-11-30T16:45:00Z');
+      await signIn(agent, olga.email, olga.password);
+      const confirm = await agent.get(`/accounts/${number.id}/revocation/withdraw${back}`);
+      const send = () =>
+        agent
+          .post(`/accounts/${number.id}/revocation/withdraw${back}`)
+          .type('form')
+          .send({ _csrf: csrfFrom(confirm.text) });
+      expect((await send()).status).toBe(303);
+
+      for (const res of [await send(), await agent.get(`/accounts/${number.id}/revocation/withdraw${back}`)]) {
+        expect(res.status).toBe(409);
+        expect(res.text).toContain('<h1>Revocation already withdrawn</h1>');
+        expect(res.text).toContain(
+          'already withdrawn on <time datetime="2026-11-30T16:45:00.000Z">30 Nov 2026, 17:45 CET</time>, perhaps in another tab or by another owner. Nothing was changed: you keep paying for this number.',
+        );
+        backLink(res.text, number.id);
+      }
+      expect(await t.em().count(AuditEvent, { action: 'revocation.withdrawn', subjectId: number.id })).toBe(1);
+      expect(await t.em().count(NumberStatusChange, { number: number.id })).toBe(2);
+    });
   });
 
   it('shows the number as people write it, and takes it typed so, with spaces, dashes, dots or brackets', async () => {
