@@ -76,4 +76,34 @@ describe('payment revocation in a real browser', () => {
     const open = await t.em().findOneOrFail(Revocation, { number: number.id, withdrawnAt: null });
     expect(open.terminationDate).toBe('2026-12-31');
   });
+
+  it('answers a request sent from a second tab with what happened, and leads back to the number and the list it was opened from', async () => {
+    t.clock.set('2026-11-26T10:00:00Z');
+    const other = await createNumber(t.em(), partner, { phoneNumber: '+4915199887766', client: { name: 'Acme Retail GmbH' } });
+    const first = await newPage(browser, t.url);
+    await signInAs(first, t.url, owner.email, owner.password);
+    const second = await first.context().newPage();
+    const list = '/accounts?q=Acme&sort=phone';
+    for (const tab of [first, second]) {
+      await tab.goto(`${t.url}${list}`);
+      await tab.locator(`a[href^="/accounts/${other.id}?"]`).first().click();
+      await tab.getByRole('region', { name: 'Danger Zone' }).getByRole('link', { name: 'Request revocation' }).click();
+      await tab.getByLabel(/To confirm, type the phone number/).fill('+49 151 99887766');
+    }
+    await first.getByRole('button', { name: 'Request revocation' }).click();
+    await first.waitForURL(`**/accounts/${other.id}?back=*`);
+    await second.getByRole('button', { name: 'Request revocation' }).click();
+
+    expect(await second.getByRole('heading', { level: 1 }).innerText()).toBe('Revocation already requested');
+    const said = await second.locator('main').innerText();
+    expect(said).toContain('already has a payment revocation requested on 26 Nov 2026, 10:00 UTC');
+    expect(said).toContain('Nothing was changed');
+    await expectAccessible(second);
+    await screenshot(second, 'revocation-requested-twice');
+    await second.getByRole('link', { name: 'Back to +49 1519 9887766' }).click();
+    await second.waitForURL(`**/accounts/${other.id}?back=*`);
+    await second.locator('.breadcrumb').getByRole('link', { name: 'WhatsApp Accounts' }).click();
+    await second.waitForURL((url) => url.pathname + url.search === list);
+    expect(await t.em().count(Revocation, { number: other.id })).toBe(1);
+  });
 });
