@@ -70,6 +70,12 @@ const plainNumberHref = numberHrefs();
 
 export const clientHref = (clientId: string) => `/clients/${clientId}`;
 
+/** Where the list's client names go: each client's page, whose crumb leads back to the list they were on. */
+function clientHrefs(back?: string): (clientId: string) => string {
+  const query = back ? `?back=${encodeURIComponent(back)}` : '';
+  return (clientId) => `${clientHref(clientId)}${query}`;
+}
+
 const joined = (reasons: readonly AttentionReason[], name: keyof AttentionReason) => reasons.map((r) => r[name]).join(', ');
 
 export function cardView(
@@ -78,6 +84,7 @@ export function cardView(
   notes: readonly NumberNote[] = NO_NOTES,
   hrefOf = plainNumberHref,
   showClient = true,
+  clientHrefOf = clientHref,
 ): CardView {
   const reasons = attentionFaults(n, now);
   return {
@@ -86,7 +93,7 @@ export function cardView(
     phone: phoneView(n.phoneNumber),
     displayName: n.displayName,
     clientName: n.clientName,
-    clientHref: clientHref(n.client.id),
+    clientHref: clientHrefOf(n.client.id),
     badges: statusSet(CARD_FAMILIES, n),
     overview: statusSet(OVERVIEW_FAMILIES, n),
     attention: reasons.length > 0,
@@ -118,13 +125,14 @@ export function cardGroups(
 ): CardGroup[] {
   const headings = sort.field === 'client' && !oneClient;
   const hrefOf = numberHrefs(back);
-  const cards = numbers.map((n) => cardView(n, now, notes.get(n.id), hrefOf, !headings && !oneClient));
+  const clientOf = clientHrefs(back);
+  const cards = numbers.map((n) => cardView(n, now, notes.get(n.id), hrefOf, !headings && !oneClient, clientOf));
   if (!headings) return cards.length ? [{ cards }] : [];
   const groups: (CardGroup & { clientId: string })[] = [];
   numbers.forEach((n, i) => {
     const last = groups[groups.length - 1];
     if (last && last.clientId === n.client.id) last.cards.push(cards[i]);
-    else groups.push({ clientId: n.client.id, client: { name: n.clientName, href: clientHref(n.client.id) }, cards: [cards[i]] });
+    else groups.push({ clientId: n.client.id, client: { name: n.clientName, href: clientOf(n.client.id) }, cards: [cards[i]] });
   });
   return groups.map(({ client, cards }) => ({ client, cards }));
 }
@@ -156,6 +164,7 @@ export function tableRows(
   oneClient: boolean,
 ): TableRowView[] {
   const hrefOf = numberHrefs(back);
+  const clientOf = clientHrefs(back);
   return numbers.map((n) => {
     const reasons = attentionFaults(n, now);
     return {
@@ -164,7 +173,7 @@ export function tableRows(
       phone: phoneView(n.phoneNumber),
       displayName: n.displayName,
       clientName: n.clientName,
-      clientHref: clientHref(n.client.id),
+      clientHref: clientOf(n.client.id),
       showClient: !oneClient,
       cells: statusSet(TABLE_FAMILIES, n),
       billing: statusView('billing', n.billingState),

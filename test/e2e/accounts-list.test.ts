@@ -766,7 +766,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(sections.map((s) => s.heading?.name)).toEqual(names);
         for (const s of sections) {
           const client = clients.find((c) => c.name === s.heading!.name)!;
-          expect(s.heading!.href).toBe(`/clients/${client.id}`);
+          // Its client page leads back to this list.
+          expect(s.heading!.href).toBe(`/clients/${client.id}?back=${encodeURIComponent(list)}`);
           expect(s.cards.map((c) => byId(c.id).clientId)).toEqual(s.cards.map(() => client.id));
           expect(s.cards).toHaveLength(want.filter((m) => m.clientId === client.id).length);
           // The heading names the client: the card does not repeat it.
@@ -788,7 +789,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       });
 
       it('names the client on each card, under no heading, in any other sort', async () => {
-        const page = await cardsAgent.get('/accounts?sort=phone&size=100');
+        const list = '/accounts?sort=phone&size=100';
+        const page = await cardsAgent.get(list);
         const sections = cardSections(page.text);
         expect(sections).toHaveLength(1);
         expect(sections[0].heading).toBeUndefined();
@@ -798,7 +800,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(sections[0].cards).toHaveLength(made.length);
         for (const card of sections[0].cards) {
           const m = byId(card.id);
-          expect(card.client).toEqual({ name: m.clientName, href: `/clients/${m.clientId}` });
+          expect(card.client).toEqual({ name: m.clientName, href: `/clients/${m.clientId}?back=${encodeURIComponent(list)}` });
         }
       });
 

@@ -269,6 +269,19 @@ describe("the way back to the list through a number's revocation pages", () => {
     expect(crumbs(client.text)).toEqual([list]);
   });
 
+  it("leads from the list's client names, in the table and the cards, to client pages that lead back to that list", async () => {
+    const clientPage = `/clients/${number.client.id}${back}`;
+    expect(linkTo((await agent.get(list)).text, `/clients/${number.client.id}`)).toBe(clientPage);
+    const _csrf = csrfFrom((await agent.get(list)).text);
+    const byClient = '/accounts?q=Initech&sort=client';
+    await agent.post('/accounts/layout').type('form').send({ _csrf, layout: 'cards', return: byClient });
+    const cards = (await agent.get(byClient)).text;
+    expect(cards).toContain('class="client-heading"');
+    expect(linkTo(cards, `/clients/${number.client.id}`)).toBe(`/clients/${number.client.id}?back=${encodeURIComponent(byClient)}`);
+    await agent.post('/accounts/layout').type('form').send({ _csrf, layout: 'table', return: list });
+    expect(crumbs((await agent.get(clientPage)).text)).toEqual([list]);
+  });
+
   it('leads a page opened from the client page back to that page', async () => {
     const from = `/clients/${number.client.id}?sort=phone`;
     const form = await agent.get(`/accounts/${number.id}/revocation/new`).query({ back: from });
