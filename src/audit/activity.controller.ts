@@ -1,6 +1,6 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { Controller, Get, NotFoundException, Param, Query, Render, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
+import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
@@ -27,15 +27,17 @@ export class ActivityController {
   @OwnerOnly()
   @Get()
   @Render('activity/index')
-  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
     const partnerId = req.member!.partnerId;
     // The dates typed are days of the reader's zone, as every time on the page is.
     const parsed = parseActivityFilter(query, req.member!.timeZone);
     const people = await readLoggedPeople(this.sql, partnerId);
-    if (!parsed.ok) {
-      res.status(422);
-      return this.page(parsed.values, people, { events: [], errors: parsed.errors });
-    }
+    // The filters as typed, with what is wrong with them, and no events: none were looked for.
+    if (!parsed.ok)
+      throw new FormInvalid('activity/index', {
+        ...this.page(parsed.values, people, { events: [], errors: parsed.errors }),
+        values: { ...parsed.values },
+      });
     const { filter } = parsed;
     const rows = await this.em.fork().find(AuditEvent, await this.where(partnerId, filter), {
       orderBy: { createdAt: 'desc', id: 'desc' },
@@ -105,6 +107,7 @@ export class ActivityController {
       })),
       ...result,
       errors: result.errors ?? {},
+      invalid: Object.keys(result.errors ?? {}).length > 0,
     };
   }
 

@@ -127,4 +127,26 @@ describe('the Activity page in a real browser', () => {
     await screenshot(page, `activity-event-${width}`);
     await page.context().close();
   });
+
+  it.each(WIDTHS)('at %i px, a range that ends before it starts comes back as the date’s error, the boxes still in line', async (width) => {
+    const page = await newPage(browser, t.url, { width, height: 900 });
+    await signInAs(page, t.url, owner.email, owner.password);
+    const answer = await page.goto(`${t.url}/activity?kind=team&from=2026-12-01&to=2026-11-01`);
+    expect(answer?.status()).toBe(422);
+    const to = page.getByLabel('To');
+    expect(await to.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#to-error').innerText()).toBe('The end date is before the start date.');
+    expect(await page.locator('main').innerText()).not.toContain('No activity matches');
+    // The boxes sharing a line start at the same height, whatever message one has below it.
+    const tops = await page
+      .locator('.activity-filters select, .activity-filters input, .activity-filters button')
+      .evaluateAll((els) =>
+        els.map((el) => Math.round((el as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top)),
+      );
+    if (width === 1440) expect(new Set(tops).size, `tops: ${tops.join(', ')}`).toBe(1);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await expectAccessible(page);
+    await screenshot(page, `activity-dates-invalid-${width}`);
+    await page.context().close();
+  });
 });

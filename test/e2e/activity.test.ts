@@ -93,6 +93,26 @@ describe('the Activity page', () => {
     expect(rows.slice(1).every((r) => r.includes('Mike Member'))).toBe(true);
   });
 
+  it('re-renders the filters with 422 and the date’s error, not “no activity”, when a range ends before it starts or a date is none', async () => {
+    const backwards = await agent.get('/activity?kind=team&from=2026-12-01&to=2026-11-01');
+    expect(backwards.status).toBe(422);
+    expect(backwards.text).toContain('<title>Error: Activity');
+    expect(backwards.text).toMatch(
+      /<input id="to" name="to" type="date" value="2026-11-01" aria-invalid="true" aria-describedby="to-error">/,
+    );
+    expect(backwards.text).toContain('<p class="field-error" id="to-error">The end date is before the start date.</p>');
+    expect(backwards.text).toContain('value="2026-12-01"');
+    expect(backwards.text).toContain('<option value="team" selected>');
+    expect(backwards.text).toContain('Correct the filters marked above to see the activity.');
+    expect(backwards.text).not.toContain('No activity matches');
+    expect(rowsOf(backwards.text)).toEqual([]);
+
+    const impossible = await agent.get('/activity?from=2026-02-30');
+    expect(impossible.status).toBe(422);
+    expect(impossible.text).toContain('<p class="field-error" id="from-error">Enter a date such as 2026-11-30.</p>');
+    expect(impossible.text).not.toContain('No activity matches');
+  });
+
   it('is for owners only: a member gets 403', async () => {
     const m = t.agent();
     await signIn(m, member.email, member.password);
