@@ -26,22 +26,35 @@ export interface ActivityFilter {
 export type ParsedActivityFilter = { ok: true; filter: ActivityFilter } | { ok: false; values: ActivityFilterValues; errors: FieldErrors };
 
 /**
- * Reads the query string. Values no form of ours makes (a repeated parameter, an unknown kind or
- * person id, a broken cursor) are a 400; dates a person typed wrong are field errors (422).
+ * Reads the query string. A person can put anything in the address, so a value no form of ours
+ * makes (an unknown kind, a person the log does not name, another partner's person alike, a
+ * repeated parameter, a date that is none) comes back as that field's error (422), the other
+ * filters kept. Only a broken cursor is a 400. `isLoggedPerson` says who the Person filter offers.
  */
-export function parseActivityFilter(query: Record<string, unknown>, timeZone: string): ParsedActivityFilter {
+export function parseActivityFilter(
+  query: Record<string, unknown>,
+  timeZone: string,
+  isLoggedPerson: (id: string) => boolean,
+): ParsedActivityFilter {
+  const errors: FieldErrors = {};
+  const field = (key: keyof ActivityFilterValues, once: string): string => {
+    const value = query[key];
+    if (value === undefined) return '';
+    if (typeof value === 'string') return value.trim();
+    errors[key] = once;
+    return '';
+  };
   const values: ActivityFilterValues = {
-    person: one(query.person, 32),
-    kind: one(query.kind, 64),
-    from: one(query.from, 32),
-    to: one(query.to, 32),
+    person: field('person', 'Choose one person.'),
+    kind: field('kind', 'Choose one kind of event.'),
+    from: field('from', 'Enter one date.'),
+    to: field('to', 'Enter one date.'),
   };
   const after = one(query.after, 200);
-  if (values.person && !isEntityId(values.person)) throw new BadRequestException('This person filter could not be read.');
+  // The same sentence for an id of nobody and another partner's person: nothing tells them apart.
+  if (values.person && !isLoggedPerson(values.person)) errors.person = 'This person is not in your Activity. Choose one from the list.';
   const kind = values.kind ? kindSelection(values.kind) : undefined;
-  if (values.kind && !kind) throw new BadRequestException('This kind of event is not known.');
-
-  const errors: FieldErrors = {};
+  if (values.kind && !kind) errors.kind = 'This kind of event is not known. Choose one from the list.';
   if (values.from && !isCalendarDate(values.from)) errors.from = 'Enter a date such as 2026-11-30.';
   if (values.to && !isCalendarDate(values.to)) errors.to = 'Enter a date such as 2026-11-30.';
   if (!errors.from && !errors.to && values.from && values.to && values.from > values.to)

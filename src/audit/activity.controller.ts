@@ -30,8 +30,8 @@ export class ActivityController {
   async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
     const partnerId = req.member!.partnerId;
     // The dates typed are days of the reader's zone, as every time on the page is.
-    const parsed = parseActivityFilter(query, req.member!.timeZone);
-    const people = await readLoggedPeople(this.sql, partnerId);
+    const people = await readLoggedPeople(this.sql, partnerId, typeof query.person === 'string' ? query.person.trim() : undefined);
+    const parsed = parseActivityFilter(query, req.member!.timeZone, (id) => people.some((p) => p.id === id));
     // The filters as typed, with what is wrong with them, and no events: none were looked for.
     if (!parsed.ok)
       throw new FormInvalid('activity/index', {

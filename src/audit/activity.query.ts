@@ -3,16 +3,17 @@ import { actorName } from './activity-sentences';
 
 /**
  * The people a partner's log names as actors, people who have left included, for the "Person"
- * filter: one option each, by the latest label recorded (a name can change).
+ * filter: one option each, by the latest label recorded (a name can change). The person asked
+ * for comes first, so that the limit never leaves out whom the filter names.
  */
-export async function readLoggedPeople(sql: Sql, partnerId: string): Promise<{ id: string; label: string }[]> {
+export async function readLoggedPeople(sql: Sql, partnerId: string, asked = ''): Promise<{ id: string; label: string }[]> {
   const rows = await sql.all<{ actor_id: string; actor_label: string }>(
     `select actor_id, actor_label, max(created_at) as last_at from audit_event
       where partner_id = ? and actor_id is not null
       group by actor_id, actor_label
-      order by last_at desc
+      order by case when actor_id = ? then 0 else 1 end, last_at desc
       limit 1000`,
-    [partnerId],
+    [partnerId, asked],
   );
   const seen = new Map<string, string>();
   for (const r of rows) if (!seen.has(r.actor_id)) seen.set(r.actor_id, personLabel(r.actor_label));
