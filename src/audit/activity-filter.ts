@@ -1,7 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import { addDays, startOfLocalDay } from '../common/dates';
 import type { FieldErrors } from '../common/forms';
-import { isEntityId } from '../common/ids';
 import { kindSelection, type KindSelection } from './activity-kinds';
 
 /** What the Activity filter bar asks for, as typed (the form shows it back). */
@@ -29,7 +27,8 @@ export type ParsedActivityFilter = { ok: true; filter: ActivityFilter } | { ok: 
  * Reads the query string. A person can put anything in the address, so a value no form of ours
  * makes (an unknown kind, a person the log does not name, another partner's person alike, a
  * repeated parameter, a date that is none) comes back as that field's error (422), the other
- * filters kept. Only a broken cursor is a 400. `isLoggedPerson` says who the Person filter offers.
+ * filters kept; a page link no pager of ours made, as `after`'s error. `isLoggedPerson` says who
+ * the Person filter offers.
  */
 export function parseActivityFilter(
   query: Record<string, unknown>,
@@ -50,7 +49,8 @@ export function parseActivityFilter(
     from: field('from', 'Enter one date.'),
     to: field('to', 'Enter one date.'),
   };
-  const after = one(query.after, 200);
+  const after = query.after === undefined || query.after === '' ? undefined : decodeCursor(query.after);
+  if (after === null) errors.after = 'This page link is not valid. Start again from the newest.';
   // The same sentence for an id of nobody and another partner's person: nothing tells them apart.
   if (values.person && !isLoggedPerson(values.person)) errors.person = 'This person is not in your Activity. Choose one from the list.';
   const kind = values.kind ? kindSelection(values.kind) : undefined;
@@ -70,17 +70,18 @@ export function parseActivityFilter(
       // Whole days in the reader's zone: "to" includes its day, up to the next local midnight.
       since: values.from ? startOfLocalDay(values.from, timeZone) : undefined,
       until: values.to ? startOfLocalDay(addDays(values.to, 1), timeZone) : undefined,
-      after: after ? decodeCursor(after) : undefined,
+      after: after ?? undefined,
     },
   };
 }
 
-/** The query string of a filter, for the pager's links (empty values left out). */
-export function filterQuery(values: ActivityFilterValues, after?: string): string {
+/** The list with a filter, for the pager's links (empty values left out): `/activity` with none. */
+export function filterPath(values: ActivityFilterValues, after?: string): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
   if (after) params.set('after', after);
-  return params.toString();
+  const query = params.toString();
+  return query ? `/activity?${query}` : '/activity';
 }
 
 /** The keyset cursor: the created-at and id of the last event shown. */
@@ -88,17 +89,17 @@ export function encodeCursor(e: { createdAt: Date; id: string }): string {
   return Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
 }
 
-function decodeCursor(raw: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  const at = new Date(iso ?? '');
-  if (!isEntityId(id) || Number.isNaN(at.getTime())) throw new BadRequestException('This page link is not valid.');
-  return { at, id };
-}
-
-function one(value: unknown, max: number): string {
-  if (value === undefined || value === '') return '';
-  if (typeof value !== 'string' || value.length > max) throw new BadRequestException('A filter could not be read.');
-  return value.trim();
+/**
+ * The cursor encodeCursor wrote, or null: that shape only, at an instant both databases compare
+ * (PostgreSQL has no year 0: a 500 there) and no event predates, on a day of the calendar.
+ */
+function decodeCursor(raw: unknown): { at: Date; id: string } | null {
+  if (typeof raw !== 'string' || raw.length > 100) return null;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([A-Za-z0-9_-]{22})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
+  if (!m) return null;
+  const at = new Date(m[1]);
+  // Date reads 30 February as 2 March: only a date that reads back as written is one.
+  return !Number.isNaN(at.getTime()) && at.getTime() >= 0 && at.toISOString() === m[1] ? { at, id: m[2] } : null;
 }
 
 /**

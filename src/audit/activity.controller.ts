@@ -4,7 +4,7 @@ import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
-import { encodeCursor, filterQuery, parseActivityFilter, type ActivityFilter, type ActivityFilterValues } from './activity-filter';
+import { encodeCursor, filterPath, parseActivityFilter, type ActivityFilter, type ActivityFilterValues } from './activity-filter';
 import { ALL_BUT_SIGN_INS, KIND_GROUPS } from './activity-kinds';
 import { actorName, sentenceOf } from './activity-sentences';
 import { readJoinedMemberships, readLoggedPeople } from './activity.query';
@@ -35,7 +35,12 @@ export class ActivityController {
     // The filters as typed, with what is wrong with them, and no events: none were looked for.
     if (!parsed.ok)
       throw new FormInvalid('activity/index', {
-        ...this.page(parsed.values, people, { events: [], errors: parsed.errors }),
+        ...this.page(parsed.values, people, {
+          events: [],
+          errors: parsed.errors,
+          // A page link gone wrong: the newest of the same filters is where to start again.
+          firstUrl: parsed.errors.after ? filterPath(parsed.values) : null,
+        }),
         values: { ...parsed.values },
       });
     const { filter } = parsed;
@@ -47,8 +52,8 @@ export class ActivityController {
     const hasMore = rows.length > ACTIVITY_PAGE_SIZE;
     return this.page(filter.values, people, {
       events: shown.map((e) => ({ at: e.createdAt, parts: sentenceOf(e), url: `/activity/${e.id}` })),
-      nextUrl: hasMore ? `/activity?${filterQuery(filter.values, encodeCursor(shown[shown.length - 1]))}` : null,
-      firstUrl: filter.after ? `/activity?${filterQuery(filter.values)}` : null,
+      nextUrl: hasMore ? filterPath(filter.values, encodeCursor(shown[shown.length - 1])) : null,
+      firstUrl: filter.after ? filterPath(filter.values) : null,
     });
   }
 
