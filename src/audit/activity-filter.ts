@@ -1,5 +1,6 @@
 import { addDays, startOfLocalDay } from '../common/dates';
 import type { FieldErrors } from '../common/forms';
+import { safeLocalPath } from '../common/local-path';
 import { kindSelection, type KindSelection } from './activity-kinds';
 
 /** What the Activity filter bar asks for, as typed (the form shows it back). */
@@ -82,6 +83,15 @@ export function filterPath(values: ActivityFilterValues, after?: string): string
   if (after) params.set('after', after);
   const query = params.toString();
   return query ? `/activity?${query}` : '/activity';
+}
+
+/**
+ * Where an event's page leads back to: the list it was opened from, filters and page as they
+ * were, when the value is that (a path of this site's Activity list); undefined for anything else.
+ */
+export function activityListPath(value: unknown): string | undefined {
+  const path = safeLocalPath(value);
+  return path && /^\/activity(\?|$)/.test(path) ? path : undefined;
 }
 
 /** The keyset cursor: the created-at and id of the last event shown. */

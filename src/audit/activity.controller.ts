@@ -4,7 +4,14 @@ import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
-import { encodeCursor, filterPath, parseActivityFilter, type ActivityFilter, type ActivityFilterValues } from './activity-filter';
+import {
+  activityListPath,
+  encodeCursor,
+  filterPath,
+  parseActivityFilter,
+  type ActivityFilter,
+  type ActivityFilterValues,
+} from './activity-filter';
 import { ALL_BUT_SIGN_INS, KIND_GROUPS } from './activity-kinds';
 import { actorName, sentenceOf } from './activity-sentences';
 import { readJoinedMemberships, readLoggedPeople } from './activity.query';
@@ -50,8 +57,11 @@ export class ActivityController {
     });
     const shown = rows.slice(0, ACTIVITY_PAGE_SIZE);
     const hasMore = rows.length > ACTIVITY_PAGE_SIZE;
+    // Each event's page leads back to this very page of the list (encoded once for the page).
+    const here = filterPath(filter.values, filter.after && encodeCursor({ createdAt: filter.after.at, id: filter.after.id }));
+    const back = here === '/activity' ? '' : `?back=${encodeURIComponent(here)}`;
     return this.page(filter.values, people, {
-      events: shown.map((e) => ({ at: e.createdAt, parts: sentenceOf(e), url: `/activity/${e.id}` })),
+      events: shown.map((e) => ({ at: e.createdAt, parts: sentenceOf(e), url: `/activity/${e.id}${back}` })),
       nextUrl: hasMore ? filterPath(filter.values, encodeCursor(shown[shown.length - 1])) : null,
       firstUrl: filter.after ? filterPath(filter.values) : null,
     });
@@ -61,12 +71,14 @@ export class ActivityController {
   @OwnerOnly()
   @Get(':id')
   @Render('activity/event')
-  async show(@Req() req: HubRequest, @Param('id') id: string) {
+  async show(@Req() req: HubRequest, @Param('id') id: string, @Query('back') back: unknown) {
     // Scoped by the partner of the session: another partner's event is simply not found.
     const e = await this.em.fork().findOne(AuditEvent, { id, partnerId: req.member!.partnerId });
     if (!e) throw new NotFoundException();
     return {
       title: 'Activity event',
+      // Back to the list as it was opened from; any other value, to the list itself.
+      backHref: activityListPath(back) ?? '/activity',
       event: {
         at: e.createdAt,
         parts: sentenceOf(e),

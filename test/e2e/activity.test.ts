@@ -7,6 +7,9 @@ import { HOSTILE_ENCODED } from '../support/hostile';
 import { postForm, signIn } from '../support/http';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 
+/** An href as the page wrote it, as a browser reads it. */
+const unescaped = (href: string) => href.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+
 /** The actions column of the activity table, top to bottom. */
 const rowsOf = (html: string) => [...html.matchAll(/<li class="activity-event">[\s\S]*?<\/li>/g)].map((m) => m[0]);
 
@@ -102,6 +105,54 @@ describe('the Activity page', () => {
     expect(rows).toHaveLength(50);
     expect(rows.every((r) => r.includes('Mike Member'))).toBe(true);
     expect(byPerson.text).toMatch(new RegExp(`<option value="${member.user.id}" selected>`));
+  });
+
+  it('leads back from an event to the list it was opened from, its filters and page kept', async () => {
+    const first = await agent.get(`/activity?person=${member.user.id}&to=2030-12-31`);
+    const older = unescaped(/href="(\/activity\?[^"]+)" rel="next"/.exec(first.text)![1]);
+    expect(older).toContain('after=');
+    const list = await agent.get(older);
+    const details = unescaped(/<a class="activity-details" href="([^"]+)"/.exec(list.text)![1]);
+    const [path, back] = details.split('?back=');
+    expect(path).toMatch(/^\/activity\/[\w-]{22}$/);
+    expect(decodeURIComponent(back)).toBe(older);
+    const event = await agent.get(details);
+    expect(event.status).toBe(200);
+    const backHref = unescaped(/<a href='([^']+)'>Back to Activity<\/a>/.exec(event.text)![1]);
+    expect(backHref).toBe(older);
+    const again = await agent.get(backHref);
+    expect(rowsOf(again.text)).toEqual(rowsOf(list.text));
+    expect(again.text).toMatch(new RegExp(`<option value="${member.user.id}" selected>`));
+
+    // The unfiltered list links its events plainly, and they lead back to it.
+    const plain = await agent.get('/activity');
+    const plainDetails = /<a class="activity-details" href="([^"]+)"/.exec(plain.text)![1];
+    expect(plainDetails).toMatch(/^\/activity\/[\w-]{22}$/);
+    expect((await agent.get(plainDetails)).text).toContain(`<a href='/activity'>Back to Activity</a>`);
+  });
+
+  it('leads back to the plain list from an event whose way back is not an Activity list of this site', async () => {
+    const id = /<a class="activity-details" href="\/activity\/([\w-]{22})"/.exec((await agent.get('/activity')).text)![1];
+    const hostile = [
+      'https%3A%2F%2Fevil.example%2Factivity',
+      '%2F%2Fevil.example%2Factivity',
+      '%2F%5Cevil.example',
+      '%2Factivity%2F..%2F%2Fevil.example',
+      '%2Factivity%2F..%2Faccounts',
+      '%2Faccounts%3Fq%3D1',
+      '%2Factivityx',
+      '%2Factivity%2F' + id,
+      'javascript%3Aalert(1)',
+      '%2Factivity%0D%0ALocation%3A%20%2F%2Fevil.example',
+      '%2Factivity&back=%2Factivity%3Fkind%3Dteam',
+      // A NUL byte is refused before any page is, in every address and form (common/sanitize.ts).
+      ...HOSTILE_ENCODED.filter((value) => !value.includes('%00')),
+    ];
+    for (const back of hostile) {
+      const res = await agent.get(`/activity/${id}?back=${back}`);
+      expect(res.status, back).toBe(200);
+      expect(res.text, back).toContain(`<a href='/activity'>Back to Activity</a>`);
+    }
   });
 
   it('leaves the sign-ins and sign-outs out on request, and keeps the failed ones', async () => {
