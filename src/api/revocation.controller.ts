@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { addDays } from '../common/dates';
 import { originOf } from '../common/http';
 import { RevocationConflict, RevocationErrors, RevocationFieldError } from '../revocation/revocation.errors';
-import { MAX_REASON_LENGTH, RevocationRequests, type RevocationActor } from '../revocation/revocation-requests.service';
+import { MAX_REASON_LENGTH, RevocationRequests, revocationReason, type RevocationActor } from '../revocation/revocation-requests.service';
 import type { ApiRequest } from './api-key.guard';
 import { revocationJson } from './api.presenter';
 import { EXAMPLES } from './examples';
@@ -115,7 +115,7 @@ export class ApiRevocationController {
             requestedAt: this.clock.now(),
             ...preview.schedule,
             billingTimeZone: preview.terms.billingTimeZone,
-            reason: body.reason?.trim() || null,
+            reason: revocationReason(body.reason),
           };
           const answer = {
             number_id: preview.number.id,

@@ -7,3 +7,9 @@
  * direction marks (LRM, RLM, ALM) that right-to-left names carry.
  */
 export const UNSAFE_TEXT = /[\u0000-\u001f\u007f\u00ad\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+/**
+ * The same for a text of several lines a person writes (a revocation's reason): tabs and line
+ * breaks are its own, every other character UNSAFE_TEXT refuses is refused.
+ */
+export const UNSAFE_NOTE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;

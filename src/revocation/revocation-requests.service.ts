@@ -5,6 +5,7 @@ import { NumberSummaries } from '../accounts/number-summaries.service';
 import { actorOf, AuditService, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { localDate } from '../common/dates';
+import { UNSAFE_NOTE } from '../common/unsafe-text';
 import type { CurrentMember, RequestOrigin } from '../common/http';
 import type { ContractTerms } from '../partners/entities/contract-terms.embeddable';
 import { Partner } from '../partners/entities/partner.entity';
@@ -17,6 +18,18 @@ import { countdown, revocationSchedule, type Countdown, type RevocationSchedule 
 import { compactPhone } from '../accounts';
 
 export const MAX_REASON_LENGTH = 500;
+
+/**
+ * A revocation's reason as it is kept: trimmed, empty as none; too long, or holding a control,
+ * text-direction or invisible character (a reason that reads otherwise in Activity than it
+ * is), it is the form's field error. A dry run checks it as the request would.
+ */
+export function revocationReason(input: string | undefined): string | null {
+  const reason = input?.trim() || null;
+  if (reason && reason.length > MAX_REASON_LENGTH) throw RevocationErrors.reasonTooLong();
+  if (reason && UNSAFE_NOTE.test(reason)) throw RevocationErrors.reasonUnsafe();
+  return reason;
+}
 
 /** What the request page shows before the owner confirms. */
 export interface RevocationPreview {
@@ -162,8 +175,7 @@ export class RevocationRequests {
       if (input.confirmation !== undefined && !confirms(input.confirmation, number.phoneNumber)) {
         throw RevocationErrors.wrongConfirmation();
       }
-      const reason = input.reason?.trim() || null;
-      if (reason && reason.length > MAX_REASON_LENGTH) throw RevocationErrors.reasonTooLong();
+      const reason = revocationReason(input.reason);
 
       const partner = await tx.findOneOrFail(Partner, by.partnerId);
       const terms = partner.terms;

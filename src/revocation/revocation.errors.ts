@@ -46,4 +46,6 @@ export const RevocationErrors = {
   wrongConfirmation: () =>
     new RevocationFieldError('confirmation', 'Type the phone number shown above (spaces, dashes and the + do not matter).'),
   reasonTooLong: () => new RevocationFieldError('reason', 'The reason must be at most 500 characters.'),
+  reasonUnsafe: () =>
+    new RevocationFieldError('reason', 'The reason contains control, text-direction or invisible characters: type it without them.'),
 };

@@ -194,6 +194,23 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(await written()).toEqual(before);
   });
 
+  it('refuses a reason with a control, text-direction or invisible character with 422, a dry run too, acting on nothing', async () => {
+    const id = await number();
+    const before = await written();
+    // As the page refuses it: a reason that would read otherwise in Activity than it is.
+    for (const body of [{ reason: 'Client \u202eskrow' }, { reason: 'a\u2066b', dry_run: true }, { reason: 'a\u0007b' }]) {
+      const res = await post(id, body);
+      expect(res.status, body.reason).toBe(422);
+      expect(res.body.errors).toEqual([
+        { field: 'body.reason', message: 'The reason contains control, text-direction or invisible characters: type it without them.' },
+      ]);
+      contract.expect(res, 'POST');
+    }
+    // Lines and tabs are a reason's own.
+    expect((await post(id, { reason: 'Line one\n\tLine two', dry_run: true })).status).toBe(200);
+    expect(await written()).toEqual(before);
+  });
+
   it('requests revocation as the page does: 201, the client emailed, the history, and Activity naming the key', async () => {
     const id = await number();
     const contact = (await t.em().findOneOrFail(WhatsappNumber, id, { populate: ['client'] })).client.contactEmail!;

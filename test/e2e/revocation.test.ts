@@ -381,7 +381,7 @@ describe('payment revocation', () => {
     expect(withdraw.text).not.toContain('+81312345678');
   });
 
-  it('re-renders the form with 422 and changes nothing when the confirmation is wrong or the reason too long', async () => {
+  it('re-renders the form with 422 and changes nothing when the confirmation is wrong or the reason too long or unsafe', async () => {
     t.clock.set(START);
     const number = await createNumber(t.em(), partner);
     const agent = await ownerAgent();
@@ -403,6 +403,15 @@ describe('payment revocation', () => {
     );
     expect(long.status).toBe(422);
     expect(long.text).toContain('at most 500 characters');
+    // A reason that would read otherwise in Activity than it is: a right-to-left override.
+    const bidi = await postForm(
+      agent,
+      `/accounts/${number.id}/revocation`,
+      { confirmation: number.phoneNumber, reason: 'Client \u202eskrow' },
+      `/accounts/${number.id}/revocation/new`,
+    );
+    expect(bidi.status).toBe(422);
+    expect(bidi.text).toContain('The reason contains control, text-direction or invisible characters: type it without them.');
     expect((await reload(number.id)).billingState).toBe('partner_paid');
     expect(await t.em().count(Revocation, { number: number.id })).toBe(0);
     expect(await t.em().count(AuditEvent, { subjectId: number.id })).toBe(0);
