@@ -42,7 +42,7 @@ export const FAMILIES = {
   lifecycle: {
     key: 'lifecycle',
     label: 'Number status',
-    short: 'Number',
+    short: 'Status',
     description: 'Where the number is in its setup and operation on the WhatsApp Business API.',
     statuses: [
       s(

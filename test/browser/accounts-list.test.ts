@@ -204,7 +204,7 @@ describe('the WhatsApp Accounts list in a real browser', () => {
 
     expect(params(page).getAll('lifecycle')).toEqual(['error', 'suspended']);
     expect(params(page).getAll('waba')).toEqual(['account_restriction']);
-    expect(await chipLabels(page)).toEqual(['Number: Error', 'Number: Suspended', 'WABA: Account restricted']);
+    expect(await chipLabels(page)).toEqual(['Status: Error', 'Status: Suspended', 'WABA: Account restricted']);
     // The two restricted numbers in error or suspended, not the third harbor number (its WABA is approved).
     expect(await page.locator('table.numbers tbody tr').count()).toBe(2);
     await expect(page.locator('.results').innerText()).resolves.toMatch(/^2 numbers match/);
@@ -222,11 +222,11 @@ describe('the WhatsApp Accounts list in a real browser', () => {
 
     await Promise.all([
       page.waitForURL((url) => url.searchParams.getAll('lifecycle').length === 1),
-      page.getByRole('link', { name: 'Remove Number: Suspended' }).click(),
+      page.getByRole('link', { name: 'Remove Status: Suspended' }).click(),
     ]);
     expect(params(page).getAll('lifecycle')).toEqual(['error']);
     expect(params(page).getAll('waba')).toEqual(['account_restriction']);
-    expect(await chipLabels(page)).toEqual(['Number: Error', 'WABA: Account restricted']);
+    expect(await chipLabels(page)).toEqual(['Status: Error', 'WABA: Account restricted']);
     expect(await page.locator('table.numbers tbody tr').count()).toBe(1);
 
     await Promise.all([page.waitForURL((url) => !url.search.includes('waba=')), page.getByRole('link', { name: 'Clear all' }).click()]);
@@ -240,7 +240,7 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     const page = await signedIn(WIDE);
     await open(page, '/accounts');
     const table = page.locator('table.numbers');
-    for (const name of ['Phone number', 'Display name', 'Client', 'Number', 'WABA', 'Billing', 'Needs attention', 'Created']) {
+    for (const name of ['Phone number', 'Display name', 'Client', 'Status', 'WABA', 'Billing', 'Needs attention', 'Created']) {
       await expect(table.getByRole('columnheader', { name, exact: true }).isVisible(), `header ${name}`).resolves.toBe(true);
     }
     const clientHeader = table.getByRole('columnheader', { name: 'Client', exact: true });

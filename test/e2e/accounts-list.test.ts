@@ -150,7 +150,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(row.phone).toBe(phoneView(n.phone).formatted);
         expect(row.href).toBe(`/accounts/${n.id}`);
         expect(row.client).toEqual({ name: n.client.name, href: `/clients/${n.client.id}` });
-        expect(Object.keys(row.cells)).toEqual(['Number', 'WABA', 'Verification', 'On behalf', 'Registration', 'Consent', 'Billing']);
+        expect(Object.keys(row.cells)).toEqual(['Status', 'WABA', 'Verification', 'On behalf', 'Registration', 'Consent', 'Billing']);
         expect(row.created).toMatch(/^2026-10-0\dT12:00:00.000Z$/);
       }
       const row = (key: string) => rows.find((r) => r.id === made[key].id)!;
@@ -165,8 +165,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(row('banned').attention).toBe('WABA');
       expect(row('twoFaults').attention).toBe('WABA, Registration');
       expect(row('twoFaults').cells.Registration).toMatchObject({ label: 'Failed', anchor: 'registration-failed' });
-      expect(row('stuck').attention).toBe('Number pending over 7 days');
-      expect(row('stuck').cells.Number).toMatchObject({ label: 'Submitted', anchor: 'lifecycle-submitted' });
+      expect(row('stuck').attention).toBe('Status pending over 7 days');
+      expect(row('stuck').cells.Status).toMatchObject({ label: 'Submitted', anchor: 'lifecycle-submitted' });
 
       expect(row('revoked').displayName).toBeNull();
       expect(row('revoked').cells.Billing).toMatchObject({ label: 'Revocation requested', colour: 'amber' });
@@ -525,14 +525,14 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(resultsLine(res.text).match).toBe(`${want.length} numbers match`);
 
       const { chips, clearHref } = filterChips(res.text);
-      expect(chips.map((c) => c.label)).toEqual(['Number: Error', 'Number: Suspended', 'Registration: Pending', 'Registration: Failed']);
+      expect(chips.map((c) => c.label)).toEqual(['Status: Error', 'Status: Suspended', 'Registration: Pending', 'Registration: Failed']);
       const without = (label: string) => chips.find((c) => c.label === label)!.removeHref;
-      expect(queryOf(without('Number: Error'))).toEqual(
+      expect(queryOf(without('Status: Error'))).toEqual(
         ['lifecycle=suspended', 'registration=failed', 'registration=pending', 'sort=phone', 'size=25'].sort(),
       );
 
       // Following a chip's link drops that value and nothing else.
-      const afterRemove = await agent.get(without('Number: Error'));
+      const afterRemove = await agent.get(without('Status: Error'));
       const rest = matching({ lifecycle: ['suspended'], registration: ['failed', 'pending'] });
       expect(
         tableRows(afterRemove.text)
@@ -540,12 +540,12 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
           .sort(),
       ).toEqual(rest.map((m) => m.id).sort());
       expect(filterChips(afterRemove.text).chips.map((c) => c.label)).toEqual([
-        'Number: Suspended',
+        'Status: Suspended',
         'Registration: Pending',
         'Registration: Failed',
       ]);
       // The family's last value gone, the family no longer filters.
-      const lastOfFamily = filterChips(afterRemove.text).chips.find((c) => c.label === 'Number: Suspended')!.removeHref;
+      const lastOfFamily = filterChips(afterRemove.text).chips.find((c) => c.label === 'Status: Suspended')!.removeHref;
       expect(queryOf(lastOfFamily)).toEqual(['registration=failed', 'registration=pending', 'size=25', 'sort=phone']);
       const walked = (await walkPages(agent, lastOfFamily, 'next')).flatMap(ids);
       expect([...walked].sort()).toEqual(
@@ -887,14 +887,14 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       const res = await agent.get(`/accounts?lifecycle=error&sort=phone&${tracked}`);
       expect(res.status).toBe(200);
       expect(tableRows(res.text)).toEqual(tableRows(clean.text));
-      expect(filterChips(res.text).chips.map((c) => c.label)).toEqual(['Number: Error']);
+      expect(filterChips(res.text).chips.map((c) => c.label)).toEqual(['Status: Error']);
       expect(res.text).not.toMatch(/utm_source|fbclid/);
       const onClient = await agent.get(`/clients/${clients[0].id}?${tracked}`);
       expect(onClient.status).toBe(200);
       expect(onClient.text).not.toMatch(/utm_source|fbclid/);
       // A value a known parameter cannot have is still refused; so is any parameter a download does not know.
       const unknownStatus = await agent.get(`/accounts?lifecycle=approved&lifecycle=error&${tracked}`);
-      expect(filterChips(unknownStatus.text).chips.map((c) => c.label)).toEqual(['Number: Error']);
+      expect(filterChips(unknownStatus.text).chips.map((c) => c.label)).toEqual(['Status: Error']);
       expect(listNotices(unknownStatus.text)).toEqual([
         'Part of this link could not be used and was left out: a “Number status” value it does not know. The list shows what the rest of it asks for.',
       ]);

@@ -77,7 +77,7 @@ describe('WhatsApp Accounts', () => {
       expect(res.text).toContain('<dt>WABA account</dt>');
       // A compact badge tells its meaning in a title; beside its written meaning it does not repeat it.
       expect(res.text).toMatch(
-        /<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+" tabindex="-1"><span class="badge-family">Number<\/span> Running<\/a>/,
+        /<li><a class="badge badge-\w+" href="[^"]+" title="Number status: [^"]+" tabindex="-1"><span class="badge-family">Status<\/span> Running<\/a>/,
       );
       expect(res.text).toMatch(/<dd><a class="badge badge-\w+" href="[^"]+">Running<\/a>/);
       expect(res.text).not.toContain('[object Object]');

@@ -48,7 +48,7 @@ export interface TableRow {
   country?: string;
   displayName: string | null;
   client?: { name: string; href: string };
-  /** The status cells by their family's short name ("Number", "WABA", …, "Billing"). */
+  /** The status cells by their family's short name ("Status", "WABA", …, "Billing"). */
   cells: Record<string, Badge>;
   /** The lines beside the billing badge (the revocation's countdown). */
   notes: string[];
