@@ -1,6 +1,6 @@
 import { EntityManager, LockMode } from '@mikro-orm/core';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service';
+import { actorOf, AuditService, nameWithAddress } from '../audit/audit.service';
 import { User } from '../auth/entities/user.entity';
 import { Clock } from '../common/clock';
 import type { CurrentMember, RequestOrigin } from '../common/http';
@@ -60,6 +60,9 @@ const TOUCH_EVERY_MS = 60_000;
  * indexed read by key id and a constant-time hash comparison. No cache, so a revocation
  * holds on every instance with the next request.
  */
+/** A key by its name, as every page and event says it: API key “ERP sync”. */
+export const keyName = (name: string): string => `API key “${name}”`;
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -200,7 +203,7 @@ export class ApiKeysService {
       this.audit.record(tx, {
         action: 'api_key.first_used',
         partnerId: row.partnerId,
-        actorLabel: `API key "${row.name}"`,
+        actorLabel: keyName(row.name),
         subjectType: 'api_key',
         subjectId: row.id,
         data: { name: row.name },
@@ -212,6 +215,6 @@ export class ApiKeysService {
   private async userNames(ids: string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids)];
     const users = await this.em.fork().find(User, { id: { $in: unique } }, { fields: ['name', 'email'] });
-    return new Map(users.map((u) => [u.id, `${u.name} (${u.email})`]));
+    return new Map(users.map((u) => [u.id, nameWithAddress(u)]));
   }
 }

@@ -1,5 +1,5 @@
 import type { AuditActor } from '../audit/audit.service';
-import type { ApiCaller } from './api-keys.service';
+import { keyName, type ApiCaller } from './api-keys.service';
 
 /**
  * An API key as the actor of what it does. Activity names it `API key “ERP sync”`, with its
@@ -7,5 +7,5 @@ import type { ApiCaller } from './api-keys.service';
  * Person filter finds what the key did, and its downloads spend a row budget of its own.
  */
 export function keyActor(caller: ApiCaller): AuditActor {
-  return { id: caller.keyId, name: `API key “${caller.name}”`, email: caller.prefix };
+  return { id: caller.keyId, name: keyName(caller.name), email: caller.prefix };
 }

@@ -1,5 +1,6 @@
 import type { Sql } from '../database/sql';
 import { actorName } from './activity-sentences';
+import { nameWithAddress } from './audit.service';
 
 /**
  * The people a partner's log names as actors, people who have left included, for the "Person"
@@ -36,5 +37,5 @@ export async function readJoinedMemberships(sql: Sql, partnerId: string, userId:
 function personLabel(label: string): string {
   const name = actorName(label);
   const email = /<([^<>]*)>$/.exec(label)?.[1];
-  return email && name !== label ? `${name} (${email})` : label;
+  return email && name !== label ? nameWithAddress({ name, email }) : label;
 }

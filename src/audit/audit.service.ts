@@ -7,6 +7,12 @@ import { AuditEvent } from './entities/audit-event.entity';
 
 export type AuditActor = { id: string; name: string; email: string };
 
+/** Who acted, as an event keeps it: "Olive Owner <olive@x.example>", "API key “ERP sync” <phk_live_…>" (activity-sentences reads it back). */
+export const actorLabelOf = (actor: AuditActor): string => `${actor.name} <${actor.email}>`;
+
+/** A person or a key as the pages name them beside their address: "Olive Owner (olive@x.example)", two Olives apart. */
+export const nameWithAddress = (who: { name: string; email: string }): string => `${who.name} (${who.email})`;
+
 /** The signed-in member as the actor of an event. */
 export function actorOf(member: CurrentMember): AuditActor {
   return { id: member.userId, name: member.userName, email: member.email };
@@ -56,7 +62,7 @@ export class AuditService {
       createdAt: at,
       updatedAt: at,
       action: input.action,
-      actorLabel: input.actor ? `${input.actor.name} <${input.actor.email}>` : (input.actorLabel ?? 'System'),
+      actorLabel: input.actor ? actorLabelOf(input.actor) : (input.actorLabel ?? 'System'),
       partnerId: input.partnerId ?? null,
       actorId: input.actor?.id ?? null,
       subjectType: input.subjectType ?? null,

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
 import { NumberSummaries } from '../accounts/number-summaries.service';
-import { actorOf, AuditService, type AuditActor } from '../audit/audit.service';
+import { actorOf, AuditService, nameWithAddress, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { localDate } from '../common/dates';
 import { UNSAFE_NOTE } from '../common/unsafe-text';
@@ -193,7 +193,7 @@ export class RevocationRequests {
         partner,
         number,
         requestedBy: by.userId ? tx.getReference(User, by.userId) : null,
-        requestedByLabel: `${by.actor.name} (${by.actor.email})`,
+        requestedByLabel: nameWithAddress(by.actor),
         requestedAt: now,
         reason,
         ...schedule,

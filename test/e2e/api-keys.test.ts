@@ -154,6 +154,8 @@ describe('API keys', () => {
     expect((await api()).status).toBe(200);
     const events = await rows(t, 'select action, actor_label from audit_event where subject_id = ? order by created_at, action', [row.id]);
     expect(events.map((e) => e.action).sort()).toEqual(['api_key.created', 'api_key.first_used']);
+    // The key is named as everywhere else, its acts included.
+    expect(events.find((e) => e.action === 'api_key.first_used')!.actor_label).toBe('API key “Audited”');
     const [used] = await rows(t, 'select last_used_at, last_used_ip from api_key where id = ?', [row.id]);
     expect(used.last_used_ip).toMatch(/127\.0\.0\.1/);
 
