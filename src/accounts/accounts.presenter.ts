@@ -4,7 +4,7 @@ import { formatCount } from '../common/view-helpers';
 import type { ClientRow, ClientWabaRow, StatusChangeRow } from './accounts.service';
 import type { ChangeSource } from './entities/number-status-change.entity';
 import type { NumberNote } from './number-extensions.service';
-import { cardView } from './number-list.presenter';
+import { backQuery, cardView } from './number-list.presenter';
 import type { NumberRow } from './number-row';
 import { pendingTooLong, statusView } from './status-view';
 import { metaTimezoneLabel } from './timezones';
@@ -122,15 +122,20 @@ export function wayBack(back: unknown, number: { id: string; clientId: string })
   const from = listPath(back);
   const clientPage = `/clients/${number.clientId}`;
   const fromClient = from !== undefined && (from === clientPage || from.startsWith(`${clientPage}?`));
-  const fromList = from !== undefined && !from.startsWith('/clients/') ? from : undefined;
-  const kept = fromClient || fromList ? from : undefined;
-  const query = kept ? `?back=${encodeURIComponent(kept)}` : '';
+  const fromList = accountsListPath(back);
+  const query = backQuery(fromClient ? from : fromList);
   return {
     listHref: fromList ?? '/accounts',
-    clientHref: fromClient ? from : fromList ? `${clientPage}?back=${encodeURIComponent(fromList)}` : clientPage,
+    clientHref: fromClient ? from : `${clientPage}${backQuery(fromList)}`,
     numberHref: `/accounts/${number.id}${query}`,
     query,
   };
+}
+
+/** WhatsApp Accounts as a `back` names it (search, filters, sort, page), or undefined for anything else, a client's page too. */
+export function accountsListPath(back: unknown): string | undefined {
+  const from = listPath(back);
+  return from !== undefined && !from.startsWith('/clients/') ? from : undefined;
 }
 
 /** A client's page: the client's facts and its WABA accounts with their statuses. */

@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
 import type { HubRequest } from '../common/http';
-import { clientView, listPath } from './accounts.presenter';
+import { accountsListPath, clientView } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
 import { NumberList } from './number-list.service';
 
@@ -24,8 +24,7 @@ export class ClientsController {
       this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id, recentChoice: req.session.listView }),
     ]);
     // The crumb goes back to WhatsApp Accounts as it was, when the link that opened the page says how (`back`).
-    const from = listPath(query.back);
-    const listHref = from && !from.startsWith('/clients/') ? from : '/accounts';
+    const listHref = accountsListPath(query.back) ?? '/accounts';
     return { title: client.name, client: clientView(client, wabas), listHref, ...list };
   }
 }

@@ -62,9 +62,12 @@ const NO_NOTES: readonly NumberNote[] = Object.freeze([]);
  * were opened from (encoded once: a page links up to a hundred numbers).
  */
 export function numberHrefs(back?: string): (id: string) => string {
-  const query = back ? `?back=${encodeURIComponent(back)}` : '';
+  const query = backQuery(back);
   return (id) => `/accounts/${id}${query}`;
 }
+
+/** `?back=…` carrying a way back on a link, or '' without one. */
+export const backQuery = (back: string | undefined): string => (back ? `?back=${encodeURIComponent(back)}` : '');
 
 const plainNumberHref = numberHrefs();
 
@@ -72,7 +75,7 @@ export const clientHref = (clientId: string) => `/clients/${clientId}`;
 
 /** Where the list's client names go: each client's page, whose crumb leads back to the list they were on. */
 function clientHrefs(back?: string): (clientId: string) => string {
-  const query = back ? `?back=${encodeURIComponent(back)}` : '';
+  const query = backQuery(back);
   return (clientId) => `${clientHref(clientId)}${query}`;
 }
 
@@ -249,7 +252,7 @@ function sortLabel({ field, dir }: Sort): string {
       return `${FIELD_LABELS[field]}, ${asc ? 'A–Z' : 'Z–A'}`;
     default: {
       // The header's name ("Verification"), short enough for a phone's select to show the end that comes
-      // first; "Number status" where "Number" would read as the phone number.
+      // first; "Number status" for the number's own, whose header "Status" would not say whose.
       const name = field === 'lifecycle' ? FIELD_LABELS.lifecycle : FAMILIES[field].short;
       const listed = familyStatuses(field).filter((s) => s.value !== 'removed');
       return `${name}, ${(asc ? listed[0] : listed[listed.length - 1]).label} first`;
