@@ -3,7 +3,7 @@ import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promi
 import { EntityManager, type Transaction } from '@mikro-orm/core';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { dialectOf, sqliteConnectionPragmas } from './orm.config';
+import { dialectOf, sqliteConnectionPragmas, type Dialect } from './orm.config';
 
 /** At most this many statements are kept prepared on the SQLite reader. */
 const MAX_STATEMENTS = 200;
@@ -66,6 +66,8 @@ export class SqlOutsideTransactionError extends Error {
  */
 @Injectable()
 export class Sql implements OnModuleDestroy {
+  /** The database's kind, for the few reads that each planner runs best written its own way. */
+  readonly dialect: Dialect;
   private readonly sqlite: boolean;
   /** The SQLite file the reader opens; none in memory (no other connection sees that database) or on PostgreSQL. */
   private readonly sqliteFile?: string;
@@ -76,7 +78,8 @@ export class Sql implements OnModuleDestroy {
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.sqlite = dialectOf(config) === 'sqlite';
+    this.dialect = dialectOf(config);
+    this.sqlite = this.dialect === 'sqlite';
     if (this.sqlite && config.database.sqlitePath !== ':memory:') this.sqliteFile = config.database.sqlitePath;
     this.pragmas = sqliteConnectionPragmas(config);
   }
