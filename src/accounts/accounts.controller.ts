@@ -61,17 +61,17 @@ export class AccountsController {
     // and another partner's numbers look the same: not found (a malformed id never gets here:
     // PathParamsPipe).
     const member = req.member!;
-    const number = await this.accounts.findVisible(member.partnerId, id);
-    if (!number) {
+    const found = await this.accounts.findVisibleWithHistory(member.partnerId, id);
+    if (!found) {
       const removed = await this.removedNumbers.page(member.partnerId, id);
       // Like auth's invalid link: a page of its own with its status, rendered by the HTML filter.
       if (!removed) throw new NotFoundException();
       const breadcrumb = wayBack(back, { id: removed.number.id, clientId: removed.number.clientId });
       throw new FormInvalid('accounts/removed', { ...removed, breadcrumb, values: {}, errors: {} }, 410);
     }
+    const { number, history } = found;
     const now = this.clock.now();
-    const [history, notes, sections] = await Promise.all([
-      this.accounts.history(member.partnerId, number.id),
+    const [notes, sections] = await Promise.all([
       this.extensions.notes(member.partnerId, [number], now),
       this.extensions.sections(member, number, now),
     ]);

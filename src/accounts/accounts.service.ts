@@ -9,7 +9,15 @@ import { cursorFor } from './number-sql';
 import type { CardRow, NumberRow } from './number-row';
 import { NumberSummaries } from './number-summaries.service';
 import type { AccountsSummary } from './number-summary.query';
-import { countMatching, readFullNumberRows, readNumberRows, readVisibleNumber, type ListedRow, type MatchCount } from './number.query';
+import {
+  countMatching,
+  readFullNumberRows,
+  readNumberRows,
+  readNumberWithHistory,
+  readVisibleNumber,
+  type ListedRow,
+  type MatchCount,
+} from './number.query';
 import { readStatusHistory, type StatusChangeRow } from './status-history.query';
 
 export type { AccountsSummary, ClientCursor, ClientRow, ClientWabaRow, ListedRow, MatchCount, StatusChangeRow };
@@ -149,6 +157,11 @@ export class AccountsService {
   /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
   findVisible(partnerId: string, id: string): Promise<NumberRow | null> {
     return readVisibleNumber(this.sql, partnerId, id);
+  }
+
+  /** A number of this partner that is still in the hub and its status history (`history`), or null. */
+  findVisibleWithHistory(partnerId: string, id: string, limit = 200): Promise<{ number: NumberRow; history: StatusChangeRow[] } | null> {
+    return readNumberWithHistory(this.sql, partnerId, id, limit);
   }
 
   /** The number's status history, newest first. */

@@ -109,8 +109,8 @@ const selectSql = (columns: typeof COLUMNS, extra = '', from = 'whatsapp_number 
     join client c on c.id = n.client_id
     join waba_account w on w.id = n.waba_account_id`;
 
-/** The columns and joins of a number row, as plain SQL: the details page adds its `where`. */
-export const NUMBER_ROW_SQL = selectSql(COLUMNS);
+/** The columns and joins of a number row, as plain SQL, with `extra` columns: the reads of one number add their `where`. */
+export const numberRowSql = (extra = '') => selectSql(COLUMNS, extra);
 
 const COLUMNS_OF = { card: COLUMNS.filter(([, , card]) => card), full: COLUMNS };
 
