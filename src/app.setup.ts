@@ -164,7 +164,7 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
     const userId = req.session?.passport?.user;
     if (!userId) return next();
     auth
-      .loadMember(userId, req.session.partnerId)
+      .loadMember(userId, req.session.partnerId, sessions.membershipsReadFor(req, userId))
       .then((ctx) => {
         if (!ctx) {
           logger.info({ event: 'session.revoked', requestId: req.id, userId }, 'membership gone: signed out');

@@ -10,7 +10,7 @@ import { Partner } from '../partners/entities/partner.entity';
 import { Membership } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { AuthLimits } from './auth.throttles';
-import { readMemberships } from './member.query';
+import { readMemberships, type MembershipRow } from './member.query';
 import { passwordTooLong, verifyPassword } from './passwords';
 import { EXPIRED_SESSIONS } from './session.query';
 
@@ -154,10 +154,11 @@ export class AuthService {
 
   /**
    * Reloads the user and the memberships on every request, so that a removed membership or a
-   * disabled user is out at once. Returns null when the session no longer grants access.
+   * disabled user is out at once: `read` when the request's session was read with them (one
+   * statement for both), else here. Returns null when the session no longer grants access.
    */
-  async loadMember(userId: string, preferredPartnerId?: string): Promise<MemberContext | null> {
-    const rows = await readMemberships(this.sql, userId);
+  async loadMember(userId: string, preferredPartnerId?: string, read?: MembershipRow[]): Promise<MemberContext | null> {
+    const rows = read ?? (await readMemberships(this.sql, userId));
     if (rows.length === 0) return null;
     const current = rows.find((m) => m.partnerId === preferredPartnerId) ?? rows[0];
     return {

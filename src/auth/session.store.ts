@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import type { Request } from 'express';
 import session from 'express-session';
 import type { Clock } from '../common/clock';
 import type { Sql } from '../database/sql';
 import { SessionRecord } from './entities/session.entity';
+import type { MembershipRow } from './member.query';
 import { readSession } from './session.query';
 
 const TOUCH_EVERY_MS = 60_000;
@@ -22,6 +24,10 @@ export interface SessionLimits {
   /** A session nobody is signed in to (a sign-in or reset form) ends this long after its last request instead. */
   anonymousMs: number;
 }
+
+/** What a session read held of its user's memberships, on the data given to express-session (not stored). */
+const MEMBERSHIPS = Symbol('memberships read with the session');
+type ReadWith = { userId: string; memberships: MembershipRow[] };
 
 /** The user a session is signed in as, if any. */
 function userOf(sess: session.SessionData): string | null {
@@ -46,6 +52,8 @@ export class DbSessionStore extends session.Store {
   private readonly expiries = new Map<string, number>();
   /** Ids issued by newId and not stored yet, oldest first. */
   private readonly issued = new Set<string>();
+  /** The memberships read with each request's session, while the request lives. */
+  private readonly readWith = new WeakMap<Request, ReadWith>();
 
   constructor(
     private readonly em: EntityManager,
@@ -84,7 +92,28 @@ export class DbSessionStore extends session.Store {
     }
     if (this.expiries.size >= KNOWN_EXPIRIES_MAX) this.expiries.clear();
     this.expiries.set(sid, expiresAt);
-    return JSON.parse(row.data) as session.SessionData;
+    const data = JSON.parse(row.data) as session.SessionData;
+    const userId = userOf(data);
+    if (userId && userId === row.userId) {
+      Object.defineProperty(data, MEMBERSHIPS, { value: { userId, memberships: row.memberships } satisfies ReadWith });
+    }
+    return data;
+  }
+
+  /** express-session makes req.session of what get() read: the memberships read with it are kept for the request. */
+  override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
+    const read = (sess as { [MEMBERSHIPS]?: ReadWith })[MEMBERSHIPS];
+    if (read) this.readWith.set(req, read);
+    return super.createSession(req, sess);
+  }
+
+  /**
+   * The accepted memberships of `userId` read with this request's session, if it was read
+   * signed in as that user: the request reloads its member from them instead of another read.
+   */
+  membershipsReadFor(req: Request, userId: string): MembershipRow[] | undefined {
+    const read = this.readWith.get(req);
+    return read?.userId === userId ? read.memberships : undefined;
   }
 
   set(sid: string, sess: session.SessionData, cb?: Callback): void {
