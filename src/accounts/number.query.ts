@@ -110,7 +110,7 @@ const VISIBLE_NUMBER_SQL = `n.id = ? and n.partner_id = ? and n.billing_state <>
 
 /** A number of this partner that is still in the hub, or null (unknown, foreign or removed). */
 export async function readVisibleNumber(sql: Sql, partnerId: string, id: string): Promise<NumberRow | null> {
-  const [row] = await sql.all<Record<string, unknown>>(`${numberRowSql()} where ${VISIBLE_NUMBER_SQL}`, [id, partnerId]);
+  const [row] = await sql.byKey<Record<string, unknown>>(`${numberRowSql()} where ${VISIBLE_NUMBER_SQL}`, [id, partnerId]);
   return row ? toNumberRow(row) : null;
 }
 
@@ -125,7 +125,7 @@ export async function readNumberWithHistory(
   id: string,
   historyLimit: number,
 ): Promise<{ number: NumberRow; history: StatusChangeRow[] } | null> {
-  const [row] = await sql.all<Record<string, unknown>>(
+  const [row] = await sql.byKey<Record<string, unknown>>(
     `${numberRowSql(`, ${historyJsonSql(sql.dialect)} as history`)} where ${VISIBLE_NUMBER_SQL}`,
     [historyLimit, id, partnerId],
   );

@@ -18,7 +18,7 @@ const optionalDate = (v: unknown) => (v === null || v === undefined ? null : sql
 
 /** The key with this public id, or undefined. No cache: a revocation counts on every instance at once. */
 export async function readKey(sql: Sql, keyId: string): Promise<KeyRow | undefined> {
-  const [row] = await sql.all<Record<string, unknown>>(
+  const [row] = await sql.byKey<Record<string, unknown>>(
     `select id, partner_id, name, scope, secret_hash, expires_at, revoked_at, last_used_at from api_key where key_id = ?`,
     [keyId],
   );

@@ -24,7 +24,7 @@ export const EXPIRED_SESSIONS = `delete from session where sid in (
  * row by primary key and one per membership, no entity.
  */
 export async function readSession(sql: Sql, sid: string): Promise<StoredSession | null> {
-  const rows = await sql.all<
+  const rows = await sql.byKey<
     { data: string; expires_at: unknown; absolute_expires_at: unknown; session_user_id: string | null } & MembershipRow
   >(
     `select s.data, s.expires_at, s.absolute_expires_at, s.user_id as session_user_id, ${MEMBERSHIP_COLUMNS}

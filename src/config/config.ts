@@ -37,6 +37,7 @@ const schema = z
       .optional(),
     SQLITE_PATH: z.string().default('var/partner-hub.sqlite'),
     DB_POOL_MAX: int(10, 1, 100),
+    DB_PREPARED_STATEMENTS: bool.default(true),
     DB_STATEMENT_TIMEOUT_MS: int(15_000, 0, 3_600_000),
     JOBS_STATEMENT_TIMEOUT_MS: int(300_000, 0, 86_400_000),
     SQLITE_BUSY_TIMEOUT_MS: int(5_000, 0, 600_000),
@@ -156,6 +157,8 @@ export interface AppConfig {
     url?: string;
     sqlitePath: string;
     poolMax: number;
+    /** Whether reads by key are prepared on PostgreSQL's connections (off behind a pooler that cannot keep them). */
+    preparedStatements: boolean;
     /** PostgreSQL statement_timeout for requests, and for jobs and commands (0: none). */
     statementTimeoutMs: number;
     jobsStatementTimeoutMs: number;
@@ -216,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       url: e.DATABASE_URL,
       sqlitePath: e.SQLITE_PATH,
       poolMax: e.DB_POOL_MAX,
+      preparedStatements: e.DB_PREPARED_STATEMENTS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       jobsStatementTimeoutMs: e.JOBS_STATEMENT_TIMEOUT_MS,
       sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
