@@ -19,12 +19,13 @@ export class ClientsController {
     // Unknown and another partner's clients look the same.
     const client = await this.accounts.client(member.partnerId, id);
     if (!client) throw new NotFoundException();
+    // The crumb goes back to WhatsApp Accounts as it was, when the link that opened the page says how
+    // (`back`); the page's own links (pager, sorts, filters, search) keep it.
+    const back = accountsListPath(query.back);
     const [wabas, list] = await Promise.all([
       this.accounts.clientWabas(member.partnerId, id),
-      this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id, recentChoice: req.session.listView }),
+      this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id, recentChoice: req.session.listView, back }),
     ]);
-    // The crumb goes back to WhatsApp Accounts as it was, when the link that opened the page says how (`back`).
-    const listHref = accountsListPath(query.back) ?? '/accounts';
-    return { title: client.name, client: clientView(client, wabas), listHref, ...list };
+    return { title: client.name, client: clientView(client, wabas), listHref: back ?? '/accounts', ...list };
   }
 }

@@ -203,17 +203,18 @@ const FIELD_LABELS: Record<SortField, string> = {
 };
 
 /**
- * A column header that sorts: its link keeps the search, filters and page size, starts again
- * from the first page, and turns the direction round when the column already sorts.
+ * A column header that sorts: its link keeps the search, filters and page size (and on a
+ * client's page its `back`), starts again from the first page, and turns the direction round
+ * when the column already sorts.
  */
-function sortHeader(field: SortField, filter: NumberFilter, basePath: string, size: string | undefined) {
+function sortHeader(field: SortField, filter: NumberFilter, basePath: string, size: string | undefined, back: string | undefined) {
   const current = filter.sort.field === field;
   const dir: SortDir = current ? (filter.sort.dir === 'asc' ? 'desc' : 'asc') : defaultDir(field);
   return {
     field,
     label: FIELD_LABELS[field],
     short: (FILTER_FAMILIES as readonly string[]).includes(field) ? FAMILIES[field as FilterFamily].short : FIELD_LABELS[field],
-    href: `${basePath}${filterQueryString({ ...filter, sort: { field, dir } }, { size })}`,
+    href: `${basePath}${filterQueryString({ ...filter, sort: { field, dir } }, { size, back })}`,
     ariaSort: current ? (filter.sort.dir === 'asc' ? 'ascending' : 'descending') : undefined,
     arrow: current ? (filter.sort.dir === 'asc' ? '▲' : '▼') : '',
   };
@@ -228,11 +229,11 @@ const sortColumns = (withClient: boolean): SortField[] => [
   'billing',
 ];
 
-/** The table's column headers, in order. */
-export function tableHeaders(filter: NumberFilter, basePath: string, size: string | undefined, withClient: boolean) {
+/** The table's column headers, in order; `back`: a client's page's way back to WhatsApp Accounts, kept. */
+export function tableHeaders(filter: NumberFilter, basePath: string, size: string | undefined, withClient: boolean, back?: string) {
   return {
-    columns: sortColumns(withClient).map((f) => sortHeader(f, filter, basePath, size)),
-    created: sortHeader('created', filter, basePath, size),
+    columns: sortColumns(withClient).map((f) => sortHeader(f, filter, basePath, size, back)),
+    created: sortHeader('created', filter, basePath, size, back),
   };
 }
 
@@ -305,10 +306,11 @@ export function filterForm(filter: NumberFilter, size: number, withClient: boole
 
 /**
  * The filters in force as chips, each with the link that removes it (and keeps the rest), and
- * the link that clears them all. The sort and page size stay; the page starts again.
+ * the link that clears them all. The sort and page size stay (a client's page's `back` too);
+ * the page starts again.
  */
-export function filterChips(filter: NumberFilter, basePath: string, size: string | undefined) {
-  const href = (f: NumberFilter) => `${basePath}${filterQueryString(f, { size })}`;
+export function filterChips(filter: NumberFilter, basePath: string, size: string | undefined, back?: string) {
+  const href = (f: NumberFilter) => `${basePath}${filterQueryString(f, { size, back })}`;
   const chips: { label: string; removeHref: string }[] = [];
   if (filter.q) chips.push({ label: `Search: “${filter.q}”`, removeHref: href({ ...filter, q: undefined }) });
   if (filter.attention) chips.push({ label: 'Needs attention', removeHref: href({ ...filter, attention: false }) });

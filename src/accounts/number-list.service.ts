@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
 import { SeeOther } from '../common/see-other';
-import { cardGroups, filterChips, filterForm, showingText, tableHeaders, tableRows } from './number-list.presenter';
+import { backQuery, cardGroups, filterChips, filterForm, showingText, tableHeaders, tableRows } from './number-list.presenter';
 import { searchTerm } from './search-text';
 import { summaryView } from './summary.presenter';
 import { formatCount } from '../common/view-helpers';
@@ -29,6 +29,8 @@ export interface ListPlace {
   clientId?: string;
   /** The layout the person chose lately in this browser (its session's). */
   recentChoice?: RecentChoice;
+  /** On a client's page: WhatsApp Accounts as it was opened from (`back`, sanitised), kept by every link of the page. */
+  back?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export class NumberList {
     const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
     const size = parsePageSize(query);
     const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
+    const { back: keptBack } = place;
     // A client filter on the whole list is that client's page.
     if (!place.clientId && filter.clientId)
       throw new SeeOther(`/clients/${filter.clientId}${filterQueryString(filter, { size: sizeParam })}`);
@@ -69,7 +72,7 @@ export class NumberList {
     const now = this.clock.now();
     const { basePath } = place;
     const here = (extra: Record<string, string | undefined> = {}) =>
-      `${basePath}${filterQueryString(filter, { size: sizeParam, ...extra })}`;
+      `${basePath}${filterQueryString(filter, { size: sizeParam, back: keptBack, ...extra })}`;
     const listUrl = here(page.first ? {} : { after: query.after as string | undefined, before: query.before as string | undefined });
     const back = listUrl === '/accounts' ? undefined : listUrl;
     const notes = await this.extensions.notes(partnerId, page.numbers, now);
@@ -89,14 +92,17 @@ export class NumberList {
       table:
         layout === 'table' && !empty
           ? {
-              ...tableHeaders(filter, basePath, sizeParam, !place.clientId),
+              ...tableHeaders(filter, basePath, sizeParam, !place.clientId, keptBack),
               rows: tableRows(page.numbers, now, notes, back, !!place.clientId),
             }
           : undefined,
       groups: layout === 'cards' ? cardGroups(page.numbers, filter.sort, now, notes, back, !!place.clientId) : undefined,
-      form: filterForm(filter, size, !place.clientId),
-      ...filterChips(filter, basePath, sizeParam),
-      summary: summaryView(count, filter, basePath, sizeParam),
+      // The form sends `back` on as a hidden field: a search on a client's page keeps its way back.
+      form: { ...filterForm(filter, size, !place.clientId), back: keptBack },
+      ...filterChips(filter, basePath, sizeParam, keptBack),
+      summary: summaryView(count, filter, basePath, sizeParam, keptBack),
+      /** The list with no search nor filter (the empty states' links), still with its way back. */
+      plainHref: `${basePath}${backQuery(keptBack)}`,
       filtered,
       matchText: filtered ? matchText(count) : undefined,
       showing: showingText(page.start, page.numbers.length, count),

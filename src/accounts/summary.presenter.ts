@@ -44,11 +44,11 @@ const MIN_SEGMENT = 2;
 
 /**
  * The counts of what the list shows, with links that narrow it by number status (keeping the
- * rest of the filter), and the status mix as SVG bar segments. Capped counts say "10,000+" and
- * show no split. Bar and legend keep the catalogue's order, and each status its own colour and
+ * rest of the filter, the page size and a client's page's `back`), and the status mix as SVG
+ * bar segments. Capped counts say "10,000+" and show no split. Bar and legend keep the catalogue's order, and each status its own colour and
  * hatching (MIX_STYLES), so the legend's swatches match the bar without relying on colour.
  */
-export function summaryView(count: MatchCount, filter: NumberFilter, basePath: string, size: string | undefined) {
+export function summaryView(count: MatchCount, filter: NumberFilter, basePath: string, size: string | undefined, back?: string) {
   const total = formatCount(count.total) + (count.capped ? '+' : '');
   const statuses = count.capped
     ? []
@@ -60,7 +60,7 @@ export function summaryView(count: MatchCount, filter: NumberFilter, basePath: s
           patternId: mixPatternId(s.value),
           count: formatCount(n),
           n,
-          href: `${basePath}${filterQueryString({ ...filter, status: { ...filter.status, lifecycle: [s.value] } }, { size })}`,
+          href: `${basePath}${filterQueryString({ ...filter, status: { ...filter.status, lifecycle: [s.value] } }, { size, back })}`,
         };
       });
   const description = statuses
@@ -77,7 +77,7 @@ export function summaryView(count: MatchCount, filter: NumberFilter, basePath: s
     // No numbers, nothing to attend to: the figure only shows beside numbers, and is an alarm only above zero.
     attention: count.capped || !hasNumbers ? undefined : formatCount(count.attention),
     attentionAlert: !count.capped && count.attention > 0,
-    attentionHref: `${basePath}${filterQueryString({ ...filter, attention: true }, { size })}`,
+    attentionHref: `${basePath}${filterQueryString({ ...filter, attention: true }, { size, back })}`,
     statuses: shown,
     segments: mixSegments(statuses),
     patterns: shown.length ? mixPatterns() : [],

@@ -688,6 +688,41 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         );
       });
 
+      it('keeps the way back it was opened with in its own links (pager, sorts, chips, counts, search form, layout), and drops one off the list', async () => {
+        const client = clients[0];
+        const base = `/clients/${client.id}`;
+        const back = '/accounts?q=gmbh&sort=phone&size=25';
+        const unescaped = (href: string) => href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+        const backOf = (href: string) => new URL(unescaped(href), 'http://x').searchParams.get('back');
+        const start = await agent.get(`${base}?size=25`).query({ back });
+        const filtered = await agent.get(`${base}?size=25&lifecycle=running&attention=1`).query({ back });
+        const links = [
+          pagerLinks(start.text).next!,
+          ...tableHeaders(start.text).flatMap((h) => (h.href ? [h.href] : [])),
+          ...[...start.text.matchAll(/<li><a href="([^"]+)"><svg class="swatch"/g)].map((m) => m[1]),
+          ...filterChips(filtered.text).chips.map((c) => c.removeHref),
+          filterChips(filtered.text).clearHref!,
+        ];
+        expect(links.length).toBeGreaterThan(10);
+        for (const href of links) expect(backOf(href), href).toBe(back);
+        // The search form sends it on, and the layout switch returns to a page that has it.
+        expect(unescaped(/<input type="hidden" name="back" value="([^"]*)">/.exec(start.text)![1])).toBe(back);
+        expect(backOf(/<input type="hidden" name="return" value="([^"]*)">/.exec(start.text)![1])).toBe(back);
+        // The next page's crumb still leads back to that list.
+        const next = await agent.get(unescaped(pagerLinks(start.text).next!));
+        expect(unescaped(/<p class="breadcrumb"><a href="([^"]+)">WhatsApp Accounts<\/a>/.exec(next.text)![1])).toBe(back);
+
+        for (const hostile of ['//evil.example', '/users', `/clients/${clients[1].id}`, 'https://x/accounts']) {
+          const res = await agent.get(`${base}?sort=phone&attention=1`).query({ back: hostile });
+          expect(res.status, hostile).toBe(200);
+          // The page's own links (its numbers' links lead back to it, as they should).
+          const own = [...res.text.matchAll(/href="(\/clients\/[^"]+)"/g)].map((m) => unescaped(m[1]));
+          expect(own.length, hostile).toBeGreaterThan(5);
+          for (const href of own) expect(backOf(href), href).toBeNull();
+          expect(res.text, hostile).not.toContain('name="back"');
+        }
+      });
+
       it('offers in Sort by the sorts of its own headers, both ways, the client sort left out, and takes each', async () => {
         const client = clients[0];
         const base = `/clients/${client.id}`;
