@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
 import { SeeOther } from '../common/see-other';
-import { backQuery, cardGroups, filterChips, filterForm, showingText, tableHeaders, tableRows } from './number-list.presenter';
+import { backQuery, cardGroups, filterChips, filterForm, numberHrefs, showingText, tableHeaders, tableRows } from './number-list.presenter';
 import { searchTerm } from './search-text';
 import { summaryView } from './summary.presenter';
 import { formatCount } from '../common/view-helpers';
@@ -55,6 +55,8 @@ export class NumberList {
     const size = parsePageSize(query);
     const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
     const { back: keptBack } = place;
+    // `list=1`: the list itself, even of a search that names one number exactly (the way back from that number).
+    const listed = query.list === '1' && parsed.q ? '1' : undefined;
     // A client filter on the whole list is that client's page.
     if (!place.clientId && filter.clientId)
       throw new SeeOther(`/clients/${filter.clientId}${filterQueryString(filter, { size: sizeParam })}`);
@@ -67,12 +69,14 @@ export class NumberList {
       this.accounts.count(partnerId, filter),
       this.preferences.view(member.userId, place.recentChoice),
     ]);
-    if (filter.q && page.first && page.numbers.length === 1) await this.goStraightToExactMatch(partnerId, filter.q, page.numbers[0]);
-
-    const now = this.clock.now();
     const { basePath } = place;
     const here = (extra: Record<string, string | undefined> = {}) =>
-      `${basePath}${filterQueryString(filter, { size: sizeParam, back: keptBack, ...extra })}`;
+      `${basePath}${filterQueryString(filter, { size: sizeParam, back: keptBack, list: listed, ...extra })}`;
+    // The number's page leads back to this search as a list (`list=1`): else going back would open the number again.
+    if (filter.q && !listed && page.first && page.numbers.length === 1)
+      await this.goStraightToExactMatch(partnerId, filter.q, page.numbers[0], here({ list: '1' }));
+
+    const now = this.clock.now();
     const listUrl = here(page.first ? {} : { after: query.after as string | undefined, before: query.before as string | undefined });
     const back = listUrl === '/accounts' ? undefined : listUrl;
     const notes = await this.extensions.notes(partnerId, page.numbers, now);
@@ -122,11 +126,12 @@ export class NumberList {
 
   /**
    * A search whose only result is that number's phone or one of its ids opens the number:
-   * the person typed what identifies it.
+   * the person typed what identifies it. Its page leads back to the search (`back`), as from
+   * the list's own link: the list was never shown, so nothing else leads there.
    */
-  private async goStraightToExactMatch(partnerId: string, q: string, only: ListedRow): Promise<void> {
+  private async goStraightToExactMatch(partnerId: string, q: string, only: ListedRow, search: string): Promise<void> {
     const number = await this.accounts.findVisible(partnerId, only.id);
-    if (number && isExactMatch(q, number)) throw new SeeOther(`/accounts/${number.id}`);
+    if (number && isExactMatch(q, number)) throw new SeeOther(numberHrefs(search)(number.id));
   }
 }
 

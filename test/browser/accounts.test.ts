@@ -73,8 +73,15 @@ describe('WhatsApp Accounts in a real browser', () => {
     const search = (q: string) => finder.getByRole('searchbox', { name: 'Search' }).fill(q);
     const submit = () => finder.getByRole('button', { name: 'Search', exact: true }).click();
     await search('+49 151 2345 6789');
-    await Promise.all([page.waitForURL(`**/accounts/${target.id}`), submit()]);
+    await Promise.all([page.waitForURL((url) => url.pathname === `/accounts/${target.id}`), submit()]);
     await expect(page.getByRole('heading', { name: '+49 1512 3456789', level: 1 }).isVisible()).resolves.toBe(true);
+    // Its crumb leads back to that search, listed.
+    await Promise.all([
+      page.waitForURL(/\/accounts\?q=/),
+      page.locator('.breadcrumb').getByRole('link', { name: 'WhatsApp Accounts' }).click(),
+    ]);
+    await expect(finder.getByRole('searchbox', { name: 'Search' }).inputValue()).resolves.toBe('+49 151 2345 6789');
+    await expect(page.locator('table.numbers tbody tr').count()).resolves.toBe(1);
 
     // Part of it lists the numbers it matches, here as cards.
     await page.goto(`${t.url}/accounts`);

@@ -210,7 +210,8 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       for (const q of ['+49 1512 3456789', '+49 (151) 2345-6789', '0049 151 23456789', '+4915123456789', '555000111222']) {
         const res = await agent.get('/accounts').query({ q });
         expect(res.status, q).toBe(303);
-        expect(res.headers.location, q).toBe(`/accounts/${made.healthy.id}`);
+        const search = `/accounts?${new URLSearchParams({ q, list: '1' })}`;
+        expect(res.headers.location, q).toBe(`/accounts/${made.healthy.id}?back=${encodeURIComponent(search)}`);
       }
       const partial = await agent.get('/accounts').query({ q: '3456 789' });
       expect(partial.status).toBe(200);
@@ -220,6 +221,37 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       const byName = await agent.get('/accounts').query({ q: 'acme support' });
       expect(byName.status).toBe(200);
       expect(tableRows(byName.text).map((r) => r.id)).toEqual([made.healthy.id]);
+    });
+
+    it('leads back from the number a search opened to that search as a list, its filters and page size kept, on the list and on a client page', async () => {
+      const { id, client } = made.healthy;
+      const crumb = (html: string) =>
+        /<p class="breadcrumb">([\s\S]*?)<\/p>/
+          .exec(html)![1]
+          .replace(/&#x3D;/g, '=')
+          .replace(/&amp;/g, '&');
+      const search = '/accounts?q=%2B4915123456789&lifecycle=running&size=25';
+      const res = await agent.get(search);
+      expect(res.status).toBe(303);
+      const details = await agent.get(res.headers.location);
+      expect(details.status).toBe(200);
+      const list = `${search}&list=1`;
+      expect(crumb(details.text)).toContain(`<a href="${list}">WhatsApp Accounts</a>`);
+      expect(crumb(details.text)).toContain(`<a href="/clients/${client.id}?back=${encodeURIComponent(list)}">`);
+      // That list shows the search's one number, whose link leads back to it again.
+      const shown = await agent.get(list);
+      expect(shown.status).toBe(200);
+      expect(tableRows(shown.text).map((r) => r.id)).toEqual([id]);
+      expect(tableRows(shown.text)[0].href).toBe(`/accounts/${id}?back=${encodeURIComponent(list)}`);
+      expect(filterChips(shown.text).chips.map((c) => c.label)).toEqual(['Search: “+4915123456789”', 'Status: Running']);
+      // Searching again from it opens the number again.
+      expect((await agent.get(search)).status).toBe(303);
+
+      const onClient = `/clients/${client.id}?q=555000111222`;
+      const fromClient = await agent.get(onClient);
+      expect(fromClient.status).toBe(303);
+      expect(crumb((await agent.get(fromClient.headers.location)).text)).toContain(`<a href="${onClient}&list=1">`);
+      expect((await agent.get(`${onClient}&list=1`)).status).toBe(200);
     });
   });
 

@@ -27,7 +27,7 @@ async function useLayout(agent: Agent, layout: 'cards' | 'table'): Promise<void>
  * went straight to (a search for its exact phone or id).
  */
 function foundIds(res: { status: number; text: string; headers: Record<string, string> }): string[] {
-  if (res.status === 303) return [/^\/accounts\/([A-Za-z0-9_-]{22})$/.exec(res.headers.location)![1]];
+  if (res.status === 303) return [/^\/accounts\/([A-Za-z0-9_-]{22})\?back=/.exec(res.headers.location)![1]];
   expect(res.status).toBe(200);
   return rowIds(res.text);
 }
