@@ -48,7 +48,8 @@ export class RevocationController {
       flash(
         req,
         'notice',
-        `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${longDate(revocation.terminationDate)} (the termination date). ` +
+        // The termination date is a day of the contract's zone: named as the pages name it.
+        `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${longDate(revocation.terminationDate)} (${revocation.billingTimeZone}), the termination date. ` +
           (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
       );
       return { url: backTo(number, back).numberHref };

@@ -120,7 +120,7 @@ describe('payment revocation', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/accounts/${number.id}`);
     const after = await agent.get(`/accounts/${number.id}`);
-    expect(after.text).toContain('you are billed until the end of 31 December 2026');
+    expect(after.text).toContain('you are billed until the end of 31 December 2026 (UTC), the termination date.');
     expect(after.text).toContain('Revocation requested');
     expect(after.text).toContain('35 days left');
     expect(after.text).toContain(`href="/accounts/${number.id}/revocation/withdraw"`);
@@ -309,6 +309,10 @@ describe('payment revocation', () => {
           .type('form')
           .send({ _csrf: csrfFrom(form.text), confirmation: number.phoneNumber });
       expect((await send()).status).toBe(303);
+      // The flash names the contract's zone, as the pages do.
+      expect((await agent.get(`/accounts/${number.id}${back}`)).text).toContain(
+        'you are billed until the end of 26 December 2026 (Europe/Berlin), the termination date.',
+      );
 
       t.clock.set('2026-11-26T10:07:00Z');
       for (const res of [await send(), await agent.get(`/accounts/${number.id}/revocation/new${back}`)]) {
