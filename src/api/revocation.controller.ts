@@ -49,7 +49,7 @@ export const requestRevocation = defineRoute({
   errors: { 409: CONFLICT, 422: INVALID },
   errorExamples: {
     409: [
-      RevocationErrors.alreadyRequested('2026-12-31'),
+      RevocationErrors.alreadyRequested({ terminationDate: '2026-12-31', billingTimeZone: 'Europe/Berlin' }),
       RevocationErrors.terminationDateMoved('2027-01-31', '2026-12-31'),
       RevocationErrors.billingEnded(),
       RevocationErrors.removed(),

@@ -187,7 +187,8 @@ export class RevocationRequests {
         { billingState: 'revocation_requested', updatedAt: now },
       );
       // Someone else got there first: nothing was written.
-      if (claimed !== 1) throw RevocationErrors.alreadyRequested(schedule.terminationDate);
+      if (claimed !== 1)
+        throw RevocationErrors.alreadyRequested({ terminationDate: schedule.terminationDate, billingTimeZone: terms.billingTimeZone });
 
       const revocation = new Revocation({
         partner,
@@ -301,7 +302,7 @@ function assertRequestable({ number, revocation }: NumberWithRevocation): void {
     case 'partner_paid':
       return;
     case 'revocation_requested':
-      throw RevocationErrors.alreadyRequested(revocation?.terminationDate ?? 'unknown');
+      throw RevocationErrors.alreadyRequested(revocation);
     case 'partner_billing_ended':
       throw RevocationErrors.billingEnded();
     case 'removed':

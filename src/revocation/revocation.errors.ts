@@ -1,3 +1,4 @@
+import { longDate } from '../common/dates';
 import { DomainError } from '../common/domain-error';
 
 /** A revocation refused because of the number's state: nothing was changed. */
@@ -18,10 +19,13 @@ export class RevocationFieldError extends DomainError {
 }
 
 export const RevocationErrors = {
-  alreadyRequested: (terminationDate: string) =>
+  /** With the termination date as the pages write it, a day of the contract's zone: "31 December 2026 (UTC)". */
+  alreadyRequested: (open: { terminationDate: string; billingTimeZone: string } | null) =>
     new RevocationConflict(
       'revocation.already_requested',
-      `Revocation was already requested for this number (termination date ${terminationDate}). Nothing was changed.`,
+      open
+        ? `Revocation was already requested for this number: its termination date is ${longDate(open.terminationDate)} (${open.billingTimeZone}). Nothing was changed.`
+        : 'Revocation was already requested for this number. Nothing was changed.',
     ),
   billingEnded: () =>
     new RevocationConflict(

@@ -8,6 +8,7 @@ import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
 import { Revocation } from '../../src/revocation/entities/revocation.entity';
+import { longDate } from '../../src/common/dates';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { createNumber } from '../factories/accounts';
 import { createTestAppWithSmtp, type TestApp } from '../support/app';
@@ -279,6 +280,12 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     const refused = await post(id, {}, { idem: refusedKey });
     expect(refused.status).toBe(409);
     expect(refused.body.type).toBe('/api/docs#problem-revocation-already-requested');
+    // Its sentence gives the termination date as the pages do, a day of the contract's zone; the type stays what a program reads.
+    const terminationDate = first.body.revocation.termination_date as string;
+    expect(refused.body.detail).toBe(
+      `Revocation was already requested for this number: its termination date is ${longDate(terminationDate)} (Europe/Berlin). Nothing was changed.`,
+    );
+    expect(refused.body.detail).not.toContain(terminationDate);
     contract.expect(refused, 'POST');
     expect((await del(id)).status).toBe(200);
     const replayed = await post(id, {}, { idem: refusedKey });
