@@ -11,6 +11,13 @@ document.addEventListener('click', (event) => {
     setTimeout(() => {
       button.textContent = label;
     }, 1500);
+    // The button's name stays "Copy …" (its aria-label): a screen reader hears the copy from the
+    // layout's live region instead, emptied first so that copying the same value again is read again.
+    const announce = document.querySelector('[data-announce]');
+    if (!announce) return;
+    const what = (button.getAttribute('aria-label') || '').replace(/^Copy\s*/, '');
+    announce.textContent = '';
+    requestAnimationFrame(() => (announce.textContent = what ? `${what} copied.` : 'Copied.'));
   });
 });
 // A form sent back with something to fix: its first such field has the focus, its message read with it.

@@ -189,11 +189,16 @@ describe('WhatsApp Accounts in a real browser', () => {
       await visit(page, path);
       const buttons = await page.getByRole('button', { name: /^Copy/ }).all();
       expect(buttons.length, path).toBe(await page.locator('button[data-copy]').count());
+      // Screen readers are told through a polite live region the page had from the start (one written later is not read).
+      const announce = page.locator('[aria-live="polite"][aria-atomic="true"]');
+      await expect(announce.innerText(), path).resolves.toBe('');
       for (const button of buttons) {
         await expect(button.isVisible(), path).resolves.toBe(true);
         await button.click();
         await expect.poll(clipboard).toBe(await button.getAttribute('data-copy'));
         await expect(button.innerText()).resolves.toBe('Copied');
+        const name = (await button.getAttribute('aria-label'))!.replace(/^Copy /, '');
+        await expect.poll(() => announce.innerText(), { message: path }).toBe(`${name} copied.`);
       }
     }
     await page.context().close();
