@@ -132,6 +132,29 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     await panel(page).locator('fieldset.facet').first().waitFor();
   }
 
+  /** The Sort by choices the closed select cuts before their end, which says which way they sort (24 px for its arrow). */
+  async function cutSortChoices(page: Page): Promise<string[]> {
+    return finder(page)
+      .getByLabel('Sort by')
+      .evaluate((select) => {
+        type Select = { clientWidth: number; options: ArrayLike<{ text: string }> };
+        const g = globalThis as unknown as {
+          getComputedStyle(el: unknown): { font: string; paddingLeft: string; paddingRight: string };
+          document: {
+            createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(s: string): { width: number } } };
+          };
+        };
+        const { clientWidth, options } = select as unknown as Select;
+        const style = g.getComputedStyle(select);
+        const pen = g.document.createElement('canvas').getContext('2d');
+        pen.font = style.font;
+        const room = clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+        return Array.from(options)
+          .filter((o) => pen.measureText(o.text).width > room)
+          .map((o) => o.text);
+      });
+  }
+
   const params = (page: Page) => new URL(page.url()).searchParams;
   const chipLabels = async (page: Page) =>
     (await page.locator('.chips .chip').allInnerTexts()).map((s) => s.replace(/\s*×\s*$/, '').trim());
@@ -158,26 +181,8 @@ describe('the WhatsApp Accounts list in a real browser', () => {
       expect(Math.abs(b.y - boxes[0].y), `control ${i} top against the search box's`).toBeLessThanOrEqual(2);
       if (i) expect(b.x, `control ${i} right of the one before`).toBeGreaterThan(boxes[i - 1].x + boxes[i - 1].width);
     }
-    // Closed, Sort by shows each choice whole, up to the end that says which way it sorts (24 px for its arrow).
-    const cut = await finder(page)
-      .getByLabel('Sort by')
-      .evaluate((select) => {
-        type Select = { clientWidth: number; options: ArrayLike<{ text: string }> };
-        const g = globalThis as unknown as {
-          getComputedStyle(el: unknown): { font: string; paddingLeft: string; paddingRight: string };
-          document: {
-            createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(s: string): { width: number } } };
-          };
-        };
-        const { clientWidth, options } = select as unknown as Select;
-        const style = g.getComputedStyle(select);
-        const pen = g.document.createElement('canvas').getContext('2d');
-        pen.font = style.font;
-        const room = clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
-        return Array.from(options)
-          .filter((o) => pen.measureText(o.text).width > room)
-          .map((o) => o.text);
-      });
+    // Closed, Sort by shows each choice whole, up to the end that says which way it sorts.
+    const cut = await cutSortChoices(page);
     expect(cut, 'Sort by choices cut at 1440 px').toEqual([]);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page);
@@ -189,6 +194,11 @@ describe('the WhatsApp Accounts list in a real browser', () => {
     expect(await pastRightEdge(page, finder(page))).toEqual([]);
     await expectAccessible(page);
     await screenshot(page, 'accounts-list-filters-360');
+    // On a phone, in the cards as in the table, Sort by has a row of its own and still shows each choice whole.
+    await chooseLayout(page, 'Cards');
+    expect(await cutSortChoices(page), 'Sort by choices cut at 360 px, in the cards').toEqual([]);
+    // The layout is remembered for the person: the other tests start from the table.
+    await chooseLayout(page, 'Table');
     await page.context().close();
   });
 
