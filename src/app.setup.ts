@@ -129,7 +129,13 @@ export function configureApp(nest: INestApplication): NestExpressApplication {
   if (config.api.corsOrigins.length) app.use(API_V1, apiCors(config.api.corsOrigins));
   app.use(API_V1, apiKeyBeforeBody(app.get(ApiKeysService), app.get(ApiKeyGuard)));
   app.use('/api', express.json({ limit: `${API_BODY_LIMIT_MB}mb`, type: JSON_TYPES, verify: refuseDuplicateKeys }));
-  app.use(rejectNulBytes({ bodiesCheckedUnder: [OPERATOR_V1] }));
+  app.use(
+    rejectNulBytes({
+      bodiesCheckedUnder: [OPERATOR_V1],
+      // A page one opens reads its own query (a form's POST does not: passport reads the sign-in's fields from it too).
+      queryReadByPage: (req) => (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.path),
+    }),
+  );
 
   const sessions = new DbSessionStore(orm.em, app.get(Sql), clock, {
     idleMs: config.session.idleMs,

@@ -41,7 +41,10 @@ export class AccountsController {
   @Render('accounts/index')
   async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
     const place = { basePath: '/accounts', recentChoice: req.session.listView };
-    return { title: 'WhatsApp Accounts', ...(await this.list.view(req.member!, query, place)) };
+    const page = { title: 'WhatsApp Accounts', ...(await this.list.view(req.member!, query, place)) };
+    // A search it could not use: the page again with the search's error, as a form sent back (422).
+    if (page.errors.q) throw new FormInvalid('accounts/index', page);
+    return page;
   }
 
   /** The person's choice of layout (table or cards), remembered for them; back to the list they were on. */

@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
+import { FormInvalid } from '../common/form-invalid';
 import type { HubRequest } from '../common/http';
 import { accountsListPath, clientView } from './accounts.presenter';
 import { AccountsService } from './accounts.service';
@@ -26,6 +27,9 @@ export class ClientsController {
       this.accounts.clientWabas(member.partnerId, id),
       this.list.view(member, query, { basePath: `/clients/${client.id}`, clientId: client.id, recentChoice: req.session.listView, back }),
     ]);
-    return { title: client.name, client: clientView(client, wabas), listHref: back ?? '/accounts', ...list };
+    const page = { title: client.name, client: clientView(client, wabas), listHref: back ?? '/accounts', ...list };
+    // A search it could not use: the page again with the search's error, as a form sent back (422).
+    if (page.errors.q) throw new FormInvalid('accounts/client', page);
+    return page;
   }
 }

@@ -110,6 +110,8 @@ export function parseNumberFilter(
   }
   const q = single(query, 'q')?.trim();
   if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
+  // Whatever reaches here (a download's link): never a search PostgreSQL cannot run.
+  if (q?.includes('\u0000')) throw new BadRequestException('The search contains a NUL character, which is not allowed.');
   const status: NumberFilter['status'] = {};
   for (const family of FILTER_FAMILIES) {
     const values = many(query, family);

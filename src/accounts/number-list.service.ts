@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentMember } from '../common/http';
+import type { FieldErrors } from '../common/forms';
 import { SeeOther } from '../common/see-other';
+import { CONTROL_CHAR } from '../common/unsafe-text';
 import { backQuery, cardGroups, filterChips, filterForm, numberHrefs, showingText, tableHeaders, tableRows } from './number-list.presenter';
 import { searchTerm } from './search-text';
 import { summaryView } from './summary.presenter';
@@ -50,7 +52,11 @@ export class NumberList {
 
   async view(member: CurrentMember, asked: Record<string, unknown>, place: ListPlace) {
     const { query, leftOut } = readableListQuery(asked);
-    const parsed = parseNumberFilter(query, { unknown: 'ignore' });
+    // A search no search box sends (a control character, NUL among them) is the search field's
+    // error (422): the list shows the rest of what was asked, and the box the search without them.
+    const typed = typeof query.q === 'string' ? query.q : undefined;
+    const errors: FieldErrors = typed !== undefined && CONTROL_CHAR.test(typed) ? { q: SEARCH_WITH_CONTROL } : {};
+    const parsed = parseNumberFilter(errors.q ? { ...query, q: undefined } : query, { unknown: 'ignore' });
     const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
     const size = parsePageSize(query);
     const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
@@ -102,7 +108,13 @@ export class NumberList {
           : undefined,
       groups: layout === 'cards' ? cardGroups(page.numbers, filter.sort, now, notes, back, !!place.clientId) : undefined,
       // The form sends `back` on as a hidden field: a search on a client's page keeps its way back.
-      form: { ...filterForm(filter, size, !place.clientId), back: keptBack },
+      form: {
+        ...filterForm(filter, size, !place.clientId),
+        ...(errors.q && { q: typed!.replace(new RegExp(CONTROL_CHAR.source, 'g'), '').trim() }),
+        back: keptBack,
+      },
+      errors,
+      values: {},
       ...filterChips(filter, basePath, sizeParam, keptBack),
       summary: summaryView(count, filter, basePath, sizeParam, keptBack),
       /** The list with no search nor filter (the empty states' links), still with its way back. */
@@ -134,6 +146,8 @@ export class NumberList {
     if (number && isExactMatch(q, number)) throw new SeeOther(numberHrefs(search)(number.id));
   }
 }
+
+const SEARCH_WITH_CONTROL = 'The search contains a control character, which no search can match: type it again without it.';
 
 /** "Part of this link could not be used and was left out: the sort order and the page." */
 function leftOutNotice(leftOut: string[]): string {

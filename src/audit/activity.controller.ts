@@ -1,6 +1,7 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { Controller, Get, NotFoundException, Param, Query, Render, Req } from '@nestjs/common';
 import { FormInvalid } from '../common/form-invalid';
+import { isEntityId } from '../common/ids';
 import type { HubRequest } from '../common/http';
 import { OwnerOnly } from '../common/public.decorator';
 import { Sql } from '../database/sql';
@@ -37,7 +38,9 @@ export class ActivityController {
   async index(@Req() req: HubRequest, @Query() query: Record<string, unknown>) {
     const partnerId = req.member!.partnerId;
     // The dates typed are days of the reader's zone, as every time on the page is.
-    const people = await readLoggedPeople(this.sql, partnerId, typeof query.person === 'string' ? query.person.trim() : undefined);
+    // Only an id is looked up (a NUL byte would fail PostgreSQL's query): anything else is the filter's error below.
+    const asked = typeof query.person === 'string' ? query.person.trim() : undefined;
+    const people = await readLoggedPeople(this.sql, partnerId, isEntityId(asked) ? asked : undefined);
     const parsed = parseActivityFilter(query, req.member!.timeZone, (id) => people.some((p) => p.id === id));
     // The filters as typed, with what is wrong with them, and no events: none were looked for.
     if (!parsed.ok)

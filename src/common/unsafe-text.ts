@@ -13,3 +13,9 @@ export const UNSAFE_TEXT = /[\u0000-\u001f\u007f\u00ad\u200b\u202a-\u202e\u2060-
  * breaks are its own, every other character UNSAFE_TEXT refuses is refused.
  */
 export const UNSAFE_NOTE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+/**
+ * Control characters other than tabs and line breaks (which a search reads as spaces): what no
+ * search box sends, NUL among them (PostgreSQL cannot compare it).
+ */
+export const CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;

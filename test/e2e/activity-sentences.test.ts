@@ -383,8 +383,8 @@ describe('Activity in sentences', () => {
   it.each([
     ['an unknown kind', '?kind=auth.everything', 422],
     ['a repeated kind', '?kind=team&kind=downloads', 422],
-    // A NUL byte is refused before any page is, in every address and form (common/sanitize.ts).
-    ['a malformed person', '?person=%00bad', 400],
+    // A NUL byte too: a page reads its own query (common/sanitize.ts).
+    ['a malformed person', '?person=%00bad', 422],
     ['a broken page link', '?after=garbage', 422],
     ['a day that does not exist', '?from=2026-02-31', 422],
     ['a date in another shape', '?to=31.12.2026', 422],
@@ -394,7 +394,7 @@ describe('Activity in sentences', () => {
   ])('answers %s with %i, never a 500', async (_case, query, status) => {
     const res = await viewer.get(`/activity${query}`);
     expect(res.status).toBe(status);
-    if (status === 422) expect(res.text).toMatch(/<p class="field-error" id="(kind|after|from|to)-error">/);
+    if (status === 422) expect(res.text).toMatch(/<p class="field-error" id="(person|kind|after|from|to)-error">/);
   });
 
   it('shows failed sign-ins to the owners of that partner only: members are refused, other partners see nothing', async () => {

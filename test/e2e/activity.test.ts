@@ -84,8 +84,8 @@ describe('the Activity page', () => {
       cursor(`2026-01-01T00:00:00.000Z\u0000|${id}`),
       cursor(`2026-01-01T00:00:00.000Z|${id}|more`),
       `${cursor(`2026-01-01T00:00:00.000Z|${id}`)}&after=${cursor(`2026-01-02T00:00:00.000Z|${id}`)}`,
-      // A NUL byte is refused before any page is, in every address and form (common/sanitize.ts).
-      ...HOSTILE_ENCODED.filter((value) => !value.includes('%00')),
+      // A NUL byte too: a page reads its own query (common/sanitize.ts).
+      ...HOSTILE_ENCODED,
     ];
     for (const after of broken) {
       const res = await agent.get(`/activity?kind=team&after=${after}`);
@@ -145,8 +145,8 @@ describe('the Activity page', () => {
       'javascript%3Aalert(1)',
       '%2Factivity%0D%0ALocation%3A%20%2F%2Fevil.example',
       '%2Factivity&back=%2Factivity%3Fkind%3Dteam',
-      // A NUL byte is refused before any page is, in every address and form (common/sanitize.ts).
-      ...HOSTILE_ENCODED.filter((value) => !value.includes('%00')),
+      // A NUL byte too: a page reads its own query (common/sanitize.ts).
+      ...HOSTILE_ENCODED,
     ];
     for (const back of hostile) {
       const res = await agent.get(`/activity/${id}?back=${back}`);
@@ -234,8 +234,6 @@ describe('the Activity page', () => {
   it('answers every hostile value of every filter with the page and that field’s error, never a 400 or a 500', async () => {
     for (const key of ['person', 'kind', 'from', 'to'])
       for (const value of HOSTILE_ENCODED) {
-        // A NUL byte is refused before any page is, in every address and form (common/sanitize.ts).
-        if (value.includes('%00')) continue;
         const res = await agent.get(`/activity?${key}=${value}`);
         expect(res.status, `${key}=${value}`).toBe(422);
         expect(res.text, `${key}=${value}`).toContain(`<p class="field-error" id="${key}-error">`);
