@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { createMember, createPartner, type MemberFixture } from '../factories';
 import { csrfFrom, csrfOf, postForm, signIn } from '../support/http';
 import { registeredRoutes } from '../support/routes';
+import { createNumber } from '../factories/accounts';
 
 /**
  * The one explicit list of routes that need no signed-in member. Every other registered
@@ -96,6 +97,29 @@ describe('deny by default', () => {
     expect((await agent.get('/activity?kind=%00')).status).toBe(422);
     expect((await postForm(agent, '/profile/password?x=%00', {}, '/profile')).status).toBe(400);
     expect((await t.http().get('/api/v1/numbers?q=%00')).status).toBe(401); // the key is read first: api-read.test.ts sends a NUL with one
+  });
+
+  it('opens every page of an id with a NUL byte in its query as it opens it without one: never a 5xx, and a 400 only where the same query without it is one', async () => {
+    const partner = await createPartner(t.em());
+    const owner = await createMember(t.em(), partner, { role: 'owner' });
+    const colleague = await createMember(t.em(), partner, { role: 'member' });
+    const number = await createNumber(t.em(), partner);
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    const ids: Record<string, string> = { accounts: number.id, clients: number.client.id, users: colleague.membership.id };
+    const pages = registeredRoutes(t)
+      .filter((r) => r.method === 'GET' && r.path.includes(':') && !r.path.startsWith('/api/'))
+      .map((r) => ({ route: r.path, id: ids[r.path.split('/')[1]] }))
+      .filter((p) => p.id);
+    expect(pages.length).toBeGreaterThan(5);
+    const params = ['q', 'back', 'cursor', 'dir', 'sort', 'lifecycle', 'size', 'layout', 'list', 'role', 'x'];
+    const query = (value: string) => params.map((k) => `${k}=${value}`).join('&');
+    for (const { route, id } of pages) {
+      const path = route.replace(/:[a-z]+/i, id);
+      const clean = (await agent.get(`${path}?${query('ab')}`)).status;
+      const res = await agent.get(`${path}?${query('a%00b')}`);
+      expect([path, res.status < 500 && (res.status !== 400 || clean === 400)]).toEqual([path, true]);
+    }
   });
 
   it('marks signed-in pages Cache-Control: no-store, without an ETag; static files keep theirs', async () => {
