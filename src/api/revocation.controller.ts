@@ -80,9 +80,11 @@ export const withdrawRevocation = defineRoute({
   params: Params({ id: Id }),
   errors: { 409: CONFLICT, 422: INVALID },
   errorExamples: {
-    409: [RevocationErrors.notRequested(), RevocationErrors.tooLateToWithdraw('2026-12-31'), ApiProblem.idempotencyKeyInUse()].map(
-      problemOfRevocation,
-    ),
+    409: [
+      RevocationErrors.notRequested(),
+      RevocationErrors.tooLateToWithdraw({ terminationDate: '2026-12-31', billingTimeZone: 'Europe/Berlin' }),
+      ApiProblem.idempotencyKeyInUse(),
+    ].map(problemOfRevocation),
   },
   response: RevocationWithdrawn,
   examples: { 200: EXAMPLES.revocationWithdrawn },

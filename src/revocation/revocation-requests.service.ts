@@ -254,7 +254,7 @@ export class RevocationRequests {
         { id: revocation.id, withdrawnAt: null, billingEndedAt: null, billingEndsAt: { $gt: now } },
         { withdrawnAt: now, withdrawnBy: by.userId, updatedAt: now },
       );
-      if (claimed !== 1) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
+      if (claimed !== 1) throw RevocationErrors.tooLateToWithdraw(revocation);
       await tx.nativeUpdate(
         WhatsappNumber,
         { id: number.id, billingState: 'revocation_requested' },
@@ -314,7 +314,7 @@ function assertWithdrawable({ number, revocation }: NumberWithRevocation, now: D
   if (number.billingState === 'removed') throw RevocationErrors.removed();
   if (number.billingState === 'partner_billing_ended') throw RevocationErrors.billingEnded();
   if (number.billingState !== 'revocation_requested' || !revocation) throw RevocationErrors.notRequested();
-  if (revocation.billingEndsAt.getTime() <= now.getTime()) throw RevocationErrors.tooLateToWithdraw(revocation.terminationDate);
+  if (revocation.billingEndsAt.getTime() <= now.getTime()) throw RevocationErrors.tooLateToWithdraw(revocation);
   return revocation;
 }
 

@@ -36,10 +36,11 @@ export const RevocationErrors = {
     new RevocationConflict('revocation.removed', 'This number was removed from the hub after its revocation. Nothing was changed.'),
   notRequested: () =>
     new RevocationConflict('revocation.not_requested', 'There is no open revocation request for this number. Nothing was changed.'),
-  tooLateToWithdraw: (terminationDate: string) =>
+  /** With the termination date as the pages write it, as `alreadyRequested` does. */
+  tooLateToWithdraw: (revocation: { terminationDate: string; billingTimeZone: string }) =>
     new RevocationConflict(
       'revocation.too_late',
-      `The termination date (${terminationDate}) has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
+      `Its termination date, ${longDate(revocation.terminationDate)} (${revocation.billingTimeZone}), has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
     ),
   /** The API's request named a termination date (a dry run's) that a request made now no longer gets. */
   terminationDateMoved: (terminationDate: string, expected: string) =>

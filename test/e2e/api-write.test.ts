@@ -387,6 +387,26 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     contract.expect(none, 'DELETE');
   });
 
+  it('refuses a withdrawal once the termination date has ended, naming the date as the page does, and changes nothing', async () => {
+    const id = await number();
+    expect((await post(id, {})).status).toBe(201);
+    // The end of 31 December 2026 in Berlin.
+    t.clock.set('2026-12-31T23:00:00Z');
+    try {
+      const before = await written();
+      const res = await del(id);
+      expect(res.status).toBe(409);
+      contract.expect(res, 'DELETE');
+      expect(res.body.type).toBe('/api/docs#problem-revocation-too-late');
+      expect(res.body.detail).toBe(
+        `Its termination date, ${longDate(TERMINATION)} (Europe/Berlin), has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
+      );
+      expect(await written()).toEqual(before);
+    } finally {
+      t.clock.set(START);
+    }
+  });
+
   it('forgets a key after 24 hours, and one API key’s keys are not another’s', async () => {
     const id = await number();
     const idem = randomUUID();
