@@ -16,6 +16,7 @@ import {
   DEFAULT_PAGE_SIZE,
   filterQueryString,
   isFiltered,
+  MAX_SEARCH_LENGTH,
   parseNumberFilter,
   parsePageSize,
   readableListQuery,
@@ -52,11 +53,11 @@ export class NumberList {
 
   async view(member: CurrentMember, asked: Record<string, unknown>, place: ListPlace) {
     const { query, leftOut } = readableListQuery(asked);
-    // A search no search box sends (a control character, NUL among them) is the search field's
-    // error (422): the list shows the rest of what was asked, and the box the search without them.
-    const typed = typeof query.q === 'string' ? query.q : undefined;
-    const errors: FieldErrors = typed !== undefined && CONTROL_CHAR.test(typed) ? { q: SEARCH_WITH_CONTROL } : {};
-    const parsed = parseNumberFilter(errors.q ? { ...query, q: undefined } : query, { unknown: 'ignore' });
+    // A search no search box sends is the search field's error (422): the list shows the rest
+    // of what was asked, and the box what of the search it could keep.
+    const search = unusableSearch(query.q);
+    const errors: FieldErrors = search ? { q: search.error } : {};
+    const parsed = parseNumberFilter(search ? { ...query, q: undefined } : query, { unknown: 'ignore' });
     const filter: NumberFilter = place.clientId ? { ...parsed, clientId: place.clientId } : parsed;
     const size = parsePageSize(query);
     const sizeParam = size === DEFAULT_PAGE_SIZE ? undefined : String(size);
@@ -110,7 +111,7 @@ export class NumberList {
       // The form sends `back` on as a hidden field: a search on a client's page keeps its way back.
       form: {
         ...filterForm(filter, size, !place.clientId),
-        ...(errors.q && { q: typed!.replace(new RegExp(CONTROL_CHAR.source, 'g'), '').trim() }),
+        ...(search && { q: search.shown }),
         back: keptBack,
       },
       errors,
@@ -147,7 +148,23 @@ export class NumberList {
   }
 }
 
-const SEARCH_WITH_CONTROL = 'The search contains a control character, which no search can match: type it again without it.';
+/**
+ * Why the search in a list's address cannot be run, and what of it the search box shows; none
+ * for a search it can run. A control character (NUL among them) is never typed into a box; one
+ * longer than the box takes or given twice comes from a link someone edited.
+ */
+function unusableSearch(q: unknown): { error: string; shown: string } | undefined {
+  if (q === undefined || q === '') return undefined;
+  if (typeof q !== 'string') return { error: 'The address gives more than one search: type the one you want.', shown: '' };
+  if (CONTROL_CHAR.test(q)) {
+    const shown = q.replace(new RegExp(CONTROL_CHAR.source, 'g'), '').trim();
+    return { error: 'The search contains a control character, which no search can match: type it again without it.', shown };
+  }
+  const trimmed = q.trim();
+  if (trimmed.length > MAX_SEARCH_LENGTH)
+    return { error: `Search for at most ${MAX_SEARCH_LENGTH} characters.`, shown: trimmed.slice(0, MAX_SEARCH_LENGTH) };
+  return undefined;
+}
 
 /** "Part of this link could not be used and was left out: the sort order and the page." */
 function leftOutNotice(leftOut: string[]): string {

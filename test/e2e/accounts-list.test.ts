@@ -223,7 +223,7 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
       expect(tableRows(byName.text).map((r) => r.id)).toEqual([made.healthy.id]);
     });
 
-    it('answers a NUL or another control character in the search with the page and the search’s error (422), the other filters kept, never a bare 400', async () => {
+    it('answers a search no box sends (a NUL or another control character, too long, given twice) with the page and the search’s error (422), the other filters kept, never a bare 400', async () => {
       const running = tableRows((await agent.get('/accounts?lifecycle=running')).text).map((r) => r.id);
       expect(running.length).toBeGreaterThan(1);
       for (const [q, shown] of [
@@ -242,6 +242,21 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
             `value="${shown}" maxlength="200" placeholder="Phone, name, client, email or id" aria-invalid="true" aria-describedby="q-error q-hint">`,
           );
           expect(res.text).toMatch(/<title>Error: /);
+          expect(filterChips(res.text).chips.map((c) => c.label)).toEqual(['Status: Running']);
+          if (base === '/accounts') expect(tableRows(res.text).map((r) => r.id)).toEqual(running);
+        }
+      }
+      // A search longer than the box takes, or given twice: its own error, the rest of the list as asked.
+      const long = 'a'.repeat(201);
+      for (const [q, shown, error] of [
+        [long, 'a'.repeat(200), 'Search for at most 200 characters.'],
+        [['acme', 'other'], '', 'The address gives more than one search: type the one you want.'],
+      ] as const) {
+        for (const base of ['/accounts', `/clients/${made.healthy.client.id}`]) {
+          const res = await agent.get(base).query({ q, lifecycle: 'running' });
+          expect(res.status, `${base} q=${String(q)}`).toBe(422);
+          expect(res.text).toContain(`<p class="field-error" id="q-error">${error}</p>`);
+          expect(res.text).toContain(`value="${shown}" maxlength="200"`);
           expect(filterChips(res.text).chips.map((c) => c.label)).toEqual(['Status: Running']);
           if (base === '/accounts') expect(tableRows(res.text).map((r) => r.id)).toEqual(running);
         }

@@ -180,7 +180,7 @@ describe('WhatsApp Accounts', () => {
       expect(rowIds((await agent.get('/accounts').query({ q: 'other care' })).text)).toEqual([miss.id]);
     });
 
-    it('treats %, _, quotes, backslashes and emoji in a search as text, and refuses a 10,000-character search with 400', async () => {
+    it('treats %, _, quotes, backslashes and emoji in a search as text, and answers a 10,000-character search with the search’s error (422)', async () => {
       const partner = await createPartner(t.em());
       // No underscore anywhere in its search text (a WABA namespace such as "123_ns" has one).
       await createNumber(t.em(), partner, { displayName: 'Plain Name', waba: { namespace: null } });
@@ -197,7 +197,9 @@ describe('WhatsApp Accounts', () => {
         expect(rowIds(res.text)).toEqual([]);
         expect(res.text).toContain('No numbers match this search.');
       }
-      expect((await agent.get('/accounts').query({ q: 'x'.repeat(10_000) })).status).toBe(400);
+      const long = await agent.get('/accounts').query({ q: 'x'.repeat(10_000) });
+      expect(long.status).toBe(422);
+      expect(long.text).toContain('Search for at most 200 characters.');
       expect(await t.em().count(WhatsappNumber, { partner })).toBe(2);
     });
 
@@ -246,7 +248,7 @@ describe('WhatsApp Accounts', () => {
       expect(page).toContain('href="/accounts/export.xlsx" download aria-label="Excel of all accounts">Excel</a>');
     });
 
-    it('opens a link with an unknown filter value or sort key without them and says so; a repeated search is 400, never 500', async () => {
+    it('opens a link with an unknown filter value or sort key without them and says so; a repeated search is the search’s error (422), never 500', async () => {
       const partner = await createPartner(t.em());
       const { agent } = await signedIn(partner);
       for (const [query, what] of [
@@ -261,7 +263,7 @@ describe('WhatsApp Accounts', () => {
           `Part of this link could not be used and was left out: ${what}. The list shows what the rest of it asks for.`,
         ]);
       }
-      expect((await agent.get('/accounts?q=a&q=b')).status).toBe(400);
+      expect((await agent.get('/accounts?q=a&q=b')).status).toBe(422);
       // An empty sort is the default; a name the list does not know (`lifecycle[]`, `q[a]`) is left out, as a link may carry one.
       for (const query of ['sort=', 'lifecycle[]=live', 'q[a]=1']) expect((await agent.get(`/accounts?${query}`)).status, query).toBe(200);
     });
