@@ -115,14 +115,16 @@ export interface WayBack {
 
 /**
  * Where a number's pages lead back to, from their `back` parameter: the list or this client's
- * page it was opened from. A value that is not one of them (another site, another page, another
- * client) is dropped, and the links go to the plain list and the client's page.
+ * page it was opened from, and the list that page was opened from. A value that is not one of
+ * them (another site, another page, another client) is dropped, and the links go to the plain
+ * list and the client's page.
  */
 export function wayBack(back: unknown, number: { id: string; clientId: string }): WayBack {
   const from = listPath(back);
   const clientPage = `/clients/${number.clientId}`;
   const fromClient = from !== undefined && (from === clientPage || from.startsWith(`${clientPage}?`));
-  const fromList = accountsListPath(back);
+  // Opened from a client's page that was opened from the list: the list as it was, one step further back.
+  const fromList = accountsListPath(fromClient ? new URL(from, 'http://hub').searchParams.get('back') : back);
   const query = backQuery(fromClient ? from : fromList);
   return {
     listHref: fromList ?? '/accounts',

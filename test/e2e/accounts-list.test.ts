@@ -978,6 +978,25 @@ describe('WhatsApp Accounts: the list of a real portfolio', () => {
         expect(crumb[2].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')).toBe(from);
       });
 
+      it('goes back to the list a client page was opened from, through that client page', async () => {
+        const list = '/accounts?q=gmbh&sort=phone';
+        const listed = tableRows((await agent.get(list)).text)[0];
+        const clientPage = `/clients/${byId(listed.id).clientId}?back=${encodeURIComponent(list)}`;
+        const row = tableRows((await agent.get(clientPage)).text)[0];
+        expect(new URL(row.href, 'http://x').searchParams.get('back')).toBe(clientPage);
+        const details = await agent.get(row.href);
+        const crumb = /<p class="breadcrumb"><a href="([^"]+)">WhatsApp Accounts<\/a> › <a href="([^"]+)">/.exec(details.text)!;
+        const unescape = (href: string) => href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+        expect(unescape(crumb[1])).toBe(list);
+        expect(unescape(crumb[2])).toBe(clientPage);
+        // A client page's own way back is read as any other: one off the list is dropped.
+        const offList = `/clients/${byId(listed.id).clientId}?back=${encodeURIComponent('//evil.example')}`;
+        const dropped = /<p class="breadcrumb"><a href="([^"]+)">/.exec(
+          (await agent.get(`/accounts/${row.id}`).query({ back: offList })).text,
+        )!;
+        expect(dropped[1]).toBe('/accounts');
+      });
+
       it('falls back to WhatsApp Accounts for a back address off the list', async () => {
         const m = made[0];
         for (const back of [
