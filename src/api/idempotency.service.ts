@@ -52,12 +52,7 @@ export class IdempotencyService {
     const key = req.get(IDEMPOTENCY_HEADER);
     if (key === undefined) throw ApiProblem.idempotencyKeyMissing();
     if (!KEY_SHAPE.test(key)) throw ApiProblem.idempotencyKeyInvalid();
-    const claim = await this.claim(req.apiCaller!.keyId, key, {
-      fingerprint: fingerprintOf(req.method, routeOfRequest(req), body),
-      // Keys stored before 2026-12-04 stand for the path as spelled: a retry across the
-      // upgrade still replays. Such keys are all expired a day after it; then this can go.
-      formerFingerprint: fingerprintOf(req.method, req.path, body),
-    });
+    const claim = await this.claim(req.apiCaller!.keyId, key, fingerprintOf(req.method, routeOfRequest(req), body));
     if ('replay' in claim) return send(res, claim.replay.status, claim.replay.body, true);
 
     let answer: ApiAnswer;
@@ -91,11 +86,7 @@ export class IdempotencyService {
   }
 
   /** This request's claim on the key, or the answer to replay; a 409 or 422 problem otherwise. */
-  private async claim(
-    apiKeyId: string,
-    key: string,
-    { fingerprint, formerFingerprint }: { fingerprint: string; formerFingerprint: string },
-  ): Promise<Claim> {
+  private async claim(apiKeyId: string, key: string, fingerprint: string): Promise<Claim> {
     // Twice at most: a stale key found once is forgotten, then claimed.
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.clock.now();
@@ -114,7 +105,7 @@ export class IdempotencyService {
         await forgetStaleKey(this.sql, row.id, now, abandonedBefore);
         continue;
       }
-      if (row.fingerprint !== fingerprint && row.fingerprint !== formerFingerprint) throw ApiProblem.idempotencyKeyReused();
+      if (row.fingerprint !== fingerprint) throw ApiProblem.idempotencyKeyReused();
       if (row.responseStatus === null) throw ApiProblem.idempotencyKeyInUse();
       return { replay: { status: row.responseStatus, body: row.responseBody ?? '' } };
     }

@@ -1,9 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NumberStatusChange } from '../../src/accounts/entities/number-status-change.entity';
 import { WhatsappNumber } from '../../src/accounts/entities/whatsapp-number.entity';
-import { IdempotencyKey } from '../../src/api/entities/idempotency-key.entity';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import type { Partner } from '../../src/partners/entities/partner.entity';
@@ -294,22 +293,6 @@ describe('Partner API: requesting and withdrawing payment revocation', () => {
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((await t.em().findOneOrFail(WhatsappNumber, id)).billingState).toBe('partner_paid');
-  });
-
-  it('replays a key stored before the upgrade, whose fingerprint is of the path as spelled', async () => {
-    const id = await number();
-    const idem = randomUUID();
-    const first = await post(id, { reason: 'Before' }, { idem });
-    expect(first.status).toBe(201);
-    // The form such keys were stored in: the method, the path and the body.
-    const former = createHash('sha256')
-      .update(JSON.stringify(['POST', `/api/v1/numbers/${id}/revocation`, { reason: 'Before' }]))
-      .digest('hex');
-    expect(await t.em().nativeUpdate(IdempotencyKey, { idempotencyKey: idem }, { fingerprint: former })).toBe(1);
-    const retry = await post(id, { reason: 'Before' }, { idem });
-    expect([retry.status, retry.headers['idempotent-replayed'], retry.text]).toEqual([201, 'true', first.text]);
-    expect((await post(id, { reason: 'Other' }, { idem })).status).toBe(422);
-    expect(await counts(id)).toEqual({ revocations: 1, history: 1, requested: 1, withdrawn: 0 });
   });
 
   it('refuses a key sent with another body or path with 422, doing nothing', async () => {
