@@ -181,7 +181,10 @@ describe.skipIf(onPostgres())('SQLite with several processes (WEB_CONCURRENCY=2,
     expect(code).toBe(0);
     expect(statuses.length).toBeGreaterThanOrEqual(60);
     // With what the hub logged, should one fail: its fault is in there.
-    expect(statuses.filter((s) => s !== 303), hub!.output().slice(-8000)).toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 303),
+      hub!.output().slice(-8000),
+    ).toEqual([]);
     // Every request made its revocation.
     expect(await t.em().count(Revocation, { number: { $in: revoked }, withdrawnAt: null })).toBe(revoked.length);
     expect(hub!.output()).not.toMatch(/database is locked|SQLITE_BUSY/);
