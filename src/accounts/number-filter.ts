@@ -30,6 +30,8 @@ export const PAGE_SIZES = [25, 50, 100] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
 export const MAX_SEARCH_LENGTH = 200;
+/** A search longer than MAX_SEARCH_LENGTH: a download refuses it (400), a list shows it as the field's error (422). */
+export const SEARCH_TOO_LONG = `Search for at most ${MAX_SEARCH_LENGTH} characters.`;
 /** A number waiting in a pending state longer than this needs attention. */
 export const STUCK_AFTER_DAYS = 7;
 
@@ -109,7 +111,7 @@ export function parseNumberFilter(
     if (!KNOWN_PARAMS.has(key) && unknown === 'refuse') throw new BadRequestException(`Unknown parameter "${key.slice(0, 40)}".`);
   }
   const q = single(query, 'q')?.trim();
-  if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(`Search for at most ${MAX_SEARCH_LENGTH} characters.`);
+  if (q && q.length > MAX_SEARCH_LENGTH) throw new BadRequestException(SEARCH_TOO_LONG);
   // Whatever reaches here (a download's link): never a search PostgreSQL cannot run.
   if (q?.includes('\u0000')) throw new BadRequestException('The search contains a NUL character, which is not allowed.');
   const status: NumberFilter['status'] = {};

@@ -20,6 +20,7 @@ import {
   parseNumberFilter,
   parsePageSize,
   readableListQuery,
+  SEARCH_TOO_LONG,
   type NumberFilter,
 } from './number-filter';
 import type { NumberRow } from './number-row';
@@ -161,8 +162,7 @@ function unusableSearch(q: unknown): { error: string; shown: string } | undefine
     return { error: 'The search contains a control character, which no search can match: type it again without it.', shown };
   }
   const trimmed = q.trim();
-  if (trimmed.length > MAX_SEARCH_LENGTH)
-    return { error: `Search for at most ${MAX_SEARCH_LENGTH} characters.`, shown: trimmed.slice(0, MAX_SEARCH_LENGTH) };
+  if (trimmed.length > MAX_SEARCH_LENGTH) return { error: SEARCH_TOO_LONG, shown: trimmed.slice(0, MAX_SEARCH_LENGTH) };
   return undefined;
 }
 

@@ -21,6 +21,9 @@ const CONFLICT =
 const INVALID =
   'Invalid or unknown fields (`errors` lists them), or an Idempotency-Key already used for another request. Nothing was done.';
 
+/** The open revocation the conflicts' examples name. */
+const EXAMPLE_TERMINATION = { terminationDate: '2026-12-31', billingTimeZone: 'Europe/Berlin' };
+
 export const requestRevocation = defineRoute({
   method: 'POST',
   path: '/numbers/{id}/revocation',
@@ -49,7 +52,7 @@ export const requestRevocation = defineRoute({
   errors: { 409: CONFLICT, 422: INVALID },
   errorExamples: {
     409: [
-      RevocationErrors.alreadyRequested({ terminationDate: '2026-12-31', billingTimeZone: 'Europe/Berlin' }),
+      RevocationErrors.alreadyRequested(EXAMPLE_TERMINATION),
       RevocationErrors.terminationDateMoved('2027-01-31', '2026-12-31'),
       RevocationErrors.billingEnded(),
       RevocationErrors.removed(),
@@ -80,11 +83,9 @@ export const withdrawRevocation = defineRoute({
   params: Params({ id: Id }),
   errors: { 409: CONFLICT, 422: INVALID },
   errorExamples: {
-    409: [
-      RevocationErrors.notRequested(),
-      RevocationErrors.tooLateToWithdraw({ terminationDate: '2026-12-31', billingTimeZone: 'Europe/Berlin' }),
-      ApiProblem.idempotencyKeyInUse(),
-    ].map(problemOfRevocation),
+    409: [RevocationErrors.notRequested(), RevocationErrors.tooLateToWithdraw(EXAMPLE_TERMINATION), ApiProblem.idempotencyKeyInUse()].map(
+      problemOfRevocation,
+    ),
   },
   response: RevocationWithdrawn,
   examples: { 200: EXAMPLES.revocationWithdrawn },

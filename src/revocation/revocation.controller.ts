@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from
 import { z } from 'zod';
 import { phoneView, wayBack } from '../accounts';
 import type { WhatsappNumber } from '../accounts/entities/whatsapp-number.entity';
-import { longDate } from '../common/dates';
+import { terminationDay } from './revocation.presenter';
 import { flash } from '../common/flash';
 import { FormInvalid } from '../common/form-invalid';
 import { parseForm, type FieldErrors } from '../common/forms';
@@ -49,7 +49,7 @@ export class RevocationController {
         req,
         'notice',
         // The termination date is a day of the contract's zone: named as the pages name it.
-        `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${longDate(revocation.terminationDate)} (${revocation.billingTimeZone}), the termination date. ` +
+        `Revocation requested for ${phoneView(number.phoneNumber).formatted}: you are billed until the end of ${terminationDay(revocation)}, the termination date. ` +
           (clientEmailed ? 'The client has been emailed.' : 'The client has no contact email and could not be emailed.'),
       );
       return { url: backTo(number, back).numberHref };

@@ -1,5 +1,8 @@
-import { longDate } from '../common/dates';
 import { DomainError } from '../common/domain-error';
+import { terminationDay, type OpenRevocationView } from './revocation.presenter';
+
+/** What a refusal says of a revocation's termination date. */
+type TerminationDay = Pick<OpenRevocationView, 'terminationDate' | 'billingTimeZone'>;
 
 /** A revocation refused because of the number's state: nothing was changed. */
 export class RevocationConflict extends DomainError {
@@ -20,11 +23,11 @@ export class RevocationFieldError extends DomainError {
 
 export const RevocationErrors = {
   /** With the termination date as the pages write it, a day of the contract's zone: "31 December 2026 (UTC)". */
-  alreadyRequested: (open: { terminationDate: string; billingTimeZone: string } | null) =>
+  alreadyRequested: (open: TerminationDay | null) =>
     new RevocationConflict(
       'revocation.already_requested',
       open
-        ? `Revocation was already requested for this number: its termination date is ${longDate(open.terminationDate)} (${open.billingTimeZone}). Nothing was changed.`
+        ? `Revocation was already requested for this number: its termination date is ${terminationDay(open)}. Nothing was changed.`
         : 'Revocation was already requested for this number. Nothing was changed.',
     ),
   billingEnded: () =>
@@ -37,10 +40,10 @@ export const RevocationErrors = {
   notRequested: () =>
     new RevocationConflict('revocation.not_requested', 'There is no open revocation request for this number. Nothing was changed.'),
   /** With the termination date as the pages write it, as `alreadyRequested` does. */
-  tooLateToWithdraw: (revocation: { terminationDate: string; billingTimeZone: string }) =>
+  tooLateToWithdraw: (revocation: TerminationDay) =>
     new RevocationConflict(
       'revocation.too_late',
-      `Its termination date, ${longDate(revocation.terminationDate)} (${revocation.billingTimeZone}), has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
+      `Its termination date, ${terminationDay(revocation)}, has passed: the revocation can no longer be withdrawn. Nothing was changed.`,
     ),
   /** The API's request named a termination date (a dry run's) that a request made now no longer gets. */
   terminationDateMoved: (terminationDate: string, expected: string) =>

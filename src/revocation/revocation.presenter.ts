@@ -11,6 +11,11 @@ export interface OpenRevocationView {
   reason: string | null;
 }
 
+/** A revocation's termination date as people read it, a day of the contract's zone: "31 December 2026 (Europe/Berlin)". */
+export function terminationDay(r: Pick<OpenRevocationView, 'terminationDate' | 'billingTimeZone'>): string {
+  return `${longDate(r.terminationDate)} (${r.billingTimeZone})`;
+}
+
 /** The numbers whose revocation is requested and still counting down: only their cards get a note. */
 export function requestedNumberIds(numbers: readonly NumberRef[]): string[] {
   return numbers.filter((n) => n.billingState === 'revocation_requested').map((n) => n.id);
@@ -22,7 +27,7 @@ export function revocationNote(r: Pick<OpenRevocationView, 'terminationDate' | '
   // The termination date is a calendar date of the contract's time zone: say which.
   return {
     className: 'revocation-note',
-    text: `Revocation requested · terminates ${longDate(r.terminationDate)} (${r.billingTimeZone}) · ${label}`,
+    text: `Revocation requested · terminates ${terminationDay(r)} · ${label}`,
     // Beside the "Revocation requested" badge.
     short: `Terminates ${shortDate(r.terminationDate)} · ${label}`,
   };
