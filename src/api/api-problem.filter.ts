@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
 import { isMalformedPathEscape } from '../common/path-params.pipe';
+import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy } from '../common/database-busy';
 import { NulByteRefused } from '../common/sanitize';
 import { logSecurityEvent } from '../common/security-log';
 import { allowedMethods, type RouteShape } from './allowed-methods';
@@ -24,13 +25,15 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'The request is not valid',
   429: 'Too many requests',
+  503: 'Service busy',
 };
 
 /**
  * Every failure under /api as an RFC 9457 problem (application/problem+json): ours, Nest's (an
- * unknown route), Express middleware's (a body that is not JSON, too large) and anything
- * unexpected, which is logged with its request id and answered with that id only: never a
- * stack, SQL or a path. Everything else goes to the pages' filter.
+ * unknown route), Express middleware's (a body that is not JSON, too large), a database too
+ * busy to answer in time (503 with Retry-After, logged as a warning) and anything unexpected,
+ * which is logged with its request id and answered with that id only: never a stack, SQL or a
+ * path. Everything else goes to the pages' filter.
  */
 @Catch()
 export class ApiProblemFilter implements ExceptionFilter {
@@ -53,7 +56,12 @@ export class ApiProblemFilter implements ExceptionFilter {
       return;
     }
     const problem = this.wrongMethod(req, problemOf(error));
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      this.logger.warn(
+        { event: 'database.busy', requestId: req.id, method: req.method, path: req.path, error: (error as Error).message },
+        'database too busy: answered 503',
+      );
+    } else if (problem.status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
     } else if (problem.status === 403) {
       logSecurityEvent(this.logger, req, 'access.denied', { status: 403 });
@@ -110,6 +118,7 @@ export function problemOf(error: unknown): ApiProblem {
   if (error instanceof NulByteRefused)
     return ApiProblem.invalid([{ field: error.field, message: 'Contains a NUL character, which is not allowed.' }]);
   if (isMalformedPathEscape(error)) return ApiProblem.notFound();
+  if (isDatabaseBusy(error)) return GENERIC_PROBLEMS.busy();
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return GENERIC_PROBLEMS.unknownAddress();
@@ -135,6 +144,16 @@ export const GENERIC_PROBLEMS = {
     new ApiProblem(405, 'method-not-allowed', TITLES[405], `This address answers ${methods.join(', ')}.`, undefined, {
       Allow: methods.join(', '),
     }),
+  /** The database did not answer in time (a lock held elsewhere, no connection free): a retry may well succeed. */
+  busy: () =>
+    new ApiProblem(
+      503,
+      'busy',
+      TITLES[503],
+      `The hub is too busy to answer this right now. Retry in ${DATABASE_BUSY_RETRY_SECONDS} seconds; a write may be retried with the same Idempotency-Key.`,
+      undefined,
+      { 'Retry-After': String(DATABASE_BUSY_RETRY_SECONDS) },
+    ),
   internal: () =>
     new ApiProblem(500, 'internal', 'Internal error', 'Something went wrong on our side. Quote the request_id when you report it.'),
 };

@@ -31,6 +31,11 @@ const ERRORS: Record<string, { description: string; examples: ApiProblem[] }> = 
     description: 'The key’s rate limit was reached; Retry-After says when to come back.',
     examples: [ApiProblem.rateLimited(12)],
   },
+  '503': {
+    description:
+      'The database was too busy to answer in time (a lock held elsewhere, no connection free); Retry-After says when to try again.',
+    examples: [GENERIC_PROBLEMS.busy()],
+  },
 };
 const INVALID = 'Invalid or unknown parameters; `errors` lists them.';
 /** A write's 400: the shared one, and the Idempotency-Key it needs. */
@@ -139,6 +144,7 @@ export class OpenApiService implements OnModuleInit {
       '413',
       '415',
       '429',
+      '503',
     ].filter((status) => !route.errors?.[Number(status)] && !(status === '400' && route.idempotent));
     const successes = route.successes ?? { [route.status ?? 200]: 'OK' };
     const mediaType = route.mediaType ?? 'application/json';
@@ -248,6 +254,6 @@ const RATE_LIMIT_HEADERS = {
 function errorHeaders(status: string): Record<string, unknown> {
   if (status === '401') return { 'WWW-Authenticate': ref('WwwAuthenticate') };
   if (status === '403') return { 'WWW-Authenticate': ref('WwwAuthenticate'), ...RATE_LIMIT_HEADERS };
-  if (status === '429') return { 'Retry-After': ref('RetryAfter'), ...RATE_LIMIT_HEADERS };
+  if (status === '429' || status === '503') return { 'Retry-After': ref('RetryAfter'), ...RATE_LIMIT_HEADERS };
   return RATE_LIMIT_HEADERS;
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { CsrfRejected } from './csrf';
+import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy } from './database-busy';
 import { DomainError } from './domain-error';
 import { flash } from './flash';
 import { FormInvalid } from './form-invalid';
@@ -22,6 +23,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported request',
   422: 'This cannot be done',
   429: 'Too many requests',
+  503: 'The hub is busy',
 };
 
 /** Forms a signed-out person sends on purpose (a reset, an invitation): signing in is not their way on. */
@@ -62,7 +64,8 @@ function alreadySignedInTo(req: HubRequest): string {
 }
 
 /**
- * Maps every failure to an HTML page that leaks nothing: 4xx with a plain sentence, anything
+ * Maps every failure to an HTML page that leaks nothing: 4xx with a plain sentence, a database
+ * too busy to answer in time as a 503 that says to try again (logged as a warning), anything
  * unexpected logged with its request id and shown as a generic 500 page. CSRF rejections and
  * permission denials (403) are logged as security events.
  */
@@ -101,11 +104,17 @@ export class HtmlExceptionFilter implements ExceptionFilter {
       res.redirect(303, '/login');
       return;
     }
-    const { status, message } = this.describe(error);
+    const { status, message } = this.describe(error, req);
     // Refusals are security events, logged here once for every route: what a reviewer greps for.
     if (error instanceof CsrfRejected) logSecurityEvent(this.logger, req, 'csrf.rejected', { reason: error.message, status });
     else if (status === 403) logSecurityEvent(this.logger, req, 'access.denied', { status });
-    if (status >= 500) {
+    if (status === 503) {
+      this.logger.warn(
+        { event: 'database.busy', requestId: req.id, method: req.method, path: req.path, error: (error as Error).message },
+        'database too busy: answered 503',
+      );
+      res.setHeader('Retry-After', String(DATABASE_BUSY_RETRY_SECONDS));
+    } else if (status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
       this.render500(req, res);
       return;
@@ -121,12 +130,16 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     });
   }
 
-  private describe(error: unknown): { status: number; message: string } {
+  private describe(error: unknown, req: HubRequest): { status: number; message: string } {
     if (error instanceof CsrfRejected) {
       return { status: 403, message: 'This form has expired or was sent from another site. Go back, reload the page and try again.' };
     }
     if (error instanceof DomainError) return { status: error.status, message: error.message };
     if (isMalformedPathEscape(error)) return { status: 404, message: 'There is nothing at this address.' };
+    if (isDatabaseBusy(error)) {
+      const again = req.method === 'GET' || req.method === 'HEAD' ? 'Try again' : 'Go back and send the form again';
+      return { status: 503, message: `The hub is too busy to answer this right now. ${again} in ${DATABASE_BUSY_RETRY_SECONDS} seconds.` };
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

@@ -7,7 +7,7 @@ const SqliteTransaction = createRequire(__filename)('knex/lib/dialects/sqlite3/e
   ...args: unknown[]
 ) => {
   readOnly?: boolean;
-  query(conn: unknown, sql: string): Promise<unknown>;
+  trxClient: { query(conn: unknown, sql: string): Promise<unknown> };
 };
 
 /**
@@ -17,10 +17,14 @@ const SqliteTransaction = createRequire(__filename)('knex/lib/dialects/sqlite3/e
  * another process wrote in between, SQLite fails that upgrade at once with SQLITE_BUSY
  * ("database is locked"), which no busy timeout retries. Nested transactions are savepoints
  * inside the outer one and unchanged.
+ * A BEGIN that fails (the busy timeout waited out: SQLITE_BUSY) fails the transaction with its
+ * own error. knex's begin runs it through the transaction's `query`, which records the failure
+ * and goes on: its callback then ran, and its first statement failed with "Transaction query
+ * already complete", a 500 that named neither the lock nor the wait.
  */
 class ImmediateSqliteTransaction extends SqliteTransaction {
   begin(conn: unknown): Promise<unknown> {
-    return this.query(conn, this.readOnly ? 'BEGIN DEFERRED;' : 'BEGIN IMMEDIATE;');
+    return this.trxClient.query(conn, this.readOnly ? 'BEGIN DEFERRED;' : 'BEGIN IMMEDIATE;');
   }
 }
 

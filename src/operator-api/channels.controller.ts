@@ -124,6 +124,7 @@ export const putChannels = defineOperatorRoute({
     '415': 'The body is not sent as JSON (Content-Type: application/json).',
     '422':
       'Invalid or unknown parameters or fields (a NUL character in the query too), a field given twice; or invalid records without skip_invalid=true, nothing written: `errors` lists each as accounts:import prints it (a record with a NUL character is one).',
+    '503': 'The database was too busy to answer in time; nothing was written. Retry-After says when to send the batch again.',
   },
 });
 

@@ -25,6 +25,7 @@ const SHARED_EXAMPLES: Record<string, ApiProblem[]> = {
   '401': [OperatorKeyProblems.missing(), OperatorKeyProblems.refused(), OperatorKeyProblems.partnerKey()],
   '413': [GENERIC_PROBLEMS.bodyTooLarge()],
   '415': [ApiProblem.notJson()],
+  '503': [GENERIC_PROBLEMS.busy()],
 };
 
 /**
@@ -105,6 +106,7 @@ function operation(route: OperatorRoute): Record<string, unknown> {
               REFERENCE,
             ),
             ...(status === '401' && { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } }),
+            ...(status === '503' && { headers: { 'Retry-After': RETRY_AFTER } }),
           },
         ]),
       ),
@@ -115,6 +117,11 @@ function operation(route: OperatorRoute): Record<string, unknown> {
 const WWW_AUTHENTICATE = {
   description: 'The Bearer scheme, and why the key was refused (`invalid_token`).',
   schema: { type: 'string', examples: ['Bearer realm="partner-hub", error="invalid_token"'] },
+};
+
+const RETRY_AFTER = {
+  description: 'Seconds to wait before sending the request again.',
+  schema: { type: 'integer', minimum: 1, examples: [5] },
 };
 
 /** The 422 of a request with an unknown query parameter and body field, as the route's own check words it. */

@@ -136,7 +136,7 @@ describe('operator API: ingesting a partner’s channels', () => {
     const shown = new ApiContract(doc, { reference: '/api/operator/docs' }).examples().examples;
     // One operation: its examples by status (or "body").
     const examples = Object.fromEntries(Object.entries(shown).map(([where, values]) => [where.split(' ').pop()!, values]));
-    expect(Object.keys(examples).sort()).toEqual(['200', '400', '401', '404', '413', '415', '422', 'body']);
+    expect(Object.keys(examples).sort()).toEqual(['200', '400', '401', '404', '413', '415', '422', '503', 'body']);
     expect(examples['200'][0]).toMatchObject({ records: 1000, refused: 1 });
 
     const partner = await createPartner(t.em());
