@@ -100,6 +100,27 @@ describe('a database too busy to answer in time', () => {
     expect(await state(number.id)).toEqual({ billing: 'revocation_requested', revocations: 1 });
   });
 
+  // SQLite's reads never wait (WAL); a PostgreSQL read waits for a lock that shuts it out, until its statement timeout.
+  it.runIf(onPostgres())('answers a page whose read waited out the statement timeout 503, saying to try again', async () => {
+    const agent = t.agent();
+    await signIn(agent, owner.email, owner.password);
+    const client = new Client({ connectionString: t.config.database.url });
+    await client.connect();
+    let busy;
+    try {
+      await client.query('begin');
+      await client.query('lock table whatsapp_number in access exclusive mode');
+      busy = await agent.get('/accounts');
+    } finally {
+      await client.query('rollback');
+      await client.end();
+    }
+    expect(busy.status).toBe(503);
+    expect(busy.headers['retry-after']).toBe('5');
+    expect(busy.text).toContain('The hub is too busy to answer this right now. Try again in 5 seconds.');
+    expect((await agent.get('/accounts')).status).toBe(200);
+  });
+
   it('answers the API 503 as a documented problem with Retry-After, and the same Idempotency-Key goes through once the lock is gone', async () => {
     const contract = new ApiContract((await t.http().get('/api/v1/openapi.json')).body as OpenApiDoc, {
       path: '/numbers/{id}/revocation',
