@@ -191,4 +191,31 @@ describe('a database too busy to answer in time', () => {
     contract.expect(again, 'PUT');
     expect(await numbers()).toBeGreaterThan(before);
   });
+
+  // SQLite has one connection by design, and a request waits for it as long as the busy timeout makes it.
+  it.runIf(onPostgres())(
+    'answers 503 when no pooled connection comes free in time (10 s)',
+    async () => {
+      const pooled = await createTestApp({ env: { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '13000' } });
+      const client = new Client({ connectionString: pooled.config.database.url });
+      try {
+        const member = await createMember(pooled.em(), await createPartner(pooled.em()));
+        const agent = pooled.agent();
+        await signIn(agent, member.email, member.password);
+        await client.connect();
+        await client.query('begin');
+        await client.query('lock table whatsapp_number in access exclusive mode');
+        // The one connection waits on the lock for 13 s; the other request waits for the connection.
+        const answers = await Promise.all([agent.get('/accounts'), agent.get('/accounts')]);
+        await client.query('rollback');
+        expect(answers.map((r) => r.status)).toEqual([503, 503]);
+        expect(pooled.logs.some((l) => l.includes('"event":"database.busy"') && l.includes('Timeout acquiring a connection'))).toBe(true);
+        expect((await agent.get('/accounts')).status).toBe(200);
+      } finally {
+        await client.end();
+        await pooled.close();
+      }
+    },
+    60_000,
+  );
 });
