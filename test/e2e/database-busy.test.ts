@@ -47,6 +47,16 @@ async function holdLock(t: TestApp): Promise<() => Promise<void>> {
 
 const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
 
+/** What a request answers while another transaction holds the lock (holdLock), released whatever happens. */
+async function whileLocked<T>(t: TestApp, send: () => Promise<T>): Promise<T> {
+  const release = await holdLock(t);
+  try {
+    return await send();
+  } finally {
+    await release();
+  }
+}
+
 describe('a database too busy to answer in time', () => {
   let t: TestApp;
   let partner: Partner;
@@ -78,13 +88,7 @@ describe('a database too busy to answer in time', () => {
     const send = () =>
       agent.post(`/accounts/${number.id}/revocation`).type('form').send({ _csrf, confirmation: '+49 151 2345 6789', reason: '' });
 
-    const release = await holdLock(t);
-    let busy;
-    try {
-      busy = await send();
-    } finally {
-      await release();
-    }
+    const busy = await whileLocked(t, send);
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('5');
     expect(busy.text).toContain('The hub is busy');
@@ -135,13 +139,7 @@ describe('a database too busy to answer in time', () => {
         .set('Idempotency-Key', key)
         .send({});
 
-    const release = await holdLock(t);
-    let busy;
-    try {
-      busy = await send();
-    } finally {
-      await release();
-    }
+    const busy = await whileLocked(t, send);
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('5');
     expect(busy.body).toMatchObject({ type: '/api/docs#problem-busy', status: 503, title: 'Service busy' });
@@ -173,13 +171,7 @@ describe('a database too busy to answer in time', () => {
     const numbers = () => t.em().count(WhatsappNumber, { partner });
     const before = await numbers();
 
-    const release = await holdLock(t);
-    let busy;
-    try {
-      busy = await send();
-    } finally {
-      await release();
-    }
+    const busy = await whileLocked(t, send);
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('5');
     expect(busy.body).toMatchObject({ type: '/api/operator/docs#problem-busy', status: 503 });
