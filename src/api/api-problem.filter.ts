@@ -1,10 +1,10 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy, logDatabaseBusy } from '../common/database-busy';
 import { DomainError } from '../common/domain-error';
 import type { HubRequest } from '../common/http';
 import type { Logger } from '../common/logger';
 import { isMalformedPathEscape } from '../common/path-params.pipe';
-import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy } from '../common/database-busy';
 import { NulByteRefused } from '../common/sanitize';
 import { logSecurityEvent } from '../common/security-log';
 import { allowedMethods, type RouteShape } from './allowed-methods';
@@ -57,10 +57,7 @@ export class ApiProblemFilter implements ExceptionFilter {
     }
     const problem = this.wrongMethod(req, problemOf(error));
     if (problem.status === 503) {
-      this.logger.warn(
-        { event: 'database.busy', requestId: req.id, method: req.method, path: req.path, error: (error as Error).message },
-        'database too busy: answered 503',
-      );
+      logDatabaseBusy(this.logger, req, error);
     } else if (problem.status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');
     } else if (problem.status === 403) {

@@ -1,3 +1,6 @@
+import type { HubRequest } from './http';
+import type { Logger } from './logger';
+
 /**
  * Failures that say the database was too busy to answer in time, not that anything is wrong
  * with the request or the data: the same request may well succeed a moment later.
@@ -26,4 +29,12 @@ export function isDatabaseBusy(error: unknown): boolean {
     if (typeof code === 'string' && (POSTGRESQL_BUSY.has(code) || SQLITE_BUSY.test(code))) return true;
   }
   return false;
+}
+
+/** The warning either filter logs for a request answered 503 because the database was busy. */
+export function logDatabaseBusy(logger: Logger, req: HubRequest, error: unknown): void {
+  logger.warn(
+    { event: 'database.busy', requestId: req.id, method: req.method, path: req.path, error: (error as Error).message },
+    'database too busy: answered 503',
+  );
 }

@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { CsrfRejected } from './csrf';
-import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy } from './database-busy';
+import { DATABASE_BUSY_RETRY_SECONDS, isDatabaseBusy, logDatabaseBusy } from './database-busy';
 import { DomainError } from './domain-error';
 import { flash } from './flash';
 import { FormInvalid } from './form-invalid';
@@ -109,10 +109,7 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     if (error instanceof CsrfRejected) logSecurityEvent(this.logger, req, 'csrf.rejected', { reason: error.message, status });
     else if (status === 403) logSecurityEvent(this.logger, req, 'access.denied', { status });
     if (status === 503) {
-      this.logger.warn(
-        { event: 'database.busy', requestId: req.id, method: req.method, path: req.path, error: (error as Error).message },
-        'database too busy: answered 503',
-      );
+      logDatabaseBusy(this.logger, req, error);
       res.setHeader('Retry-After', String(DATABASE_BUSY_RETRY_SECONDS));
     } else if (status >= 500) {
       this.logger.error({ requestId: req.id, err: error, method: req.method, path: req.path }, 'unhandled error');

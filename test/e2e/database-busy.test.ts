@@ -21,17 +21,20 @@ interface SqliteFile {
 }
 const Database = createRequire(__filename)('better-sqlite3') as new (file: string) => SqliteFile;
 
+const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
+
 /**
  * What another process's transaction holds while a request wants to write: on SQLite the
  * database's write lock (BEGIN IMMEDIATE), on PostgreSQL a lock on the numbers that lets
- * reads through and makes every write wait. Returns its release.
+ * reads through and makes every write wait (or, `access exclusive`, makes reads wait too).
+ * Returns its release.
  */
-async function holdLock(t: TestApp): Promise<() => Promise<void>> {
+async function holdLock(t: TestApp, mode = 'share row exclusive'): Promise<() => Promise<void>> {
   if (onPostgres()) {
     const client = new Client({ connectionString: t.config.database.url });
     await client.connect();
     await client.query('begin');
-    await client.query('lock table whatsapp_number in share row exclusive mode');
+    await client.query(`lock table whatsapp_number in ${mode} mode`);
     return async () => {
       await client.query('rollback');
       await client.end();
@@ -45,11 +48,9 @@ async function holdLock(t: TestApp): Promise<() => Promise<void>> {
   };
 }
 
-const SAMPLE = resolve(__dirname, '../../src/accounts/import/sample/partner-channels.sample.json');
-
 /** What a request answers while another transaction holds the lock (holdLock), released whatever happens. */
-async function whileLocked<T>(t: TestApp, send: () => Promise<T>): Promise<T> {
-  const release = await holdLock(t);
+async function whileLocked<T>(t: TestApp, send: () => Promise<T>, mode?: string): Promise<T> {
+  const release = await holdLock(t, mode);
   try {
     return await send();
   } finally {
@@ -108,17 +109,7 @@ describe('a database too busy to answer in time', () => {
   it.runIf(onPostgres())('answers a page whose read waited out the statement timeout 503, saying to try again', async () => {
     const agent = t.agent();
     await signIn(agent, owner.email, owner.password);
-    const client = new Client({ connectionString: t.config.database.url });
-    await client.connect();
-    let busy;
-    try {
-      await client.query('begin');
-      await client.query('lock table whatsapp_number in access exclusive mode');
-      busy = await agent.get('/accounts');
-    } finally {
-      await client.query('rollback');
-      await client.end();
-    }
+    const busy = await whileLocked(t, () => agent.get('/accounts'), 'access exclusive');
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('5');
     expect(busy.text).toContain('The hub is too busy to answer this right now. Try again in 5 seconds.');
@@ -189,22 +180,16 @@ describe('a database too busy to answer in time', () => {
     'answers 503 when no pooled connection comes free in time (10 s)',
     async () => {
       const pooled = await createTestApp({ env: { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '13000' } });
-      const client = new Client({ connectionString: pooled.config.database.url });
       try {
         const member = await createMember(pooled.em(), await createPartner(pooled.em()));
         const agent = pooled.agent();
         await signIn(agent, member.email, member.password);
-        await client.connect();
-        await client.query('begin');
-        await client.query('lock table whatsapp_number in access exclusive mode');
         // The one connection waits on the lock for 13 s; the other request waits for the connection.
-        const answers = await Promise.all([agent.get('/accounts'), agent.get('/accounts')]);
-        await client.query('rollback');
+        const answers = await whileLocked(pooled, () => Promise.all([agent.get('/accounts'), agent.get('/accounts')]), 'access exclusive');
         expect(answers.map((r) => r.status)).toEqual([503, 503]);
         expect(pooled.logs.some((l) => l.includes('"event":"database.busy"') && l.includes('Timeout acquiring a connection'))).toBe(true);
         expect((await agent.get('/accounts')).status).toBe(200);
       } finally {
-        await client.end();
         await pooled.close();
       }
     },
