@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../src/app.setup';
-import { JOBS_PROCESS_FLAGS, WEB_PROCESS_FLAGS } from '../src/cluster';
+import { JOBS_PROCESS_FLAGS } from '../src/cluster';
 import { startChild, runJob, type Child } from './lib/children';
 import { benchEnv, type BenchDatabase, type Dialect } from './lib/env';
 import { channelBatches, putChannels, type IngestionRun } from './lib/channels';
@@ -470,10 +470,8 @@ async function benchDialect(dialect: Dialect, o: Options): Promise<DialectReport
     if (runs('export')) {
       await startApp();
       log('\n(2) CSV export');
-      // The app's downloads run as in an HTTP worker (with its flags) when the server has several.
       const exportJob = async (mode: 'app' | 'baseline' | 'xlsx', partnerId: string) => {
-        const flags = mode !== 'baseline' && o.workers > 1 ? WEB_PROCESS_FLAGS : [];
-        const r = await runJob<ExportRun>('jobs/export-job.js', env, { mode, partnerId }, { execArgv: flags });
+        const r = await runJob<ExportRun>('jobs/export-job.js', env, { mode, partnerId });
         exportsRuns.push({ ...r, mode: `${mode} ${partnerId === seeded!.big.id ? fmt(o.numbers) : fmt(o.small)}` });
         log(`  ${mode} export of ${fmt(r.rows)} rows: ${fmt(r.ms)} ms, ${fmt(r.bytes)} bytes, peak RSS ${fmt(r.maxRssMb)} MB`);
         return r;

@@ -29,12 +29,6 @@ const STOP_TIMEOUT_MS = 30_000;
  * and a lower CPU priority (nice) lets the HTTP workers go first when the cores are busy.
  */
 export const JOBS_PROCESS_FLAGS = ['--optimize-for-size'];
-/**
- * HTTP workers keep V8's young generation at 2 × 8 MB, not Node's 2 × 16 MB: start-up
- * alone grows it to the full 32 MB, which every worker then holds. A page's objects
- * live for one request and die young either way (README: "Using every core").
- */
-export const WEB_PROCESS_FLAGS = ['--max-semi-space-size=8'];
 const JOBS_PROCESS_NICE = 10;
 
 /**
@@ -118,10 +112,7 @@ export function startWorkers(count: number, logger: Logger, exec?: string, optio
   const fork = (name: string, first: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       const jobs = name === 'jobs';
-      cluster.setupPrimary({
-        ...(exec ? { exec } : {}),
-        execArgv: [...process.execArgv, ...(jobs ? JOBS_PROCESS_FLAGS : WEB_PROCESS_FLAGS)],
-      });
+      cluster.setupPrimary({ ...(exec ? { exec } : {}), execArgv: [...process.execArgv, ...(jobs ? JOBS_PROCESS_FLAGS : [])] });
       const worker = cluster.fork(jobs ? { [ROLE_VAR]: 'jobs' } : { [ROLE_VAR]: 'web', [INDEX_VAR]: name });
       if (jobs) setPriority(worker.process.pid!, JOBS_PROCESS_NICE);
       byName.set(name, worker);

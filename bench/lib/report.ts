@@ -1,4 +1,4 @@
-import { JOBS_PROCESS_FLAGS, WEB_PROCESS_FLAGS } from '../../src/cluster';
+import { JOBS_PROCESS_FLAGS } from '../../src/cluster';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { IngestionRun } from './channels';
@@ -97,10 +97,6 @@ export function writeReport(dir: string, machine: Machine, r: DialectReport, suf
     // A run of some sections (--only) leaves the others' tables out.
     ...table(r.exports, [
       '## CSV export (each in a process of its own)',
-      '',
-      r.workers > 1
-        ? `The app's runs (app, xlsx) are an HTTP worker's work: with its flags (${WEB_PROCESS_FLAGS.join(' ')}). The baseline runs with Node's defaults.`
-        : "Every run with Node's defaults.",
       '',
       '| run | rows | ms | bytes | peak RSS MB | RSS before export MB | SHA-256 |',
       '|---|---|---|---|---|---|---|',
